@@ -1,0 +1,344 @@
+"""Read the curated annotations and resolve their spans against the texts.
+
+Takes ``annotations/entities.yaml`` (the entity registry) and one
+``annotations/sources/<source_id>.yaml`` per article (metadata, quotes,
+statistics, mention curation; the format is ``docs/annotation-format.md``),
+plus each article's normalised text. Returns rows, as dicts keyed by the
+schema's column names, for the tables ``entities``, ``mentions``, ``quotes``
+and ``statistics``, with offsets computed here, never typed by hand.
+
+A span is found by its exact text and, when the text repeats, its
+occurrence (1-based). Mentions are derived: every registry name and alias,
+plus the source's own aliases, is matched (whole words, longest match first),
+then the source's ``assign``, ``exclude`` and ``add`` entries are applied.
+Any problem stops the build with a message naming the file, the entry and
+the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.errors import BuildError
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOTATIONS_DIR = ROOT / "annotations"
+REGISTRY_PATH = ANNOTATIONS_DIR / "entities.yaml"
+SOURCES_DIR = ANNOTATIONS_DIR / "sources"
+
+ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "notes"}
+SOURCE_KEYS = {
+    "source_id", "raw_file", "site", "title", "publisher", "original_publisher", "authors",
+    "published_date", "date_precision", "date_basis", "date_note", "language", "url",
+    "quality_flags", "notes", "quotes", "statistics", "mentions",
+}
+QUOTE_KEYS = {"text", "occurrence", "kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note"}
+STATISTIC_KEYS = {
+    "text", "occurrence", "value", "value_low", "value_high", "qualifier", "unit", "measure",
+    "period", "reference_period", "attributed_to", "note",
+}
+MENTION_KEYS = {"aliases", "assign", "exclude", "add"}
+MENTION_ENTRY_KEYS = {"text", "occurrence", "entity", "note"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    occurrence: int
+
+
+@dataclass
+class Entity:
+    entity_id: str
+    name: str
+    type: str
+    aliases: list[str]
+    description: str
+    notes: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass
+class SourceAnnotation:
+    """One source's annotation file, read but not yet resolved."""
+
+    path: Path
+    data: dict[str, Any]
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    statistics: list[dict[str, Any]] = field(default_factory=list)
+    mentions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source_id(self) -> str:
+        return self.data["source_id"]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise BuildError(f"{where}: expected a mapping, got {entry!r}")
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise BuildError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    return entry
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Entity]:
+    """Read the entity registry; ids and names must be unique."""
+    document = _read_yaml(path) or {}
+    entities: dict[str, Entity] = {}
+    owner_of_name: dict[str, str] = {}
+    for index, entry in enumerate(document.get("entities") or [], start=1):
+        where = f"{path}: entity {index}"
+        _check_keys(entry, ENTITY_KEYS, where)
+        for key in ("id", "name", "type", "description"):
+            if not entry.get(key):
+                raise BuildError(f"{where}: field '{key}' is required")
+        where = f"{path}: entity {entry['id']!r}"
+        if entry["id"] in entities:
+            raise BuildError(f"{where}: duplicate id")
+        entity = Entity(
+            entity_id=str(entry["id"]), name=str(entry["name"]), type=str(entry["type"]),
+            aliases=[str(a) for a in entry.get("aliases") or []],
+            description=" ".join(str(entry["description"]).split()),
+            notes=" ".join(str(entry["notes"]).split()) if entry.get("notes") else None,
+        )
+        for name in entity.names:
+            key = match_key(name)
+            if key in owner_of_name:
+                raise BuildError(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
+                                 "decide per source with 'assign' instead")
+            owner_of_name[key] = entity.entity_id
+        entities[entity.entity_id] = entity
+    return entities
+
+
+def load_source_annotation(path: Path) -> SourceAnnotation:
+    """Read one source's annotation file and check its structure."""
+    data = _check_keys(_read_yaml(path), SOURCE_KEYS, str(path))
+    if not data.get("source_id"):
+        raise BuildError(f"{path}: field 'source_id' is required")
+    if path.stem != data["source_id"]:
+        raise BuildError(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
+    quotes = [
+        _check_keys(q, QUOTE_KEYS, f"{path}: quotes[{i}]") for i, q in enumerate(data.get("quotes") or [], start=1)
+    ]
+    statistics = [
+        _check_keys(s, STATISTIC_KEYS, f"{path}: statistics[{i}]")
+        for i, s in enumerate(data.get("statistics") or [], start=1)
+    ]
+    mentions = _check_keys(data.get("mentions") or {}, MENTION_KEYS, f"{path}: mentions")
+    for key in ("assign", "exclude", "add"):
+        for i, entry in enumerate(mentions.get(key) or [], start=1):
+            _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
+    return SourceAnnotation(path=path, data=data, quotes=quotes, statistics=statistics, mentions=mentions)
+
+
+def load_source_annotations(directory: Path = SOURCES_DIR) -> list[SourceAnnotation]:
+    """Every annotation file of ``directory``, in source_id order."""
+    annotations = [load_source_annotation(p) for p in sorted(directory.glob("*.yaml"))]
+    if not annotations:
+        raise BuildError(f"{directory}: no annotation files (*.yaml)")
+    return annotations
+
+
+# --- Spans ----------------------------------------------------------------
+
+def occurrences(text: str, needle: str) -> list[int]:
+    """Start offsets of every occurrence of ``needle`` in ``text`` (overlaps included)."""
+    starts, position = [], text.find(needle)
+    while position != -1:
+        starts.append(position)
+        position = text.find(needle, position + 1)
+    return starts
+
+
+def locate(text: str, needle: Any, occurrence: Any, where: str) -> Span:
+    """Find the span of ``needle`` in ``text``; ``occurrence`` is 1-based."""
+    if not isinstance(needle, str) or not needle:
+        raise BuildError(f"{where}: field 'text' must be a non-empty string")
+    if needle != needle.strip():
+        raise BuildError(f"{where}: text {needle!r} starts or ends with whitespace")
+    starts = occurrences(text, needle)
+    if not starts:
+        raise BuildError(f"{where}: text {needle!r} not found in the normalised text")
+    if occurrence is None:
+        if len(starts) > 1:
+            raise BuildError(f"{where}: text {needle!r} is ambiguous: it occurs {len(starts)} times; "
+                             "add 'occurrence' (1-based)")
+        occurrence = 1
+    if not isinstance(occurrence, int) or isinstance(occurrence, bool) or not 1 <= occurrence <= len(starts):
+        raise BuildError(f"{where}: occurrence {occurrence!r} of {needle!r} does not exist "
+                         f"(the text occurs {len(starts)} times)")
+    start = starts[occurrence - 1]
+    return Span(start=start, end=start + len(needle), text=needle, occurrence=occurrence)
+
+
+def content_id(prefix: str, source_id: str, span: Span) -> str:
+    """A stable id from the source, the span text and its occurrence (not its offsets)."""
+    digest = hashlib.sha256(f"{source_id}\x1f{span.text}\x1f{span.occurrence}".encode("utf-8")).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
+# --- Mentions -------------------------------------------------------------
+
+def match_key(name: str) -> str:
+    """Acronyms (no lower-case letter) match as written; other names whatever their case."""
+    return name if not any(c.islower() for c in name) else name.casefold()
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
+
+
+def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Whole-word matches of ``names`` (name -> entity id), longest first, without overlaps.
+
+    Returns (start, end, entity_id) sorted by start.
+    """
+    candidates = []
+    for name, entity_id in names.items():
+        for found in _name_pattern(name).finditer(text):
+            candidates.append((found.start(), found.end(), entity_id))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int, str]] = []
+    for start, end, entity_id in candidates:
+        if all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, entity_id))
+    return sorted(taken)
+
+
+def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:
+    if value is None:
+        return None
+    if value not in registry:
+        raise BuildError(f"{where}: field '{field_name}' names entity {value!r}, which is not in {REGISTRY_PATH.name}")
+    return str(value)
+
+
+def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
+    """Match the registry in ``text`` and apply the source's mention curation."""
+    where = f"{source.path}: mentions"
+    names = {name: e.entity_id for e in registry.values() for name in e.names}
+    for name, entity_id in (source.mentions.get("aliases") or {}).items():
+        names[str(name)] = _entity_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity") or ""
+    found: dict[tuple[int, int], dict[str, Any]] = {
+        (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in match_names(text, names)
+    }
+    for key in ("assign", "exclude", "add"):
+        for i, entry in enumerate(source.mentions.get(key) or [], start=1):
+            entry_where = f"{where}.{key}[{i}]"
+            span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where)
+            if key == "add":
+                if any(s < span.end and span.start < e for s, e in found):
+                    raise BuildError(f"{entry_where}: {span.text!r} overlaps a matched mention; use 'assign' or 'exclude'")
+                found[(span.start, span.end)] = {"entity_id": None, "origin": "curated"}
+            elif (span.start, span.end) not in found:
+                raise BuildError(f"{entry_where}: no matched mention is exactly {span.text!r} "
+                                 f"(occurrence {span.occurrence}); see `python -m scripts mentions {source.source_id}`")
+            if key == "exclude":
+                del found[(span.start, span.end)]
+            else:
+                found[(span.start, span.end)] = {
+                    "entity_id": _entity_ref(entry.get("entity"), registry, entry_where, "entity"), "origin": "curated"}
+                if found[(span.start, span.end)]["entity_id"] is None:
+                    raise BuildError(f"{entry_where}: field 'entity' is required")
+    rows = []
+    for (start, end), mention in sorted(found.items()):
+        surface = text[start:end]
+        occurrence = occurrences(text, surface).index(start) + 1
+        span = Span(start, end, surface, occurrence)
+        rows.append({
+            "mention_id": content_id("m", source.source_id, span), "source_id": source.source_id,
+            "entity_id": mention["entity_id"], "start": start, "end": end, "text": surface,
+            "origin": mention["origin"],
+        })
+    return rows
+
+
+# --- Quotes and statistics ------------------------------------------------
+
+def resolve_quotes(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
+    rows = []
+    for i, entry in enumerate(source.quotes, start=1):
+        where = f"{source.path}: quotes[{i}] ({str(entry.get('text'))[:50]!r})"
+        span = locate(text, entry.get("text"), entry.get("occurrence"), where)
+        rows.append({
+            "quote_id": content_id("q", source.source_id, span), "source_id": source.source_id,
+            "start": span.start, "end": span.end, "text": span.text, "kind": entry.get("kind"),
+            "speaker_entity_id": _entity_ref(entry.get("speaker"), registry, where, "speaker"),
+            "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
+            "cue": entry.get("cue"),
+            "channel_entity_id": _entity_ref(entry.get("channel"), registry, where, "channel"),
+            "notes": _one_line(entry.get("note")),
+            "_where": where,
+        })
+    return rows
+
+
+def resolve_statistics(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
+    rows = []
+    for i, entry in enumerate(source.statistics, start=1):
+        where = f"{source.path}: statistics[{i}] ({str(entry.get('text'))[:50]!r})"
+        span = locate(text, entry.get("text"), entry.get("occurrence"), where)
+        row = {
+            "statistic_id": content_id("s", source.source_id, span), "source_id": source.source_id,
+            "start": span.start, "end": span.end, "text": span.text,
+            **{key: entry.get(key) for key in ("value", "value_low", "value_high", "qualifier", "unit", "measure")},
+            "period": _as_text(entry.get("period")),
+            "reference_period": _as_text(entry.get("reference_period")),
+            "attributed_to_entity_id": _entity_ref(entry.get("attributed_to"), registry, where, "attributed_to"),
+            "notes": _one_line(entry.get("note")),
+            "_where": where,
+        }
+        check_bounds(row, where)
+        rows.append(row)
+    return rows
+
+
+def check_bounds(row: dict[str, Any], where: str) -> None:
+    """The bounds of a statistic must agree with its qualifier (guidelines section 3)."""
+    value, low, high, qualifier = row["value"], row["value_low"], row["value_high"], row["qualifier"]
+    expected = {
+        "exact": (value is not None and low == value and high == value, "value_low = value = value_high"),
+        "approximately": (value is not None and low is None and high is None, "a value and no bounds"),
+        "more_than": (value is not None and low == value and high is None, "value_low = value, no value_high"),
+        "at_least": (value is not None and low == value and high is None, "value_low = value, no value_high"),
+        "less_than": (value is not None and high == value and low is None, "value_high = value, no value_low"),
+        "up_to": (value is not None and high == value and low is None, "value_high = value, no value_low"),
+        "range": (value is None and low is not None and high is not None and low < high,
+                  "no value and value_low < value_high"),
+    }
+    if qualifier in expected and not expected[qualifier][0]:
+        raise BuildError(f"{where}: qualifier {qualifier!r} needs {expected[qualifier][1]} "
+                         f"(value={value!r}, value_low={low!r}, value_high={high!r})")
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _one_line(value: Any) -> str | None:
+    return None if value is None else " ".join(str(value).split())

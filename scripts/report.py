@@ -1,0 +1,78 @@
+"""Reports for curators and readers of the dataset.
+
+``print_mentions`` takes a source id and prints each of its resolved
+mentions with the occurrence number a curator writes in the source's
+``mentions.assign`` / ``exclude`` entries. ``print_stats`` takes a built
+package folder (default: the project root) and prints per source the counts
+of quotes by kind, statistics by unit, entities by type and mentions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from scripts import annotations as ann
+from scripts.errors import BuildError
+from scripts.normalise import load_site_profiles
+from scripts.schema import load_schema
+from scripts.sources import build_source
+
+
+def print_mentions(source_id: str) -> None:
+    path = ann.SOURCES_DIR / f"{source_id}.yaml"
+    if not path.is_file():
+        raise BuildError(f"{path}: no annotation file for source {source_id!r}")
+    source = ann.load_source_annotation(path)
+    registry = ann.load_registry()
+    text = build_source(source, load_site_profiles()).text
+    for row in ann.resolve_mentions(source, text, registry):
+        occurrence = ann.occurrences(text, row["text"]).index(row["start"]) + 1
+        context = text[max(0, row["start"] - 30):row["end"] + 30].replace("\n", " ")
+        print(f"{row['start']:>6} {row['text']!r} occurrence {occurrence} -> {row['entity_id']} ({row['origin']})  …{context}…")
+
+
+def stats_frame(directory: Path | None = None) -> pd.DataFrame:
+    """Per-source counts from the built CSV tables of ``directory``."""
+    data = (directory or ann.ROOT) / "data"
+    read = lambda name: pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    sources, quotes, statistics = read("sources"), read("quotes"), read("statistics")
+    mentions, entities = read("mentions"), read("entities")
+    mentions = mentions.merge(entities[["entity_id", "type"]], on="entity_id", how="left")
+    frame = pd.DataFrame(index=pd.Index(sorted(sources["source_id"]), name="source_id"))
+    for kind in load_schema("quotes").enum("kind"):
+        frame[f"quotes_{kind}"] = quotes[quotes["kind"] == kind].groupby("source_id").size()
+    frame["quotes"] = quotes.groupby("source_id").size()
+    for unit in load_schema("statistics").enum("unit"):
+        counts = statistics[statistics["unit"] == unit].groupby("source_id").size()
+        if counts.sum():
+            frame[f"stats_{unit}"] = counts
+    frame["statistics"] = statistics.groupby("source_id").size()
+    for entity_type in load_schema("entities").enum("type"):
+        counts = mentions[mentions["type"] == entity_type].groupby("source_id")["entity_id"].nunique()
+        if counts.sum():
+            frame[f"entities_{entity_type}"] = counts
+    frame["entities"] = mentions.groupby("source_id")["entity_id"].nunique()
+    frame["mentions"] = mentions.groupby("source_id").size()
+    frame = frame.fillna(0).astype(int)
+    total = frame.sum().to_frame().T
+    total["entities"] = mentions["entity_id"].nunique()
+    for entity_type in load_schema("entities").enum("type"):
+        if f"entities_{entity_type}" in frame:
+            total[f"entities_{entity_type}"] = mentions[mentions["type"] == entity_type]["entity_id"].nunique()
+    total.index = pd.Index(["total (distinct entities)"], name="source_id")
+    return pd.concat([frame, total])
+
+
+def print_stats(directory: Path | None = None, markdown: bool = False) -> None:
+    frame = stats_frame(directory)
+    if markdown:
+        columns = ["source_id", *frame.columns]
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for source_id, row in frame.iterrows():
+            print("| " + " | ".join([f"`{source_id}`", *map(str, row.tolist())]) + " |")
+    else:
+        with pd.option_context("display.width", 250, "display.max_columns", 50):
+            print(frame.T.to_string())

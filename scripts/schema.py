@@ -1,0 +1,110 @@
+"""Read the Table Schemas in ``schemas/``: the one source of truth for columns.
+
+Takes the JSON files ``schemas/<table>.json``; returns :class:`TableSchema`
+objects that give the column order, the pyarrow schema (string, int64,
+float64, date32), and a check of one row against the field constraints
+(required, enum, pattern, minimum) whose error names where the row came from.
+No other module lists columns or enumerations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from scripts.errors import BuildError
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+# The order tables are built, written and listed in the package.
+TABLES = ("sources", "texts", "entities", "mentions", "quotes", "statistics")
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+}
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One table's schema as read from ``schemas/<name>.json``."""
+
+    name: str
+    descriptor: dict[str, Any]
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.descriptor["fields"]
+
+    @property
+    def columns(self) -> list[str]:
+        return [field["name"] for field in self.fields]
+
+    @property
+    def primary_key(self) -> list[str]:
+        return list(self.descriptor["primaryKey"])
+
+    @property
+    def foreign_keys(self) -> list[dict[str, Any]]:
+        return list(self.descriptor.get("foreignKeys", []))
+
+    def field(self, name: str) -> dict[str, Any]:
+        for field in self.fields:
+            if field["name"] == name:
+                return field
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def enum(self, name: str) -> list[str]:
+        """The allowed values of a field (its ``enum`` constraint)."""
+        return list(self.field(name)["constraints"]["enum"])
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema(
+            [
+                pa.field(f["name"], ARROW_TYPES[f["type"]], nullable=not f.get("constraints", {}).get("required", False))
+                for f in self.fields
+            ]
+        )
+
+    def check_row(self, row: dict[str, Any], where: str) -> None:
+        """Raise a BuildError naming ``where`` and the field if ``row`` breaks a constraint."""
+        unknown = sorted(set(row) - set(self.columns))
+        if unknown:
+            raise BuildError(f"{where}: unknown field(s) {', '.join(unknown)} for table {self.name}")
+        for field in self.fields:
+            name, constraints = field["name"], field.get("constraints", {})
+            value = row.get(name)
+            if value is None:
+                if constraints.get("required"):
+                    raise BuildError(f"{where}: field '{name}' is required")
+                continue
+            python_type = {"string": str, "integer": int, "number": (int, float), "date": str}[field["type"]]
+            if isinstance(value, bool) or not isinstance(value, python_type):
+                raise BuildError(f"{where}: field '{name}' must be a {field['type']}, got {value!r}")
+            if "enum" in constraints and value not in constraints["enum"]:
+                raise BuildError(f"{where}: field '{name}' is {value!r}; expected one of {', '.join(constraints['enum'])}")
+            if "pattern" in constraints and not re.fullmatch(constraints["pattern"], str(value)):
+                raise BuildError(f"{where}: field '{name}' is {value!r}, which does not match {constraints['pattern']}")
+            if "minimum" in constraints and value < constraints["minimum"]:
+                raise BuildError(f"{where}: field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
+
+
+@cache
+def load_schema(name: str) -> TableSchema:
+    path = SCHEMAS_DIR / f"{name}.json"
+    try:
+        return TableSchema(name=name, descriptor=json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BuildError(f"{path}: cannot be read as JSON: {exc}") from None
+
+
+def load_schemas() -> dict[str, TableSchema]:
+    return {name: load_schema(name) for name in TABLES}

@@ -1,0 +1,127 @@
+"""Assemble the six tables and write them as CSV and Parquet.
+
+Takes the curated annotations (``annotations/``), the raw articles
+(``data/raw/``) and the site profiles (``config/sites.yaml``); returns one
+pandas DataFrame per table, with the columns, order and types of its Table
+Schema in ``schemas/`` and rows sorted by primary key. :func:`write_tables`
+saves each as ``<table>.csv`` (UTF-8, RFC 4180, header) and
+``<table>.parquet`` (types from the schema) so both hold the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scripts import annotations as ann
+from scripts.errors import BuildError
+from scripts.normalise import load_site_profiles
+from scripts.schema import TABLES, TableSchema, load_schemas
+from scripts.sources import LIST_SEPARATOR, RAW_DIR, build_source
+
+
+def build_rows(
+    registry_path: Path = ann.REGISTRY_PATH, sources_dir: Path = ann.SOURCES_DIR, raw_dir: Path = RAW_DIR
+) -> dict[str, list[dict[str, Any]]]:
+    """Resolve every annotation into rows (dicts) per table, checked against the schemas."""
+    # Load
+    schemas = load_schemas()
+    profiles = load_site_profiles()
+    registry = ann.load_registry(registry_path)
+    sources = ann.load_source_annotations(sources_dir)
+
+    # Process
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    seen_raw: dict[str, str] = {}
+    for source in sources:
+        built = build_source(source, profiles, raw_dir)
+        if built.source_row["raw_sha256"] in seen_raw:
+            raise BuildError(f"{source.path}: raw file is identical to that of {seen_raw[built.source_row['raw_sha256']]}")
+        seen_raw[built.source_row["raw_sha256"]] = source.source_id
+        rows["sources"].append(built.source_row)
+        rows["texts"].append(built.text_row)
+        rows["mentions"] += ann.resolve_mentions(source, built.text, registry)
+        rows["quotes"] += ann.resolve_quotes(source, built.text, registry)
+        rows["statistics"] += ann.resolve_statistics(source, built.text, registry)
+    rows["entities"] = [
+        {"entity_id": e.entity_id, "name": e.name, "type": e.type,
+         "aliases": LIST_SEPARATOR.join(e.aliases) or None, "description": e.description, "notes": e.notes}
+        for e in registry.values()
+    ]
+    for name in TABLES:
+        _check_rows(schemas[name], rows[name])
+    return rows
+
+
+def _check_rows(schema: TableSchema, rows: list[dict[str, Any]]) -> None:
+    """Check each row against its schema and the primary key for duplicates."""
+    seen: dict[tuple[Any, ...], str] = {}
+    for index, row in enumerate(rows, start=1):
+        where = row.pop("_where", None) or f"table {schema.name}, row {index}"
+        schema.check_row(row, where)
+        key = tuple(row[k] for k in schema.primary_key)
+        if key in seen:
+            raise BuildError(f"{where}: duplicate {schema.name} key {key} (same text and occurrence as {seen[key]})")
+        seen[key] = where
+
+
+def to_frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows to a DataFrame with the schema's columns and types, sorted by primary key."""
+    table = pa.Table.from_pylist(
+        [{c: _arrow_value(schema, c, row.get(c)) for c in schema.columns} for row in rows],
+        schema=schema.arrow_schema(),
+    )
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    return frame.sort_values(schema.primary_key, kind="stable").reset_index(drop=True)
+
+
+def _arrow_value(schema: TableSchema, column: str, value: Any) -> Any:
+    if value is not None and schema.field(column)["type"] == "date":
+        return dt.date.fromisoformat(value)
+    if value is not None and schema.field(column)["type"] == "number":
+        return float(value)
+    return value
+
+
+def build_tables(**paths: Path) -> dict[str, pd.DataFrame]:
+    """Every table as a DataFrame, in the order of :data:`scripts.schema.TABLES`."""
+    rows = build_rows(**paths)
+    schemas = load_schemas()
+    return {name: to_frame(schemas[name], rows[name]) for name in TABLES}
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Save every table as CSV and Parquet in ``out_dir``; returns the paths written."""
+    import csv
+
+    schemas = load_schemas()
+    written: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        csv_path = out_dir / f"{name}.csv"
+        with csv_path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(frame.columns)
+            for record in frame.itertuples(index=False, name=None):
+                writer.writerow([_csv_cell(v) for v in record])
+        parquet_path = out_dir / f"{name}.parquet"
+        table = pa.Table.from_pandas(frame, schema=schemas[name].arrow_schema(), preserve_index=False)
+        # No pandas metadata: it would make the bytes depend on the pandas version.
+        table = table.replace_schema_metadata(None)
+        pq.write_table(table, parquet_path, compression="zstd", write_statistics=True, store_schema=False)
+        written += [csv_path, parquet_path]
+    return written
