@@ -1,0 +1,38 @@
+# pak-afghan-security-news: `make data` builds and validates the dataset,
+# `make test` runs the test suite. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export GX_ANALYTICS_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: data test check stats bench clean
+
+$(INSTALLED): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(INSTALLED)
+
+## data: build into a staging folder, validate, then replace data/*.csv|parquet and datapackage.json
+data: $(INSTALLED)
+	$(BIN)/python -m scripts release
+
+## test: the test suite
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -q
+
+## check: resolve every annotation without writing anything
+check: $(INSTALLED)
+	$(BIN)/python -m scripts check
+
+## stats: per-source annotation counts of the published tables
+stats: $(INSTALLED)
+	$(BIN)/python -m scripts stats
+
+## bench: time and memory of the build and validation stages (medians)
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .build-* .pytest_cache

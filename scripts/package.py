@@ -1,0 +1,90 @@
+"""Describe the built tables as a Frictionless Data Package (v2).
+
+Takes a folder holding ``data/<table>.csv`` and ``data/<table>.parquet`` (the
+output of :func:`scripts.tables.write_tables`), the package metadata in
+``config/package.yaml`` and the Table Schemas in ``schemas/``; returns the
+descriptor as a dict and saves it as ``datapackage.json`` in that folder, with
+one resource per table and format: path, format, mediatype, encoding, bytes,
+``sha256:`` hash, and the schema by path (``schemas/<table>.json``, which
+holds the primary and foreign keys). Parquet resources carry no ``bytes``:
+frictionless cannot count the bytes of a Parquet file and would report every
+one invalid; their hash (and size) is checked by :mod:`scripts.validate`. The CSV resource of a table is named
+after the table; the Parquet one adds ``-parquet``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.annotations import ROOT
+from scripts.errors import BuildError
+from scripts.schema import TABLES, load_schema
+
+PACKAGE_CONFIG = ROOT / "config" / "package.yaml"
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+FORMATS = {
+    "csv": {"format": "csv", "mediatype": "text/csv", "encoding": "utf-8"},
+    "parquet": {"format": "parquet", "mediatype": "application/vnd.apache.parquet"},
+}
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """Size in bytes and ``sha256:`` hash of a file."""
+    data = path.read_bytes()
+    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+
+
+def resource_name(table: str, extension: str) -> str:
+    return table if extension == "csv" else f"{table}-{extension}"
+
+
+def describe(package_dir: Path) -> dict[str, Any]:
+    """The descriptor of the package in ``package_dir``."""
+    # Load
+    try:
+        meta = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"{PACKAGE_CONFIG}: cannot be read: {exc}") from None
+
+    # Process
+    resources = []
+    for extension in FORMATS:
+        for table in TABLES:
+            path = package_dir / "data" / f"{table}.{extension}"
+            if not path.is_file():
+                raise BuildError(f"{path}: missing; build the tables first")
+            schema = load_schema(table)
+            resources.append({
+                "$schema": RESOURCE_PROFILE,
+                "name": resource_name(table, extension),
+                "type": "table",
+                "path": f"data/{table}.{extension}",
+                "title": f"{table} ({extension.upper()})",
+                "description": schema.descriptor.get("description", ""),
+                **FORMATS[extension],
+                **{k: v for k, v in file_facts(path).items() if extension == "csv" or k != "bytes"},
+                "schema": f"schemas/{table}.json",
+            })
+    descriptor = {"$schema": PROFILE}
+    for key in ("name", "title", "description", "version", "created", "homepage", "keywords",
+                "licenses", "contributors", "sources"):
+        if meta.get(key) is not None:
+            descriptor[key] = " ".join(meta[key].split()) if key == "description" else meta[key]
+    for license_ in descriptor.get("licenses", []):
+        license_["title"] = " ".join(license_["title"].split())
+    descriptor["resources"] = resources
+    return descriptor
+
+
+def write_descriptor(package_dir: Path) -> dict[str, Any]:
+    """Save ``datapackage.json`` in ``package_dir`` and return it."""
+    descriptor = describe(package_dir)
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    (package_dir / "datapackage.json").write_text(text, encoding="utf-8")
+    return descriptor

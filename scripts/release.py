@@ -1,0 +1,64 @@
+"""Build the package into a staging folder, validate it, then publish it.
+
+:func:`build_package` takes an output folder and writes a complete package
+there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
+:func:`release` (``make data``) builds into a fresh staging folder inside the
+project, runs every check of :mod:`scripts.validate`, and only when all pass
+replaces ``data/<table>.*`` and ``datapackage.json`` of the project. On any
+failure the published outputs are left untouched (``data/raw/`` never is).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from scripts.annotations import ROOT
+from scripts.errors import BuildError
+from scripts.package import write_descriptor
+from scripts.schema import SCHEMAS_DIR, TABLES
+from scripts.tables import build_tables, write_tables
+
+
+def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
+    """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
+
+    ``inputs`` may override the input folders (``registry_path``, ``sources_dir``,
+    ``raw_dir``) of :func:`scripts.tables.build_rows`, for fixture corpora.
+    """
+    # Load + process
+    tables = build_tables(**inputs)
+    # Save
+    written = write_tables(tables, out_dir / "data")
+    shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
+    write_descriptor(out_dir)
+    print(", ".join(f"{name}: {len(frame)} rows" for name, frame in tables.items()))
+    return [*written, out_dir / "datapackage.json"]
+
+
+def publish(staging: Path, target: Path = ROOT) -> None:
+    """Move the validated files of ``staging`` over those of ``target``, one atomic rename each."""
+    (target / "data").mkdir(exist_ok=True)
+    for table in TABLES:
+        for extension in ("csv", "parquet"):
+            os.replace(staging / "data" / f"{table}.{extension}", target / "data" / f"{table}.{extension}")
+    os.replace(staging / "datapackage.json", target / "datapackage.json")
+
+
+def release(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
+    """Build, validate, and publish into ``target`` only when every check passes."""
+    from scripts.validate import validate_package
+
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
+    try:
+        build_package(staging, **inputs)
+        validate_package(staging, run_gx=run_gx)
+        publish(staging, target)
+        print(f"published {len(TABLES)} tables (CSV and Parquet) and datapackage.json in {target}")
+    except BuildError:
+        print("the previous outputs in data/ and datapackage.json are unchanged", flush=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
