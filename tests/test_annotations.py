@@ -1,0 +1,154 @@
+"""Resolving annotations: spans by text and occurrence, derived mentions, clear errors on bad input.
+
+Each test builds a small fixture corpus (registry, source file, raw article) in tmp_path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.annotations import Span, content_id, locate, match_names
+from scripts.errors import BuildError
+from scripts.tables import build_rows
+
+RAW = "Pakistani Taliban hit Pakistan\n\nThe Pakistani Taliban (TTP) killed five soldiers, the Taliban said. “We will talk,” Khan said.\n"
+TEXT = "Pakistani Taliban hit Pakistan\n\nThe Pakistani Taliban (TTP) killed five soldiers, the Taliban said. “We will talk,” Khan said."
+
+REGISTRY = {"entities": [
+    {"id": "pakistan", "name": "Pakistan", "type": "GPE", "aliases": [], "description": "Country."},
+    {"id": "ttp", "name": "Tehreek-e-Taliban Pakistan", "type": "ORG", "aliases": ["TTP", "Pakistani Taliban"],
+     "description": "Pakistani Taliban."},
+    {"id": "afghan-taliban", "name": "Taliban", "type": "ORG", "aliases": [], "description": "Afghan Taliban."},
+    {"id": "imran-khan", "name": "Imran Khan", "type": "PERSON", "aliases": [], "description": "Politician."},
+]}
+
+
+def source_file(**overrides) -> dict:
+    source = {
+        "source_id": "fixture-article", "raw_file": "fixture.txt", "site": "first-line-title",
+        "title": "Pakistani Taliban hit Pakistan", "publisher": None, "original_publisher": None, "authors": [],
+        "published_date": None, "date_precision": None, "date_basis": "unknown", "date_note": None,
+        "language": "en", "url": None, "quality_flags": [], "notes": None,
+        "quotes": [{"text": "We will talk", "kind": "direct", "speaker": "imran-khan", "speaker_text": "Khan",
+                    "speaker_role": None, "cue": "said", "channel": None}],
+        "statistics": [{"text": "five", "value": 5, "value_low": 5, "value_high": 5, "qualifier": "exact",
+                        "unit": "count", "measure": "soldiers killed", "period": None, "reference_period": None,
+                        "attributed_to": None}],
+        "mentions": {"aliases": {"Khan": "imran-khan"}},
+    }
+    source.update(overrides)
+    return source
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write a fixture corpus; returns a function that builds its rows from a source dict."""
+    import scripts.normalise as normalise
+
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(yaml.safe_dump({"sites": {"first-line-title": {
+        "name": "Fixture", "header": [], "footer": [], "title": "first_line", "footnote_markers": []}}}))
+    monkeypatch.setattr(normalise, "SITES_PATH", sites)
+    monkeypatch.setattr(normalise.load_site_profiles, "__defaults__", (sites,))
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "fixture.txt").write_text(RAW, encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "entities.yaml").write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
+
+    def build(source: dict, raw: str = RAW) -> dict:
+        (tmp_path / "raw" / "fixture.txt").write_text(raw, encoding="utf-8")
+        path = tmp_path / "sources" / f"{source['source_id']}.yaml"
+        path.write_text(yaml.safe_dump(source, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return build_rows(registry_path=tmp_path / "entities.yaml", sources_dir=tmp_path / "sources",
+                          raw_dir=tmp_path / "raw")
+
+    return build
+
+
+def test_spans_are_computed_from_text(corpus):
+    rows = corpus(source_file())
+    text = rows["texts"][0]["text"]
+    assert text == TEXT
+    for table in ("quotes", "statistics", "mentions"):
+        for row in rows[table]:
+            assert text[row["start"]:row["end"]] == row["text"]
+    assert rows["quotes"][0]["start"] == TEXT.index("We will talk")
+
+
+def test_mentions_longest_match_first_and_whole_words(corpus):
+    rows = corpus(source_file())
+    found = [(r["text"], r["entity_id"]) for r in rows["mentions"]]
+    assert found == [("Pakistani Taliban", "ttp"), ("Pakistan", "pakistan"), ("Pakistani Taliban", "ttp"),
+                     ("TTP", "ttp"), ("Taliban", "afghan-taliban"), ("Khan", "imran-khan")]
+
+
+def test_assign_and_exclude_curate_matched_mentions(corpus):
+    rows = corpus(source_file(mentions={"assign": [{"text": "Taliban", "occurrence": 3, "entity": "ttp"}],
+                                        "exclude": [{"text": "Pakistan", "occurrence": 2}]}))
+    found = {(r["text"], r["start"]): (r["entity_id"], r["origin"]) for r in rows["mentions"]}
+    assert found[("Taliban", TEXT.index("the Taliban said") + 4)] == ("ttp", "curated")
+    assert ("Khan", TEXT.index("Khan")) not in found  # no source-local alias any more
+    assert all(text != "Pakistan" or start != TEXT.index("Pakistan\n") for text, start in found)
+
+
+def test_ids_are_content_derived_and_stable(corpus):
+    first = corpus(source_file())
+    # a new paragraph before the quote moves its offsets but not its id
+    second = corpus(source_file(), raw=RAW.replace("\n\nThe", "\n\nA new first paragraph.\n\nThe"))
+    assert second["quotes"][0]["start"] > first["quotes"][0]["start"]
+    assert [r["quote_id"] for r in first["quotes"]] == [r["quote_id"] for r in second["quotes"]]
+    assert [r["statistic_id"] for r in first["statistics"]] == [r["statistic_id"] for r in second["statistics"]]
+    assert first["quotes"][0]["quote_id"] == content_id("q", "fixture-article", Span(0, 0, "We will talk", 1))
+
+
+def test_locate_not_found_ambiguous_and_bad_occurrence():
+    with pytest.raises(BuildError, match=r"quotes\[1\]: text 'nowhere' not found"):
+        locate(TEXT, "nowhere", None, "quotes[1]")
+    with pytest.raises(BuildError, match=r"'Pakistani Taliban' is ambiguous: it occurs 2 times"):
+        locate(TEXT, "Pakistani Taliban", None, "x")
+    with pytest.raises(BuildError, match=r"occurrence 3 of 'Pakistani Taliban' does not exist"):
+        locate(TEXT, "Pakistani Taliban", 3, "x")
+    assert locate(TEXT, "Pakistani Taliban", 2, "x").start == TEXT.index("The Pakistani") + 4
+
+
+def test_acronyms_match_as_written_names_whatever_their_case():
+    text = "KABUL – us and the US, kabul"
+    assert [(s, e) for s, e, _ in match_names(text, {"US": "united-states", "Kabul": "kabul"})] == [
+        (0, 5), (19, 21), (23, 28)]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"quotes": [{"text": "We will not talk", "kind": "direct"}]},
+     r"fixture-article\.yaml: quotes\[1\] \('We will not talk'\): text 'We will not talk' not found"),
+    ({"quotes": [{"text": "We will talk", "kind": "shouted"}]},
+     r"quotes\[1\] \('We will talk'\): field 'kind' is 'shouted'; expected one of direct, partial, indirect"),
+    ({"quotes": [{"text": "We will talk", "kind": "direct", "speaker": "nobody"}]},
+     r"field 'speaker' names entity 'nobody', which is not in entities\.yaml"),
+    ({"statistics": [{"text": "five", "value": 5, "value_low": 4, "value_high": 5, "qualifier": "exact",
+                      "unit": "count", "measure": "soldiers"}]},
+     r"statistics\[1\] \('five'\): qualifier 'exact' needs value_low = value = value_high"),
+    ({"statistics": [{"text": "five", "value": 5, "value_low": 5, "value_high": 5, "qualifier": "exact",
+                      "unit": "count"}]},
+     r"statistics\[1\] \('five'\): field 'measure' is required"),
+    ({"title": "Another title"}, r"field 'title' is 'Another title' but the normalised text's title is"),
+    ({"raw_file": "missing.txt"}, r"field 'raw_file' is 'missing.txt', which is not a file"),
+    ({"published_date": "14 November"}, r"field 'published_date' is '14 November', not an ISO date"),
+    ({"mentions": {"exclude": [{"text": "soldiers"}]}},
+     r"mentions\.exclude\[1\]: no matched mention is exactly 'soldiers'"),
+    ({"speaker": "x"}, r"fixture-article\.yaml: unknown field\(s\) speaker"),
+])
+def test_bad_annotation_is_a_clear_error(corpus, change, message):
+    with pytest.raises(BuildError, match=message):
+        corpus(source_file(**change))
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path: Path):
+    from scripts.annotations import load_source_annotation
+
+    path = tmp_path / "broken.yaml"
+    path.write_text("source_id: broken\nquotes: [\n  - text: x\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"broken\.yaml: line \d+ not valid YAML"):
+        load_source_annotation(path)
