@@ -8,6 +8,7 @@ Commands:
   check                 resolve every annotation and report, writing nothing
   mentions SOURCE_ID    list a source's mentions with their occurrence numbers
   stats [DIR]           per-source counts of quotes, statistics, entities, mentions
+                        (--markdown prints the README's tables, --update-readme rewrites them)
 A BuildError is printed as one message and exits with status 1.
 """
 
@@ -35,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     mentions.add_argument("source_id")
     stats = commands.add_parser("stats", help="per-source annotation counts")
     stats.add_argument("directory", type=Path, nargs="?", default=None)
-    stats.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    stats.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    stats.add_argument("--update-readme", action="store_true", help="rewrite the tables of README.md")
     return parser
 
 
@@ -52,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
             print_mentions(args.source_id)
         elif args.command == "stats":
-            from scripts.report import print_stats
+            from scripts.report import print_stats, update_readme
 
-            print_stats(args.directory, markdown=args.markdown)
+            update_readme(args.directory) if args.update_readme else print_stats(args.directory, args.markdown)
         elif args.command == "build":
             from scripts.release import build_package
 

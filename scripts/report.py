@@ -16,7 +16,7 @@ import pandas as pd
 from scripts import annotations as ann
 from scripts.errors import BuildError
 from scripts.normalise import load_site_profiles
-from scripts.schema import load_schema
+from scripts.schema import TABLES, load_schema
 from scripts.sources import build_source
 
 
@@ -65,14 +65,42 @@ def stats_frame(directory: Path | None = None) -> pd.DataFrame:
     return pd.concat([frame, total])
 
 
-def print_stats(directory: Path | None = None, markdown: bool = False) -> None:
+def stats_markdown(directory: Path | None = None) -> str:
+    """The README's tables: rows per table, then the per-source counts."""
+    data = (directory or ann.ROOT) / "data"
+    lines = ["| table | rows | what a row is |", "|---|---|---|"]
+    for name in TABLES:
+        rows = len(pd.read_parquet(data / f"{name}.parquet"))
+        lines.append(f"| `{name}` | {rows} | {load_schema(name).descriptor['description'].split(':')[0].rstrip('.')} |")
     frame = stats_frame(directory)
+    columns = ["source_id", *frame.columns]
+    lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for source_id, row in frame.iterrows():
+        lines.append("| " + " | ".join([f"`{source_id}`", *map(str, row.tolist())]) + " |")
+    return "\n".join(lines)
+
+
+README_START, README_END = "<!-- stats:start -->", "<!-- stats:end -->"
+
+
+def readme_with_stats(readme: str, directory: Path | None = None) -> str:
+    """``readme`` with the block between the stats markers replaced by :func:`stats_markdown`."""
+    if README_START not in readme or README_END not in readme:
+        raise BuildError(f"README.md: the markers {README_START} and {README_END} are missing")
+    head, rest = readme.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    return f"{head}{README_START}\n{stats_markdown(directory)}\n{README_END}{tail}"
+
+
+def update_readme(directory: Path | None = None) -> None:
+    path = ann.ROOT / "README.md"
+    path.write_text(readme_with_stats(path.read_text(encoding="utf-8"), directory), encoding="utf-8")
+    print(f"updated the tables of {path}")
+
+
+def print_stats(directory: Path | None = None, markdown: bool = False) -> None:
     if markdown:
-        columns = ["source_id", *frame.columns]
-        print("| " + " | ".join(columns) + " |")
-        print("|" + "---|" * len(columns))
-        for source_id, row in frame.iterrows():
-            print("| " + " | ".join([f"`{source_id}`", *map(str, row.tolist())]) + " |")
+        print(stats_markdown(directory))
     else:
         with pd.option_context("display.width", 250, "display.max_columns", 50):
-            print(frame.T.to_string())
+            print(stats_frame(directory).T.to_string())
