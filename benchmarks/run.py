@@ -1,0 +1,91 @@
+"""Benchmarks of the pipeline stages (``make bench``): median wall time and peak memory.
+
+Takes the project's corpus, and a scaled copy of it (every article and its
+annotation file repeated N times under new source ids, in a temporary
+folder); prints, per stage and corpus size, the median of several runs and
+the peak Python heap (tracemalloc) of one run. Nothing here is a test: the
+numbers are for the record, not for pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from scripts import annotations as ann  # noqa: E402
+from scripts.release import build_package  # noqa: E402
+from scripts.sources import RAW_DIR  # noqa: E402
+from scripts.tables import build_rows  # noqa: E402
+from scripts.validate import check_frictionless, check_tables  # noqa: E402
+
+
+def scaled_corpus(copies: int, into: Path) -> dict[str, Path]:
+    """The corpus repeated ``copies`` times: raw files and annotation files under new ids."""
+    raw_dir, sources_dir = into / "raw", into / "sources"
+    raw_dir.mkdir(parents=True)
+    sources_dir.mkdir()
+    for path in sorted(ann.SOURCES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = (RAW_DIR / data["raw_file"]).read_bytes()
+        for copy in range(copies):
+            source_id = f"{data['source_id']}-copy{copy}"
+            raw_name = f"copy{copy}-{data['raw_file']}"
+            # one extra byte keeps each raw file distinct (the build refuses duplicates)
+            (raw_dir / raw_name).write_bytes(raw + b"\n" * (copy + 1))
+            (sources_dir / f"{source_id}.yaml").write_text(
+                yaml.safe_dump({**data, "source_id": source_id, "raw_file": raw_name}, allow_unicode=True),
+                encoding="utf-8")
+    return {"registry_path": ann.REGISTRY_PATH, "sources_dir": sources_dir, "raw_dir": raw_dir}
+
+
+def measure(label: str, run: Callable[[], object], repeats: int) -> None:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    run()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"| {label} | {statistics.median(times) * 1000:.0f} ms | {min(times) * 1000:.0f} ms | {peak / 2**20:.1f} MiB | {repeats} |",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=40, help="repetitions of the corpus for the scaled run")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print("| stage (corpus) | median | min | peak heap | runs |\n|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        corpora = {"5 articles": {}, f"{5 * args.copies} articles": scaled_corpus(args.copies, Path(tmp) / "scaled")}
+        for name, inputs in corpora.items():
+            measure(f"resolve annotations ({name})", lambda: build_rows(**inputs), args.repeats)
+            out = Path(tmp) / f"package-{len(inputs)}"
+
+            def build() -> None:
+                shutil.rmtree(out, ignore_errors=True)
+                build_package(out, **inputs)
+
+            measure(f"build package ({name})", build, args.repeats)
+            measure(f"frictionless validate ({name})", lambda: check_frictionless(out), args.repeats)
+            measure(f"cross-table checks ({name})", lambda: check_tables(out), args.repeats)
+            from scripts.expectations import run_suites
+
+            measure(f"Great Expectations suites ({name})", lambda: run_suites(out / "data"), max(1, args.repeats // 2))
+
+
+if __name__ == "__main__":
+    main()
