@@ -10,6 +10,8 @@ numbers are for the record, not for pass/fail.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import statistics
@@ -51,12 +53,15 @@ def scaled_corpus(copies: int, into: Path) -> dict[str, Path]:
 
 def measure(label: str, run: Callable[[], object], repeats: int) -> None:
     times = []
+    quiet = contextlib.redirect_stdout(io.StringIO())  # the build reports its row counts
     for _ in range(repeats):
         start = time.perf_counter()
-        run()
+        with quiet:
+            run()
         times.append(time.perf_counter() - start)
     tracemalloc.start()
-    run()
+    with quiet:
+        run()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"| {label} | {statistics.median(times) * 1000:.0f} ms | {min(times) * 1000:.0f} ms | {peak / 2**20:.1f} MiB | {repeats} |",
@@ -65,8 +70,8 @@ def measure(label: str, run: Callable[[], object], repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=40, help="repetitions of the corpus for the scaled run")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=20, help="repetitions of the corpus for the scaled run")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     print("| stage (corpus) | median | min | peak heap | runs |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
