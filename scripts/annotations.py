@@ -280,38 +280,41 @@ def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, En
 
 # --- Quotes and statistics ------------------------------------------------
 
-def resolve_quotes(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
-    rows = []
-    for i, entry in enumerate(source.quotes, start=1):
-        where = f"{source.path}: quotes[{i}] ({str(entry.get('text'))[:50]!r})"
+def _span_rows(
+    source: SourceAnnotation, text: str, table: str, id_column: str, prefix: str
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """For each entry of ``table``: where it is, the entry, and its id and span columns."""
+    located = []
+    for i, entry in enumerate(getattr(source, table), start=1):
+        where = f"{source.path}: {table}[{i}] ({str(entry.get('text'))[:50]!r})"
         span = locate(text, entry.get("text"), entry.get("occurrence"), where)
-        rows.append({
-            "quote_id": content_id("q", source.source_id, span), "source_id": source.source_id,
-            "start": span.start, "end": span.end, "text": span.text, "kind": entry.get("kind"),
-            "speaker_entity_id": _entity_ref(entry.get("speaker"), registry, where, "speaker"),
-            "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
-            "cue": entry.get("cue"),
-            "channel_entity_id": _entity_ref(entry.get("channel"), registry, where, "channel"),
-            "notes": _one_line(entry.get("note")),
-            "_where": where,
-        })
-    return rows
+        columns = {id_column: content_id(prefix, source.source_id, span),
+                   "source_id": source.source_id, "start": span.start, "end": span.end, "text": span.text}
+        located.append((where, entry, columns))
+    return located
+
+
+def resolve_quotes(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
+    return [{
+        **columns, "kind": entry.get("kind"),
+        "speaker_entity_id": _entity_ref(entry.get("speaker"), registry, where, "speaker"),
+        "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
+        "cue": entry.get("cue"),
+        "channel_entity_id": _entity_ref(entry.get("channel"), registry, where, "channel"),
+        "notes": _one_line(entry.get("note")), "_where": where,
+    } for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q")]
 
 
 def resolve_statistics(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
     rows = []
-    for i, entry in enumerate(source.statistics, start=1):
-        where = f"{source.path}: statistics[{i}] ({str(entry.get('text'))[:50]!r})"
-        span = locate(text, entry.get("text"), entry.get("occurrence"), where)
+    for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s"):
         row = {
-            "statistic_id": content_id("s", source.source_id, span), "source_id": source.source_id,
-            "start": span.start, "end": span.end, "text": span.text,
+            **columns,
             **{key: entry.get(key) for key in ("value", "value_low", "value_high", "qualifier", "unit", "measure")},
             "period": _as_text(entry.get("period")),
             "reference_period": _as_text(entry.get("reference_period")),
             "attributed_to_entity_id": _entity_ref(entry.get("attributed_to"), registry, where, "attributed_to"),
-            "notes": _one_line(entry.get("note")),
-            "_where": where,
+            "notes": _one_line(entry.get("note")), "_where": where,
         }
         check_bounds(row, where)
         rows.append(row)
