@@ -4,7 +4,8 @@ Commands:
   release [--out DIR]   build into a temporary folder, validate, then replace
                         the tables and datapackage.json (``make data``)
   build --out DIR       build the tables and datapackage.json into DIR only
-  validate [DIR]        validate a built package (default: the project root)
+  validate [DIR]        validate a built package (default: the project root;
+                        --docs DIR also writes Great Expectations Data Docs)
   check                 resolve every annotation and report, writing nothing
   mentions SOURCE_ID    list a source's mentions with their occurrence numbers
   stats [DIR]           per-source counts of quotes, statistics, entities, mentions
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate a built package")
     validate.add_argument("directory", type=Path, nargs="?", default=None)
     validate.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
+    validate.add_argument("--docs", type=Path, default=None, help="also write Great Expectations Data Docs here")
     commands.add_parser("check", help="resolve every annotation, write nothing")
     mentions = commands.add_parser("mentions", help="list a source's mentions")
     mentions.add_argument("source_id")
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "validate":
             from scripts.validate import validate_package
 
-            validate_package(args.directory, run_gx=not args.skip_gx)
+            validate_package(args.directory, run_gx=not args.skip_gx, docs_dir=args.docs)
         elif args.command == "release":
             from scripts.release import release
 
