@@ -84,9 +84,13 @@ class SourceAnnotation:
         return self.data["source_id"]
 
 
+# libyaml's C parser when present: the pure-Python one dominates the build time.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
     except OSError as exc:
         raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
