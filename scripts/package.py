@@ -71,7 +71,7 @@ def describe(package_dir: Path) -> dict[str, Any]:
                 **{k: v for k, v in file_facts(path).items() if extension == "csv" or k != "bytes"},
                 "schema": f"schemas/{table}.json",
             })
-    descriptor = {"$schema": PROFILE}
+    descriptor: dict[str, Any] = {"$schema": PROFILE}
     for key in ("name", "title", "description", "version", "created", "homepage", "keywords",
                 "licenses", "contributors", "sources"):
         if meta.get(key) is not None:

@@ -32,6 +32,11 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
 }
 
+# What a value read from an annotation file must be before it is typed
+# (dates arrive as ISO strings; a number may be written without a decimal point).
+PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str, "integer": int, "number": (int, float), "date": str}
+
 
 @dataclass(frozen=True)
 class TableSchema:
@@ -86,7 +91,7 @@ class TableSchema:
                 if constraints.get("required"):
                     raise BuildError(f"{where}: field '{name}' is required")
                 continue
-            python_type = {"string": str, "integer": int, "number": (int, float), "date": str}[field["type"]]
+            python_type = PYTHON_TYPES[field["type"]]
             if isinstance(value, bool) or not isinstance(value, python_type):
                 raise BuildError(f"{where}: field '{name}' must be a {field['type']}, got {value!r}")
             if "enum" in constraints and value not in constraints["enum"]:

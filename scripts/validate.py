@@ -23,7 +23,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyarrow.parquet as pq
 
@@ -159,7 +159,7 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
     package_dir = (package_dir or ROOT).resolve()
     if not (package_dir / "datapackage.json").is_file():
         raise BuildError(f"{package_dir}: no datapackage.json")
-    steps = [("Data Package 2.0 profiles", check_profiles), ("frictionless", check_frictionless),
+    steps: list[tuple[str, Callable[[Path], list[str]]]] = [("Data Package 2.0 profiles", check_profiles), ("frictionless", check_frictionless),
              ("files", check_files), ("cross-table", check_tables)]
     if run_gx:
         from scripts.expectations import run_suites
