@@ -129,7 +129,8 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Entity]:
             notes=" ".join(str(entry["notes"]).split()) if entry.get("notes") else None,
         )
         for name in entity.names:
-            key = match_key(name)
+            # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
+            key = name.casefold()
             if key in owner_of_name:
                 raise BuildError(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
                                  "decide per source with 'assign' instead")

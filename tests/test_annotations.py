@@ -152,3 +152,30 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path):
     path.write_text("source_id: broken\nquotes: [\n  - text: x\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"broken\.yaml: line \d+ not valid YAML"):
         load_source_annotation(path)
+
+
+@pytest.mark.parametrize(("entities", "message"), [
+    ([{"id": "a", "name": "Kabul", "type": "GPE", "description": "x"},
+      {"id": "b", "name": "KABUL", "type": "GPE", "description": "y"}],
+     r"entity 'b': name or alias 'KABUL' is also a name of 'a'"),
+    ([{"id": "a", "name": "Kabul", "type": "GPE", "description": "x"},
+      {"id": "a", "name": "Herat", "type": "GPE", "description": "y"}], r"entity 'a': duplicate id"),
+    ([{"id": "a", "name": "Kabul", "type": "GPE"}], r"entity 1: field 'description' is required"),
+    ([{"id": "a", "name": "Kabul", "type": "GPE", "description": "x", "wikidata": "Q5838"}],
+     r"entity 1: unknown field\(s\) wikidata"),
+])
+def test_bad_registry_is_a_clear_error(tmp_path: Path, entities, message):
+    from scripts.annotations import load_registry
+
+    path = tmp_path / "entities.yaml"
+    path.write_text(yaml.safe_dump({"entities": entities}), encoding="utf-8")
+    with pytest.raises(BuildError, match=message):
+        load_registry(path)
+
+
+def test_entity_type_outside_the_schema_enum_is_refused(corpus, tmp_path: Path):
+    registry = yaml.safe_load((tmp_path / "entities.yaml").read_text(encoding="utf-8"))
+    registry["entities"][0]["type"] = "COUNTRY"
+    (tmp_path / "entities.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"table entities, row 1: field 'type' is 'COUNTRY'; expected one of PERSON"):
+        corpus(source_file())

@@ -151,3 +151,21 @@ def test_missing_heading_is_a_clear_error(tmp_path: Path, profiles):
     raw.write_text("AA-AA\n\nJust a paragraph.\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"no-heading\.txt: site 'afgazad' expects a Markdown heading"):
         normalise_file(raw, profiles["afgazad"])
+
+
+@pytest.mark.parametrize(("profile", "message"), [
+    ({"title": "heading", "header": [{"kind": "furniture", "pattern": "(unclosed"}]},
+     r"sites\.yaml: site 'broken', header rule 1: field 'pattern' is not a valid regular expression"),
+    ({"title": "heading", "footer": [{"kind": "signature-ish", "pattern": "x"}]},
+     r"site 'broken', footer rule 1: field 'kind' is 'signature-ish'; expected one of"),
+    ({"title": "sometimes"}, r"site 'broken': field 'title' is 'sometimes'"),
+])
+def test_bad_site_profile_is_a_clear_error(tmp_path: Path, profile, message):
+    import yaml
+
+    from scripts.normalise import load_site_profiles
+
+    path = tmp_path / "sites.yaml"
+    path.write_text(yaml.safe_dump({"sites": {"broken": {"name": "Broken", **profile}}}), encoding="utf-8")
+    with pytest.raises(BuildError, match=message):
+        load_site_profiles(path)
