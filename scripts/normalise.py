@@ -65,6 +65,7 @@ class SiteProfile:
     footer: tuple[Rule, ...]
     title: str
     footnote_markers: tuple[str, ...]
+    date_formats: tuple[str, ...] = ()
 
 
 @dataclass
@@ -109,6 +110,7 @@ def load_site_profiles(path: Path = SITES_PATH) -> dict[str, SiteProfile]:
             footer=tuple(_rule(site_id, "footer", i, r) for i, r in enumerate(entry.get("footer") or [])),
             title=title,
             footnote_markers=tuple(entry.get("footnote_markers") or []),
+            date_formats=tuple(entry.get("date_formats") or []),
         )
     return profiles
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from scripts.annotations import ROOT, SourceAnnotation
 from scripts.errors import BuildError
-from scripts.normalise import SiteProfile, normalise_file
+from scripts.normalise import Normalised, SiteProfile, normalise_file
 
 RAW_DIR = ROOT / "data" / "raw"
 LIST_SEPARATOR = " | "
@@ -53,6 +53,33 @@ def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
         names.append(entry["flag"])
         notes.append(f"{entry['flag']}: {' '.join(str(entry['note']).split())}")
     return (LIST_SEPARATOR.join(names) or None, LIST_SEPARATOR.join(notes) or None)
+
+
+def _file_dates(values: list[str], formats: tuple[str, ...]) -> set[str]:
+    """The ISO form of each date line the normaliser removed (ISO or one of the site's formats)."""
+    dates = set()
+    for value in values:
+        for date_format in ("%Y-%m-%d", *formats):
+            try:
+                dates.add(dt.datetime.strptime(value, date_format).date().isoformat())
+                break
+            except ValueError:
+                continue
+    return dates
+
+
+def check_against_file(row: dict[str, Any], normalised: Normalised, profile: SiteProfile, where: str) -> None:
+    """Curated metadata must agree with the bylines and date lines the normaliser removed."""
+    authors = (row["authors"] or "").split(LIST_SEPARATOR)
+    for byline in normalised.metadata.get("byline", []):
+        if byline not in authors:
+            raise BuildError(f"{where}: field 'authors' lacks {byline!r}, the file's byline")
+    # a stated date must be one of the file's date lines; a metadata date its stamp
+    kind = {"stated": "date", "metadata": "date_stamp"}.get(row["date_basis"])
+    dates = _file_dates(normalised.metadata.get(kind or "", []), profile.date_formats)
+    if dates and row["published_date"] not in dates:
+        raise BuildError(f"{where}: field 'published_date' is {row['published_date']!r}, but the file's "
+                         f"{kind} lines give {', '.join(sorted(dates))}")
 
 
 def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path = RAW_DIR) -> SourceText:
@@ -98,6 +125,7 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
     }
     if (row["published_date"] is None) != (row["date_precision"] is None):
         raise BuildError(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
+    check_against_file(row, normalised, profiles[data["site"]], where)
 
     # Return (saving is the tables stage's job)
     return SourceText(source.source_id, text, row, {"source_id": source.source_id, "text": text})

@@ -179,3 +179,22 @@ def test_entity_type_outside_the_schema_enum_is_refused(corpus, tmp_path: Path):
     (tmp_path / "entities.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
     with pytest.raises(BuildError, match=r"table entities, row 1: field 'type' is 'COUNTRY'; expected one of PERSON"):
         corpus(source_file())
+
+
+def test_curated_metadata_must_agree_with_the_file(tmp_path: Path):
+    from scripts.annotations import SourceAnnotation
+    from scripts.normalise import load_site_profiles
+    from scripts.sources import build_source
+
+    from conftest import RAW_DIR
+
+    source = {**source_file(), "raw_file": "004_c493097775ab297e.txt", "site": "afgazad",
+              "title": "Clashes between Afghanistan and Pakistan escalate", "authors": ["Vanessa Sevidova"],
+              "published_date": "2025-01-12", "date_precision": "day", "date_basis": "stated"}
+    profiles = load_site_profiles()
+    path = tmp_path / "fixture-article.yaml"
+    assert build_source(SourceAnnotation(path, source), profiles, RAW_DIR).source_row["published_date"] == "2025-01-12"
+    with pytest.raises(BuildError, match=r"field 'authors' lacks 'Vanessa Sevidova', the file's byline"):
+        build_source(SourceAnnotation(path, {**source, "authors": ["V. Sevidova"]}), profiles, RAW_DIR)
+    with pytest.raises(BuildError, match=r"field 'published_date' is '2025-12-01', but the file's date lines give 2025-01-12"):
+        build_source(SourceAnnotation(path, {**source, "published_date": "2025-12-01"}), profiles, RAW_DIR)
