@@ -125,8 +125,8 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Entity]:
         entity = Entity(
             entity_id=str(entry["id"]), name=str(entry["name"]), type=str(entry["type"]),
             aliases=[str(a) for a in entry.get("aliases") or []],
-            description=" ".join(str(entry["description"]).split()),
-            notes=" ".join(str(entry["notes"]).split()) if entry.get("notes") else None,
+            description=one_line(entry["description"]) or "",
+            notes=one_line(entry.get("notes")),
         )
         for name in entity.names:
             # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
@@ -306,7 +306,7 @@ def resolve_quotes(source: SourceAnnotation, text: str, registry: dict[str, Enti
         "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
         "cue": entry.get("cue"),
         "channel_entity_id": _entity_ref(entry.get("channel"), registry, where, "channel"),
-        "notes": _one_line(entry.get("note")), "_where": where,
+        "notes": one_line(entry.get("note")), "_where": where,
     } for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q")]
 
 
@@ -319,7 +319,7 @@ def resolve_statistics(source: SourceAnnotation, text: str, registry: dict[str, 
             "period": _as_text(entry.get("period")),
             "reference_period": _as_text(entry.get("reference_period")),
             "attributed_to_entity_id": _entity_ref(entry.get("attributed_to"), registry, where, "attributed_to"),
-            "notes": _one_line(entry.get("note")), "_where": where,
+            "notes": one_line(entry.get("note")), "_where": where,
         }
         check_bounds(row, where)
         rows.append(row)
@@ -348,5 +348,5 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _one_line(value: Any) -> str | None:
+def one_line(value: Any) -> str | None:
     return None if value is None else " ".join(str(value).split())

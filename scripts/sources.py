@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.annotations import ROOT, SourceAnnotation
+from scripts.annotations import ROOT, SourceAnnotation, one_line
 from scripts.errors import BuildError
 from scripts.normalise import Normalised, SiteProfile, normalise_file
 
 RAW_DIR = ROOT / "data" / "raw"
 LIST_SEPARATOR = " | "
 WORD = re.compile(r"[^\W_]+")
-QUALITY_FLAGS = ("machine_translation", "relayed_report", "garbled_names", "truncated")
 
 
 @dataclass
@@ -48,8 +47,9 @@ def _iso_date(value: Any, where: str) -> str | None:
 def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
     names, notes = [], []
     for i, entry in enumerate(flags or [], start=1):
-        if not isinstance(entry, dict) or entry.get("flag") not in QUALITY_FLAGS or not entry.get("note"):
-            raise BuildError(f"{where}: quality_flags[{i}] needs 'flag' (one of {', '.join(QUALITY_FLAGS)}) and 'note'")
+        # the allowed flags are the pattern of sources.quality_flags in schemas/sources.json
+        if not isinstance(entry, dict) or not entry.get("flag") or not entry.get("note"):
+            raise BuildError(f"{where}: quality_flags[{i}] needs 'flag' and 'note'")
         names.append(entry["flag"])
         notes.append(f"{entry['flag']}: {' '.join(str(entry['note']).split())}")
     return (LIST_SEPARATOR.join(names) or None, LIST_SEPARATOR.join(notes) or None)
@@ -110,7 +110,7 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "published_date": _iso_date(data.get("published_date"), where),
         "date_precision": data.get("date_precision"),
         "date_basis": data.get("date_basis"),
-        "date_note": _one_line(data.get("date_note")),
+        "date_note": one_line(data.get("date_note")),
         "language": data.get("language"),
         "url": data.get("url"),
         "site_id": data["site"],
@@ -121,7 +121,7 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "n_words": len(WORD.findall(text)),
         "quality_flags": flags,
         "quality_notes": quality_notes,
-        "notes": _one_line(data.get("notes")),
+        "notes": one_line(data.get("notes")),
     }
     if (row["published_date"] is None) != (row["date_precision"] is None):
         raise BuildError(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
@@ -130,6 +130,3 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
     # Return (saving is the tables stage's job)
     return SourceText(source.source_id, text, row, {"source_id": source.source_id, "text": text})
 
-
-def _one_line(value: Any) -> str | None:
-    return None if value is None else " ".join(str(value).split())

@@ -10,6 +10,7 @@ saves each as ``<table>.csv`` (UTF-8, RFC 4180, header) and
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 from pathlib import Path
@@ -106,8 +107,6 @@ def _csv_cell(value: Any) -> str:
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Save every table as CSV and Parquet in ``out_dir``; returns the paths written."""
-    import csv
-
     schemas = load_schemas()
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
