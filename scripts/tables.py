@@ -52,7 +52,8 @@ def build_rows(
         rows["statistics"] += ann.resolve_statistics(source, built.text, registry)
     rows["entities"] = [
         {"entity_id": e.entity_id, "name": e.name, "type": e.type,
-         "aliases": LIST_SEPARATOR.join(e.aliases) or None, "description": e.description, "notes": e.notes}
+         "aliases": LIST_SEPARATOR.join(e.aliases) or None, "description": e.description, "notes": e.notes,
+         "_where": f"{registry_path}: entity {e.entity_id!r}"}
         for e in registry.values()
     ]
     for name in TABLES:

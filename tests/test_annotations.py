@@ -177,7 +177,7 @@ def test_entity_type_outside_the_schema_enum_is_refused(corpus, tmp_path: Path):
     registry = yaml.safe_load((tmp_path / "entities.yaml").read_text(encoding="utf-8"))
     registry["entities"][0]["type"] = "COUNTRY"
     (tmp_path / "entities.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
-    with pytest.raises(BuildError, match=r"table entities, row 1: field 'type' is 'COUNTRY'; expected one of PERSON"):
+    with pytest.raises(BuildError, match=r"entities\.yaml: entity 'pakistan': field 'type' is 'COUNTRY'; expected one of PERSON"):
         corpus(source_file())
 
 
