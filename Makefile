@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data test check stats bench clean
+.PHONY: data validate test check stats bench clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(INSTALLED): requirements.lock
 
 ## data: build into a staging folder, validate, then replace data/*.csv|parquet and datapackage.json
 data: $(INSTALLED)
-	$(BIN)/python -m scripts release
+	$(BIN)/python -m scripts build
+
+## validate: validate the published package in place
+validate: $(INSTALLED)
+	$(BIN)/python -m scripts validate
 
 ## test: the test suite
 test: $(INSTALLED)

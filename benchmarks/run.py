@@ -26,7 +26,7 @@ import yaml
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from scripts import annotations as ann  # noqa: E402
-from scripts.release import build_package  # noqa: E402
+from scripts.build import build_package  # noqa: E402
 from scripts.sources import RAW_DIR  # noqa: E402
 from scripts.tables import build_rows  # noqa: E402
 from scripts.validate import check_frictionless, check_tables  # noqa: E402

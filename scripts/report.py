@@ -9,6 +9,7 @@ of quotes by kind, statistics by unit, entities by type and mentions.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -104,3 +105,36 @@ def print_stats(directory: Path | None = None, markdown: bool = False) -> None:
     else:
         with pd.option_context("display.width", 250, "display.max_columns", 50):
             print(stats_frame(directory).T.to_string())
+
+
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    """``check`` takes no arguments."""
+
+
+def check_command(args: argparse.Namespace) -> None:
+    """``python -m scripts check``: resolve every annotation, write nothing."""
+    from scripts.tables import build_rows
+
+    rows = build_rows()
+    print(", ".join(f"{name}: {len(r)} rows" for name, r in rows.items()))
+
+
+def mentions_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source_id")
+
+
+def mentions_command(args: argparse.Namespace) -> None:
+    print_mentions(args.source_id)
+
+
+def stats_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", type=Path, nargs="?", default=None)
+    parser.add_argument("--markdown", action="store_true", help="print the README's tables")
+    parser.add_argument("--update-readme", action="store_true", help="rewrite the tables of README.md")
+
+
+def stats_command(args: argparse.Namespace) -> None:
+    if args.update_readme:
+        update_readme(args.directory)
+    else:
+        print_stats(args.directory, markdown=args.markdown)

@@ -18,6 +18,7 @@ listing every failure otherwise. The checks, in order:
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import hashlib
@@ -174,3 +175,15 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
         shown = "\n  ".join(failures[:50])
         more = f"\n  ... and {len(failures) - 50} more" if len(failures) > 50 else ""
         raise BuildError(f"validation of {package_dir} failed:\n  {shown}{more}")
+
+
+def validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", type=Path, nargs="?", default=None,
+                        help="package folder (default: the project root)")
+    parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
+    parser.add_argument("--docs", type=Path, default=None, help="also write Great Expectations Data Docs here")
+
+
+def validate_command(args: argparse.Namespace) -> None:
+    """``python -m scripts validate [DIR]``."""
+    validate_package(args.directory, run_gx=not args.skip_gx, docs_dir=args.docs)

@@ -23,7 +23,7 @@ def profiles():
 @pytest.fixture(scope="session")
 def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built from the project's annotations into a fresh folder."""
-    from scripts.release import build_package
+    from scripts.build import build_package
 
     out = tmp_path_factory.mktemp("package")
     build_package(out)

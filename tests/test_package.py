@@ -17,7 +17,7 @@ PUBLISHED = [f"data/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")] + 
 
 
 def test_build_is_deterministic_and_matches_the_committed_outputs(built_package: Path, tmp_path: Path):
-    from scripts.release import build_package
+    from scripts.build import build_package
 
     build_package(tmp_path)
     for relative in PUBLISHED:

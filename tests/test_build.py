@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 from scripts.__main__ import main
 from scripts.errors import BuildError
-from scripts.release import release
+from scripts.build import build_and_publish
 
 PUBLISHED = ["datapackage.json", "data/sources.csv", "data/quotes.parquet"]
 
@@ -37,7 +37,7 @@ def test_bad_annotation_stops_the_release_and_keeps_outputs(project_copy: Path):
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = _snapshot(project_copy)
     with pytest.raises(BuildError, match="not found in the normalised text"):
-        release(run_gx=False, target=project_copy, sources_dir=project_copy / "annotations" / "sources",
+        build_and_publish(run_gx=False, target=project_copy, sources_dir=project_copy / "annotations" / "sources",
                 registry_path=project_copy / "annotations" / "entities.yaml")
     assert _snapshot(project_copy) == before
     assert not list(project_copy.glob(".build-*")), "the staging folder was not removed"
@@ -50,14 +50,14 @@ def test_failed_validation_keeps_outputs(project_copy: Path, monkeypatch: pytest
     monkeypatch.setattr(validate, "check_files", lambda d: ["data/quotes.csv: SHA-256 differs"])
     before = _snapshot(project_copy)
     with pytest.raises(BuildError, match="validation of .* failed:\n  data/quotes.csv: SHA-256 differs"):
-        release(run_gx=False, target=project_copy)
+        build_and_publish(run_gx=False, target=project_copy)
     assert _snapshot(project_copy) == before
 
 
 def test_successful_release_publishes(project_copy: Path):
     for relative in PUBLISHED:
         (project_copy / relative).write_bytes(b"stale")
-    release(run_gx=False, target=project_copy)
+    build_and_publish(run_gx=False, target=project_copy)
     for relative in PUBLISHED:
         assert (project_copy / relative).read_bytes() == (ROOT / relative).read_bytes()
 

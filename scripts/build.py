@@ -2,7 +2,7 @@
 
 :func:`build_package` takes an output folder and writes a complete package
 there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
-:func:`release` (``make data``) builds into a fresh staging folder inside the
+:func:`build_and_publish` (``make data``) builds into a fresh staging folder inside the
 project, runs every check of :mod:`scripts.validate`, and only when all pass
 replaces ``data/<table>.*`` and ``datapackage.json`` of the project. On any
 failure the published outputs are left untouched (``data/raw/`` never is).
@@ -10,6 +10,7 @@ failure the published outputs are left untouched (``data/raw/`` never is).
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import tempfile
@@ -47,7 +48,7 @@ def publish(staging: Path, target: Path = ROOT) -> None:
     os.replace(staging / "datapackage.json", target / "datapackage.json")
 
 
-def release(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
+def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
     """Build, validate, and publish into ``target`` only when every check passes."""
     from scripts.validate import validate_package
 
@@ -62,3 +63,17 @@ def release(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=None,
+                        help="only build into this folder (no validation, nothing published)")
+    parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
+
+
+def build_command(args: argparse.Namespace) -> None:
+    """``python -m scripts build``: build, validate, publish; or only build into --out."""
+    if args.out is not None:
+        build_package(args.out)
+    else:
+        build_and_publish(run_gx=not args.skip_gx)
