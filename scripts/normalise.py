@@ -203,12 +203,23 @@ def normalise_text(raw: str, profile: SiteProfile) -> Normalised:
 def normalise_file(path: Path, profile: SiteProfile) -> Normalised:
     """Read one raw article and normalise it; errors name the file."""
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not data.strip():
+        raise BuildError(f"{path}: the file is empty")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise BuildError(f"{path}: a binary file (NUL byte at {nul}), not an article")
     try:
-        return normalise_text(raw, profile)
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
+    try:
+        result = normalise_text(raw, profile)
     except BuildError as exc:
         raise BuildError(f"{path}: {exc}") from None
+    if not result.text or result.text == result.title:
+        raise BuildError(f"{path}: nothing is left after removing the site furniture of {profile.site_id!r}: "
+                         "no article body")
+    return result

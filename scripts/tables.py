@@ -39,12 +39,15 @@ def build_rows(
 
     # Process
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    seen_raw: dict[str, str] = {}
+    seen: dict[str, str] = {}  # raw and text hashes -> source id: one article is one source
     for source in sources:
         built = build_source(source, profiles, raw_dir)
-        if built.source_row["raw_sha256"] in seen_raw:
-            raise BuildError(f"{source.path}: raw file is identical to that of {seen_raw[built.source_row['raw_sha256']]}")
-        seen_raw[built.source_row["raw_sha256"]] = source.source_id
+        for what in ("raw", "text"):
+            digest = built.source_row[f"{what}_sha256"]
+            if digest in seen:
+                raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[digest]!r}; "
+                                 "the same article must not be added twice")
+            seen[digest] = source.source_id
         rows["sources"].append(built.source_row)
         rows["texts"].append(built.text_row)
         rows["mentions"] += ann.resolve_mentions(source, built.text, registry)

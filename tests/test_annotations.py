@@ -198,3 +198,28 @@ def test_curated_metadata_must_agree_with_the_file(tmp_path: Path):
         build_source(SourceAnnotation(path, {**source, "authors": ["V. Sevidova"]}), profiles, RAW_DIR)
     with pytest.raises(BuildError, match=r"field 'published_date' is '2025-12-01', but the file's date lines give 2025-01-12"):
         build_source(SourceAnnotation(path, {**source, "published_date": "2025-12-01"}), profiles, RAW_DIR)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b"", r"fixture\.txt: the file is empty"),
+    (b"  \n\n ", r"fixture\.txt: the file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"fixture\.txt: a binary file \(NUL byte at 8\)"),
+    (b"Title\n\n\xe9t\xe9 latin-1", r"fixture\.txt: not UTF-8 at byte 7"),
+    (b"Pakistani Taliban hit Pakistan\n", r"fixture\.txt: nothing is left after removing the site furniture"),
+])
+def test_bad_raw_file_is_a_clear_error(corpus, tmp_path: Path, raw: bytes, message: str):
+    corpus(source_file())  # a good corpus first, then the raw file goes bad
+    (tmp_path / "raw" / "fixture.txt").write_bytes(raw)
+    with pytest.raises(BuildError, match=message):
+        build_rows(registry_path=tmp_path / "entities.yaml", sources_dir=tmp_path / "sources",
+                   raw_dir=tmp_path / "raw")
+
+
+def test_the_same_article_twice_is_refused(corpus, tmp_path: Path):
+    # the same text, received twice with different trailing whitespace (so different raw bytes)
+    (tmp_path / "raw" / "copy.txt").write_text(RAW + "\n\n", encoding="utf-8")
+    twin = source_file(source_id="fixture-article-copy", raw_file="copy.txt")
+    (tmp_path / "sources" / "fixture-article-copy.yaml").write_text(
+        yaml.safe_dump(twin, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"fixture-article\.yaml: its text is identical to that of source 'fixture-article-copy'"):
+        corpus(source_file())
