@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check stats bench clean
+.PHONY: data validate test check stats bench release cff-venv clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,5 +38,15 @@ stats: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run
 
+## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md)
+release: $(INSTALLED)
+	$(BIN)/python -m scripts release
+
+## cff-venv: cffconvert in its own venv (it pins an old jsonschema); the CITATION.cff test uses it when present
+cff-venv: .venv-cff/bin/cffconvert
+.venv-cff/bin/cffconvert:
+	$(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
+
 clean:
-	rm -rf $(VENV) .build-* .pytest_cache
+	rm -rf $(VENV) .venv-cff .venv-bench .build-* .pytest_cache build dist

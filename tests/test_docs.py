@@ -1,12 +1,21 @@
-"""The README, CHANGELOG and CITATION.cff agree with the data and with each other."""
+"""The README, CHANGELOG, citation files and release manifest agree with the data and with each other."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import jsonschema
+import pytest
 import yaml
 
 from conftest import ROOT
+from scripts.citation import CFF_SCHEMA, citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
+from scripts.manifest import newest_manifest
 from scripts.report import readme_with_stats
 
 
@@ -22,12 +31,66 @@ def test_readme_quick_start_is_the_two_commands():
     assert commands == ["make data", "make test"]
 
 
-def test_version_agrees_across_package_citation_and_changelog():
+def test_version_agrees_across_package_citation_zenodo_changelog_and_manifest():
     package = yaml.safe_load((ROOT / "config" / "package.yaml").read_text(encoding="utf-8"))
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    jsonld = json.loads((ROOT / "dataset.jsonld").read_text(encoding="utf-8"))
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})", changelog, re.M)
     assert latest, "CHANGELOG.md has no released version"
-    assert package["version"] == citation["version"] == latest.group(1)
-    assert package["created"].startswith(latest.group(2)) and str(citation["date-released"]) == latest.group(2)
-    assert f"version {package['version']}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    version, date = latest.groups()
+    assert package["version"] == descriptor["version"] == citation["version"] == zenodo["version"] \
+        == jsonld["version"] == version
+    assert package["created"] == descriptor["created"] == f"{date}T00:00:00Z"
+    assert citation["date-released"] == zenodo["publication_date"] == jsonld["datePublished"] == date
+    manifest = newest_manifest()
+    assert manifest is not None and manifest.name == f"{version}.json", "the newest release has no manifest"
+    assert json.loads(manifest.read_text(encoding="utf-8"))["date"] == date
+
+
+def test_citation_files_and_readme_block_are_generated_from_datapackage():
+    descriptor = citation_descriptor(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_with_citation(readme, descriptor) == readme, "README citation block is stale: cut a release"
+    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == cff_text(descriptor)
+    assert (ROOT / ".zenodo.json").read_text(encoding="utf-8") == zenodo_text(descriptor)
+    assert (ROOT / "dataset.jsonld").read_text(encoding="utf-8") == jsonld_text(descriptor, ROOT)
+    assert f"(version {descriptor['version']}) [Data set]" in readme
+    assert f"@misc{{pak-afghan-security-news-{descriptor['version']}," in readme
+
+
+def test_citation_cff_is_valid_citation_file_format_1_2_0():
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(citation), key=str)
+    assert not errors, [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+    package = yaml.safe_load((ROOT / "config" / "package.yaml").read_text(encoding="utf-8"))
+    assert citation["type"] == "dataset"
+    assert ("doi" in citation) == bool(package.get("doi")), "a DOI appears only once config/package.yaml has one"
+
+
+def _cffconvert() -> str | None:
+    """cffconvert lives outside the project's venv (it pins an old jsonschema): CFFCONVERT, .venv-cff or PATH."""
+    for candidate in (os.environ.get("CFFCONVERT"), str(ROOT / ".venv-cff" / "bin" / "cffconvert")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("cffconvert")
+
+
+def test_cffconvert_validates_citation_cff():
+    cffconvert = _cffconvert()
+    if cffconvert is None:
+        pytest.skip("cffconvert is not installed (make cff-venv installs it into .venv-cff)")
+    checked = subprocess.run([cffconvert, "--validate", "-i", str(ROOT / "CITATION.cff")],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_datasheet_has_the_datasheet_sections_and_is_linked_from_the_readme():
+    datasheet = (ROOT / "docs" / "datasheet.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", datasheet, re.M)
+    assert headings == ["Motivation", "Composition", "Collection process",
+                        "Preprocessing, cleaning and annotation", "Uses", "Distribution", "Maintenance"]
+    assert "(docs/datasheet.md)" in (ROOT / "README.md").read_text(encoding="utf-8")

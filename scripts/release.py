@@ -1,0 +1,346 @@
+"""Cut a release: version, manifest, CHANGELOG, citation files and a reproducible zip.
+
+``python -m scripts release [--bump auto|major|minor|patch] [--date YYYY-MM-DD] [--dry-run]``
+takes the project (annotations, schemas, ``config/package.yaml``, the newest
+manifest in ``releases/``). It builds the package into a temporary folder,
+diffs it against the newest manifest (:mod:`scripts.diff`), works out the bump
+the policy of ``docs/versioning.md`` requires and refuses a smaller one. Then
+it sets ``version`` and ``created`` in ``config/package.yaml``, builds,
+validates and publishes ``data/`` and ``datapackage.json``
+(:func:`scripts.build.build_and_publish`), and writes ``releases/<version>.json``,
+the CHANGELOG entry, ``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``,
+the README citation block, and ``dist/<name>-<version>.zip`` with
+``dist/SHA256SUMS``. ``--dry-run`` validates the build and prints the plan,
+writing nothing in the project. The release date is the one date that enters
+the outputs; it comes from ``--date`` (default: today) and is recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.annotations import ROOT
+from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
+from scripts.diff import LEVELS, Side, diff_sides
+from scripts.errors import BuildError
+from scripts.manifest import (build_manifest, load_manifest, newest_manifest, parse_version,
+                              write_manifest)
+
+BUMPS = ("auto", "major", "minor", "patch")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_MODE = 0o100644  # a regular file, rw-r--r--
+# Files of the project that go into the zip besides datapackage.json, its data and its schemas.
+REQUIRED_MEMBERS = ("README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
+OPTIONAL_MEMBERS = ("dataset.jsonld", "config/expectations.yaml", "docs/datasheet.md", "docs/versioning.md")
+CHANGELOG_SECTIONS = ("Added", "Changed", "Removed")
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What a release will do: the versions, the bump and the diff that requires it."""
+
+    version: str
+    previous: str | None
+    date: str
+    bump: str
+    required: str
+    diff: dict[str, Any] | None
+    manifest: dict[str, Any]
+
+
+# --- Versions and the plan ----------------------------------------------
+
+def next_version(base: str, bump: str) -> str:
+    major, minor, patch = parse_version(base)
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _check_date(date: str) -> str:
+    try:
+        return dt.date.fromisoformat(date).isoformat()
+    except ValueError:
+        raise BuildError(f"--date {date!r}: expected YYYY-MM-DD") from None
+
+
+def plan_release(package_dir: Path, releases_dir: Path, bump: str, date: str, base_version: str,
+                 extra_metadata: dict[str, Any] | None = None) -> ReleasePlan:
+    """Diff the built package in ``package_dir`` against the newest manifest and choose the version.
+
+    ``base_version`` is bumped when there is no manifest yet (the first
+    release, whose required bump is MAJOR: everything is new). Raises a
+    BuildError when ``bump`` is smaller than required or nothing changed.
+    ``extra_metadata`` is package metadata kept outside ``datapackage.json`` (the DOI).
+    """
+    if bump not in BUMPS:
+        raise BuildError(f"--bump {bump!r}: expected one of {', '.join(BUMPS)}")
+    date = _check_date(date)
+    previous_path = newest_manifest(releases_dir)
+    if previous_path is None:
+        result, required, previous = None, "major", None
+    else:
+        old = load_manifest(previous_path)
+        previous = str(old["version"])
+        new = build_manifest(package_dir, extra_metadata=extra_metadata)
+        result = diff_sides(Side(previous, old, None), Side(str(package_dir), new, None))
+        required = result["bump"]
+        if required == "none":
+            raise BuildError(f"{previous_path}: the package has the same rows, schemas and metadata as {previous}; "
+                             f"nothing to release")
+        base_version = previous
+    chosen = required if bump == "auto" else bump
+    if LEVELS.index(chosen) < LEVELS.index(required):
+        reasons = "; ".join(f"{c['table'] or 'package'}: {c['change']}"
+                            for c in (result or {}).get("changes", []) if c["level"] == required)
+        raise BuildError(f"--bump {bump} is smaller than the {required.upper()} bump the changes since "
+                         f"{previous} require: {reasons}")
+    version = next_version(base_version, chosen)
+    if (releases_dir / f"{version}.json").exists():
+        raise BuildError(f"{releases_dir / f'{version}.json'}: version {version} is already released")
+    manifest = build_manifest(package_dir, version=version, date=date, extra_metadata=extra_metadata)
+    return ReleasePlan(version, previous, date, chosen, required, result, manifest)
+
+
+# --- CHANGELOG -------------------------------------------------------------
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
+
+
+def changelog_sections(plan: ReleasePlan) -> dict[str, list[str]]:
+    """Section -> bullets the release generates (counts per table and every schema change)."""
+    sections: dict[str, list[str]] = {name: [] for name in CHANGELOG_SECTIONS}
+    tables = plan.manifest["tables"]
+    if plan.diff is None:
+        sections["Added"] += [f"`{table}`: {_rows(facts['rows'])}, {len(facts['schema']['fields'])} fields."
+                              for table, facts in tables.items()]
+        return sections
+    for item in plan.diff["changes"]:
+        where = f"`{item['table']}`: " if item["table"] else "Package: "
+        total = f" ({_rows(tables[item['table']]['rows'])} now)" if "row(s)" in item["change"] else ""
+        sections[item["section"]].append(f"{where}{item['change']}{total} [{item['level'].upper()}].")
+    return sections
+
+
+def _parse_notes(text: str) -> dict[str, list[str]]:
+    """Hand-written notes of an ``[Unreleased]`` section, by ``###`` heading (text before one: ``""``)."""
+    notes: dict[str, list[str]] = {}
+    current = ""
+    for line in text.strip("\n").splitlines():
+        heading = re.match(r"^### (.+)$", line)
+        if heading:
+            current = heading.group(1).strip()
+            continue
+        notes.setdefault(current, []).append(line)
+    return {k: _trim(v) for k, v in notes.items() if any(line.strip() for line in v)}
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """``lines`` without blank lines at either end."""
+    text = "\n".join(lines).strip("\n")
+    return text.split("\n") if text else []
+
+
+def changelog_entry(plan: ReleasePlan, notes: dict[str, list[str]]) -> str:
+    """The ``## [version] - date`` entry: generated bullets first, then the curator's notes."""
+    if plan.previous is None:
+        summary = "Initial release."
+    else:
+        summary = (f"{plan.bump.upper()} release; the changes since {plan.previous} require "
+                   f"{plan.required.upper()} (`python -m scripts diff {plan.previous} {plan.version}`).")
+    lines = [f"## [{plan.version}] - {plan.date}", "", summary]
+    if notes.get(""):
+        lines += ["", *notes[""]]
+    generated = changelog_sections(plan)
+    for section in [*CHANGELOG_SECTIONS, *[s for s in notes if s and s not in CHANGELOG_SECTIONS]]:
+        bullets = [f"- {b}" for b in generated.get(section, [])]
+        hand = notes.get(section, [])
+        if bullets or hand:
+            lines += ["", f"### {section}", *bullets, *hand]
+    return "\n".join(line.rstrip() for line in lines).rstrip("\n") + "\n"
+
+
+def changelog_with_entry(changelog: str, plan: ReleasePlan) -> str:
+    """``changelog`` with the entry of ``plan`` in place of ``[Unreleased]`` (or above the newest entry)."""
+    unreleased = re.search(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[|\Z)", changelog, re.M | re.S)
+    if unreleased:
+        entry = changelog_entry(plan, _parse_notes(unreleased.group(1)))
+        head, tail = changelog[:unreleased.start()], changelog[unreleased.end():]
+    else:
+        entry = changelog_entry(plan, {})
+        newest = re.search(r"^## \[", changelog, re.M)
+        cut = newest.start() if newest else len(changelog)
+        head, tail = changelog[:cut], changelog[cut:]
+    head = head.rstrip("\n") + "\n\n## [Unreleased]\n\n"
+    return head + entry + ("\n" + tail.lstrip("\n") if tail.strip() else "")
+
+
+# --- The zip -----------------------------------------------------------------
+
+def release_members(root: Path) -> list[str]:
+    """Relative paths of the files that go into the zip, sorted."""
+    descriptor = citation_descriptor(root)
+    members = {"datapackage.json", *(r["path"] for r in descriptor["resources"])}
+    members |= {str(p.relative_to(root)) for p in (root / "schemas").rglob("*") if p.is_file()}
+    for name in REQUIRED_MEMBERS:
+        if not (root / name).is_file():
+            raise BuildError(f"{root / name}: missing; a release ships it")
+        members.add(name)
+    members |= {name for name in OPTIONAL_MEMBERS if (root / name).is_file()}
+    return sorted(members)
+
+
+def build_zip(root: Path, members: list[str], zip_path: Path, prefix: str) -> Path:
+    """Write ``members`` of ``root`` under ``prefix/`` into ``zip_path``: same inputs, same bytes."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        for member in sorted(members):
+            info = zipfile.ZipInfo(f"{prefix}/{member}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = ZIP_MODE << 16
+            info.create_system = 3  # Unix, so the mode is read the same everywhere
+            archive.writestr(info, (root / member).read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return zip_path
+
+
+def write_sha256sums(files: list[Path], out: Path) -> Path:
+    """``sha256sum`` format (hash, two spaces, file name), for ``sha256sum -c`` beside the files."""
+    lines = [f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in sorted(files)]
+    out.write_text("".join(lines), encoding="utf-8")
+    return out
+
+
+# --- Writing the release ---------------------------------------------------
+
+def set_package_version(config_path: Path, version: str, date: str) -> str:
+    """Set ``version`` and ``created`` in ``config/package.yaml`` (comments kept); return the old text."""
+    text = config_path.read_text(encoding="utf-8")
+    new, count = re.subn(r"^version: .*$", f"version: {version}", text, flags=re.M)
+    new, count_created = re.subn(r"^created: .*$", f'created: "{date}T00:00:00Z"', new, flags=re.M)
+    if count != 1 or count_created != 1:
+        raise BuildError(f"{config_path}: needs exactly one top-level 'version:' and one 'created:' line")
+    config_path.write_text(new, encoding="utf-8")
+    return text
+
+
+# Files the release writes at the top of the project, staged and validated with the data first.
+RELEASE_FILES = ("CITATION.cff", ".zenodo.json", "dataset.jsonld", "README.md", "CHANGELOG.md")
+
+
+def write_citation_files(package_dir: Path, descriptor: dict[str, Any], readme: str) -> None:
+    """CITATION.cff, .zenodo.json, dataset.jsonld and README.md (citation block) into ``package_dir``."""
+    (package_dir / "CITATION.cff").write_text(cff_text(descriptor), encoding="utf-8")
+    (package_dir / ".zenodo.json").write_text(zenodo_text(descriptor), encoding="utf-8")
+    (package_dir / "dataset.jsonld").write_text(jsonld_text(descriptor, package_dir), encoding="utf-8")
+    (package_dir / "README.md").write_text(readme_with_citation(readme, descriptor), encoding="utf-8")
+
+
+def stage_release(staging: Path, root: Path, plan: ReleasePlan, descriptor: dict[str, Any]) -> None:
+    """Write the released descriptor, citation files and CHANGELOG into the staging folder.
+
+    Validation then sees the version of datapackage.json, CITATION.cff and
+    the newest CHANGELOG.md entry together, as they will be published.
+    """
+    (staging / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
+    meta = citation_descriptor(root)
+    cited = {**descriptor, **({"doi": meta["doi"]} if meta.get("doi") else {})}
+    write_citation_files(staging, cited, (root / "README.md").read_text(encoding="utf-8"))
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    (staging / "CHANGELOG.md").write_text(changelog_with_entry(changelog, plan), encoding="utf-8")
+
+
+def write_dist(root: Path, version: str) -> Path:
+    """``dist/<name>-<version>.zip`` and ``dist/SHA256SUMS``; returns the zip."""
+    name = citation_descriptor(root)["name"]
+    prefix = f"{name}-{version}"
+    zip_path = build_zip(root, release_members(root), root / "dist" / f"{prefix}.zip", prefix)
+    write_sha256sums([zip_path], root / "dist" / "SHA256SUMS")
+    return zip_path
+
+
+def describe_plan(plan: ReleasePlan) -> str:
+    against = f"against {plan.previous}" if plan.previous else "(first release: no manifest in releases/)"
+    lines = [f"release {plan.version} dated {plan.date}: bump {plan.bump.upper()}, "
+             f"required {plan.required.upper()} {against}"]
+    for section, bullets in changelog_sections(plan).items():
+        lines += [f"  {section}: {b}" for b in bullets]
+    return "\n".join(lines)
+
+
+def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool = True) -> ReleasePlan:
+    """Cut the release (see the module docstring); returns its plan."""
+    from scripts.build import build_package, publish
+    from scripts.package import write_descriptor
+    from scripts.validate import validate_package
+
+    config_path = root / "config" / "package.yaml"
+    cited = citation_descriptor(root)
+    base_version = str(cited.get("version", "0.0.0"))
+    extra_metadata = {"doi": cited["doi"]} if cited.get("doi") else None
+    # A real release stages inside the project so that publishing is one rename per file.
+    staging = Path(tempfile.mkdtemp(prefix="release-") if dry_run else tempfile.mkdtemp(prefix=".build-", dir=root))
+    old_config: str | None = None
+    try:
+        # Load + process: build, plan against the newest manifest, stage the released files, validate.
+        build_package(staging)
+        plan = plan_release(staging, root / "releases", bump, date, base_version, extra_metadata)
+        if dry_run:
+            descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
+            descriptor.update(version=plan.version, created=f"{plan.date}T00:00:00Z")
+        else:
+            old_config = set_package_version(config_path, plan.version, plan.date)
+            descriptor = write_descriptor(staging)
+            if (descriptor.get("version"), descriptor.get("created")) != (plan.version, f"{plan.date}T00:00:00Z"):
+                raise BuildError(f"{config_path}: the build did not take version {plan.version} from it")
+        stage_release(staging, root, plan, descriptor)
+        validate_package(staging, run_gx=run_gx)
+        print(describe_plan(plan))
+        if dry_run:
+            print(f"dry run: would write config/package.yaml, data/, datapackage.json, releases/{plan.version}.json, "
+                  f"{', '.join(RELEASE_FILES)} and dist/; wrote nothing")
+            return plan
+        # Save
+        publish(staging, root)
+        for name in RELEASE_FILES:
+            os.replace(staging / name, root / name)
+        old_config = None
+    except BaseException:
+        if old_config is not None:
+            config_path.write_text(old_config, encoding="utf-8")
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    published = build_manifest(root, version=plan.version, date=plan.date, extra_metadata=extra_metadata)
+    if published != plan.manifest:
+        raise BuildError(f"{root}: the published package differs from the one planned; run the release again")
+    write_manifest(published, root / "releases" / f"{plan.version}.json")
+    zip_path = write_dist(root, plan.version)
+    print(f"released {plan.version}: releases/{plan.version}.json, {zip_path.relative_to(root)}, dist/SHA256SUMS")
+    return plan
+
+
+def release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bump", choices=BUMPS, default="auto",
+                        help="the bump to make; refused when smaller than the changes require (default: auto)")
+    parser.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
+    parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; change nothing")
+
+
+def release_command(args: argparse.Namespace) -> None:
+    """``python -m scripts release``."""
+    release(args.bump, args.date or dt.date.today().isoformat(), args.dry_run)
