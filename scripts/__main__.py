@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("scripts.report", "resolve every annotation and report the row counts, writing nothing"),
     "mentions": ("scripts.report", "list a source's mentions with their occurrence numbers"),
     "stats": ("scripts.report", "per-source counts of quotes, statistics, entities and mentions"),
+    "expectations": ("scripts.expectations", "regenerate the GX suites schemas/expectations/*.json from the "
+                                             "schemas and config/expectations.yaml; --check fails if stale"),
     "diff": ("scripts.diff", "rows added, removed and changed and schema changes between two versions, "
                              "with the bump they require"),
     "release": ("scripts.release", "cut a release: bump the version, write manifest, CHANGELOG, citation files "

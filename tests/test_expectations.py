@@ -1,119 +1,87 @@
-"""Tests of scripts/expectations.py: the GX suites pass on valid tables and name each fault.
+"""Tests of scripts/expectations.py: committed suites, their generator, what they catch, Data Docs offline.
 
-Each test writes a small fixture ``data/`` folder of Parquet tables typed by
-the Table Schemas, optionally breaking one rule, and runs the suites on it.
+Great Expectations runs twice in this module (it is slow to start): once on the
+package built from the annotations, which must pass and yields the Data Docs,
+and once on a copy of it broken in one way per expectation family, whose
+messages the parametrised tests below read one by one.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from scripts import expectations
 from scripts.errors import BuildError
-from scripts.expectations import RULES_PATH, load_rules, run_suites, schema_specs
+from scripts.expectations import (RULES_PATH, SUITES_DIR, expectations_command, generate_suites, load_assets,
+                                  load_suite, load_suite_documents, package_parameters, run_suites, schema_specs,
+                                  stale_suites)
 from scripts.schema import TABLES, TableSchema, load_schemas
 
-TEXT = "Title\n\nThe UN said 5 people came."
+Frames = dict[str, pd.DataFrame]
 
 
-def valid_rows() -> dict[str, list[dict[str, Any]]]:
-    """One consistent article; optional columns left out are written as nulls."""
-    return {
-        "sources": [{"source_id": "src-one", "title": "Title", "published_date": dt.date(2024, 1, 2),
-                     "date_precision": "day", "date_basis": "stated", "language": "en", "site_id": "plain",
-                     "raw_path": "data/raw/one.txt", "raw_sha256": "a" * 64, "text_sha256": "b" * 64,
-                     "n_chars": len(TEXT), "n_words": 7}],
-        "texts": [{"source_id": "src-one", "text": TEXT}],
-        "entities": [{"entity_id": "un", "name": "United Nations", "type": "ORG", "description": "The UN."}],
-        "mentions": [{"mention_id": "m-0123456789ab", "source_id": "src-one", "entity_id": "un",
-                      "start": 11, "end": 13, "text": "UN", "origin": "matched"}],
-        "quotes": [{"quote_id": "q-0123456789ab", "source_id": "src-one", "start": 19, "end": 33,
-                    "text": "5 people came.", "kind": "indirect", "speaker_entity_id": "un", "cue": "said"}],
-        "statistics": [
-            {"statistic_id": "s-0123456789ab", "source_id": "src-one", "start": 19, "end": 20, "text": "5",
-             "value": 5.0, "value_low": 5.0, "value_high": 5.0, "qualifier": "exact", "unit": "count",
-             "measure": "people who came", "attributed_to_entity_id": "un"},
-            # Bounds are optional: a row without them must not fail the bounds rule.
-            {"statistic_id": "s-ba9876543210", "source_id": "src-one", "start": 19, "end": 27, "text": "5 people",
-             "value": 5.0, "qualifier": "approximately", "unit": "count", "measure": "people"},
-        ],
-    }
+# --- The committed suites and their generator ------------------------------
+
+def test_committed_suites_are_up_to_date() -> None:
+    assert stale_suites(generate_suites()) == [], "run `python -m scripts expectations`"
 
 
-def write_tables(directory: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
-    """Write each table as Parquet with the pyarrow types of its schema."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, schema in load_schemas().items():
-        pq.write_table(pa.Table.from_pylist(rows[name], schema=schema.arrow_schema()), directory / f"{name}.parquet")
-    return directory
+def test_check_fails_naming_a_stale_changed_or_extra_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    suites = tmp_path / "expectations"
+    shutil.copytree(SUITES_DIR, suites)
+    quotes = suites / "quotes.json"
+    quotes.write_text(quotes.read_text(encoding="utf-8").replace('"min_value": 35', '"min_value": 3'), encoding="utf-8")
+    (suites / "retired.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(expectations, "SUITES_DIR", suites)
+    monkeypatch.setattr(expectations, "ROOT", tmp_path)
+    with pytest.raises(BuildError, match=r"stale suite file\(s\) quotes\.json, retired\.json \(no longer generated\)"):
+        expectations_command(argparse.Namespace(check=True))
+    expectations_command(argparse.Namespace(check=False))
+    assert stale_suites(generate_suites(), suites) == []
+    assert not (suites / "retired.json").exists()
 
 
-def failures_with(tmp_path: Path, table: str, index: int, **changes: Any) -> list[str]:
-    """Run the suites on valid tables where one row of ``table`` is changed."""
-    rows = valid_rows()
-    rows[table][index].update(changes)
-    return run_suites(write_tables(tmp_path / "data", rows))
+def test_every_table_has_a_suite_and_every_expectation_says_why() -> None:
+    documents = load_suite_documents()
+    assert list(documents)[:len(TABLES)] == list(TABLES)
+    assert "quotes_with_speaker_type" in documents
+    for name, document in documents.items():
+        assert document["name"] == name
+        assert all(entry["meta"]["why"].strip() for entry in document["expectations"]), name
 
 
-def only_failure(messages: list[str], *words: str) -> str:
-    """The one message that has all ``words``; fails the test if there is not exactly one."""
-    found = [m for m in messages if all(w in m for w in words)]
-    assert len(found) == 1, f"expected one message with {words}, got {messages}"
-    return found[0]
+def test_suites_load_from_json_with_the_reasons_as_notes() -> None:
+    import great_expectations as gx
+
+    document = load_suite_documents()["statistics"]
+    suite = load_suite(gx, document, "statistics.json")
+    assert len(suite.expectations) == len(document["expectations"])
+    assert [e.notes for e in suite.expectations] == [e["meta"]["why"] for e in document["expectations"]]
+    conditioned = [e for e in suite.expectations if getattr(e, "row_condition", None) is not None]
+    assert conditioned, "the qualifier rules carry row conditions"
 
 
-def test_valid_tables_pass_and_write_nothing_outside_docs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Any temp folder GX made would land here instead of in the shared /tmp.
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    docs = tmp_path / "docs"
-    assert run_suites(write_tables(tmp_path / "data", valid_rows()), docs_dir=docs) == []
-    assert (docs / "index.html").is_file()
-    assert list(scratch.iterdir()) == []
+def test_a_suite_entry_gx_cannot_build_is_named(tmp_path: Path) -> None:
+    import great_expectations as gx
 
-
-def test_tables_built_from_the_annotations_pass(built_package: Path) -> None:
-    assert run_suites(built_package / "data") == []
-
-
-def test_duplicate_primary_key(tmp_path: Path) -> None:
-    rows = valid_rows()
-    rows["mentions"].append(dict(rows["mentions"][0]))
-    messages = run_suites(write_tables(tmp_path / "data", rows))
-    message = only_failure(messages, "mentions:", "expect_column_values_to_be_unique", "mention_id")
-    assert "'m-0123456789ab'" in message
-    assert len(messages) == 1
-
-
-def test_value_outside_enum(tmp_path: Path) -> None:
-    messages = failures_with(tmp_path, "quotes", 0, kind="shouted")
-    message = only_failure(messages, "quotes:", "expect_column_values_to_be_in_set", "column kind")
-    assert "'shouted'" in message
-    assert len(messages) == 1
-
-
-def test_lower_bound_above_upper_bound(tmp_path: Path) -> None:
-    messages = failures_with(tmp_path, "statistics", 0, value_low=9.0)
-    message = only_failure(messages, "statistics:", "expect_column_pair_values_a_to_be_greater_than_b",
-                           "value_high, value_low")
-    assert "(5.0, 9.0)" in message
-    assert len(messages) == 1
-
-
-def test_end_not_after_start(tmp_path: Path) -> None:
-    messages = failures_with(tmp_path, "mentions", 0, end=11)
-    message = only_failure(messages, "mentions:", "expect_column_pair_values_a_to_be_greater_than_b", "end, start")
-    assert "(11, 11)" in message
-    assert len(messages) == 1
+    document = load_suite_documents()["texts"]
+    document["expectations"][0]["type"] = "expect_column_values_to_be_lovely"
+    with pytest.raises(BuildError, match=r"texts\.json: expectations\[0\] \(expect_column_values_to_be_lovely\)"):
+        load_suite(gx, document, "texts.json")
 
 
 def test_schema_constraints_become_expectations() -> None:
@@ -134,21 +102,215 @@ def test_compound_primary_key_is_unique_as_a_whole() -> None:
     assert ("ExpectCompoundColumnsToBeUnique", {"column_list": ["a", "b"]}) in [(s.expectation, s.kwargs) for s in specs]
 
 
-def test_rules_file_covers_every_table_with_reasons() -> None:
-    rules = load_rules()
-    assert sorted(rules) == sorted(TABLES)
-    assert all(spec.why for specs in rules.values() for spec in specs)
-
-
-def test_rules_naming_an_unknown_column_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("old", "new", "error"), [
+    ("column_A: value_high", "column_A: value_top", "statistics has no column value_top"),
+    ("where: {qualifier: [range]}", "where: {qualifer: [range]}", "statistics has no column qualifer"),
+    ("columns: {type: speaker_type}", "columns: {kind: speaker_type}", "unknown join column.s. kind"),
+    ("kwargs: {min_value: 35}", "kwargs: {min_value: 35}\n      wehre: x", "a rule has the keys"),
+])
+def test_rules_file_mistakes_are_named(tmp_path: Path, old: str, new: str, error: str) -> None:
+    text = RULES_PATH.read_text(encoding="utf-8")
+    assert old in text
     bad = tmp_path / "expectations.yaml"
-    bad.write_text(RULES_PATH.read_text(encoding="utf-8").replace("column_A: value_high", "column_A: value_top"),
-                   encoding="utf-8")
-    with pytest.raises(BuildError, match="statistics has no column value_top"):
-        load_rules(bad)
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=error):
+        load_assets(bad)
+
+
+def test_the_date_bound_is_the_package_created_date_not_the_clock(tmp_path: Path) -> None:
+    (tmp_path / "datapackage.json").write_text(json.dumps({"created": "2025-03-04T10:00:00Z"}), encoding="utf-8")
+    assert package_parameters(tmp_path) == {"package_created": "2025-03-04"}
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "x"}), encoding="utf-8")
+    with pytest.raises(BuildError, match="datapackage.json: needs 'created'"):
+        package_parameters(tmp_path)
 
 
 def test_import_does_not_load_great_expectations() -> None:
     code = "import sys, scripts.expectations; sys.exit('great_expectations' in sys.modules)"
     root = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+# --- The built package passes, with Data Docs that render offline ---------
+
+@pytest.fixture(scope="module")
+def docs_run(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path, list[Path]]:
+    """Messages, docs folder and any temp files GX left, for the package built from the annotations."""
+    scratch = tmp_path_factory.mktemp("scratch")
+    docs = tmp_path_factory.mktemp("docs")
+    # Any temp folder GX made would land in scratch instead of the shared /tmp.
+    saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+    try:
+        messages = run_suites(built_package / "data", docs_dir=docs)
+    finally:
+        tempfile.tempdir = saved
+    return messages, docs, list(scratch.iterdir())
+
+
+def test_tables_built_from_the_annotations_pass_and_gx_writes_nothing_else(docs_run: Any) -> None:
+    messages, docs, leftovers = docs_run
+    assert messages == []
+    assert (docs / "index.html").is_file()
+    assert leftovers == []
+
+
+EXTERNAL = re.compile(r"<(?:link|script|img)\b[^>]*\b(?:href|src)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+
+
+def test_data_docs_load_no_stylesheet_script_or_image_from_the_network(docs_run: Any) -> None:
+    _messages, docs, _leftovers = docs_run
+    pages = sorted(docs.rglob("*.html"))
+    assert len(pages) >= 2 * (len(TABLES) + 1) + 1  # a suite page and a result page per asset, and the index
+    stylesheet = expectations.DOCS_STYLESHEET.read_text(encoding="utf-8")
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(text), page
+        assert "<script" not in text, page
+        assert stylesheet in text, page
+
+
+def test_data_docs_index_lists_every_suite_as_static_links(docs_run: Any) -> None:
+    _messages, docs, _leftovers = docs_run
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    for name in load_suite_documents():
+        assert f'<a href="expectations/{name}.html">' in index
+        assert (docs / "expectations" / f"{name}.html").is_file()
+    assert index.count('<a href="validations/') == len(load_suite_documents())
+
+
+# --- A broken copy: each family of expectation names its fault -------------
+
+def _read(data_dir: Path) -> Frames:
+    return {name: pd.read_parquet(data_dir / f"{name}.parquet") for name in TABLES}
+
+
+def _write(frames: Frames, package_dir: Path) -> Path:
+    data = package_dir / "data"
+    data.mkdir(parents=True)
+    for name, schema in load_schemas().items():
+        table = pa.Table.from_pandas(frames[name], schema=schema.arrow_schema(), preserve_index=False)
+        pq.write_table(table, data / f"{name}.parquet")
+    return data
+
+
+def _entity_of_type(frames: Frames, kind: str) -> str:
+    entities = frames["entities"]
+    return str(entities.loc[entities["type"] == kind, "entity_id"].iloc[0])
+
+
+def _statistic(frames: Frames, qualifier: str, index: int = 0) -> int:
+    statistics = frames["statistics"]
+    return int(statistics.index[statistics["qualifier"] == qualifier][index])
+
+
+def speaker_is_a_place(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    frames["quotes"].loc[0, "speaker_entity_id"] = _entity_of_type(frames, "LOC")
+    return ("quotes_with_speaker_type:", "expect_column_values_to_be_in_set on column speaker_type", "'LOC'",
+            frames["quotes"].loc[0, "quote_id"])
+
+
+def speaker_is_not_in_the_registry(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    frames["quotes"].loc[1, "speaker_entity_id"] = "nobody-we-know"
+    return ("quotes_with_speaker_type:", "expect_column_values_to_not_be_null on column speaker_type "
+            "where speaker_entity_id is not null", frames["quotes"].loc[1, "quote_id"])
+
+
+def most_quotes_lose_their_speaker(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    quotes = frames["quotes"]
+    quotes.loc[2:, "speaker_entity_id"] = None  # rows 0 and 1 keep the speakers broken above
+    return ("quotes: expect_column_proportion_of_non_null_values_to_be_between on column speaker_entity_id",
+            f"observed {2 / len(quotes)!r}")
+
+
+def dates_outside_the_corpus(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    sources = frames["sources"]
+    sources.loc[0, "published_date"] = created + dt.timedelta(days=1)
+    sources.loc[1, "published_date"] = dt.date(1999, 5, 1)
+    return ("sources: expect_column_values_to_be_between on column published_date", "2 of",
+            f"'{(created + dt.timedelta(days=1)).isoformat()}'", "'1999-05-01'", sources.loc[0, "source_id"])
+
+
+def date_filled_in_although_unknown(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    sources = frames["sources"]
+    sources.loc[2, "date_basis"] = "unknown"
+    return ("sources: expect_column_values_to_be_null on column published_date where date_basis in unknown",
+            sources.loc[2, "source_id"])
+
+
+def articles_shrink(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    frames["sources"]["n_words"] = 1
+    return ("sources: expect_column_mean_to_be_between on column n_words", "observed 1.0")
+
+
+def exact_number_with_another_lower_bound(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    statistics = frames["statistics"]
+    row = _statistic(frames, "exact")
+    statistics.loc[row, "value_low"] = statistics.loc[row, "value"] - 1
+    return ("statistics: expect_column_pair_values_to_be_equal on columns value_low, value "
+            "where qualifier in exact, more_than, at_least", statistics.loc[row, "statistic_id"])
+
+
+def range_with_a_single_value(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    statistics = frames["statistics"]
+    row = _statistic(frames, "range")
+    statistics.loc[row, "value"] = statistics.loc[row, "value_low"] + 1
+    return ("statistics: expect_column_values_to_be_null on column value where qualifier in range",
+            statistics.loc[row, "statistic_id"])
+
+
+def more_than_with_an_upper_bound(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    statistics = frames["statistics"]
+    row = _statistic(frames, "more_than")
+    statistics.loc[row, "value_high"] = statistics.loc[row, "value"] * 2
+    return ("statistics: expect_column_values_to_be_null on column value_high "
+            "where qualifier in approximately, more_than, at_least", statistics.loc[row, "statistic_id"])
+
+
+def a_text_is_lost(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    frames["texts"] = frames["texts"].iloc[1:]
+    return ("texts: expect_table_row_count_to_be_between on the table", f"observed {len(frames['texts'])}")
+
+
+def an_unexpected_language(frames: Frames, created: dt.date) -> tuple[str, ...]:
+    frames["sources"].loc[3, "language"] = "ps"
+    return ("sources: expect_column_values_to_be_in_set on column language", "'ps'",
+            frames["sources"].loc[3, "source_id"])
+
+
+FAULTS: list[Callable[[Frames, dt.date], tuple[str, ...]]] = [
+    speaker_is_a_place, speaker_is_not_in_the_registry, most_quotes_lose_their_speaker, dates_outside_the_corpus,
+    date_filled_in_although_unknown, articles_shrink, exact_number_with_another_lower_bound,
+    range_with_a_single_value, more_than_with_an_upper_bound, a_text_is_lost, an_unexpected_language,
+]
+
+
+@pytest.fixture(scope="module")
+def broken_run(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, Any]]:
+    """The messages of one run on the built package with every fault of FAULTS, and what each must say."""
+    package = tmp_path_factory.mktemp("broken")
+    shutil.copy(built_package / "datapackage.json", package / "datapackage.json")
+    created = dt.date.fromisoformat(package_parameters(package)["package_created"])
+    frames = _read(built_package / "data")
+    expected = {fault.__name__: tuple(map(str, fault(frames, created))) for fault in FAULTS}
+    return run_suites(_write(frames, package)), expected
+
+
+@pytest.mark.parametrize("fault", [f.__name__ for f in FAULTS])
+def test_each_fault_is_named_once(broken_run: Any, fault: str) -> None:
+    messages, expected = broken_run
+    found = [m for m in messages if all(word in m for word in expected[fault])]
+    assert len(found) == 1, f"expected one message with {expected[fault]}, got {messages}"
+    assert "(why: " in found[0]
+
+
+def test_no_fault_raises_a_false_alarm(broken_run: Any) -> None:
+    messages, expected = broken_run
+    assert len(messages) == len(expected), "\n".join(messages)
+
+
+def test_missing_tables_are_named_and_their_suites_skipped(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(SUITES_DIR.parent.parent / "datapackage.json", tmp_path / "datapackage.json")
+    messages = run_suites(tmp_path / "data")
+    assert len(messages) == len(load_suite_documents())
+    assert [m for m in messages if m.startswith("quotes_with_speaker_type: no quotes.parquet, entities.parquet ")]
