@@ -1,0 +1,964 @@
+"""Rule-based statistics extractor of the drafter (guidelines section 3).
+
+Takes a normalised text (and optionally the entity mentions found in it) and
+returns every statistic as a dict with the fields of the ``statistics``
+table: span offsets, value and bounds, qualifier, unit, a short measure, the
+period, the reference period of a change and the entity the sentence credits.
+Also scores drafted statistics against curated ones by guidelines section 5
+(``score_statistics``).
+
+Everything is regular expressions over the text plus a few lookups in small
+word lists of general English (number words, qualifiers, units, months,
+reporting and change verbs): no parser, no model, so it runs on thousands of
+articles a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# --- word lists (general English, not taken from any article) -------------------------------
+
+UNIT_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+SCALE_WORDS = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}
+# abbreviated scales written after digits; "m", "k" and "b" only count as scales when the
+# number is money or counts a plural noun ("35m users"), since "100m" is also metres
+SCALE_ABBREVIATIONS = {
+    "bn": 1_000_000_000, "mn": 1_000_000, "mln": 1_000_000, "mil": 1_000_000, "tn": 1_000_000_000_000,
+    "trn": 1_000_000_000_000, "m": 1_000_000, "k": 1_000, "b": 1_000_000_000,
+}
+AMBIGUOUS_SCALES = {"m", "k", "b"}
+
+QUALIFIERS: list[tuple[str, str]] = [
+    # (pattern matched right before the number, qualifier); longer phrases first
+    (r"just\s+(?:over|above|more\s+than)", "more_than"),
+    (r"just\s+(?:under|below|less\s+than|fewer\s+than)", "less_than"),
+    (r"no\s+(?:fewer|less)\s+than|not\s+(?:fewer|less)\s+than|at\s+least|a\s+minimum\s+of", "at_least"),
+    (r"no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|up\s+to|as\s+(?:many|much)\s+as",
+     "up_to"),
+    (r"more\s+than|greater\s+than|higher\s+than|larger\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|"
+     r"beyond", "more_than"),
+    (r"less\s+than|fewer\s+than|lower\s+than|smaller\s+than|under|below", "less_than"),
+    (r"about|approximately|approx\.|nearly|almost|around|roughly|some|close\s+to|circa|"
+     r"an\s+estimated|estimated|an\s+approximate|approximate|upward\s+of|well\s+over", "approximately"),
+]
+QUALIFIER_BEFORE = re.compile(
+    r"(?:^|(?<=[\s(\"“'‘]))(?P<q>" + "|".join(f"(?:{p})" for p, _ in QUALIFIERS) + r")\s+$", re.I)
+QUALIFIER_AFTER = re.compile(r"^\s+or\s+(?:so|more|less|fewer)\b|^-odd\b", re.I)
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+CHANGE_UP = (
+    r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
+    r"grew|grow|grows|growing|jumped|jump|jumps|climbed|climb|climbs|surged|surge|surges|"
+    r"soared|soar|advanced|advances|added|adding|boosted|raised|hiked|spiked|doubled|higher"
+)
+CHANGE_DOWN = (
+    r"fell|fall|falls|falling|fallen|dropped|drop|drops|declined|decline|declines|decreased|"
+    r"decrease|decreases|down|lost|lose|loses|slipped|slip|slid|slide|slides|tumbled|plunged|"
+    r"plunge|sank|sink|shed|cut|cuts|reduced|lowered|shrank|shrunk|dipped|dip|eased|lower|slumped"
+)
+CHANGE_NOUN_AFTER = re.compile(
+    r"^[\s-]*(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost|more|higher)|"
+    r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge|less|fewer|lower))\b", re.I)
+CHANGE_NOUN_BEFORE = re.compile(
+    r"\b(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost)|"
+    r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge))\s+(?:of|by)\s+$", re.I)
+CHANGE_VERB_BEFORE = re.compile(
+    rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))(?:\s+(?:by|of|some|about|nearly|almost|"
+    r"around|roughly|more\s+than|over|an?\s+(?:additional|further|other)|another|a\s+further))*\s*$", re.I)
+
+REPORTING_VERBS = (
+    r"said|says|say|estimated|estimates|estimate|reported|reports|report|recorded|records|"
+    r"counted|found|finds|stated|states|writes|wrote|noted|notes|showed|shows|claimed|claims|"
+    r"told|put|puts|documented|registered|tallied|calculated|believes|believe|according"
+)
+
+# --- the atomic number tokens -----------------------------------------------------------------
+
+NUMBER_WORD = "|".join(sorted([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS], key=len, reverse=True))
+TOKEN_PATTERN = re.compile(
+    r"(?P<digits>(?<![\d.,])\d[\d,]*(?:\.\d+)?|(?<![\w.,\d])\.\d+)"
+    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|half|third|thirds|quarter|quarters)\b)",
+    re.I,
+)
+THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$")
+
+
+@dataclass
+class Number:
+    """One number as written (digits, words or both), before qualifiers and units."""
+
+    start: int
+    end: int
+    value: float
+    kind: str  # "digits" or "words"
+    scaled: float = 1.0  # the scale word applied ("million" -> 1e6), 1 when none
+    is_share: bool = False  # "half", "a third": a share in percent
+    words: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Quantity:
+    """A statistic found in the text, with the extras the benchmark needs (direction, unit as written)."""
+
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    unit: str
+    unit_text: str = ""
+    direction: str | None = None  # "up" / "down" for a stated increase or decrease
+    note: str | None = None
+    hedge: str | None = None  # a qualifier written before a range ("about 20-25"): the range stays a range
+
+
+# --- units written after (or before) the number -----------------------------------------------
+
+# unit abbreviations written right after digits ("256GB", "50mph", "3min"); other letters there make
+# the number part of a name or code ("49ers", "5G")
+ATTACHED_UNITS = (
+    r"(?:km|cm|mm|nm|m|kg|mg|g|lbs?|oz|t|mph|kph|km/h|mpg|hp|bhp|ps|kw|kwh|mw|mwh|gw|gwh|w|v|kv|hz|khz|mhz|ghz|"
+    r"tb|gb|mb|kb|gbps|mbps|ml|l|min|mins|secs?|s|hrs?|h|ft|yds?|p|x|sq\.?\s?m|sq\.?\s?ft|sqm|sqft|m2|km2|m3|pts?|"
+    r"deg\s?[cf]?|°\s?[cf]?)\d?"
+)
+UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
+    # (pattern anchored at the number's end, unit, note for units outside the schema's list)
+    (re.compile(r"^\s?(?:%|per\s?cent\b|pc\b|pct\b)", re.I), "percent", None),
+    (re.compile(r"^-per\s?cent\b", re.I), "percent", None),
+    (re.compile(r"^\s(?:percentage\s+points?)\b", re.I), "percent", "percentage points"),
+    (re.compile(r"^(?:\s|-)?(?:sq\.?|square)\s?(?:km|kilomet(?:er|re)s?)\b", re.I), "count",
+     "unit as written: square kilometres (not in the schema's unit list)"),
+    (re.compile(r"^(?:\s?km|\s?kms|-km|\s+kilomet(?:er|re)s?|-kilomet(?:er|re)s?)\b", re.I), "km", None),
+    (re.compile(r"^(?:\s|-)(?:years?)(?:-old)?\b", re.I), "year", None),
+    (re.compile(r"^(?:\s|-)(?:months?)(?:-old)?\b", re.I), "month", None),
+    (re.compile(r"^(?:\s|-)(?:weeks?)(?:-old)?\b", re.I), "week", None),
+    (re.compile(r"^(?:\s|-)(?:days?)(?:-old)?\b", re.I), "day", None),
+    (re.compile(r"^(?:\s|-)(?:hours?|hrs?)\b", re.I), "hour", None),
+    (re.compile(r"^\s(?:us\s+|american\s+)?dollars?\b", re.I), "usd", None),
+    (re.compile(r"^\s?(?:miles?|mi)\b(?!-)", re.I), "count", "unit as written: miles"),
+    (re.compile(r"^-miles?\b", re.I), "count", "unit as written: miles"),
+    (re.compile(r"^(?:\s|-)(?:(?:milli|centi)?met(?:er|re)s?|(?:kilo|milli)?grams?|kg|tonnes?|tons?|feet|foot|ft|"
+                r"inch(?:es)?|yards?|acres?|hectares?|litres?|liters?|gallons?|ounces?|barrels?|minutes?|seconds?|"
+                r"decades?|centuries|century|(?:kilo|mega|giga)?watts?|volts?|degrees?|calories|points?|"
+                r"rupees?|euros?|pounds?|yuan|yen|afghanis?)\b", re.I),
+     "count", "unit as written: {unit}"),
+    (re.compile(r"^\s(?:sq\.?\s?(?:m|ft|mi)|mph|mpg|hp|bhp|mm|cm|ml|mg|GB|MB|TB|kW|kWh|MW|GW|Hz|kHz|MHz|GHz|"
+                r"lbs?|oz|sen|p)\b", re.I), "count", "unit as written: {unit}"),
+    (re.compile(r"^(?:" + ATTACHED_UNITS + r")(?![\w-])", re.I), "count", "unit as written: {unit}"),
+]
+CURRENCY_BEFORE = re.compile(
+    r"(?P<cur>(?<![A-Za-z])(?:US\s?\$|\$\s?US|USD\s?|A\s?\$|\$\s?A|C\s?\$|HK\s?\$|NZ\s?\$|S\s?\$|EUR\s?|GBP\s?|"
+    r"AUD\s?|CAD\s?|INR\s?|PKR\s?|AFN\s?|RM\s?|Rs\.?\s?|CHF\s?|JPY\s?|CNY\s?|RMB\s?)|\$|£|€|¥|₹)$")
+USD_SIGNS = {"US$", "$US", "USD", "$"}
+
+TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|EDT\b|EST\b|UTC\b|BST\b|PST\b|"
+                        r"IST\b|PKT\b|CET\b|hrs\b|o'clock\b))", re.I)
+ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
+DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s+$", re.I)
+DATE_AFTER = re.compile(rf"^\s+(?:of\s+)?(?:{MONTHS})\b", re.I)
+STREET_AFTER = re.compile(
+    r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Ln|Drive|Dr|Blvd|Boulevard|"
+    r"Place|Pl|Court|Ct|Terrace|Highway|Hwy)\b\.?")
+DECADE_AFTER = re.compile(r"^'?s\b")
+FUNCTION_WORDS = {
+    "the", "a", "an", "in", "of", "on", "at", "to", "for", "by", "with", "from", "and", "or",
+    "but", "about", "over", "under", "some", "nearly", "almost", "around", "approximately",
+    "only", "just", "all", "than", "up", "as", "more", "less", "fewer", "at", "least", "between",
+    "since", "after", "before", "during", "when", "while", "its", "their", "his", "her", "our",
+    "these", "those", "this", "that", "another", "every", "each", "roughly", "estimated",
+    "killing", "killed", "including", "top",
+}
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
+    rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
+SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+|\n+")
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split at line breaks and at ./!/? followed by space, not after abbreviations."""
+    bounds, start = [], 0
+    for found in SENTENCE_END.finditer(text):
+        if found.group().strip() and ABBREVIATIONS.search(text[max(0, found.start() - 12):found.start() + 1]):
+            next_char = text[found.end():found.end() + 1]
+            if not next_char or not next_char.isupper():
+                continue
+            if re.search(rf"\b(?:{MONTHS}|No|Nos|Mr|Mrs|Ms|Dr|[A-Z])\.$", text[max(0, found.start() - 6):found.start() + 1], re.I):
+                continue
+        bounds.append((start, found.end()))
+        start = found.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return [(s, e) for s, e in bounds if text[s:e].strip()]
+
+
+def _is_title_case_line(text: str, position: int) -> bool:
+    """True when the line holding ``position`` capitalises most of its words (a headline)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    return _title_case(text[line_start:line_end if line_end >= 0 else len(text)])
+
+
+@functools.lru_cache(maxsize=256)
+def _title_case(line: str) -> bool:
+    content = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) > 3]
+    return len(content) >= 3 and sum(w[0].isupper() for w in content) >= 0.7 * len(content)
+
+
+def _at_sentence_start(text: str, position: int) -> bool:
+    before = text[max(0, position - 40):position].rstrip(" \"“'‘(")
+    return not before or before[-1] in ".!?\n:;" or before.endswith(("—", "–", " -"))
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def _tokens(text: str) -> list[re.Match[str]]:
+    return list(TOKEN_PATTERN.finditer(text))
+
+
+def _word_value(words: list[str]) -> float | None:
+    """The value of a sequence of number words ("two hundred and fifty" -> 250), None if not a number."""
+    total, current, seen = 0.0, 0.0, False
+    for raw in words:
+        for word in raw.lower().split("-"):
+            if word in ("a", "an", "and"):
+                current = current or (1.0 if word in ("a", "an") else current)
+                continue
+            if word in UNIT_WORDS or word in TENS_WORDS:
+                current += UNIT_WORDS.get(word, TENS_WORDS.get(word, 0))
+                seen = True
+            elif word == "dozen":
+                current = (current or 1.0) * 12
+                seen = True
+            elif word == "hundred":
+                current = (current or 1.0) * 100
+                seen = True
+            elif word in SCALE_WORDS:
+                total += (current or 1.0) * SCALE_WORDS[word]
+                current = 0.0
+                seen = True
+            else:
+                return None
+    return total + current if seen else None
+
+
+def _join_words(text: str, tokens: list[re.Match[str]], index: int) -> tuple[int, list[str]]:
+    """Extend a number word at ``tokens[index]`` over the words that continue it; returns last index and words."""
+    words = [tokens[index].group()]
+    last = index
+    while last + 1 < len(tokens):
+        following = tokens[last + 1]
+        if not following.group("word") or following.group().lower() in ("half", "third", "thirds", "quarter", "quarters"):
+            break
+        gap = text[tokens[last].end():following.start()]
+        word = following.group().lower()
+        previous = tokens[last].group().lower().split("-")[-1]
+        if gap in (" ", "-") and (word in SCALE_WORDS or word == "dozen" or (
+                previous in TENS_WORDS and word in UNIT_WORDS and gap == "-")):
+            pass
+        elif gap.lower() == " and " and previous in ("hundred", "thousand", "million") and word not in SCALE_WORDS:
+            pass
+        elif gap == " " and previous in ("hundred", "thousand", "million", "billion") and word not in SCALE_WORDS:
+            pass
+        else:
+            break
+        words.append(following.group())
+        last += 1
+    return last, words
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every number written in digits, words or both, with scale words applied; vague quantities left out."""
+    tokens = _tokens(text)
+    numbers: list[Number] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.group("digits"):
+            number = _digit_number(text, token)
+            if number is not None:
+                numbers.append(number)
+                while index + 1 < len(tokens) and tokens[index + 1].start() < number.end:
+                    index += 1
+            index += 1
+            continue
+        word = token.group().lower()
+        if word in ("half", "third", "thirds", "quarter", "quarters"):
+            share = _share(text, token)
+            if share is not None:
+                numbers.append(share)
+                while index + 1 < len(tokens) and tokens[index + 1].start() < share.end:
+                    index += 1
+            index += 1
+            continue
+        last, words = _join_words(text, tokens, index)
+        start = token.start()
+        lead = re.search(r"\b(an?)\s+$", text[max(0, start - 4):start], re.I)
+        first = words[0].lower()
+        if first in SCALE_WORDS or first == "dozen":
+            # "hundred" alone is vague ("a few hundred"); "a hundred", "a dozen" are numbers
+            if not lead or re.search(r"\b(?:few|couple|several|many|the)\s+an?\s+$", text[max(0, start - 14):start], re.I):
+                index = last + 1
+                continue
+            start -= len(lead.group(0))
+            words = [lead.group(1), *words]
+        end = tokens[last].end()
+        value = _word_value(words)
+        if value is not None:
+            if re.match(r"^\s+and\s+a\s+half\b", text[end:], re.I):
+                end += re.match(r"^\s+and\s+a\s+half\b", text[end:], re.I).end()
+                value += 0.5
+            scale = 1.0
+            for raw in words:
+                for part in raw.lower().split("-"):
+                    if part in SCALE_WORDS and part != "hundred":
+                        scale = SCALE_WORDS[part]
+            numbers.append(Number(start, end, value, "words", scale, words=words))
+        index = last + 1
+    # a share takes the number word before it ("two-thirds"): drop numbers inside another's span
+    return [n for n in numbers if not any(o is not n and o.start <= n.start and n.end <= o.end for o in numbers)]
+
+
+SCALE_CHAIN = re.compile(r"^(?:[\s-]?(?:" + "|".join(SCALE_WORDS) + r")\b)+", re.I)
+SCALE_ABBREVIATION = re.compile(r"^\s?(bn|mn|mln|mil|tn|trn|m|k|b)\b", re.I)
+SCIENTIFIC = re.compile(r"^\s?[×x]\s?10\s?(?:\^|\*\*)?([−-]?\d{1,3})\b")
+SIGN_BEFORE = re.compile(r"(?:^|(?<=[\s(\[$,]))(?:minus[\s-]?|[-−])$", re.I)
+
+
+def _digit_number(text: str, token: re.Match[str]) -> Number | None:
+    """A number in digits with the scale written after it ("2.5 million", "$60bn", "35m users", "1.2×10−3")."""
+    raw = token.group().rstrip(",")
+    if not THOUSANDS.match(raw):
+        # "1,2,3" or "12,34": a list or a European decimal; keep the first well-formed part
+        first = re.match(r"\d{1,3}(?:,\d{3})+|\d+", raw)
+        if first is None:
+            return None
+        raw = first.group()
+    start, end = token.start(), token.start() + len(raw)
+    value = float(raw.replace(",", ""))
+    after = text[end:end + 40]
+    scale = 1.0
+    chain = SCALE_CHAIN.match(after)
+    abbreviation = SCALE_ABBREVIATION.match(after)
+    scientific = SCIENTIFIC.match(after)
+    if chain and not (chain.group().strip().lower() == "hundred" and value >= 100):
+        for word in re.findall(r"[a-z]+", chain.group().lower()):
+            scale *= SCALE_WORDS[word]
+        end += chain.end()
+    elif scientific:
+        scale = 10.0 ** int(scientific.group(1).replace("−", "-"))
+        end += scientific.end()
+    elif abbreviation:
+        word = abbreviation.group(1)
+        money = CURRENCY_BEFORE.search(text[max(0, start - 6):start]) is not None
+        plural_follows = re.match(r"^\s+(?:of\b|[a-z]+s\b)", after[abbreviation.end():]) is not None
+        attached = not abbreviation.group(0)[0].isspace()
+        if word.lower() not in AMBIGUOUS_SCALES or word in ("M", "B"):
+            is_scale = True  # "bn", "mn", "4.3M"
+        elif word.lower() == "k":
+            is_scale = attached or money  # "25k"
+        elif word == "m":
+            is_scale = money or (attached and ("." in raw or plural_follows))  # "$5m", "2.7m", "35m users"; not "100m"
+        else:
+            is_scale = money
+        if is_scale:
+            scale = SCALE_ABBREVIATIONS[word.lower()]
+            end += abbreviation.end()
+    number = Number(start, end, value * scale, "digits", scale, words=[raw])
+    sign = SIGN_BEFORE.search(text[max(0, start - 7):start])
+    if sign and not re.search(r"\d[-−]$", text[max(0, start - 4):start]):
+        number.value = -number.value
+        number.start = start - len(sign.group())
+    return number
+
+
+def _share(text: str, token: re.Match[str]) -> Number | None:
+    """"half of", "a third of", "two-thirds", "one and a half" -> a share (percent) or a multiplier."""
+    word = token.group().lower()
+    start, end = token.start(), token.end()
+    before = text[max(0, start - 12):start]
+    after = text[end:end + 12]
+    if word == "half":
+        lead = re.search(r"(?:\b(one|a)[\s-]+)?$", before, re.I)
+        if re.match(r"^\s+an?\s+(?:hour|day|week|month|year|century|decade)\b", after, re.I):
+            return Number(start, end, 0.5, "words", words=["half"])
+        if re.match(r"^\s+a\s+(?:million|billion|dozen)\b", after, re.I):
+            scale_name = re.match(r"^\s+a\s+(\w+)", after).group(1).lower()
+            factor = 12 if scale_name == "dozen" else SCALE_WORDS[scale_name]
+            match_end = end + re.match(r"^\s+a\s+\w+", after).end()
+            return Number(start, match_end, 0.5 * factor, "words", 1.0 if factor == 12 else factor, words=["half"])
+        if re.search(r"\b(?:first|second|last|latter|former|other|the)\s+$", before, re.I):
+            return None
+        if re.match(r"^[\s-]+(?:of|the|its|their|his|her|our|all|a|an)\b", after, re.I) and not lead.group(1):
+            return Number(start, end, 50.0, "words", is_share=True, words=["half"])
+        return None
+    denominator = 3 if word.startswith("third") else 4
+    lead = re.search(r"\b(a|one|two|three)[\s-]+$", before, re.I)
+    if lead is None:
+        return None
+    if word in ("third", "quarter") and not re.match(r"^\s+of\b", after, re.I) and lead.group(1).lower() == "a":
+        return None
+    numerator = {"a": 1, "one": 1, "two": 2, "three": 3}[lead.group(1).lower()]
+    if numerator >= denominator or (word.endswith("s") != (numerator > 1)):
+        return None
+    value = round(100 * numerator / denominator, 1)
+    return Number(start - len(before) + lead.start(), end, value, "words", is_share=True, words=[lead.group(1), word])
+
+
+# --- from numbers to quantities --------------------------------------------------------------
+
+YEAR_PREPOSITION = re.compile(r"(?:\b(?:in|by|since|until|till|from|before|after|to|between|during|through|"
+                              r"circa|c\.|early|mid|late|and|AD|BC)|\bA\.D\.|\bB\.C\.)\s+$", re.I)
+
+
+def _is_year(number: Number, text: str) -> bool:
+    """A year as a point in time: 1900-2100 alone, or 1000-2999 after "in", "by", "since" ..."""
+    written = text[number.start:number.end]
+    if number.kind != "digits" or number.scaled != 1 or not written.isdigit() or len(written) != 4:
+        return False
+    if 1900 <= number.value <= 2100:
+        return True
+    return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(text[max(0, number.start - 10):number.start]) is not None
+
+
+def _excluded(number: Number, text: str, title_line: bool) -> bool:
+    """True for numbers that are not statistics: dates, times, ordinals, names, identifiers."""
+    start, end = number.start, number.end
+    before, after = text[max(0, start - 30):start], text[end:end + 30]
+    if number.kind == "digits":
+        return _digits_excluded(number, text, title_line, before, after)
+    first = text[start:end]
+    if (first[0].isupper() and not title_line and not _at_sentence_start(text, start)
+            and not re.search(r"[\"“‘'(]\s*$", before)):
+        return True  # "Group of Seven", "Formula One": a number word in a name
+    if number.is_share or number.value != 1 or len(number.words) > 1:
+        return False
+    return not _one_is_quantity(text, start, end)
+
+
+def _digits_excluded(number: Number, text: str, title_line: bool, before: str, after: str) -> bool:
+    start, end = number.start, number.end
+    unit = _unit_after(text, end)[0]
+    money = CURRENCY_BEFORE.search(before) is not None
+    if ORDINAL_AFTER.match(after) or DECADE_AFTER.match(after):
+        return True
+    if re.match(r"^[A-Za-z]", after) and not unit:
+        return True  # "9AB8", "3D", "5G", "49ers": a code or a name
+    if re.search(r"[A-Za-z]-?$", before) and not money and not re.search(r"\bsub-$", before, re.I):
+        return True  # "F-16", "COVID-19", "G20"
+    if re.search(r"[#/⁄]$|\d[/:.⁄]$|\bNo\.?\s$|\bNos?\.\s?$", before, re.I) or re.match(r"^[/:⁄]\d", after):
+        return True  # "No. 5", "9/11", "12:01", "1/2": dates, times and codes
+    if re.search(r"\d-$", before) and re.match(r"^-\d", after):
+        return True  # "2019-09-01", "555-123-4567"
+    if re.search(r"\(\s*$", before) and re.match(r"^\s*\)", after):
+        return True  # "(4)": a list marker or a shirt number
+    if TIME_AFTER.match(after):
+        return True
+    if not unit and not money and STREET_AFTER.match(text[end:end + 50]):
+        return True  # "49 Zorro Ranch Road": a house number
+    if _is_year(number, text) and not unit and not money:
+        return True
+    plain_day = number.value <= 31 and number.scaled == 1 and float(number.value).is_integer() and not unit
+    if plain_day and (DATE_BEFORE.search(before) or DATE_AFTER.match(after)):
+        return True
+    if plain_day and re.search(rf"\b(?:{WEEKDAYS}),?\s+$", before, re.I):
+        return True
+    if (not title_line and number.scaled == 1 and "," not in text[start:end] and "." not in text[start:end]
+            and not _at_sentence_start(text, start) and not unit and not money):
+        name = re.search(r"(\b[A-Za-z]*[A-Z][\w&.'’-]*)\s+$", before)
+        if name and name.group(1).lower().rstrip(".") not in FUNCTION_WORDS and not DATE_BEFORE.search(before):
+            return True  # "Section 427", "S&P 500", "iPhone 11": a number inside a name
+    return False
+
+
+ONE_NOT_QUANTITY_AFTER = re.compile(
+    r"^(?:\s+of\b|\s+another\b|\s+(?:day|time|night|morning|evening|point|way|thing|side|hand|"
+    r"source|official|person\s+familiar|analyst|resident|observer|expert|diplomat|"
+    r"reason|example|instance|such|who|that|which|another|or\s+two|or\s+more|or\s+the\s+other|"
+    r"by\s+one|after\s+another)\b|-(?:time|off|sided|way|on-one|man|party|stop)\b|\s*[,.;:!?)]|\s*$)",
+    re.I)
+ONE_QUANTITY_AFTER = re.compile(
+    r"^\s+(?:(?:\w+\s+)?(?:dead|killed|injured|wounded|died|hurt|missing|arrested|person|people|"
+    r"soldiers?|civilians?|officers?|policemen|policeman|militants?|fighters?|child|children|"
+    r"woman|man|member|attack|bombing|strike|incident|casualty|death)\b)", re.I)
+ONE_QUANTITY_BEFORE = re.compile(
+    r"\b(?:only|just|least|than|about|nearly|almost|around|killing|killed|injuring|leaving|"
+    r"exactly|merely|total\s+of)\s+$", re.I)
+
+
+def _one_is_quantity(text: str, start: int, end: int) -> bool:
+    """"one" reports a quantity ("one soldier was killed", "at least one"), not "a" or "a certain" ("one source")."""
+    after, before = text[end:end + 40], text[max(0, start - 20):start]
+    if re.match(rf"^(?:\s+to\s+|-|–)(?:{NUMBER_WORD}|\d)", after, re.I):
+        return True  # "one to two years": the low end of a range
+    if _unit_after(text, end)[0] or re.match(r"^[\s-](?:" + "|".join(SCALE_WORDS) + r")\b", after, re.I):
+        return True
+    if re.search(r"\b(?:no|any|every|some|each|the|this|that|which|little|last|only\s+the)\s+$", before, re.I):
+        return False
+    if ONE_QUANTITY_BEFORE.search(before):
+        return True
+    if ONE_NOT_QUANTITY_AFTER.match(after):
+        return False
+    return ONE_QUANTITY_AFTER.match(after) is not None
+
+
+def _unit_after(text: str, end: int) -> tuple[str | None, int, str | None, str]:
+    """(unit, end of the unit, note, unit as written) for a unit written right after the number."""
+    after = text[end:end + 40]
+    for pattern, unit, note in UNIT_AFTER:
+        found = pattern.match(after)
+        if found:
+            written = found.group().strip(" -")
+            return unit, end + found.end(), (note.format(unit=written) if note else None), written
+    return None, end, None, ""
+
+
+@dataclass
+class _Part:
+    """A number with the currency sign and the unit written with it."""
+
+    number: Number
+    start: int  # with currency sign
+    end: int  # with unit
+    unit: str | None
+    unit_text: str
+    note: str | None
+
+
+def _part(number: Number, text: str) -> _Part:
+    """The number with a currency sign before it and a unit written right after it."""
+    start, note = number.start, None
+    window = text[max(0, start - 8):start]
+    currency = CURRENCY_BEFORE.search(window)
+    unit: str | None = None
+    unit_text = ""
+    if currency and number.kind == "digits":
+        sign = currency.group("cur")
+        start -= len(window) - currency.start()
+        unit_text = sign.strip()
+        if sign.replace(" ", "") in USD_SIGNS:
+            unit = "usd"
+        else:
+            unit, note = "count", f"currency as written: {unit_text} (not in the schema's unit list)"
+    if number.is_share:
+        unit, unit_text = "percent", "share"
+    written_unit, end, unit_note, written = _unit_after(text, number.end)
+    if written_unit and (unit is None or unit == "count" and written_unit not in ("count", "percent")):
+        unit, note, unit_text = written_unit, unit_note, written
+    else:
+        end = number.end
+    return _Part(number, start, end, unit, unit_text, note)
+
+
+def _qualifier(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The qualifier written before (or after: "or more", "or so") a number, and the span it widens to."""
+    before = text[max(0, start - 30):start]
+    symbol = re.search(r"(?:(?P<approx>[~≈]|\bc\.)|(?P<sub>\bsub-)|(?P<gt>>|≥)|(?P<lt><|≤))\s?$", before, re.I)
+    if symbol:
+        qualifier = ("approximately" if symbol.group("approx") else "less_than" if symbol.group("sub") or symbol.group("lt")
+                     else "more_than")
+        return qualifier, start - len(before) + symbol.start(), end
+    found = QUALIFIER_BEFORE.search(before)
+    if found:
+        phrase = found.group("q").lower()
+        for pattern, qualifier in QUALIFIERS:
+            if re.fullmatch(pattern, phrase, re.I):
+                return qualifier, start - len(before) + found.start("q"), end
+    trailing = QUALIFIER_AFTER.match(text[end:end + 12])
+    if trailing:
+        word = trailing.group().split()[-1].lower()
+        qualifier = {"so": "approximately", "-odd": "approximately", "more": "at_least",
+                     "less": "up_to", "fewer": "up_to"}.get(word, "approximately")
+        return qualifier, start, end + trailing.end()
+    return "exact", start, end
+
+
+def _direction(text: str, start: int, end: int) -> str | None:
+    """"up"/"down" when a change verb governs the number ("rose 5%", "a cut of 800"), a change noun follows it
+    ("a 5% drop", "66% more") or it is written with a minus sign."""
+    if text[start:start + 1] in ("-", "−") or text[start:start + 5].lower() == "minus":
+        return "down"
+    before = text[max(0, start - 60):start]
+    noun = CHANGE_NOUN_BEFORE.search(before)
+    if noun:
+        return "up" if noun.group("up") else "down"
+    clause = re.split(r"[,;:()]|\b(?:and|but|while|to|from|at)\s", before)[-1]
+    verb = CHANGE_VERB_BEFORE.search(clause)
+    if verb and not re.search(r"\d", clause[verb.end():]):
+        return "up" if verb.group("up") else "down"
+    noun = CHANGE_NOUN_AFTER.match(text[end:end + 20])
+    if noun:
+        return "up" if noun.group("up") else "down"
+    return None
+
+
+def _from_after_change(text: str, start: int) -> bool:
+    """"rose from 5 to 10", "increased by 5 to 10": the pair is the old and new value of a change."""
+    before = text[max(0, start - 60):start]
+    found = re.search(r"\b(?:from|by)\s+$", before, re.I)
+    return found is not None and _direction(text, start - (len(before) - found.start()), start) is not None
+
+
+RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and)\s*)$", re.I)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every statistic as a ``Quantity``: numbers joined into ranges, with qualifiers and units."""
+    numbers = find_numbers(text)
+    kept: list[Number] = []
+    previous: tuple[Number, bool] | None = None
+    for number in numbers:
+        excluded = _excluded(number, text, _is_title_case_line(text, number.start))
+        if previous and previous[1] and text[previous[0].end:number.start] in ("-", "–", "/", "⁄"):
+            excluded = True  # "Sept. 20-24", "2014-15", "ISO 3888-2": the second half of an excluded number
+        if not excluded:
+            kept.append(number)
+        previous = (number, excluded)
+    parts = [_part(n, text) for n in kept]
+    quantities: list[Quantity] = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        partner = parts[index + 1] if index + 1 < len(parts) else None
+        joined = _range(text, part, partner)
+        if joined is not None:
+            quantities.append(joined)
+            index += 2
+            continue
+        if partner is not None and _is_score(text, part, partner):
+            index += 2
+            continue
+        quantities.append(_single(text, part))
+        index += 1
+    return sorted(quantities, key=lambda q: q.start)
+
+
+def _is_score(text: str, first: _Part, second: _Part) -> bool:
+    """"2-2", "3-1": a score or tally, not a range."""
+    gap = text[first.end:second.start]
+    return (gap in ("-", "–") and first.unit is None and second.unit is None
+            and first.number.value >= second.number.value and first.number.value < 1000)
+
+
+def _range(text: str, first: _Part, second: _Part | None) -> Quantity | None:
+    """"between X and Y", "X-Y", "X to Y", "two or three" as one range; None when the pair is no range."""
+    if second is None:
+        return None
+    gap = text[first.end:second.start]
+    if not RANGE_JOIN.match(gap):
+        return None
+    before = text[max(0, first.start - 12):first.start]
+    conjunction = gap.strip().lower()
+    if conjunction == "and" and not re.search(r"\bbetween\s+$", before, re.I):
+        return None
+    if gap.startswith(" ") and conjunction in ("-", "–", "—") and (first.number.kind, second.number.kind) != ("digits", "digits"):
+        return None  # "five - the" with spaces: a dash between clauses
+    if conjunction == "to" and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
+        return None  # "rose from 5 to 10", "increased by 5 to 10": two values of a change
+    if first.unit is not None and second.unit is not None and first.unit != second.unit:
+        return None
+    if first.unit is not None and second.unit is None and conjunction == "to":
+        return None
+    low, high = first.number.value, second.number.value
+    if first.number.scaled == 1 and second.number.scaled > 1 and low * second.number.scaled <= high:
+        low *= second.number.scaled  # "four to five thousand", "$1 to 2 million"
+    if not low < high:
+        return None
+    start = first.start
+    lead = re.search(r"\bbetween\s+$", before, re.I)
+    if lead and conjunction == "and":
+        start -= len(before) - lead.start()
+    hedge, hedged_start, _ = _qualifier(text, start, second.end)
+    unit = second.unit or first.unit or "count"
+    note = second.note or first.note
+    direction = _direction(text, start, second.end)
+    return Quantity(start, second.end, None, low, high, "range", unit, second.unit_text or first.unit_text,
+                    direction, note, hedge if hedge != "exact" else None)
+
+
+def _single(text: str, part: _Part) -> Quantity:
+    """One number with its qualifier; bounds as guidelines section 3 sets them for that qualifier."""
+    qualifier, start, end = _qualifier(text, part.start, part.end)
+    value = part.number.value
+    low = high = value
+    if qualifier in ("more_than", "at_least"):
+        high = None
+    elif qualifier in ("up_to", "less_than"):
+        low = None
+    elif qualifier == "approximately":
+        low = high = None
+    return Quantity(start, end, value, low, high, qualifier, part.unit or "count", part.unit_text,
+                    _direction(text, part.start, part.end), part.note)
+
+
+# --- measure, period, attribution ------------------------------------------------------------
+
+STOP_AFTER = re.compile(
+    r"\b(?:was|were|is|are|be|been|has|have|had|will|would|could|can|may|might|said|says|that|"
+    r"which|who|whom|whose|while|when|where|because|since|after|before|during|than|and|or|but|as|"
+    r"to|at|on|by|from|for|with|according|also|per|each|a|an|the)\b", re.I)
+PERIOD_PATTERNS = [
+    re.compile(r"\b(?:in|during|over|throughout|for)\s+the\s+(?:first|last|past|next|previous|"
+               r"second|third|final)\s+[\w\s-]{1,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
+               r"(?:\s+of\s+(?:the\s+)?[\w\s'-]{1,60}?)?(?=[,.;]|\s+(?:and|but|when|while|as)\b|$)",
+               re.I),
+    re.compile(rf"\b(?:(?:in|during|since|by|until|through|throughout|for|of)\s+)?(?:(?:early|mid|late|"
+               rf"the\s+end\s+of|the\s+start\s+of)[\s-]+)?(?:(?:{MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?)?"
+               r"(?:1[89]|20)\d\d\b(?:\s*[-–]\s*(?:1[89]|20)?\d\d\b)?", re.I),
+    re.compile(rf"\b(?:(?:{MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{MONTHS})\b)", re.I),
+    re.compile(rf"\b(?:last|this|next|earlier\s+this|later\s+this|earlier\s+last)\s+(?:year|month|week|"
+               rf"{WEEKDAYS}|{MONTHS})\b|\b(?:on\s+)?(?:{WEEKDAYS})\b|\byesterday\b|\btoday\b", re.I),
+    re.compile(r"\bsince\s+the\s+[\w\s'’-]{3,80}?(?=[,.;:]|\s+(?:when|while|but|and\s+the)\s)", re.I),
+]
+REFERENCE_PATTERN = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:more|less|fewer|higher|lower|up|down|increase|decrease|rise|drop)?\s*"
+    r"(?:than|compared\s+(?:with|to)|from|over|against|on)\s+(?:(?:in|the\s+same\s+period\s+(?:in|of)|"
+    rf"last)\s+)?(?P<ref>(?:(?:{MONTHS})\.?\s+)?(?:1[89]|20)\d\d|last\s+year|the\s+previous\s+year|"
+    r"a\s+year\s+(?:earlier|ago|before))\b", re.I)
+
+
+MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|[,.;:()\"“”!?–—]")
+FIRST_STOP = {"in", "of", "into", "during", "ago", "over", "under", "last", "this", "next", "per", "earlier", "later", "old"}
+COMPARATIVES = {"more", "less", "fewer", "higher", "lower", "up", "down", "increase", "decrease", "rise", "drop"}
+
+
+def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
+    """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters")."""
+    tail = text[quantity.end:sentence[1]]
+    if quantity.unit == "percent":
+        tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
+    words: list[str] = []
+    for found in MEASURE_WORD.finditer(tail):
+        word = found.group()
+        if not word[0].isalpha() or len(words) >= 5 or (words and STOP_AFTER.fullmatch(word)):
+            break
+        opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
+        if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
+                                              or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
+            break
+        words.append(word)
+    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])):
+        words.pop()
+    if words and words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    return words
+
+
+def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
+    """The words before the number back to a comma, without the verb and prepositions next to the number
+    ("flood deaths in the province increased by" -> "flood deaths in the province")."""
+    head = re.split(r"[,;:()\"“”–—]", text[sentence[0]:quantity.start])[-1]
+    words = re.findall(r"[A-Za-z][\w'’-]*", head)
+    change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|has|have|had|was|were|is|are|been|be|by|to|of|at|a|an|the|"
+                             r"some|about|nearly|almost|over|than|more|less|up|down)", re.I)
+    while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])):
+        words.pop()
+    words = words[-5:]
+    while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
+        words.pop(0)
+    return words
+
+
+def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
+    """What the number counts, in a few words: the noun phrase after it, else the subject before it."""
+    words = _noun_after(text, quantity, sentence)
+    if not words and quantity.unit in ("percent", "usd", "count"):
+        words = _subject_before(text, quantity, sentence)
+    phrase = " ".join(words)
+    kind = {"year": "duration", "month": "duration", "week": "duration", "day": "duration", "hour": "duration",
+            "km": "distance", "usd": "amount"}.get(quantity.unit)
+    if kind == "duration" and (text[quantity.end - 4:quantity.end] == "-old" or re.match(r"\s+old\b", text[quantity.end:quantity.end + 5])):
+        kind = "age"
+    if quantity.unit == "percent":
+        direction = quantity.direction
+        level = re.search(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$",
+                          text[max(0, quantity.start - 30):quantity.start], re.I)
+        if direction is None and level:  # "increased to 138 percent": the size of the increase (decisions)
+            direction = "up" if level.group("up") else "down"
+        kind = {"up": "increase", "down": "decrease"}.get(direction or "", "share")
+    if kind:
+        return f"{kind}: {phrase}" if phrase else kind
+    return phrase or "count"
+
+
+def _period(text: str, quantity: Quantity, sentence: tuple[int, int], reference: str | None) -> str | None:
+    """The time phrase of the sentence nearest to the number (not overlapping it, not the reference)."""
+    best: tuple[int, str] | None = None
+    for index, pattern in enumerate(PERIOD_PATTERNS):
+        for found in pattern.finditer(text, sentence[0], sentence[1]):
+            if found.start() < quantity.end and found.end() > quantity.start:
+                continue  # "in the first 21 months" is no period of "21 months"
+            phrase = found.group().strip(" ,")
+            if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
+                phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
+            if reference and reference in phrase:
+                continue
+            distance = min(abs(found.start() - quantity.end), abs(quantity.start - found.end()))
+            if best is None or distance < best[0]:
+                best = (distance, phrase)
+    return best[1] if best else None
+
+
+def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str | None:
+    if quantity.direction is None and quantity.unit != "percent":
+        return None
+    found = REFERENCE_PATTERN.match(text[quantity.end:sentence[1]])
+    return found.group("ref") if found else None
+
+
+CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:report|study|survey|estimate|count|data|"
+                           r"tally|analysis)\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
+                           r"reported\s+by|cited\s+by|said\s+by)\s+(?:the\s+)?$", re.I)
+CREDIT_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:\w+\s+){{0,3}}?(?:{REPORTING_VERBS})\b", re.I)
+
+
+def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
+    """The entity the sentence credits: "according to X", "a report by X", "X said/estimates/reported";
+    else a closing credit of the paragraph ("... - X writes"). A joint credit ("X and Y officials
+    estimate") names no single entity."""
+    inside = [m for m in mentions if sentence[0] <= m[0] and m[1] <= sentence[1]]
+    for start, end, entity in inside:
+        if CREDIT_BEFORE.search(text[max(sentence[0], start - 60):start]):
+            return entity
+    for start, end, entity in inside:
+        credit = CREDIT_AFTER.match(text[end:min(sentence[1], end + 50)])
+        if credit:
+            if re.search(r"\band\b|^\s*,", credit.group()) or re.search(r"\bboth\s+(?:the\s+)?$", text[max(0, start - 10):start], re.I):
+                continue
+            return entity
+        if re.match(r"^\s+(?:\w+\s+){0,3}?(?:report|study|survey|data|figures|estimates?|count|tally)\b",
+                    text[end:end + 40], re.I) and re.search(
+                        r"\b(?:a|the|an)\s+(?:\w+\s+)?$", text[max(sentence[0], start - 20):start], re.I):
+            return entity
+    paragraph_end = text.find("\n", sentence[1])
+    closing_end = paragraph_end if paragraph_end >= 0 else len(text)
+    for start, end, entity in mentions:
+        if sentence[1] <= start < closing_end and re.search(r"[-–—]\s*(?:the\s+)?$", text[max(0, start - 8):start]) \
+                and CREDIT_AFTER.match(text[end:min(closing_end, end + 30)]):
+            return entity
+    return None
+
+
+def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | None = None) -> list[dict]:
+    """Every statistic in a normalised text, per guidelines section 3.
+
+    Returns dicts sorted by start with keys: start, end, text (== text[start:end]), value, value_low,
+    value_high, qualifier, unit, measure, period, reference_period, attributed_to (entity id or None,
+    chosen from entity_spans = (start, end, entity_id) of mentions when the sentence credits a source:
+    "according to X", "X said/estimates/reported", "a report by X"), note (or None).
+    """
+    sentences = sentence_bounds(text)
+    mentions = sorted(entity_spans or [])
+    rows = []
+    for quantity in find_quantities(text):
+        sentence = next((s for s in sentences if s[0] <= quantity.start < s[1]), (0, len(text)))
+        reference = _reference(text, quantity, sentence)
+        rows.append({
+            "start": quantity.start,
+            "end": quantity.end,
+            "text": text[quantity.start:quantity.end],
+            "value": _plain(quantity.value),
+            "value_low": _plain(quantity.low),
+            "value_high": _plain(quantity.high),
+            "qualifier": quantity.qualifier,
+            "unit": quantity.unit,
+            "measure": _measure(text, quantity, sentence),
+            "period": _period(text, quantity, sentence, reference),
+            "reference_period": reference,
+            "attributed_to": _attribution(text, sentence, mentions),
+            "note": _note(quantity),
+        })
+    return rows
+
+
+def _note(quantity: Quantity) -> str | None:
+    """The unit or currency outside the schema's list, and a qualifier the range keeps only here."""
+    notes = [quantity.note] if quantity.note else []
+    if quantity.hedge:
+        notes.append(f"the text qualifies the range as {quantity.hedge.replace('_', ' ')}")
+    return "; ".join(notes) or None
+
+
+def _plain(value: float | None) -> int | float | None:
+    """2500.0 -> 2500; 33.3 stays 33.3."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+# --- scoring (guidelines section 5) ----------------------------------------------------------
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None or a == "" or b == "":
+        return (a is None or a == "") and (b is None or b == "")
+    return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+
+
+def statistics_match(drafted: dict, curated: dict) -> bool:
+    """Section 5: the spans overlap and value_low, value and value_high agree."""
+    overlap = drafted["start"] < curated["end"] and curated["start"] < drafted["end"]
+    return overlap and all(_same(drafted.get(k), curated.get(k)) for k in ("value_low", "value", "value_high"))
+
+
+def _credited(row: dict) -> str | None:
+    """The credited entity of a drafted or curated row (``attributed_to`` or the table's column name)."""
+    return row.get("attributed_to", row.get("attributed_to_entity_id")) or None
+
+
+def score_statistics(drafted: list[dict], curated: list[dict]) -> dict:
+    """Precision, recall, F1 and, over matched pairs, qualifier and unit accuracy (guidelines section 5),
+    plus the share of matched pairs crediting the same entity (``attribution_accuracy``).
+
+    Both lists hold the statistics of one source (or of several, when every dict has a
+    ``source_id`` key: then only statistics of the same source can match). Each curated statistic
+    matches at most one drafted one. Returns counts, the figures, and the misses and false hits.
+    """
+    used: set[int] = set()
+    pairs: list[tuple[dict, dict]] = []
+    misses: list[dict] = []
+    for gold in curated:
+        for index, draft in enumerate(drafted):
+            if index in used or draft.get("source_id") != gold.get("source_id"):
+                continue
+            if statistics_match(draft, gold):
+                used.add(index)
+                pairs.append((draft, gold))
+                break
+        else:
+            misses.append(gold)
+    false_hits = [d for i, d in enumerate(drafted) if i not in used]
+    matched = len(pairs)
+    precision = matched / len(drafted) if drafted else 0.0
+    recall = matched / len(curated) if curated else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "drafted": len(drafted), "curated": len(curated), "matched": matched,
+        "precision": precision, "recall": recall, "f1": f1,
+        "qualifier_accuracy": sum(d["qualifier"] == g["qualifier"] for d, g in pairs) / matched if matched else 0.0,
+        "unit_accuracy": sum(d["unit"] == g["unit"] for d, g in pairs) / matched if matched else 0.0,
+        # not part of section 5, reported to show how much of the attribution a reviewer must fix
+        "attribution_accuracy": sum(_credited(d) == _credited(g) for d, g in pairs) / matched if matched else 0.0,
+        "misses": misses, "false_hits": false_hits,
+    }

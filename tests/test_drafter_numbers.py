@@ -1,0 +1,290 @@
+"""The drafter's statistics extractor: constructs of guidelines section 3, exclusions, scoring.
+
+Fixture sentences are written for these tests; the curated set is only read from the published
+tables, never quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts.drafter.eval_newsquant import gold_value, score
+from scripts.drafter.numbers import extract_statistics, score_statistics
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def only(sentence: str, /, **expected: object) -> dict:
+    """The one statistic in ``sentence``; its fields named in ``expected`` must have those values."""
+    found = extract_statistics(sentence)
+    assert len(found) == 1, [f["text"] for f in found]
+    row = found[0]
+    assert row["text"] == sentence[row["start"]:row["end"]]
+    for key, value in expected.items():
+        assert row[key] == value, (key, row[key], value)
+    return row
+
+
+def texts(text: str) -> list[str]:
+    return [row["text"] for row in extract_statistics(text)]
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, span, value", [
+    ("Officials counted 12,450 displaced families.", "12,450", 12450),
+    ("The index fell to 3.75 on the day.", "3.75", 3.75),
+    ("Rescuers found seven survivors.", "seven", 7),
+    ("The convoy carried twenty-five trucks.", "twenty-five", 25),
+    ("A dozen villages were evacuated.", "A dozen", 12),
+    ("About two hundred and fifty families fled.", "About two hundred and fifty", 250),
+    ("The fund holds three million dollars.", "three million dollars", 3_000_000),
+    ("The tribe numbers a thousand men.", "a thousand", 1000),
+])
+def test_digits_and_number_words(sentence: str, span: str, value: float) -> None:
+    only(sentence, text=span, value=value)
+
+
+def test_two_counting_parties_is_a_count() -> None:
+    only("Talks between the two delegations stalled.", text="two", value=2, unit="count")
+
+
+@pytest.mark.parametrize("sentence, span, value", [
+    ("Turnout rose to 41% this year.", "41%", 41),
+    ("Prices climbed 7 percent.", "7 percent", 7),
+    ("Inflation reached 12.5 per cent.", "12.5 per cent", 12.5),
+    ("Exports grew 3pc.", "3pc", 3),
+])
+def test_percent_forms(sentence: str, span: str, value: float) -> None:
+    only(sentence, text=span, value=value, unit="percent")
+
+
+def test_shares_are_percent() -> None:
+    only("Half of the district lost power.", text="Half", value=50, unit="percent")
+    only("A third of the budget went to defence.", text="A third", value=33.3, unit="percent")
+    only("Two-thirds of voters agreed.", text="Two-thirds", value=66.7, unit="percent")
+
+
+@pytest.mark.parametrize("sentence, span, value", [
+    ("The dam will cost $4.2 billion.", "$4.2 billion", 4_200_000_000),
+    ("Donors pledged $60 billion for roads.", "$60 billion", 60_000_000_000),
+    ("Aid worth $3bn arrived.", "$3bn", 3_000_000_000),
+    ("The deal is worth $15m over two years.", "$15m", 15_000_000),
+    ("A grant of US$500,000 was approved.", "US$500,000", 500_000),
+])
+def test_currency_and_scale(sentence: str, span: str, value: float) -> None:
+    rows = extract_statistics(sentence)
+    assert rows[0]["text"] == span and rows[0]["value"] == value and rows[0]["unit"] == "usd"
+
+
+@pytest.mark.parametrize("sentence, span, value, unit", [
+    ("The road runs 340 kilometers to the coast.", "340 kilometers", 340, "km"),
+    ("A 1,200-kilometer pipeline is planned.", "1,200-kilometer", 1200, "km"),
+    ("The camp lies 15km from the town.", "15km", 15, "km"),
+    ("He served 14 years in prison.", "14 years", 14, "year"),
+    ("A thirty-year war ended.", "thirty-year", 30, "year"),
+    ("The siege lasted 9 months.", "9 months", 9, "month"),
+    ("The curfew lasted three weeks.", "three weeks", 3, "week"),
+    ("Fighting went on for 11 days.", "11 days", 11, "day"),
+    ("The talks took six hours.", "six hours", 6, "hour"),
+])
+def test_units_and_durations(sentence: str, span: str, value: float, unit: str) -> None:
+    only(sentence, text=span, value=value, unit=unit)
+
+
+# --- qualifiers and ranges ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, span, qualifier, low, high", [
+    ("More than 300 people attended.", "More than 300", "more_than", 300, None),
+    ("The march drew over 5,000 people.", "over 5,000", "more_than", 5000, None),
+    ("At least 14 people died.", "At least 14", "at_least", 14, None),
+    ("Up to 800 fighters remain.", "Up to 800", "up_to", None, 800),
+    ("As many as 40 boats sank.", "As many as 40", "up_to", None, 40),
+    ("Less than 10% of roads are paved.", "Less than 10%", "less_than", None, 10),
+    ("Fewer than 90 families stayed.", "Fewer than 90", "less_than", None, 90),
+    ("Under 20 clinics remain open.", "Under 20", "less_than", None, 20),
+    ("About 600 homes were damaged.", "About 600", "approximately", None, None),
+    ("Nearly 70 percent voted.", "Nearly 70 percent", "approximately", None, None),
+    ("Some 2,000 troops were moved.", "Some 2,000", "approximately", None, None),
+    ("Approximately 45 kilometers of road were cut.", "Approximately 45 kilometers", "approximately", None, None),
+])
+def test_qualifiers_and_bounds(sentence: str, span: str, qualifier: str, low: float | None, high: float | None) -> None:
+    row = only(sentence, text=span, qualifier=qualifier, value_low=low, value_high=high)
+    assert row["value"] is not None
+
+
+@pytest.mark.parametrize("sentence, span, low, high", [
+    ("Estimates put the force at between 4,000 and 7,000 men.", "between 4,000 and 7,000", 4000, 7000),
+    ("The militia has 12,000-15,000 members.", "12,000-15,000", 12000, 15000),
+    ("The fighting killed 20 to 30 people.", "20 to 30", 20, 30),
+    ("Some four to five thousand people fled.", "four to five thousand", 4000, 5000),
+])
+def test_ranges(sentence: str, span: str, low: float, high: float) -> None:
+    only(sentence, text=span, qualifier="range", value=None, value_low=low, value_high=high)
+
+
+def test_a_score_is_no_range() -> None:
+    assert texts("The home side won 3-1 on Sunday.") == []
+
+
+# --- exclusions ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "The group was founded in 2007.",
+    "Talks resumed on March 26, 2024.",
+    "The ceasefire began on 14 November.",
+    "It was the 15th attack this year.",
+    "This was the first visit of its kind.",
+    "Dozens of people were hurt.",
+    "Several soldiers were injured.",
+    "Hundreds of families fled.",
+    "Tens of thousands of refugees crossed.",
+    "The F-16 jets were grounded.",
+    "The clash began at 10:30 on Friday.",
+    "Resolution 2593 was adopted.",
+    "One source said the talks had failed.",
+    "It is one of the reasons for the delay.",
+    "A few hundred protesters gathered.",
+    "The violence recalled the 1990s.",
+])
+def test_exclusions(sentence: str) -> None:
+    assert texts(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "The embassy is at 14 Garden Road.",
+    "The iPhone 12 went on sale.",
+    "Their 3D maps were outdated.",
+    "The list had three items: (1) water, (2) food.",
+    "Fighting flared between 2019 and 2021.",
+    "Polls opened on Sept. 20-24 in most districts.",
+])
+def test_names_codes_and_date_ranges_are_excluded(sentence: str) -> None:
+    assert [t for t in texts(sentence) if t != "three"] == []
+
+
+def test_units_outside_the_schema_keep_their_number_and_a_note() -> None:
+    row = only("Each phone has 128GB of storage.", text="128GB", value=128, unit="count")
+    assert "GB" in row["note"]
+    row = only("The fine was EUR50m.", text="EUR50m", value=50_000_000, unit="count")
+    assert "EUR" in row["note"]
+
+
+def test_negative_numbers_and_hedged_ranges() -> None:
+    only("Temperatures fell to -12 overnight.", text="-12", value=-12)
+    row = only("Repairs take one to two years.", text="one to two years", value_low=1, value_high=2, unit="year")
+    assert row["qualifier"] == "range"
+    row = only("The unit has about 20-25 vehicles.", text="20-25", qualifier="range", value_low=20, value_high=25)
+    assert row["note"] == "the text qualifies the range as approximately"
+
+
+def test_one_as_a_quantity() -> None:
+    only("One soldier was killed in the blast.", text="One", value=1)
+    only("At least one civilian died.", text="At least one", qualifier="at_least")
+
+
+# --- changes, periods, attribution ---------------------------------------------------------------
+
+def test_change_with_reference_period() -> None:
+    text = "In 2024, attacks killed 900 people, which is 40% more than in 2023."
+    rows = {row["text"]: row for row in extract_statistics(text)}
+    assert rows["40%"]["reference_period"] == "2023"
+    assert rows["40%"]["period"] == "2024"
+    assert rows["900"]["period"] == "2024"
+
+
+def test_change_with_period() -> None:
+    row = only("Kidnappings increased by 30% in 2022.", text="30%", unit="percent")
+    assert row["period"] == "2022" and row["reference_period"] is None
+
+
+def test_period_phrase_and_measure() -> None:
+    text = "Casualties rose to 90 percent in the first 18 months of the new administration."
+    rows = {row["text"]: row for row in extract_statistics(text)}
+    assert rows["90 percent"]["period"] == "in the first 18 months of the new administration"
+    assert rows["18 months"]["period"] is None
+    assert only("Police arrested 45 smugglers near the port.")["measure"].startswith("smugglers")
+
+
+def test_attribution_to_the_credited_entity() -> None:
+    text = "According to the Relief Agency, 3,000 homes were destroyed. The army said 40 soldiers died."
+    spans = [(text.index("Relief Agency"), text.index("Relief Agency") + 13, "relief-agency"),
+             (text.index("army"), text.index("army") + 4, "army")]
+    rows = {row["text"]: row for row in extract_statistics(text, spans)}
+    assert rows["3,000"]["attributed_to"] == "relief-agency"
+    assert rows["40"]["attributed_to"] == "army"
+    assert extract_statistics("Officials visited 40 villages.", [(0, 9, "officials")])[0]["attributed_to"] is None
+
+
+def test_rows_are_sorted_and_spans_exact() -> None:
+    text = "Between 200 and 300 fighters, 5 commanders and about 7% of recruits left in 9 days."
+    rows = extract_statistics(text)
+    assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
+    assert all(text[row["start"]:row["end"]] == row["text"] for row in rows)
+    assert [row["text"] for row in rows] == ["Between 200 and 300", "5", "about 7%", "9 days"]
+
+
+# --- the curated set and the scoring ---------------------------------------------------------------
+
+def _read(table: str) -> list[dict[str, str]]:
+    with (ROOT / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _number(cell: str) -> float | None:
+    return float(cell) if cell != "" else None
+
+
+def test_every_curated_statistic_is_found_with_its_bounds() -> None:
+    """Each curated statistic's exact span, bounds, qualifier and unit come out of its normalised text."""
+    drafted = {row["source_id"]: {(stat["start"], stat["end"]): stat for stat in extract_statistics(row["text"])}
+               for row in _read("texts")}
+    for gold in _read("statistics"):
+        row = drafted[gold["source_id"]].get((int(gold["start"]), int(gold["end"])))
+        assert row is not None, (gold["source_id"], gold["text"])
+        for key in ("value", "value_low", "value_high"):
+            assert row[key] == _number(gold[key]), (gold["text"], key)
+        assert (row["qualifier"], row["unit"]) == (gold["qualifier"], gold["unit"]), gold["text"]
+
+
+def test_score_statistics_matches_overlap_and_bounds() -> None:
+    curated = [
+        {"start": 10, "end": 20, "value": 5, "value_low": 5, "value_high": 5, "qualifier": "exact", "unit": "count"},
+        {"start": 40, "end": 44, "value": 9, "value_low": None, "value_high": None, "qualifier": "approximately",
+         "unit": "year"},
+    ]
+    drafted = [
+        {"start": 12, "end": 18, "value": 5, "value_low": 5, "value_high": 5, "qualifier": "exact", "unit": "day"},
+        {"start": 40, "end": 44, "value": 9, "value_low": 9, "value_high": 9, "qualifier": "exact", "unit": "year"},
+        {"start": 60, "end": 62, "value": 1, "value_low": 1, "value_high": 1, "qualifier": "exact", "unit": "count"},
+    ]
+    result = score_statistics(drafted, curated)
+    assert result["matched"] == 1
+    assert result["precision"] == pytest.approx(1 / 3) and result["recall"] == pytest.approx(1 / 2)
+    assert result["qualifier_accuracy"] == 1.0 and result["unit_accuracy"] == 0.0
+    assert [miss["value"] for miss in result["misses"]] == [9]
+
+
+def test_newsquant_scoring_on_a_small_fixture(tmp_path: Path) -> None:
+    sentences = [
+        {"text": "Shares rose 5% to $12.", "quantities": [
+            {"change": "up", "value": "5", "unit": "%", "normalized_unit": "percentage", "referred_concepts": "-"},
+            {"change": "=", "value": "12", "unit": "$", "normalized_unit": "dollar", "referred_concepts": "-"}]},
+        {"text": "Between 3,000 and 5,000 fled, about 20 died.", "quantities": [
+            {"change": "=", "value": "3000-5000", "unit": "-", "normalized_unit": "-", "referred_concepts": "-"},
+            {"change": "~", "value": "20", "unit": "-", "normalized_unit": "-", "referred_concepts": "-"},
+            {"change": "=", "value": "7", "unit": "-", "normalized_unit": "-", "referred_concepts": "-"}]},
+    ]
+    path = tmp_path / "NewsQuant.json"
+    path.write_text(json.dumps(sentences), encoding="utf-8")
+    from scripts.drafter.eval_newsquant import drafter_predictions, load_newsquant
+
+    result = score(load_newsquant(path), drafter_predictions)
+    assert result["predicted"] == 4 and result["gold"] == 5
+    assert result["value"] == {"P": 100.0, "R": 80.0, "F1": 88.9}
+    assert result["value+change"]["F1"] == 88.9
+    assert gold_value("3000-5000") == (3000.0, 5000.0) and gold_value("-5") == -5.0
