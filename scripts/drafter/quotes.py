@@ -1,0 +1,1226 @@
+"""Rule-based quote extractor of the drafter (guidelines section 2).
+
+Takes a normalised text (paragraphs on their own lines) and, optionally, the
+entity mentions found in it as ``(start, end, entity_id, entity_type)`` spans;
+returns every direct, partial and indirect quote as a dict with the keys
+``start, end, text, kind, speaker, speaker_text, speaker_role, cue, channel,
+note`` (``text == text[start:end]``), sorted by start.
+
+How it works, in three passes over paragraphs and sentences:
+
+1. quotation marks of every style are classified as opening or closing and
+   paired per paragraph; a closing mark without an opening one runs from the
+   paragraph start when an attribution follows, an opening mark without a
+   closing one runs to the end of the paragraph;
+2. each quoted stretch is attributed from the words around it (``“...,” she
+   said``; ``X stated, “...”``; ``called Y a “...”``) and classified as
+   direct or partial; quoted stretches with no speaker are scare quotes or
+   titles and are dropped;
+3. sentences without quotation marks are searched for reported speech
+   (``X said that ...``; ``According to X, ...``; ``..., the embassy said``).
+
+Speakers written as pronouns or titles are resolved to the nearest preceding
+fitting named speaker; roles come from appositives and titles before names;
+channels from ``told X``, ``in an interview to X``, ``- reminds X`` and
+``according to X`` relaying another speaker. Only regular expressions and
+word lists are used (no parser), so it is fast and never raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EntitySpan = tuple[int, int, str, str]
+
+# --- word lists -----------------------------------------------------------
+
+_REPORTING_FORMS: dict[str, tuple[str, ...]] = {
+    "say": ("say", "says", "said", "saying"),
+    "tell": ("tell", "tells", "told", "telling"),
+    "add": ("add", "adds", "added", "adding"),
+    "state": ("state", "states", "stated", "stating"),
+    "claim": ("claim", "claims", "claimed", "claiming"),
+    "warn": ("warn", "warns", "warned", "warning"),
+    "emphasize": ("emphasize", "emphasizes", "emphasized", "emphasizing",
+                  "emphasise", "emphasises", "emphasised", "emphasising"),
+    "highlight": ("highlight", "highlights", "highlighted", "highlighting"),
+    "explain": ("explain", "explains", "explained", "explaining"),
+    "deny": ("deny", "denies", "denied", "denying"),
+    "believe": ("believe", "believes", "believed"),
+    "estimate": ("estimate", "estimates", "estimated"),
+    "note": ("note", "notes", "noted", "noting"),
+    "write": ("write", "writes", "wrote", "writing"),
+    "argue": ("argue", "argues", "argued", "arguing"),
+    "insist": ("insist", "insists", "insisted", "insisting"),
+    "declare": ("declare", "declares", "declared", "declaring"),
+    "announce": ("announce", "announces", "announced", "announcing"),
+    "reply": ("reply", "replies", "replied", "replying"),
+    "respond": ("respond", "responds", "responded", "responding"),
+    "remark": ("remark", "remarks", "remarked"),
+    "acknowledge": ("acknowledge", "acknowledges", "acknowledged", "acknowledging"),
+    "admit": ("admit", "admits", "admitted", "admitting"),
+    "suggest": ("suggest", "suggests", "suggested", "suggesting"),
+    "report": ("report", "reports", "reported", "reporting"),
+    "observe": ("observe", "observes", "observed"),
+    "stress": ("stress", "stresses", "stressed", "stressing"),
+    "confirm": ("confirm", "confirms", "confirmed", "confirming"),
+    "assert": ("assert", "asserts", "asserted", "asserting"),
+    "allege": ("allege", "alleges", "alleged", "alleging"),
+    "contend": ("contend", "contends", "contended"),
+    "maintain": ("maintain", "maintains", "maintained"),
+    "predict": ("predict", "predicts", "predicted"),
+    "reveal": ("reveal", "reveals", "revealed"),
+    "recall": ("recall", "recalls", "recalled"),
+    "tweet": ("tweet", "tweets", "tweeted"),
+    "ask": ("ask", "asks", "asked"),
+    "underline": ("underline", "underlines", "underlined"),
+    "indicate": ("indicate", "indicates", "indicated"),
+    "mention": ("mention", "mentions", "mentioned"),
+    "conclude": ("conclude", "concludes", "concluded"),
+    "comment": ("comment", "comments", "commented"),
+    "reiterate": ("reiterate", "reiterates", "reiterated"),
+    "exclaim": ("exclaim", "exclaims", "exclaimed"),
+    "think": ("think", "thinks"),
+    "remind": ("remind", "reminds", "reminded"),
+    "concede": ("concede", "concedes", "conceded"),
+    "caution": ("caution", "cautions", "cautioned"),
+    "testify": ("testify", "testifies", "testified"),
+    "quip": ("quip", "quips", "quipped"),
+    "hold": ("held",),
+}
+REPORTING_VERBS: frozenset[str] = frozenset(f for forms in _REPORTING_FORMS.values() for f in forms)
+# verbs that introduce a clause even without "that" ("said her country continues ...")
+_BARE_CLAUSE_VERBS = frozenset({"said", "says", "say", "saying", "added", "adds", "adding",
+                                "believes", "believe", "believed", "claimed", "claims", "claim",
+                                "insisted", "insists", "argued", "argues", "thinks", "think"})
+# verbs that frame a quoted fragment inside the writer's sentence ("called X a “...”")
+_FRAGMENT_VERBS = REPORTING_VERBS | frozenset({
+    "call", "calls", "called", "calling", "praise", "praises", "praised", "praising",
+    "describe", "describes", "described", "describing", "term", "terms", "termed",
+    "dub", "dubs", "dubbed", "label", "labels", "labelled", "labeled", "brand", "branded",
+    "urge", "urges", "urged", "urging", "accuse", "accuses", "accused", "vow", "vows", "vowed",
+    "promise", "promised", "pledge", "pledged", "condemn", "condemned", "criticize", "criticized",
+    "criticise", "criticised", "slam", "slammed", "refer", "referred", "referring", "welcome",
+    "welcomed", "hail", "hailed", "blame", "blamed", "quote", "quoted", "quoting", "cite", "cited",
+    "characterize", "characterized", "pointed", "wants", "wanted", "hopes", "hoped"})
+_AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
+                    "might", "could", "can", "did", "does", "do")
+_SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "reportedly", "further",
+                                "previously", "recently", "later", "earlier", "often", "publicly",
+                                "privately", "openly", "clearly", "firmly", "has", "have", "had",
+                                "already", "not", "never", "just", "only", "still", "even", "allegedly"})
+_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "its", "their", "this", "these", "those", "our",
+                          "my", "your", "such", "any", "no", "every", "each"})
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
+_TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+                         "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_CLAUSE_BOUNDARIES = frozenset({
+    "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
+    "after", "before", "although", "though", "with", "including", "in", "on", "at", "during", "for",
+    "from", "to", "by", "of", "about", "against", "than", "so", "yet", "whether", "how", "why",
+    "meanwhile", "however", "moreover", "furthermore", "also", "then", "said", "says"})
+_PREPOSITIONS = frozenset({"in", "on", "at", "to", "for", "with", "about", "during", "after", "before",
+                           "of", "from", "by", "into", "over", "under", "through", "via", "so", "it's"})
+_PERSON_TITLES = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "minister", "president", "envoy", "ambassador",
+    "official", "general", "commander", "leader", "chief", "secretary", "director", "adviser", "advisor",
+    "representative", "assistant", "governor", "senator", "chairman", "chairwoman", "expert", "analyst",
+    "researcher", "professor", "scholar", "diplomat", "lawmaker", "officer", "correspondent", "editor",
+    "head", "premier", "mayor", "candidate", "nominee", "judge", "founder", "executive", "manager",
+    "deputy", "strategist", "aide", "negotiator", "commissioner", "prosecutor", "lawyer", "attorney",
+    "economist", "columnist", "campaigner", "activist", "member", "speaker", "chancellor"})
+_CAPITALISED_TITLES = frozenset({
+    "Prime", "Minister", "President", "Vice", "Senator", "Sen.", "Rep.", "Representative", "Gov.",
+    "Governor", "General", "Gen.", "Lt.", "Col.", "Colonel", "Major", "Maj.", "Secretary", "Chief",
+    "Director", "Ambassador", "Commissioner", "Chairman", "Spokesman", "Spokesperson", "Judge",
+    "Justice", "Foreign", "Interior", "Defence", "Defense", "Former", "Deputy", "Special", "Envoy",
+    "Acting", "Interim", "Speaker", "Attorney", "Mayor", "Admiral", "Adm.", "Sgt.", "Capt.", "Captain",
+    "Chancellor", "Leader", "Commander", "Senior", "Minority", "Majority", "Assistant"})
+_MEDIA_NOUNS = frozenset({"publication", "newspaper", "paper", "daily", "outlet", "agency", "broadcaster",
+                          "network", "magazine", "website", "channel", "station", "weekly", "tabloid"})
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|can|could|should|shall|must|may|might|"
+    r"do|does|did|cannot|won't|can't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b|"
+    r"\w(?:'|’)(?:s|re|ve|ll|d|m)\b|n(?:'|’)t\b|"
+    r"\b(?:I|we|you|he|she|they|it|We|You|He|She|They|It)\s+[a-z]", re.IGNORECASE)
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
+                            "jr", "sr", "prof", "no", "jan", "feb", "aug", "sept", "sep", "oct", "nov",
+                            "dec", "vs", "etc", "inc", "corp", "co", "capt", "maj", "adm", "ft", "mt",
+                            "approx", "dept", "univ", "u.s", "u.n", "u.k", "e.g", "i.e", "a.m", "p.m"})
+
+_DOUBLE_OPEN, _DOUBLE_CLOSE, _SINGLE_OPEN, _SINGLE_CLOSE = "“«„", "”»", "‘", "’"
+_ALL_MARKS = "“”\"‘’'«»„"
+_WORD = re.compile(r"[\w][\w'’.\-]*")
+_DASH = "-–—"
+_DASH_CLASS = r"\-–—"  # the dashes inside a regex character class
+
+
+# --- text structure ---------------------------------------------------------
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-empty line; a paragraph never spans a newline."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = match.start(), match.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+_SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s+[\"“‘'(\[`]{0,2}[A-Z0-9" + _DASH_CLASS + r"])")
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph; abbreviations and initials do not end a sentence."""
+    spans, begin = [], start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        before = text[begin:match.start()].rsplit(None, 1)
+        last_word = before[-1].lower().lstrip(_ALL_MARKS + "(") if before else ""
+        if match.group().startswith(".") and (last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word)
+                                              or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last_word)):
+            continue
+        spans.append((begin, match.end()))
+        begin = match.end()
+        while begin < end and text[begin].isspace():
+            begin += 1
+    if begin < end:
+        spans.append((begin, end))
+    return spans
+
+
+def _containing(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= position < end:
+            return start, end
+    return spans[-1] if spans else (position, position)
+
+
+# --- quotation marks ---------------------------------------------------------
+
+@dataclass
+class _Mark:
+    position: int
+    opening: bool
+    double: bool
+    length: int = 1  # two for '' and `` written as a double mark
+
+
+_MARK_CHAR = re.compile("[" + re.escape(_ALL_MARKS) + "`]")
+
+
+def _classify_marks(text: str, start: int, end: int) -> list[_Mark]:
+    """Opening/closing quotation marks of a paragraph; apostrophes are left out."""
+    marks: list[_Mark] = []
+    skip_to = start
+    for found in _MARK_CHAR.finditer(text, start, end):
+        i = found.start()
+        char = text[i]
+        if i < skip_to:
+            continue
+        before = text[i - 1] if i > start else " "
+        if char in "'`" and text[i + 1:i + 2] == char:
+            # '' or `` typed for a double mark (some newspapers' house style)
+            after = text[i + 2] if i + 2 < end else " "
+            skip_to = i + 2
+            if char == "`" or before.isspace() or before in "([{" + _DASH:
+                marks.append(_Mark(i, not after.isspace(), True, 2))
+            else:
+                marks.append(_Mark(i, False, True, 2))
+            continue
+        if char == "`":
+            continue
+        after = text[i + 1] if i + 1 < end else " "
+        if char in _DOUBLE_OPEN:
+            marks.append(_Mark(i, True, True))
+        elif char in _DOUBLE_CLOSE:
+            marks.append(_Mark(i, False, True))
+        elif char == '"':
+            if before.isspace() or before in "([{" + _DASH + "‘'/":
+                marks.append(_Mark(i, not after.isspace(), True))
+            elif after.isspace() or after in ".,;:!?)]}" + _DASH + "’'":
+                marks.append(_Mark(i, False, True))
+            else:
+                # inside a word ("word"word): guess by parity of the open marks so far
+                open_count = sum(1 if m.opening else -1 for m in marks if m.double)
+                marks.append(_Mark(i, open_count <= 0, True))
+        else:  # single marks: ‘ ’ '
+            if before.isalnum() and after.isalnum():
+                continue  # apostrophe inside a word: minister’s, don't
+            opening = (char in _SINGLE_OPEN or char == "'") and (
+                before.isspace() or before in "([{“\"" + _DASH) and after.isalnum()
+            if opening:
+                marks.append(_Mark(i, True, False))
+            elif before.isalnum() or before in ".,;:!?)":
+                if after.isalnum():
+                    continue
+                marks.append(_Mark(i, False, False))
+    return marks
+
+
+@dataclass
+class _Stretch:
+    """A quoted stretch: content offsets and which marks were found."""
+    open_mark: int | None
+    close_mark: int | None
+    start: int
+    end: int
+    double: bool
+    close_length: int = 1
+
+
+def _pair_marks(text: str, para: tuple[int, int], sentences: list[tuple[int, int]]) -> list[_Stretch]:
+    marks = _classify_marks(text, *para)
+    stretches: list[_Stretch] = []
+    # double marks: an opening mark pairs with the next closing mark
+    pending: _Mark | None = None
+    last_end = para[0]
+    for mark in (m for m in marks if m.double):
+        if mark.opening:
+            if pending is not None:  # two opening marks: the first quote lacks its closing mark
+                stop = _sentence_end_before(sentences, mark.position, pending.position)
+                stretches.append(_Stretch(pending.position, None, pending.position + pending.length, stop, True))
+            pending = mark
+        elif pending is not None:
+            stretches.append(_Stretch(pending.position, mark.position, pending.position + pending.length,
+                                      mark.position, True, mark.length))
+            pending, last_end = None, mark.position + mark.length
+        else:  # closing mark without an opening one: the quote starts at the paragraph (or after the last quote)
+            stretches.append(_Stretch(None, mark.position, last_end, mark.position, True, mark.length))
+            last_end = mark.position + mark.length
+    if pending is not None:
+        stretches.append(_Stretch(pending.position, None, pending.position + pending.length, para[1], True))
+    # single marks: only complete pairs that are not inside a double-quoted stretch
+    inside = [(s.start, s.end) for s in stretches]
+    pending_single: int | None = None
+    for mark in (m for m in marks if not m.double):
+        if mark.opening:
+            pending_single = mark.position
+        elif pending_single is not None:
+            if not any(a <= pending_single < b for a, b in inside) and mark.position - pending_single > 1:
+                stretches.append(_Stretch(pending_single, mark.position, pending_single + 1, mark.position, False))
+            pending_single = None
+    return sorted(stretches, key=lambda s: s.start)
+
+
+def _sentence_end_before(sentences: list[tuple[int, int]], limit: int, after: int) -> int:
+    stop = limit
+    for start, end in sentences:
+        if after < end <= limit:
+            stop = end
+    return stop
+
+
+# --- small text helpers --------------------------------------------------------
+
+def _trim(text: str, start: int, end: int, chars: str = " \t") -> tuple[int, int]:
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words in text[start:end]; a full stop stays only on abbreviations."""
+    words = []
+    for match in _WORD.finditer(text, start, end):
+        word = match.group()
+        if not _keeps_period(word):
+            word = word.rstrip(".")
+        words.append((match.start(), match.start() + len(word), word))
+    return [w for w in words if w[2]]
+
+
+def _keeps_period(word: str) -> bool:
+    return word.lower().rstrip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"(?:[A-Za-z]\.)+", word))
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word[0].isdigit()) or word.lower() in {
+        "al", "bin", "de", "van", "von", "ul", "el", "da", "of", "the", "for", "and", "e", "i"}
+
+
+def _has_finite_verb(fragment: str) -> bool:
+    return bool(_FINITE.search(fragment))
+
+
+@dataclass
+class _Attribution:
+    cue: str | None = None
+    np_start: int | None = None
+    np_end: int | None = None
+    role: str | None = None
+    channel_span: tuple[int, int] | None = None  # where a relaying outlet is named
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    kind: str
+    attribution: _Attribution | None
+    paragraph: int
+    continuation: bool = False
+    note: str | None = None
+
+
+# --- noun phrases: speakers and roles -------------------------------------------
+
+def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
+    """The speaker noun phrase before a verb: (start, end, role) or None.
+
+    Skips auxiliaries and adverbs, an appositive between commas (returned as the role),
+    and a relative "who" (its antecedent is the speaker)."""
+    words = _words(text, sentence_start, verb_start)
+    if len(words) >= 2 and words[-1][2].lower() == "to":
+        # "went on to say", "wanted to add": the subject is before the verb that governs the infinitive
+        words.pop()
+        if words[-1][2].lower() in {"on", "up"}:
+            words.pop()
+        if words:
+            words.pop()
+    while words and words[-1][2].lower() in _SKIPPABLE_ADVERBS:
+        words.pop()
+    if not words:
+        return None
+    end = words[-1][1]
+    between = text[end:verb_start]
+    segment_end = end
+    role = None
+    tail = text[sentence_start:segment_end]
+    if tail.rstrip().endswith(",") or "," in between:
+        # "Name, role, said": the last comma segment is the appositive
+        body = text[sentence_start:segment_end].rstrip().rstrip(",")
+        cut = body.rfind(",")
+        if cut >= 0:
+            appositive = body[cut + 1:].strip()
+            before = sentence_start + cut
+            phrase = _phrase_before(text, sentence_start, before)
+            if phrase and _looks_like_role(appositive):
+                return phrase[0], phrase[1], appositive
+            if phrase and _looks_like_role(text[phrase[0]:phrase[1]]) and _starts_with_name(appositive):
+                s = sentence_start + cut + 1 + (len(body[cut + 1:]) - len(body[cut + 1:].lstrip()))
+                return s, s + len(appositive), text[phrase[0]:phrase[1]]
+            if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
+                return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+        return None
+    phrase = _phrase_before(text, sentence_start, segment_end)
+    if phrase is None:
+        return None
+    start, stop = phrase
+    if text[start:stop].lower() == "who":
+        # ", including Prime Minister X, who stated": the antecedent before the comma
+        head = text[sentence_start:start].rstrip()
+        if head.endswith(","):
+            antecedent = _phrase_before(text, sentence_start, sentence_start + len(head) - 1)
+            if antecedent:
+                return antecedent[0], antecedent[1], None
+        return None
+    # "the army spokesman, Name added": a role-like phrase before the name's comma
+    head = text[sentence_start:start].rstrip()
+    if head.endswith(",") and _starts_with_name(text[start:stop]):
+        previous = _phrase_before(text, sentence_start, sentence_start + len(head) - 1)
+        if previous and _looks_like_role(text[previous[0]:previous[1]]):
+            role = text[previous[0]:previous[1]]
+    return start, stop, role
+
+
+_PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented|prepared|seen|obtained|submitted)"
+                              r"\b[^,;:]*$")
+
+
+def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
+    """Trailing noun phrase of text[lower:upper], stopped at clause boundaries and punctuation."""
+    upper = _trim(text, lower, upper, " \t")[1]
+    participle = _PARTICIPLE_TAIL.search(text, lower, upper)
+    if participle:  # "A report published in July 2024 states": the phrase ends before the participle
+        upper = participle.start()
+    words = _words(text, lower, upper)
+    if not words:
+        return None
+    start = words[-1][0]
+    count = 0
+    for index in range(len(words) - 1, -1, -1):
+        w_start, w_end, word = words[index]
+        gap = text[w_end:start] if index < len(words) - 1 else ""
+        if any(ch in gap for ch in ",;:!?\"“”") or re.search(r"\.\s", gap):
+            break
+        low = word.lower()
+        if low in _CLAUSE_BOUNDARIES and index < len(words) - 1:
+            # "Both A and B": keep the coordination
+            if low == "and" and index >= 1 and any(w[2].lower() in {"both", "either", "neither"}
+                                                    for w in words[max(0, index - 3):index]):
+                start = w_start
+                continue
+            if low in {"of", "for", "by"} and index >= 1 and _looks_like_role_word(words[index - 1][2]):
+                start = w_start  # "spokesperson for X", "a report by X"
+                continue
+            if low in {"of", "for", "and"} and index >= 1 and words[index - 1][2][:1].isupper() \
+                    and words[index + 1][2][:1].isupper():
+                start = w_start  # inside a name: "Institute for Peace Studies"
+                continue
+            break
+        if low in _CLAUSE_BOUNDARIES and index == len(words) - 1:
+            if low in {"who", "that", "which"}:
+                return w_start, w_end
+            return None
+        if low in REPORTING_VERBS and index < len(words) - 1:
+            break
+        if count >= 12:
+            break
+        start = w_start
+        count += 1
+    start, end = _trim(text, start, words[-1][1], " \t(")
+    # drop a participle tail: "A report published in July" -> "A report"
+    phrase = text[start:end]
+    cut = re.search(r"\s(?:published|released|issued|presented|prepared|seen|obtained|submitted)\b", phrase)
+    if cut:
+        end = start + cut.start()
+    if phrase.lower() in {"who", "which", "that"}:
+        return start, end
+    return (start, end) if end > start else None
+
+
+def _looks_like_role_word(word: str) -> bool:
+    low = word.lower().strip(".,")
+    return low in _PERSON_TITLES or low in {"report", "statement", "study", "survey", "team"} or \
+        low.endswith("man") or low.endswith("woman")
+
+
+def _looks_like_role(phrase: str) -> bool:
+    words = re.findall(r"[\w\-’']+", phrase)
+    if not words or len(words) > 14 or words[0].lower() in {"who", "which", "that", "whose", "where", "when"}:
+        return False
+    return any(_looks_like_role_word(w.split("-")[-1]) for w in words)
+
+
+def _starts_with_name(phrase: str) -> bool:
+    words = phrase.split()
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS \
+        and words[0].lower() not in {"the", "a", "an"}
+
+
+def _phrase_after(text: str, start: int, limit: int) -> tuple[int, int, str | None] | None:
+    """Speaker noun phrase after a verb ("said Name, role, who ..."): (start, end, role)."""
+    start = _trim(text, start, limit)[0]
+    match = re.compile(r"[^,.;:!?()\n]+").match(text, start, limit)
+    if not match:
+        return None
+    phrase_end = match.end()
+    stop = re.search(r"\s(?:who|which|in|on|at|during|after|before|while|when|as|to|from|told|adding|"
+                     r"according|speaking)\b", text[start:phrase_end])
+    if stop:
+        phrase_end = start + stop.start()
+    s, e = _trim(text, start, phrase_end)
+    if e <= s or len(text[s:e].split()) > 10:
+        return None
+    rest = text[e:limit]
+    role = None
+    appositive = re.match(r",\s*([^,.;:!?]+)", rest)
+    if appositive:
+        candidate = appositive.group(1).strip()
+        candidate = re.split(r"\s(?:who|which|said|told|speaking)\b", candidate)[0].strip()
+        if _looks_like_role(text[s:e]) and _starts_with_name(candidate) and not _looks_like_role(candidate):
+            # "said a spokeswoman for X, Name": the name speaks, the phrase is the role
+            name_start = e + appositive.start(1)
+            return name_start, name_start + len(candidate), text[s:e]
+        if _looks_like_role(candidate) and not candidate.lower().startswith(("who", "which")):
+            role = candidate
+    return s, e, role
+
+
+# --- attribution around a quoted stretch -----------------------------------------
+
+_VERB_ALT = "|".join(sorted(REPORTING_VERBS, key=len, reverse=True))
+_POST_VERB_FIRST = re.compile(r"[\s,;" + _DASH_CLASS + r"]*(?P<verb>" + _VERB_ALT + r")\b(?!\s+(?:that|to)\b)",
+                              re.IGNORECASE)
+_CUE_WITH_AUX = re.compile(r"(?:\b(?:" + "|".join(_AUX_BEFORE_VERB) + r")\s+(?:also\s+|not\s+)?)?"
+                           r"(?:\bcontinues?\s+to\s+|\bcontinued\s+to\s+)?$", re.IGNORECASE)
+
+
+def _cue_with_aux(text: str, sentence_start: int, verb_start: int, verb_end: int) -> tuple[int, str]:
+    """The reporting verb as written with its auxiliary ("has denied", "continues to say")."""
+    match = _CUE_WITH_AUX.search(text, sentence_start, verb_start)
+    start = match.start() if match and match.group() else verb_start
+    return start, text[start:verb_end]
+
+
+def _has_sentence_break(fragment: str) -> bool:
+    """A full stop, question or exclamation mark that is not an abbreviation's or an initial's."""
+    for match in re.finditer(r"(\S+?)[.!?]+(?=\s)", fragment):
+        word = match.group(1).lower().lstrip(_ALL_MARKS + "(")
+        if match.group()[-1] == "." and (word in _ABBREVIATIONS or len(word) == 1 or
+                                         re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)):
+            continue
+        return True
+    return False
+
+
+def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution | None:
+    """Attribution right after a closing mark: ', she said', ', said X, role', '- said X'."""
+    rest_end = sentence_end
+    segment = text[after:rest_end]
+    if not segment.strip(" ,.;:!?" + _DASH + _ALL_MARKS):
+        return None
+    verb_first = _POST_VERB_FIRST.match(text, after, rest_end)
+    if verb_first and text[after:verb_first.start("verb")].strip(" ,;" + _DASH) == "":
+        phrase = _phrase_after(text, verb_first.end(), rest_end)
+        if phrase:
+            return _Attribution(cue=verb_first.group("verb"), np_start=phrase[0], np_end=phrase[1],
+                                role=phrase[2])
+    # "she said", "the influential daily wrote", "Name, role, said"
+    lead = re.match(r"[\s,;" + _DASH_CLASS + r"]*", text[after:rest_end]).end()
+    window_start = after + lead
+    if window_start < rest_end and text[window_start] in _ALL_MARKS:
+        return None
+    words = _words(text, window_start, rest_end)[:16]
+    for index, (w_start, w_end, word) in enumerate(words):
+        if word.lower() in REPORTING_VERBS and index > 0:
+            gap = text[window_start:w_start]
+            if _classify_marks(text, window_start, w_start) or _has_sentence_break(gap):
+                return None
+            cue_start, cue = _cue_with_aux(text, window_start, w_start, w_end)
+            subject = _subject_before(text, window_start, cue_start)
+            if subject is None:
+                return None
+            s, e, role = subject
+            if len(text[s:e].split()) > 10:
+                return None
+            return _Attribution(cue=cue, np_start=s, np_end=e, role=role)
+        if word.lower() in REPORTING_VERBS or (index > 0 and word.lower() in {"that", "because", "but", "if"}):
+            break
+    return None
+
+
+def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: frozenset[str]) -> _Attribution | None:
+    """Attribution before an opening mark: the last framing verb of the sentence and its subject."""
+    words = _words(text, sentence_start, open_mark)
+    for index in range(len(words) - 1, -1, -1):
+        w_start, w_end, word = words[index]
+        if word.lower() not in verbs:
+            continue
+        if index + 1 < len(words) and words[index + 1][2].lower() == "to" and word.lower() not in {"according"}:
+            continue
+        if index > 0 and words[index - 1][2].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}:
+            continue  # a noun: "in terms of", "the claims"
+        cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
+        subject = _subject_before(text, sentence_start, cue_start)
+        if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == ","):
+            subject = _sentence_subject(text, sentence_start, cue_start)
+        if subject is None:
+            continue
+        s, e, role = subject
+        return _Attribution(cue=cue, np_start=s, np_end=e, role=role)
+    return None
+
+
+def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
+    """Subject at the start of a sentence, after an opening phrase ending in a comma."""
+    segment = text[sentence_start:limit]
+    opener = re.match(r"(?:(?:In|During|On|At|After|Before|Following|Later|Earlier|Meanwhile|However)\b[^,]*,\s*)",
+                      segment)
+    start = sentence_start + (opener.end() if opener else 0)
+    words = _words(text, start, limit)
+    end = None
+    for w_start, w_end, word in words:
+        low = word.lower()
+        if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
+                (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
+            break
+        end = w_end
+    if end is None:
+        return None
+    s, e = _trim(text, start, end, " ,")
+    return (s, e, None) if e > s and len(text[s:e].split()) <= 10 else None
+
+
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<np>[^,.;:!?]+?)\s*,\s*")
+
+
+def _channel_in(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """An outlet relaying the words: 'told X', 'in an interview to/with X', '- reminds X'."""
+    match = _CHANNEL.search(text, start, end)
+    if not match:
+        return None
+    group = next(g for g in ("a", "b", "c") if match.group(g))
+    return match.start(group), match.end(group)
+
+
+_CHANNEL = re.compile(r"\b(?:told|tells|telling)\s+(?P<a>(?:the\s+)?[A-Z][\w.’'&\- ]*?)(?=[,.;:!?]|\s+(?:that|on|in|at|last|this)\b|$)|"
+                         r"\binterview\s+(?:to|with)\s+(?P<b>(?:the\s+)?[A-Z][\w.’'&\- ]*?)(?=[,.;:!?]|\s+(?:on|in|at|last|this)\b|$)|"
+                         r"[" + _DASH_CLASS + r"]\s*(?:reminds|recalls|notes|reports|writes)\s+(?P<c>[A-Z][\w.’'&\- ]*?)(?=[,.;:!?]|$)")
+
+
+# --- the extractor ---------------------------------------------------------------
+
+def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> list[dict]:
+    """Every quote in a normalised text, per guidelines section 2. entity_spans = (start, end, entity_id, entity_type)
+    of the text's mentions. Returns dicts sorted by start with keys: start, end, text (== text[start:end]; without
+    quotation marks and joining commas), kind ('direct' | 'partial' | 'indirect'), speaker (entity id or None),
+    speaker_text (as written at the attribution: a name, 'he', 'she', 'a local official', or None), speaker_role
+    (as written or None), cue (reporting verb/phrase as written or None), channel (entity id of a relaying outlet or
+    None), note (or None)."""
+    mentions = sorted(entity_spans or [])
+    paragraphs = _paragraphs(text)
+    candidates: list[_Candidate] = []
+    pull_paragraphs: list[int] = []
+    for p_index, para in enumerate(paragraphs):
+        sentences = _sentences(text, *para)
+        if _is_pull_quote_line(text, para):
+            pull_paragraphs.append(p_index)
+            continue
+        marked = _marked_quotes(text, para, sentences, p_index)
+        quoted = [(s.start, s.end) for s in _pair_marks(text, para, sentences)]
+        indirect = _indirect_quotes(text, sentences, p_index, [(c.start, c.end) for c in marked], quoted)
+        candidates.extend(marked + indirect)
+        candidates.extend(_dash_attributions(text, para, sentences, p_index, marked + indirect))
+    rows = _resolve(text, candidates, mentions, paragraphs)
+    rows.extend(_pull_quotes(text, paragraphs, pull_paragraphs, rows))
+    rows = _deduplicate(rows)
+    return sorted(rows, key=lambda r: (r["start"], r["end"]))
+
+
+def _is_pull_quote_line(text: str, para: tuple[int, int]) -> bool:
+    """A display line with quotation marks and no sentence-final punctuation (or wholly quoted)."""
+    line = text[para[0]:para[1]]
+    if not any(mark in line for mark in _ALL_MARKS):
+        return False
+    if line[-1] in ".!?”\"" and {w.lower() for w in re.findall(r"[A-Za-z]+", line)} & REPORTING_VERBS:
+        return False
+    stripped = line.rstrip()
+    if stripped[0] in "“\"" and stripped[-1] in "”\"" and stripped.count(stripped[0]) == 1:
+        return True
+    return stripped[-1] not in ".!?:;,”\"’'" and len(stripped.split()) <= 25
+
+
+def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, int]],
+                   p_index: int) -> list[_Candidate]:
+    found = []
+    for stretch in _pair_marks(text, para, sentences):
+        start, end = _trim(text, stretch.start, stretch.end, " \t")
+        if stretch.close_mark is None:
+            end = _trim(text, start, end, " \t" + _ALL_MARKS)[1]
+        while end > start and text[end - 1] == ",":
+            end -= 1
+        start, end = _trim(text, start, end, " \t")
+        if end <= start:
+            continue
+        anchor = stretch.open_mark if stretch.open_mark is not None else start
+        sent_start, _ = _containing(sentences, anchor)
+        close_at = stretch.close_mark if stretch.close_mark is not None else end - 1
+        _, sent_end = _containing(sentences, close_at)
+        candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index)
+        if candidate:
+            found.append(candidate)
+    return found
+
+
+_LABEL_LEAD = re.compile(r"^\s*(?P<np>[A-Z][^:;.!?“”\"]{1,80}?)\s*:\s*$")
+
+
+def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_start: int, sent_end: int,
+                      para: tuple[int, int], p_index: int) -> _Candidate | None:
+    content = text[start:end]
+    post = _post_attribution(text, stretch.close_mark + stretch.close_length, sent_end) \
+        if stretch.close_mark is not None else None
+    if stretch.open_mark is None:
+        # a closing mark without an opening one is a quote only when an attribution follows
+        if post is None:
+            return None
+        return _Candidate(start, end, "direct", post, p_index,
+                          note="opening quotation mark missing; the quote runs from the paragraph start")
+    pre_text = text[sent_start:stretch.open_mark]
+    pre_clean = pre_text.strip(" " + _DASH + _ALL_MARKS)
+    after_text = text[(stretch.close_mark + stretch.close_length) if stretch.close_mark is not None else end:sent_end]
+    ends_clause = not after_text.strip(" .!?,;" + _ALL_MARKS) or post is not None
+    pre = _pre_attribution(text, sent_start, stretch.open_mark, _FRAGMENT_VERBS) if pre_clean else None
+    if pre is None and pre_clean:
+        according = _ACCORDING.search(text, sent_start, stretch.open_mark)
+        if according:
+            s, e = _trim(text, according.start("np"), according.end("np"))
+            pre = _Attribution(cue=text[according.start():according.start() + len("According to")],
+                               np_start=s, np_end=e)
+    note = None
+    if stretch.close_mark is None:
+        note = "closing quotation mark missing; the quote runs to the end of the paragraph"
+    label = _LABEL_LEAD.match(pre_text)
+    if label and post is None and not any(w.lower() in REPORTING_VERBS for w in label.group("np").split()):
+        # "Name, Outlet: “...”": a speaker label before a colon
+        np_start, np_end = _trim(text, sent_start + label.start("np"), sent_start + label.end("np"))
+        first_comma = text.find(",", np_start, np_end)
+        role = None
+        if first_comma > 0:
+            role = text[first_comma + 1:np_end].strip() or None
+            np_end = first_comma
+        return _Candidate(start, end, "direct", _Attribution(np_start=np_start, np_end=np_end, role=role),
+                          p_index, note=note)
+    if not pre_clean:
+        # the quote opens its sentence
+        attribution = post
+        # a whole clause in double marks opening its sentence is a quote even when the writer's
+        # words follow the closing mark (“..., ” which the law did not allow)
+        whole = (ends_clause and (stretch.double or post is not None)) or \
+            (stretch.double and _has_finite_verb(content) and len(content.split()) >= 6)
+        if not whole:
+            return None
+        return _Candidate(start, end, "direct", attribution, p_index, continuation=attribution is None,
+                          note=note)
+    direct_lead = re.search(r"[,:]\s*$", pre_text) and pre is not None and pre.cue is not None and \
+        (pre.cue.split()[-1].lower() in REPORTING_VERBS)
+    verb_before_mark = pre is not None and pre.cue is not None and \
+        re.search(r"\b" + re.escape(pre.cue.split()[-1]) + r"[,:]?\s*$", pre_text) is not None and \
+        pre.cue.split()[-1].lower() in REPORTING_VERBS
+    after_that = re.search(r"\b(?:that|:)\s*(?:the\s+)?$", pre_text, re.IGNORECASE) and pre is not None and \
+        pre.cue and pre.cue.split()[-1].lower() in REPORTING_VERBS
+    attribution = post or pre
+    if direct_lead and ends_clause:
+        return _Candidate(start, end, "direct", pre if pre.np_start is not None or post is None else post,
+                          p_index, note=note)
+    if pre_text.rstrip().endswith(":") and ends_clause and (post is not None or pre is not None) and \
+            _has_finite_verb(content):
+        # "..., he wrote: “...”" / "is no mystery: “...,” he said": a colon introduces a whole quote
+        return _Candidate(start, end, "direct", post or pre, p_index, note=note)
+    if (after_that or verb_before_mark) and ends_clause and _has_finite_verb(content) and len(content.split()) >= 4:
+        return _Candidate(start, end, "direct", pre, p_index, note=note)
+    if attribution is None or (attribution.np_start is None and attribution.cue is None):
+        return None  # scare quotes, titles and names in quotation marks
+    if post is not None and pre is not None and pre.np_start is not None and post.np_start is None:
+        attribution = pre
+    candidate = _Candidate(start, end, "partial", attribution, p_index, note=note)
+    according = _ACCORDING.search(text, sent_start, stretch.open_mark)
+    if according and attribution is pre and pre.cue and not pre.cue.lower().startswith("according"):
+        if pre.np_start is not None and pre.np_start > according.end("np"):
+            candidate.attribution.channel_span = _trim(text, according.start("np"), according.end("np"))
+    return candidate
+
+
+_DASH_LINE = re.compile(r"^[" + _DASH_CLASS + r"]\s*(?:(?P<verb1>" + _VERB_ALT + r")\s+(?P<np1>[^.!?]+?)|"
+                        r"(?P<np2>[^.!?]+?)\s+(?P<verb2>" + _VERB_ALT + r"))\s*[.!?]?\s*$", re.IGNORECASE)
+
+
+def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[int, int]], p_index: int,
+                       marked: list[_Candidate]) -> list[_Candidate]:
+    """'- the publication writes.' / '- reminds FT.' closing the sentence before it."""
+    found = []
+    for index, (s_start, s_end) in enumerate(sentences):
+        match = _DASH_LINE.match(text[s_start:s_end])
+        if not match or index == 0:
+            continue
+        verb = match.group("verb1") or match.group("verb2")
+        np_group = "np1" if match.group("verb1") else "np2"
+        np_start, np_end = s_start + match.start(np_group), s_start + match.end(np_group)
+        prev_start, prev_end = sentences[index - 1]
+        covering = [c for c in marked if c.start < prev_end and c.end > prev_start]
+        if covering:
+            for candidate in covering:
+                if candidate.attribution is None:
+                    candidate.attribution = _Attribution()
+                candidate.attribution.channel_span = (np_start, np_end)
+            continue
+        clause_start, clause_end = _trim(text, prev_start, prev_end, " .!?" + _DASH)
+        found.append(_Candidate(clause_start, clause_end, "indirect",
+                                _Attribution(cue=verb, np_start=np_start, np_end=np_end), p_index))
+    return found
+
+
+_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
+                          r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
+_BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, key=len, reverse=True)) +
+                          r")\s+(?=[\w(])", re.IGNORECASE)
+_DENIED_GERUND = re.compile(r"\b(?P<verb>den(?:y|ies|ied|ying))\s+(?=\w+ing\b)", re.IGNORECASE)
+_ESTIMATED_TO_BE = re.compile(r"\b(?P<verb>estimat(?:e|es|ed))\s+(?:there\s+)?(?=to be\b)", re.IGNORECASE)
+_CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>said|says|added|adds|claimed|claims|"
+                                  r"wrote|writes|reported|reports|warned|stated|states|insisted|explained|"
+                                  r"noted|argued|told reporters|estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
+_CLAUSE_THEN_VERB = re.compile(r",\s*(?P<verb>said|says|added|wrote|reported|stated)\s+(?P<np>[^,;:“”\"]{1,60}?)"
+                               r"(?:,\s*(?P<role>[^.;:!?]{1,80}))?\s*[.!?]?\s*$")
+_REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|assertion|allegation|statement|warning|"
+                             r"argument|insistence|contention)\s+that\s+")
+
+
+def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
+                     marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
+    """Reported speech, one clause per sentence at most; a clause may not cut into a quoted stretch
+    nor hold one (the quoted fragment is then the row, guidelines section 2)."""
+    found = []
+    for s_start, s_end in sentences:
+        if text[s_start:s_end].lstrip()[:1] in _DASH:
+            continue
+        inside = [(a, b) for a, b in marked if a < s_end and b > s_start]
+        candidate = _indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted)
+        if candidate:
+            found.append(candidate)
+    return found
+
+
+def _touches(span: tuple[int, int], marked: list[tuple[int, int]]) -> bool:
+    return any(a < span[1] + 1 and b + 1 > span[0] for a, b in marked)
+
+
+def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    start, end = _trim(text, start, end, " \t,")
+    end = _trim(text, start, end, " \t.!?;:")[1]
+    return start, end
+
+
+def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
+                          marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> _Candidate | None:
+    according = _ACCORDING.match(text, s_start, s_end) or _ACCORDING.search(text, s_start, s_end)
+    if according and text[s_start:according.start()].strip(" ,") == "":
+        np_start, np_end = _trim(text, according.start("np"), according.end("np"))
+        c_start, c_end = _clause_span(text, according.end(), s_end)
+        # what follows "According to X," is the reported clause (a verb list cannot tell "fell" is one)
+        if c_end - c_start > 10 and len(text[c_start:c_end].split()) >= 3 and not _touches((c_start, c_end), marked):
+            cue = text[according.start():according.start() + len("According to")]
+            return _Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
+                              p_index)
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
+    patterns = (_THAT_CLAUSE, _DENIED_GERUND, _ESTIMATED_TO_BE, _REPORTING_NOUN, _BARE_CLAUSE) \
+        if words & _REPORTING_TRIGGERS else ()
+    for pattern in patterns:
+        for match in _overlapping(pattern, text, s_start, s_end):
+            verb = match.group("verb")
+            low = verb.lower()
+            if any(a <= match.start("verb") < b for a, b in quoted):
+                continue  # words inside quotation marks are the speaker's, not the writer's report
+            previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
+            if pattern is not _REPORTING_NOUN and previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}:
+                continue  # a noun: "a claim disputed by ..."
+            if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS
+                                               for w in match.group("gap").split()):
+                continue
+            if pattern is _THAT_CLAUSE and low in {"note", "notes"} and match.group("gap").strip():
+                continue
+            if pattern is _THAT_CLAUSE and any(ch in match.group("gap") for ch in ",;"):
+                continue
+            if pattern is _BARE_CLAUSE:
+                following = text[match.end():s_end]
+                first = following.split(None, 1)[0].lower().strip(",.") if following.strip() else ""
+                if not first or first in _PREPOSITIONS or first in {"that", "so", "yes", "no", "nothing",
+                                                                     "something", "anything", "goodbye",
+                                                                     "hello", "thanks", "sorry"} \
+                        or not _has_clause(following):
+                    continue
+            if pattern is _REPORTING_NOUN:
+                np_start, np_end = match.start("np"), match.end("np")
+                c_start, c_end = _clause_span(text, match.end(), s_end)
+                if _touches((c_start, c_end), marked):
+                    continue
+                return _Candidate(c_start, c_end, "indirect",
+                                  _Attribution(cue=text[match.start("verb"):match.end("verb")],
+                                               np_start=np_start, np_end=np_end), p_index)
+            cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
+            subject = _subject_before(text, s_start, cue_start)
+            if subject is None and low.endswith("ing"):
+                subject = _sentence_subject(text, s_start, cue_start)
+            if subject is None:
+                continue
+            np_start, np_end, role = subject
+            if text[np_start:np_end].lower() in {"which", "that", "who"} or \
+                    (text[np_start:np_end].split() or [""])[-1].lower() in _TIME_WORDS:
+                continue  # "on Tuesday said": a date is not a speaker
+            c_start, c_end = _clause_span(text, match.end(), s_end)
+            if c_end - c_start < 8 or _touches((c_start, c_end), marked):
+                continue
+            if low.startswith("estimat") and text[np_start:np_end].lower() in {"it is", "it"}:
+                continue
+            return _Candidate(c_start, c_end, "indirect",
+                              _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
+    if marked:
+        return None
+    return _clause_then_speaker(text, s_start, s_end, p_index)
+
+
+_REPORTING_TRIGGERS = REPORTING_VERBS | {"claim", "assertion", "allegation", "statement", "warning", "argument",
+                                         "insistence", "contention"}
+
+
+def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
+    """Matches of a pattern that may overlap (each verb of the sentence gets its chance).
+
+    Patterns that begin with the verb are tried only where a reporting word stands, which is
+    much faster than searching with their long alternation of verb forms."""
+    if pattern is _REPORTING_NOUN:
+        yield from pattern.finditer(text, start, end)
+        return
+    for word in re.finditer(r"[A-Za-z]+", text[start:end]):
+        if word.group().lower() in _REPORTING_TRIGGERS:
+            match = pattern.match(text, start + word.start(), end)
+            if match:
+                yield match
+
+
+def _has_clause(fragment: str) -> bool:
+    """A clause has a finite verb: an auxiliary, a pronoun subject or a verb in -ed/-s after a noun."""
+    if _has_finite_verb(fragment):
+        return True
+    return bool(re.search(r"\b[a-z]{3,}(?:ed|es)\b", fragment)) and len(fragment.split()) >= 3
+
+
+def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
+    """'The attack was planned abroad, the embassy said.' / '..., said the minister.'"""
+    sentence = text[s_start:s_end]
+    for pattern in (_CLAUSE_THEN_SPEAKER, _CLAUSE_THEN_VERB):
+        match = pattern.search(sentence)
+        if not match:
+            continue
+        np_text = match.group("np").strip()
+        if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
+            continue
+        c_start, c_end = _clause_span(text, s_start, s_start + match.start())
+        if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]):
+            continue
+        np_start = s_start + match.start("np") + (len(match.group("np")) - len(match.group("np").lstrip()))
+        role = match.groupdict().get("role")
+        return _Candidate(c_start, c_end, "indirect",
+                          _Attribution(cue=match.group("verb"), np_start=np_start, np_end=np_start + len(np_text),
+                                       role=role.strip() if role and _looks_like_role(role) else None), p_index)
+    return None
+
+
+# --- speakers, roles and channels -----------------------------------------------------
+
+@dataclass
+class _Speaker:
+    entity: str | None
+    entity_type: str | None
+    text: str | None
+    role: str | None
+    channel: str | None
+
+
+def _mentions_in(mentions: list[EntitySpan], start: int, end: int) -> list[EntitySpan]:
+    return [m for m in mentions if m[0] < end and m[1] > start]
+
+
+def _outlets(text: str, mentions: list[EntitySpan]) -> list[EntitySpan]:
+    """Organisations the text names as relaying words: 'told X', 'interview to X', '- reminds X',
+    'according to X'; the candidates for 'the publication', 'the newspaper'."""
+    spans = []
+    for match in _CHANNEL.finditer(text):
+        group = next(g for g in ("a", "b", "c") if match.group(g))
+        spans.append(match.span(group))
+    spans.extend(match.span("np") for match in _ACCORDING.finditer(text))
+    return [m for m in mentions if m[3] == "ORG" and any(a <= m[0] and m[1] <= b for a, b in spans)]
+
+
+def _nearest_outlet(text: str, mentions: list[EntitySpan], position: int, exclude: str | None) -> str | None:
+    """The outlet named nearest before position, else the first named after it."""
+    outlets = [m for m in _outlets(text, mentions) if m[2] != exclude]
+    previous = [m for m in outlets if m[1] <= position]
+    chosen = previous[-1] if previous else (outlets[0] if outlets else None)
+    return chosen[2] if chosen else None
+
+
+def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan],
+             paragraphs: list[tuple[int, int]]) -> list[dict]:
+    rows: list[dict] = []
+    roles: dict[str, str] = {}
+    history: list[tuple[int, _Speaker, int]] = []  # (position, speaker, paragraph) of attributed quotes
+    for candidate in sorted(candidates, key=lambda c: c.start):
+        attribution = candidate.attribution or _Attribution()
+        speaker = _speaker_of(text, attribution, mentions, history, candidate)
+        if candidate.continuation or (speaker.text is None and speaker.entity is None):
+            previous = [h for h in history if candidate.paragraph - h[2] <= 1]
+            if previous and candidate.kind == "direct":
+                last = previous[-1][1]
+                speaker = _Speaker(last.entity, last.entity_type, None, last.role, last.channel)
+                attribution = _Attribution()
+            elif candidate.kind != "direct" or not candidate.continuation:
+                continue
+        if speaker.entity and speaker.role:
+            roles.setdefault(speaker.entity, speaker.role)
+        elif speaker.entity and speaker.entity in roles and speaker.entity_type == "PERSON":
+            speaker.role = roles[speaker.entity]
+        if speaker.channel is None and speaker.entity and history:
+            last_pos, last, last_par = history[-1]
+            if last.entity == speaker.entity and last_par == candidate.paragraph:
+                speaker.channel = last.channel
+        if speaker.text is not None or speaker.entity is not None:
+            history.append((candidate.start, speaker, candidate.paragraph))
+        rows.append({
+            "start": candidate.start, "end": candidate.end, "text": text[candidate.start:candidate.end],
+            "kind": candidate.kind, "speaker": speaker.entity, "speaker_text": speaker.text,
+            "speaker_role": speaker.role, "cue": attribution.cue, "channel": speaker.channel,
+            "note": candidate.note if candidate.note else (
+                "credited jointly to several speakers" if speaker.text and speaker.entity is None and
+                _mentions_in(mentions, attribution.np_start or 0, attribution.np_end or 0) and
+                (speaker.text.lower().startswith(("both ", "either ")) or " and " in speaker.text) else None),
+        })
+    return rows
+
+
+def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan],
+                history: list[tuple[int, _Speaker, int]], candidate: _Candidate) -> _Speaker:
+    channel = _channel_entity(text, attribution, mentions, candidate)
+    if attribution.np_start is None:
+        return _Speaker(None, None, None, attribution.role, channel)
+    np_start, np_end = attribution.np_start, attribution.np_end
+    written = text[np_start:np_end].strip()
+    inside = _mentions_in(mentions, np_start, np_end)
+    persons = [m for m in inside if m[3] == "PERSON"]
+    role = attribution.role
+    if persons:
+        person = persons[0]
+        # "Name Outlet said": an organisation written right after the name relays the words
+        media = [m for m in inside if m[3] == "ORG" and m[0] > person[1] and not text[person[1]:m[0]].strip()]
+        if media and channel is None:
+            channel = media[0][2]
+        name_text = text[person[0]:person[1]]
+        before = text[np_start:person[0]].strip(" ,")
+        after = text[person[1]:np_end].strip(" ,")
+        speaker_text = name_text
+        if before and _looks_like_role(before) and role is None:
+            role = before
+        return _Speaker(person[2], "PERSON", written if not before and not after else speaker_text, role, channel)
+    low = written.lower()
+    if inside:
+        distinct = {m[2] for m in inside}
+        organisations = [m for m in inside if m[3] == "ORG"] or [m for m in inside if m[3] == "GPE"]
+        if low.startswith(("both ", "either ")) or (re.search(r"\band\b", low) and len(distinct) > 1):
+            return _Speaker(None, None, written, role, channel)
+        if organisations:
+            chosen = organisations[-1]
+            return _Speaker(chosen[2], chosen[3], written, role, channel)
+        return _Speaker(None, None, written, role, channel)
+    words = low.split()
+    if low in _PRONOUNS or low in {"who"}:
+        wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"PERSON", "ORG", "GPE"}
+        resolved = _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
+        if resolved:
+            return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
+        return _Speaker(None, None, written, role, channel)
+    if words and words[0] in {"the", "this", "that"} and len(words) <= 4:
+        head = words[-1]
+        if head in _MEDIA_NOUNS:
+            outlet = _nearest_outlet(text, mentions, np_start, None)
+            if outlet:
+                return _Speaker(outlet, "ORG", written, role, channel)
+        elif head in _PERSON_TITLES or head.endswith("man") or head.endswith("woman"):
+            resolved = _previous_speaker(history, {"PERSON"}, candidate) or \
+                _previous_mention(mentions, {"PERSON"}, np_start)
+            if resolved:
+                return _Speaker(resolved[0], resolved[1], written, role or written, channel)
+    if role is None:
+        split = _split_title(written)
+        if split:
+            role, written = split
+    return _Speaker(None, None, written, role, channel)
+
+
+def _split_title(phrase: str) -> tuple[str, str] | None:
+    """'Prime Minister Jane Doe' -> ('Prime Minister', 'Jane Doe'); 'expert Jo Roe' -> ('expert', 'Jo Roe')."""
+    words = phrase.split()
+    index = 0
+    while index < len(words) - 1 and (words[index] in _CAPITALISED_TITLES or not words[index][:1].isupper()
+                                       or words[index].lower().startswith("then-")):
+        index += 1
+    if not 0 < index < len(words) or not all(w[:1].isupper() for w in words[index:]):
+        return None
+    title = words[:index]
+    if _looks_like_role(" ".join(title)) or any(w in _CAPITALISED_TITLES for w in title):
+        return " ".join(title), " ".join(words[index:])
+    return None
+
+
+def _previous_speaker(history: list[tuple[int, _Speaker, int]], wanted: set[str],
+                      candidate: _Candidate) -> tuple[str, str, str | None] | None:
+    for position, speaker, paragraph in reversed(history):
+        if candidate.paragraph - paragraph > 3:
+            break
+        if speaker.entity and speaker.entity_type in wanted:
+            return speaker.entity, speaker.entity_type, speaker.role
+    return None
+
+
+def _previous_mention(mentions: list[EntitySpan], wanted: set[str], before: int) -> tuple[str, str, None] | None:
+    for start, end, entity, entity_type in reversed(mentions):
+        if end <= before and entity_type in wanted:
+            return entity, entity_type, None
+    return None
+
+
+def _channel_entity(text: str, attribution: _Attribution, mentions: list[EntitySpan],
+                    candidate: _Candidate) -> str | None:
+    spans = []
+    if attribution.channel_span:
+        spans.append(attribution.channel_span)
+    if attribution.np_start is not None:
+        # the sentence of the attribution: "In an interview to X, Name explained"
+        line_start = text.rfind("\n", 0, attribution.np_start) + 1
+        sentence_start = max(line_start, max(text.rfind(". ", 0, attribution.np_start) + 2, 0))
+        found = _channel_in(text, sentence_start, attribution.np_end or attribution.np_start)
+        if found:
+            spans.append(found)
+        after = _channel_in(text, attribution.np_end or 0, min(len(text), (attribution.np_end or 0) + 80))
+        if after and "\n" not in text[attribution.np_end or 0:after[0]] and \
+                not re.search(r"[.!?]\s", text[attribution.np_end or 0:after[0]]):
+            spans.append(after)
+    for start, end in spans:
+        organisations = [m for m in _mentions_in(mentions, start, end) if m[3] == "ORG"]
+        if organisations:
+            return organisations[-1][2]
+        words = text[start:end].lower().split()
+        if words and words[-1] in _MEDIA_NOUNS:
+            # "- the publication writes" after "According to X, ...": the outlet is not X itself
+            speakers = _mentions_in(mentions, attribution.np_start or 0, attribution.np_end or 0)
+            outlet = _nearest_outlet(text, mentions, start, speakers[-1][2] if speakers else None)
+            if outlet:
+                return outlet
+    return None
+
+
+# --- pull quotes and clean-up -------------------------------------------------------------
+
+def _tokens(fragment: str) -> list[str]:
+    return re.findall(r"\w+", fragment.lower())
+
+
+def _pull_quotes(text: str, paragraphs: list[tuple[int, int]], pull_paragraphs: list[int],
+                 rows: list[dict]) -> list[dict]:
+    """A display line repeating a body quote takes its speaker, role and channel."""
+    found = []
+    for p_index in pull_paragraphs:
+        start, end = paragraphs[p_index]
+        line = text[start:end]
+        if line[0] in "“\"" and line[-1] in "”\"" and line.count(line[0]) == 1:
+            start, end = start + 1, end - 1
+        line_tokens = _tokens(text[start:end])
+        if not line_tokens:
+            continue
+        best = None
+        for row in rows:
+            row_tokens = set(_tokens(row["text"]))
+            share = sum(1 for t in line_tokens if t in row_tokens) / len(line_tokens)
+            if share >= 0.8 and row["speaker_text"] is not None and (best is None or share > best[0]):
+                best = (share, row)
+        wholly_quoted = (start, end) != paragraphs[p_index]
+        if best is None and not wholly_quoted:
+            continue  # a heading or title with quoted words and no speaker
+        source = best[1] if best else {}
+        found.append({"start": start, "end": end, "text": text[start:end], "kind": "direct",
+                      "speaker": source.get("speaker"), "speaker_text": None,
+                      "speaker_role": source.get("speaker_role"), "cue": None,
+                      "channel": source.get("channel"),
+                      "note": "pull quote; speaker taken from the same words in the body" if best else
+                      "pull quote with no attribution"})
+    return found
+
+
+def _deduplicate(rows: list[dict]) -> list[dict]:
+    """One row per span: an indirect clause containing a quoted fragment gives way to the fragment."""
+    kept = []
+    marked = [r for r in rows if r["kind"] != "indirect"]
+    for row in rows:
+        if row["kind"] == "indirect" and any(m["start"] >= row["start"] and m["end"] <= row["end"] for m in marked):
+            continue
+        if any(k["start"] == row["start"] and k["end"] == row["end"] for k in kept):
+            continue
+        kept.append(row)
+    return kept
