@@ -55,7 +55,8 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) 
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     try:
         build_package(staging, **inputs)
-        validate_package(staging, run_gx=run_gx)
+        # the report stays (build/ is not published) so a failed build can be read afterwards
+        validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json")
         publish(staging, target)
         print(f"published {len(TABLES)} tables (CSV and Parquet) and datapackage.json in {target}")
     except BuildError:

@@ -27,7 +27,9 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file but build/, where a failed build leaves its validation report on purpose."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] != "build"}
 
 
 def test_bad_annotation_stops_the_release_and_keeps_outputs(project_copy: Path):
@@ -41,6 +43,18 @@ def test_bad_annotation_stops_the_release_and_keeps_outputs(project_copy: Path):
                 registry_path=project_copy / "annotations" / "entities.yaml")
     assert _snapshot(project_copy) == before
     assert not list(project_copy.glob(".build-*")), "the staging folder was not removed"
+
+
+def test_failed_validation_leaves_a_report(project_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    import json
+
+    import scripts.validate as validate
+
+    monkeypatch.setattr(validate, "check_files", lambda d: ["data/quotes.csv: SHA-256 differs"])
+    with pytest.raises(BuildError):
+        build_and_publish(run_gx=False, target=project_copy)
+    report = json.loads((project_copy / "build" / "validation" / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "failed"
 
 
 def test_failed_validation_keeps_outputs(project_copy: Path, monkeypatch: pytest.MonkeyPatch):
