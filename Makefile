@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check stats bench release cff-venv clean
+.PHONY: data validate test check evaluate stats bench release cff-venv clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ validate: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
 
+## evaluate: score the drafter leave-one-out on the curated articles
+evaluate: $(INSTALLED)
+	$(BIN)/python -m scripts evaluate
+
 ## check: resolve every annotation without writing anything
 check: $(INSTALLED)
 	$(BIN)/python -m scripts check
@@ -34,9 +38,21 @@ check: $(INSTALLED)
 stats: $(INSTALLED)
 	$(BIN)/python -m scripts stats
 
-## bench: time and memory of the build and validation stages (medians)
-bench: $(INSTALLED)
+BENCH := .venv-bench
+BENCH_INSTALLED := $(BENCH)/.installed
+
+# The benchmark's own venv: the project's requirements plus the peers the drafter is
+# compared with (textacy, quantulum3, spaCy and its English pipeline), pinned by hash.
+$(BENCH_INSTALLED): requirements-bench.lock
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bench.lock
+	touch $(BENCH_INSTALLED)
+
+## bench: time and memory of the build, validation and drafter stages, drafter beside its peers (medians)
+bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.bench_validate
+	$(BENCH)/bin/python -m benchmarks.bench_drafter
 
 ## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md)
 release: $(INSTALLED)

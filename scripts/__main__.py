@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("scripts.report", "resolve every annotation and report the row counts, writing nothing"),
     "mentions": ("scripts.report", "list a source's mentions with their occurrence numbers"),
     "stats": ("scripts.report", "per-source counts of quotes, statistics, entities and mentions"),
+    "draft": ("scripts.draft", "draft annotation files and tables for new articles: FILE... --out DIR [--jobs N]"),
+    "evaluate": ("scripts.evaluate", "score the drafter: leave-one-out on the curated articles, or --benchmark "
+                                     "newsquant|polnear"),
     "expectations": ("scripts.expectations", "regenerate the GX suites schemas/expectations/*.json from the "
                                              "schemas and config/expectations.yaml; --check fails if stale"),
     "diff": ("scripts.diff", "rows added, removed and changed and schema changes between two versions, "

@@ -39,15 +39,17 @@ def build_rows(
 
     # Process
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    seen: dict[str, str] = {}  # raw and text hashes -> source id: one article is one source
+    # (raw|text, hash) -> source id: one article is one source. Keyed by kind too, because an
+    # article received already normalised has the same hash for its raw bytes and its text.
+    seen: dict[tuple[str, str], str] = {}
     for source in sources:
         built = build_source(source, profiles, raw_dir)
         for what in ("raw", "text"):
-            digest = built.source_row[f"{what}_sha256"]
-            if digest in seen:
-                raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[digest]!r}; "
+            key = (what, built.source_row[f"{what}_sha256"])
+            if key in seen:
+                raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[key]!r}; "
                                  "the same article must not be added twice")
-            seen[digest] = source.source_id
+            seen[key] = source.source_id
         rows["sources"].append(built.source_row)
         rows["texts"].append(built.text_row)
         rows["mentions"] += ann.resolve_mentions(source, built.text, registry)

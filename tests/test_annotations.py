@@ -223,3 +223,8 @@ def test_the_same_article_twice_is_refused(corpus, tmp_path: Path):
         yaml.safe_dump(twin, allow_unicode=True), encoding="utf-8")
     with pytest.raises(BuildError, match=r"fixture-article\.yaml: its text is identical to that of source 'fixture-article-copy'"):
         corpus(source_file())
+
+
+def test_an_article_received_already_normalised_is_not_its_own_twin(corpus):
+    rows = corpus(source_file(), raw=TEXT)  # raw bytes == normalised text
+    assert rows["sources"][0]["raw_sha256"] == rows["sources"][0]["text_sha256"]

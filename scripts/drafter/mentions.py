@@ -1,0 +1,608 @@
+"""Draft the entity mentions of one normalised text (guidelines section 4).
+
+Takes a normalised text and an entity registry (entity id ->
+:class:`scripts.annotations.Entity`, usually ``load_registry()``); returns
+the drafted mentions (dicts with start, end, text, entity_id, type, origin)
+and the entities it proposes for names the registry does not know
+(:class:`DraftedEntities`: new entities with slug ids and a type, and
+source-local aliases such as a surname used alone or an acronym given in
+parentheses after a registry name).
+
+Registry names and aliases are matched first, with the build's own matcher
+(:func:`scripts.annotations.match_names`: whole words, longest match first,
+acronyms only as written). Names the registry lacks are found by rules that
+need no model and no gazetteer: runs of capitalised words (with "of", "for",
+"and" inside names of bodies), an acronym in parentheses after a name, role
+and honorific cues for people, head nouns for organisations, places,
+facilities and events, and prepositions before places. Nationality
+adjectives, months, weekdays and sentence-initial function words are never
+proposed. The final mentions are computed by the same matcher over registry
+names plus proposed names and aliases, so they are exactly what the build
+derives once a reviewer adds the proposed entities to the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from scripts.annotations import Entity, _name_pattern as build_name_pattern
+
+# Head words that give a name its type; the last cue word of a name wins
+# ("Collective Security Treaty Organisation" is an ORG, "Tajik Civil War" an EVENT).
+TYPE_CUES: dict[str, str] = {
+    **dict.fromkeys((
+        "ministry", "institute", "council", "chamber", "organisation", "organization", "army", "front", "times", "group",
+        "party", "agency", "center", "centre", "office", "committee", "commission", "bank", "fund", "alliance",
+        "movement", "league", "forces", "force", "police", "court", "parliament", "assembly", "government",
+        "services", "service", "intelligence", "relations", "news", "press", "corporation", "university",
+        "foundation", "association", "network", "team", "brigade", "taliban", "post", "tribune", "herald",
+        "journal", "gazette", "telegraph", "guardian", "company", "authority", "department", "bureau",
+        "cabinet", "senate", "secretariat", "academy", "school", "mission", "battalion", "regiment", "corps",
+        "navy", "militia", "emirate", "jamaat", "tehreek", "tehrik", "lashkar", "jaish", "union", "federation",
+        "board", "directorate", "division", "unit", "club", "society", "program", "programme", "watch",
+        "monitor", "review", "magazine", "daily", "channel", "radio", "television", "tv", "media", "outlook",
+    ), "ORG"),
+    **dict.fromkeys(("province", "district", "city", "republic", "state", "kingdom", "territory", "areas",
+                     "county", "prefecture", "oblast", "emirates", "states"), "GPE"),
+    **dict.fromkeys(("street", "square", "line", "river", "valley", "mountains", "mountain", "pass", "border", "region", "corridor",
+                     "sea", "ocean", "gulf", "plateau", "desert", "lake", "peninsula", "hills", "range"),
+                    "LOC"),
+    **dict.fromkeys(("dam", "airport", "bridge", "crossing", "base", "hotel", "highway", "port", "prison",
+                     "mosque", "airbase", "checkpoint", "station", "stadium", "embassy", "consulate", "palace",
+                     "hospital", "tunnel", "road", "motorway", "camp"), "FAC"),
+    **dict.fromkeys(("war", "attack", "attacks", "bombing", "blast", "conference", "summit", "accord",
+                     "operation", "revolution", "crisis", "massacre", "uprising", "offensive", "talks",
+                     "process", "election", "elections", "protest", "protests", "siege", "invasion"), "EVENT"),
+    **dict.fromkeys(("initiative", "list", "act", "plan", "treaty", "agreement", "doctrine", "strategy",
+                     "convention", "charter", "resolution", "law", "code", "report", "project"), "OTHER"),
+}
+# Lower-case words after a name that type it ("Bisham attack", "Kunar province").
+TRAILING_TYPE_CUES: dict[str, str] = {
+    "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE", "village": "GPE", "border": "GPE",
+    "crossing": "GPE", "region": "LOC", "valley": "LOC", "river": "LOC",
+    "attack": "EVENT", "attacks": "EVENT", "bombing": "EVENT", "blast": "EVENT", "dam": "FAC",
+}
+# Titles and roles written before a person's name; stripped from the name.
+TITLES = frozenset((
+    "mr", "mrs", "ms", "dr", "sir", "prof", "professor", "president", "minister", "prime", "general", "gen",
+    "colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt", "commander", "director", "chief",
+    "deputy", "secretary", "ambassador", "envoy", "spokesperson", "spokesman", "spokeswoman", "senator",
+    "governor", "mayor", "king", "queen", "prince", "judge", "justice", "foreign", "interior", "defence",
+    "defense", "finance", "former", "acting", "then", "vice", "chairman", "chairwoman", "chair", "staff",
+    "head", "leader", "emir", "mullah", "maulana", "mufti", "imam", "marshal", "field", "admiral", "special",
+    "representative", "adviser", "advisor", "assistant", "officer", "official", "analyst", "expert",
+    "researcher", "journalist", "correspondent", "author", "writer", "professor", "founder", "member",
+    "attorney", "solicitor", "speaker", "rep", "sen", "gov", "counsel", "inspector", "agent", "superintendent",
+    "nominee", "candidate", "rival", "opponent", "premier", "presenter", "anchor", "host", "scholar",
+))
+# Lower-case words before a name that make it a person ("spokesperson X", "expert X", "headed by X").
+PERSON_CUES_BEFORE = TITLES | frozenset(("by", "minister", "premiership"))
+REPORTING_VERBS = frozenset((
+    "said", "says", "told", "stated", "states", "added", "explained", "noted", "warned", "argued", "claimed",
+    "wrote", "writes", "emphasized", "emphasised", "stressed", "announced", "declared", "insisted", "asked",
+    "replied", "continued", "continues", "believes", "held", "urged", "highlighted", "tweeted", "posted",
+))
+# Prepositions after which a capitalised word is a place ("in Kunar", "from Quetta").
+# ("to", "from", "at", "with" take people as often as places, so they are no cue.)
+PLACE_PREPOSITIONS = frozenset(("in", "into", "across", "near", "inside", "throughout", "within", "around",
+                                "outside"))
+# Capitalised abbreviations that are not names.
+COMMON_ABBREVIATIONS = frozenset(("CEO", "CFO", "COO", "TV", "OK", "AM", "PM", "GDP", "ID", "PhD", "MP", "MPs",
+                                  "NB", "PS", "FAQ", "HQ", "PR", "IT", "AI", "DNA", "VIP", "Q&A", "UK's", "RSS"))
+COMPASS_WORDS = frozenset(("north", "south", "east", "west", "upper", "lower", "northern", "southern",
+                           "eastern", "western"))
+CONNECTORS = frozenset(("of", "for", "and", "the", "de", "del", "al", "bin", "ibn", "ul", "von", "van", "da"))
+# Capitalised words that are never names on their own (function words, calendar words).
+FUNCTION_WORDS = frozenset((
+    "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "of", "for", "to", "from", "by",
+    "with", "and", "but", "or", "nor", "so", "yet", "as", "if", "when", "while", "since", "after", "before",
+    "during", "following", "according", "however", "moreover", "furthermore", "although", "though", "despite",
+    "also", "both", "many", "some", "most", "several", "such", "other", "another", "each", "every", "all",
+    "any", "no", "not", "its", "his", "her", "their", "our", "my", "your", "he", "she", "it", "they", "we",
+    "i", "you", "who", "what", "which", "where", "why", "how", "there", "here", "then", "now", "today",
+    "yesterday", "tomorrow", "earlier", "later", "recently", "meanwhile", "instead", "thus", "therefore",
+    "still", "even", "only", "just", "once", "again", "apart", "amongst", "among", "between", "under", "over",
+    "about", "against", "into", "through", "without", "within", "because", "until", "unless", "whether",
+    "one", "two", "three", "first", "second", "last", "next", "new", "former", "then", "who", "whom",
+    "mr", "mrs", "ms", "dr", "introduction", "conclusion", "summary", "background", "update", "read", "see",
+    "photo", "source", "sources", "editor", "note", "yes", "well", "let", "do", "does", "did", "is", "are",
+    "was", "were", "be", "has", "have", "had", "will", "would", "can", "could", "should", "must", "might",
+    "in addition", "there's", "it's", "they're", "we're", "that's",
+))
+# Capitalised in any sentence, so neither names nor signs of title case.
+CALENDAR_WORDS = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+))
+NOT_NAMES = FUNCTION_WORDS | CALENDAR_WORDS
+# Endings of nationality adjectives and nouns ("Pakistani", "Afghan", "Chinese", "Afghans").
+NATIONALITY_ENDINGS = ("ani", "ian", "ean", "ese", "ish", "ans", "ians", "is", "ic", "an", "ek", "ik", "ese")
+
+WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?=\w)|\.(?=[A-Z]\.)|[-](?=\w))*\.?")
+ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
+SENTENCE_BOUNDARY = re.compile(r"(?:^|[.!?:;…]\s+|[\n“”\"‘(–—]\s*|\s[-–—]\s)$")
+DATELINE = re.compile(r"^((?:[A-Z]{3,}[ ,]*){1,4})\s*[–—-]", re.MULTILINE)
+SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class DraftedEntities:
+    """Entities the drafter proposes for one text, and the text's local aliases."""
+
+    entities: list[Entity] = field(default_factory=list)
+    local_aliases: dict[str, str] = field(default_factory=dict)  # surface -> entity id (this source only)
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@lru_cache(maxsize=None)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """The build's pattern of a name, kept (the re module's own cache holds only 512 patterns)."""
+    return build_name_pattern(name)
+
+
+def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """The build's matcher (:func:`scripts.annotations.match_names`, same patterns, same result), faster.
+
+    Occurrences are found by a substring search and checked with the build's pattern where they
+    stand (a case-insensitive regular expression has no fast literal search), and overlaps are
+    checked against the characters already taken instead of against every match kept so far.
+    """
+    folded = text.casefold()
+    aligned = len(folded) == len(text)  # casefolding kept every offset (no "ß" -> "ss")
+    candidates = []
+    for name, entity_id in names.items():
+        acronym = not any(c.islower() for c in name)
+        haystack, needle = (text, name) if acronym else (folded, name.casefold())
+        if needle not in haystack:
+            continue
+        pattern = _name_pattern(name)
+        if not aligned and not acronym:
+            candidates += [(m.start(), m.end(), entity_id) for m in pattern.finditer(text)]
+            continue
+        position = haystack.find(needle)
+        while position != -1:
+            found = pattern.match(text, position)
+            if found:  # like finditer: the next search starts after this match
+                candidates.append((found.start(), found.end(), entity_id))
+                position = haystack.find(needle, found.end())
+            else:
+                position = haystack.find(needle, position + 1)
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken = bytearray(len(text))
+    kept = []
+    for start, end, entity_id in candidates:
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, entity_id))
+    return sorted(kept)
+
+
+def slug(name: str) -> str:
+    """A readable entity id from a name ("Pakistan Institute for Peace Studies" -> pakistan-institute-for-peace-studies)."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return SLUG_CHARS.sub("-", ascii_name.casefold().replace("'", "").replace("’", "")).strip("-") or "entity"
+
+
+def _is_acronym(word: str) -> bool:
+    return bool(ACRONYM.match(word))
+
+
+def _is_nationality(word: str) -> bool:
+    """A capitalised adjective or plural of a people ("Pakistani", "Afghan", "Afghans"), judged by its ending."""
+    if word.casefold() in TYPE_CUES or word.casefold().endswith("stan"):
+        return False  # "-stan" names countries and provinces, not peoples
+    parts = word.split("-")
+    return all(p[:1].isupper() and not _is_acronym(p) and p.casefold().endswith(NATIONALITY_ENDINGS)
+               for p in parts if p)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    return bool(SENTENCE_BOUNDARY.search(text[max(0, start - 4):start])) or start == 0
+
+
+def _headline_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans written in title case, where capitals say nothing about names: a line with most long
+    words capitalised and no final full stop (a heading), or a stretch between punctuation where two
+    or more small words are capitalised inside it ("Clinton Said Of Wall Street"); names keep
+    their small words in lower case ("Institute for Peace Studies")."""
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", line) if len(w) > 3]
+        share = sum(w[0].isupper() for w in words) / len(words) if words else 0.0
+        if share >= 0.6 and not line.rstrip().endswith("."):
+            spans.append((position, position + len(line)))
+        for piece in re.finditer(r"[^.!?;:,“”\"()\[\]–—]+", line):
+            small = [w for w in re.findall(r"[A-Za-z][\w’'-]*", piece.group(0))[1:]
+                     if w[0].isupper() and (w.casefold() in FUNCTION_WORDS or w.casefold() in CONNECTORS
+                                            or w.casefold() in REPORTING_VERBS)]
+            if len(small) >= 2:
+                spans.append((position + piece.start(), position + piece.end()))
+        position += len(line) + 1
+    return spans
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    for found in WORD.finditer(text):
+        # a full stop ends the sentence unless the word is a dotted acronym ("U.S.")
+        # a full stop ends the sentence unless the word is a dotted acronym ("U.S.") or an initial ("B.")
+        keep = _is_acronym(found.group(0)) or re.fullmatch(r"[A-Z]\.", found.group(0))
+        word = found.group(0) if keep else found.group(0).rstrip(".")
+        if word:
+            tokens.append(_Token(found.start(), found.start() + len(word), word))
+    return tokens
+
+
+def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
+    """Runs of capitalised words joined by single spaces, with connectors inside."""
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+    for index, token in enumerate(tokens):
+        gap = text[current[-1].end:token.start] if current else ""
+        joined = bool(current) and gap == " "
+        if token.capitalised:
+            if not joined and current:
+                runs.append(current)
+                current = []
+            current.append(token)
+        elif (joined and token.text in CONNECTORS and index + 1 < len(tokens)
+              and (token.text != "the" or current[-1].text in ("of", "for"))):
+            current.append(token)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    trimmed = []
+    for run in runs:
+        while run and not run[-1].capitalised:
+            run = run[:-1]
+        if run:
+            trimmed.append(run)
+    return trimmed
+
+
+def _cue_type(words: list[str]) -> str | None:
+    """The type given by the last head word of a name, if any."""
+    found = None
+    for word in words:
+        found = TYPE_CUES.get(word.casefold(), found)
+    return found
+
+
+def _split_run(run: list[_Token]) -> list[tuple[list[_Token], bool]]:
+    """Split a run that joins several names: at "and"/"of"/"for" when no head word holds it together,
+    and after an organisation head word followed by a person's name ("... Intelligence Faiz Hameed").
+
+    Returns the parts, each with whether it is a person named right after an organisation.
+    """
+    words = [t.text for t in run]
+    for index, token in enumerate(run[1:-2], start=1):
+        # a title inside a run starts a person's name: "FBI Director James B. Comey"
+        rest = run[index:]
+        while rest and rest[0].text.casefold() in TITLES:
+            rest = rest[1:]
+        if (token.text.casefold() in TITLES and 2 <= len(rest) <= 4 and _cue_type([t.text for t in rest]) is None
+                and all(t.capitalised for t in rest)):
+            return [*_split_run(run[:index]), (run[index:], False)]
+    if "and" in words:  # two names: "Wall Street and Main Street", "FBI and State Department"
+        index = words.index("and")
+        left, right = words[:index], words[index + 1:]
+        if ((_cue_type(left) and _cue_type(right)) or (len(left) == 1 and _is_acronym(left[0]))
+                or (len(right) == 1 and _is_acronym(right[0]))):
+            return _split_run(run[:index]) + _split_run(run[index + 1:])
+    if _cue_type(words) is None:
+        parts, current = [], []
+        for token in run:
+            if token.text in CONNECTORS:  # lower-case only: "Ul", "Al", "Bin" belong to the name
+                if current:
+                    parts.append(current)
+                current = []
+            else:
+                current.append(token)
+        if current:
+            parts.append(current)
+        return [(part, False) for part in parts]
+    for index, token in enumerate(run[:-2]):
+        rest = run[index + 1:]
+        if (TYPE_CUES.get(token.text.casefold()) == "ORG" and 2 <= len(rest) <= 4
+                and all(t.capitalised and t.text.casefold() not in TYPE_CUES and t.text.casefold() not in TITLES
+                        for t in rest)):
+            return [(run[:index + 1], False), (rest, True)]
+    return [(run, False)]
+
+
+def _strip(run: list[_Token], text: str) -> tuple[list[_Token], bool]:
+    """Drop leading function words, titles and connectors; returns the rest and whether a title was dropped."""
+    had_title = False
+    while run:
+        # "Interior Ministry", "Foreign Office": a title word before a bare head word names the body
+        word = run[0].text.casefold()
+        if len(run) == 2 and word in TITLES and run[1].text.casefold() in TYPE_CUES:
+            break
+        first_part = word.split("-")[0]
+        if word in TITLES or first_part in TITLES:
+            had_title = True
+        elif not (word in NOT_NAMES or word in CONNECTORS
+                  or (_sentence_initial(text, run[0].start) and first_part in NOT_NAMES)):
+            break
+        run = run[1:]
+    # a role after a name ("Taliban Spokesperson") is not part of it
+    while run and (run[-1].text.casefold() in CONNECTORS or run[-1].text.casefold() in NOT_NAMES
+                   or (len(run) > 1 and run[-1].text.casefold() in TITLES)):
+        run = run[:-1]
+    return run, had_title
+
+
+def _words_before(text: str, start: int, count: int = 2) -> list[str]:
+    return [w.casefold() for w in re.findall(r"[\w’'-]+", text[max(0, start - 60):start])[-count:]]
+
+
+def _words_after(text: str, end: int, count: int = 2) -> list[str]:
+    return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
+
+
+def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
+    """The entity type of a candidate name, or None when nothing says it is a name."""
+    words = [t.text for t in run]
+    start, end = run[0].start, run[-1].end
+    cue = _cue_type(words)
+    if cue:
+        return cue
+    after = _words_after(text, end, 2)
+    before = _words_before(text, start, 2)
+    follows = text[end:end + 3]
+    if after and after[0] in TRAILING_TYPE_CUES:
+        return TRAILING_TYPE_CUES[after[0]]
+    if len(words) == 1 and _is_acronym(words[0]):
+        return "ORG"
+    person_like = 2 <= len(words) <= 4 and all(not _is_acronym(w) and w[:1].isupper() for w in words)
+    if person_like and (had_title or (before and (before[-1] in PERSON_CUES_BEFORE or before[-1] in REPORTING_VERBS))):
+        return "PERSON"
+    # an apposition after a role: "the Russian special envoy for Afghanistan, Zamir Kabulov"
+    clause = text[max(0, start - 80):start]
+    if person_like and clause.rstrip().endswith(",") and any(
+            w.casefold() in TITLES for w in re.findall(r"[\w’'-]+", clause.rsplit(".", 1)[-1])[-6:]):
+        return "PERSON"
+    if person_like and (follows.startswith(",") and after and (after[0] in TITLES or after[0] in ("a", "the"))
+                        or (after and after[0] in REPORTING_VERBS)):
+        return "PERSON"
+    if before and before[-1] in PLACE_PREPOSITIONS and not _sentence_initial(text, start):
+        return "GPE"
+    if len(words) == 2 and words[0].casefold() in COMPASS_WORDS:
+        return "GPE"  # "South Waziristan", "North Kivu"
+    return None
+
+
+def _acronym_aliases(text: str, spans: list[tuple[int, int, str]]) -> dict[str, str]:
+    """An acronym in parentheses right after a name is that name's alias: "Institute for Peace Studies (PIPS)"."""
+    aliases = {}
+    for start, end, entity_id in spans:
+        found = re.match(r" \(([A-Z][A-Z.\-]{1,9})[,;)]", text[end:end + 14])
+        if found and _is_acronym(found.group(1)):
+            aliases[found.group(1)] = entity_id
+    return aliases
+
+
+def _unique_id(name: str, taken: set[str]) -> str:
+    base = candidate = slug(name)
+    number = 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
+    """The name with up to ``width`` characters of its paragraph on each side, cut at word boundaries."""
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    right = len(text) if right == -1 else right
+    begin = max(left, start - width)
+    finish = min(right, end + width)
+    if begin > left:
+        begin = text.find(" ", begin, start) + 1 or start
+    if finish < right:
+        finish = text.rfind(" ", end, finish) if text.rfind(" ", end, finish) != -1 else end
+    return " ".join(text[begin:finish].split())
+
+
+def _initials(name: str) -> str:
+    """Initials of the capitalised words of a name, hyphenated parts each counted ("Inter-Services" -> IS)."""
+    return "".join(part[0] for word in name.split() for part in word.split("-") if part[:1].isupper())
+
+
+def _after_place_preposition(text: str, start: int, end: int) -> bool:
+    """"in Iran." / "from Quetta,": a place, even when its ending looks like a people's adjective."""
+    before = _words_before(text, start, 1)
+    return bool(before) and before[0] in PLACE_PREPOSITIONS and not re.match(r" [a-z]", text[end:end + 2])
+
+
+def _listed_places(text: str, untyped: list[tuple[str, int, int]], places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """Words listed with places are places: "Kazakhstan, Tajikistan and Kyrgyzstan" with one of them known."""
+    found: dict[str, tuple[str, int, int]] = {}
+    changed = True
+    while changed:
+        changed = False
+        spans = [(s, e) for s, e, _ in match_names(text, {**places, **{n: "place" for n in found}})]
+        ends, starts = {e for _s, e in spans}, {s for s, _e in spans}
+        for name, start, end in untyped:
+            if name in found:
+                continue
+            before = re.search(r"(?:,|,? and|,? or) $", text[max(0, start - 6):start])
+            after = re.match(r"(?:,| and| or),? ", text[end:end + 6])
+            if (before and start - len(before.group(0)) in ends) or (after and end + len(after.group(0)) in starts):
+                found[name] = ("GPE", start, end)
+                changed = True
+    return found
+
+
+def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: set[str],
+                places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """Names the registry lacks: name -> (type, start, end) of its first occurrence.
+
+    ``places`` are the registry's names of places (name -> id), for places listed with them.
+    """
+    headlines = _headline_paragraphs(text)
+    untyped: list[tuple[str, int, int]] = []
+    candidates: dict[str, tuple[str, int, int]] = {}
+    seen: set[str] = set()  # casefolded names already proposed
+    for run in _runs(text, _tokens(text)):
+        if any(s <= run[0].start < e for s, e in headlines):
+            continue  # in a title-case heading capitals say nothing about names
+        for part, after_organisation in _split_run(run):
+            part, had_title = _strip(part, text)
+            if not part:
+                continue
+            words = [t.text for t in part]
+            start, end = part[0].start, part[-1].end
+            place = len(words) == 1 and _after_place_preposition(text, start, end)
+            if not place and all(_is_nationality(w) or w.casefold() in NOT_NAMES for w in words):
+                continue
+            if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
+                continue  # "CEO", "TV"; a lone initial
+            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]):
+                continue  # a capitalised first word says nothing
+            # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
+            if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None:
+                continue
+            if _cue_type(words) is None and any(s > start and e == end for s, e, _ in registry_spans):
+                continue  # a stray capitalised word before a known name ("Archrival India")
+            if any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in registry_spans):
+                continue  # inside a longer registry match, the registry wins
+            entity_type = _type_of(part, text, had_title or after_organisation)
+            following = re.match(r" ([a-z]+)\b", text[end:end + 20])
+            if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
+                end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
+            name = text[start:end]
+            if entity_type and name.casefold() not in known and name.casefold() not in seen:
+                candidates[name] = (entity_type, start, end)
+                seen.add(name.casefold())
+            elif entity_type is None and len(words) == 1 and not _is_acronym(name):
+                untyped.append((name, start, end))
+    listed = _listed_places(text, [u for u in untyped if u[0].casefold() not in known | seen],
+                            {**places, **{n: "place" for n, c in candidates.items() if c[0] == "GPE"}})
+    candidates.update(listed)
+    candidates.update(_datelines(text, known | seen | {n.casefold() for n in listed}, candidates))
+    # a single word typed a place by its preposition that is the first or last name of a person named
+    # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
+    surnames = {part for name, (entity_type, _s, _e) in candidates.items()
+                if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
+    return {name: found for name, found in candidates.items() if not (found[0] == "GPE" and name in surnames)}
+
+
+def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
+    """Names the registry lacks, as new entities with a type, plus local aliases."""
+    names = {name: e.entity_id for e in registry.values() for name in e.names}
+    known = {name.casefold() for name in names}
+    registry_spans = match_names(text, names)
+    places = {name: e.entity_id for e in registry.values() if e.type == "GPE" for name in e.names}
+    candidates = _candidates(text, registry_spans, known, places)
+
+    taken = set(registry)
+    drafted = DraftedEntities()
+    acronyms = {n: c for n, c in candidates.items() if _is_acronym(n)}
+    by_name: dict[str, Entity] = {}
+    for name, (entity_type, start, end) in sorted(candidates.items(), key=lambda c: c[1][1]):
+        if name in acronyms:
+            continue
+        singular = by_name.get(name[:-1]) if name.endswith("s") else None
+        if singular is not None and singular.type == entity_type:
+            singular.aliases.append(name)  # "Bisham attacks" after "Bisham attack"
+            continue
+        drafted.entities.append(Entity(
+            entity_id=_unique_id(name, taken), name=name, type=entity_type, aliases=[],
+            description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+        by_name[name] = drafted.entities[-1]
+    proposed_by_id = {e.entity_id: e for e in drafted.entities}
+    all_names = {**names, **{e.name: e.entity_id for e in drafted.entities}}
+    spans = match_names(text, all_names)
+    in_parentheses = _acronym_aliases(text, spans)
+    present = {entity_id: text[s:e] for s, e, entity_id in spans}
+    for acronym, (entity_type, start, end) in sorted(acronyms.items(), key=lambda c: c[1][1]):
+        # its owner: the name right before "(ACRONYM", else a name of the text with these initials
+        owner = in_parentheses.get(acronym) or next(
+            (i for i, surface in present.items() if len(surface.split()) > 1 and _initials(surface) == acronym), None)
+        if owner in proposed_by_id:
+            proposed_by_id[owner].aliases.append(acronym)
+        elif owner is not None:
+            drafted.local_aliases[acronym] = owner
+        else:
+            drafted.entities.append(Entity(
+                entity_id=_unique_id(acronym, taken), name=acronym, type=entity_type, aliases=[],
+                description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+    all_names = {**names, **{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
+    drafted.local_aliases.update(_surname_aliases(text, registry, drafted, all_names))
+    return drafted
+
+
+def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int, int]]) -> dict[str, tuple[str, int, int]]:
+    """Place names of a dateline ("PESHAWAR, PAKISTAN –") at the start of a paragraph."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for match in DATELINE.finditer(text):
+        for word in re.finditer(r"[A-Z]{3,}", match.group(1)):
+            name = word.group(0)
+            if name.casefold() not in known and name not in candidates:
+                start = match.start(1) + word.start()
+                found[name] = ("GPE", start, start + len(name))
+    return found
+
+
+def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
+                     all_names: dict[str, str]) -> dict[str, str]:
+    """A person's last name used alone after the full name ("Baloch said") is a local alias."""
+    people = [e for e in [*registry.values(), *drafted.entities] if e.type == "PERSON"]
+    spans = match_names(text, all_names)
+    first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
+    aliases: dict[str, str] = {}
+    known = {name.casefold() for name in all_names}
+    for person in people:
+        parts = person.name.split()
+        if person.entity_id not in first_seen or len(parts) < 2:
+            continue
+        surname = parts[-1]
+        if surname.casefold() in known or surname in aliases:
+            continue
+        later = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text)
+                 if m.start() > first_seen[person.entity_id]]
+        # alone: not inside another name, and not after a capitalised word (part of a longer name)
+        alone = [s for s in later if not any(a <= s < b for a, b, _ in spans)
+                 and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
+        if alone:
+            aliases[surname] = person.entity_id
+    return aliases
+
+
+def draft_mentions(text: str, registry: dict[str, Entity]) -> tuple[list[dict], DraftedEntities]:
+    """Mentions of ``text``: registry names first, then proposed entities and local aliases.
+
+    Returns (mentions, proposed): each mention is a dict with start, end, text,
+    entity_id, type and origin ("matched"); ``proposed`` holds the new
+    entities and the source-local aliases the mentions rely on.
+    """
+    drafted = propose_entities(text, registry)
+    entities = {**registry, **{e.entity_id: e for e in drafted.entities}}
+    names = {name: e.entity_id for e in entities.values() for name in e.names}
+    names.update(drafted.local_aliases)
+    mentions = [
+        {"start": start, "end": end, "text": text[start:end], "entity_id": entity_id,
+         "type": entities[entity_id].type, "origin": "matched"}
+        for start, end, entity_id in match_names(text, names)
+    ]
+    return mentions, drafted
