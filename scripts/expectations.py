@@ -541,6 +541,8 @@ def failure_messages(asset: str, results: Any, key: list[str] | None = None) -> 
 
 EXTERNAL_TAG = re.compile(r"""<(?:link|img)\b[^>]*?\b(?:href|src)\s*=\s*["']?(?:https?:)?//[^>]*>""", re.IGNORECASE)
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+# Inline styles and GX's stylesheets set backgrounds from the web (the GX logo on S3).
+CSS_REMOTE_URL = re.compile(r"""url\(\s*['"]?(?:https?:)?//[^)]*\)""", re.IGNORECASE)
 BUTTON = re.compile(r"<button\b[^>]*\bonclick=[^>]*>.*?</button\s*>", re.IGNORECASE | re.DOTALL)
 # GX fills its index tables with bootstrap-table from Python literals in a script.
 TABLE_DATA = re.compile(r"\$\('#(?P<id>[\w-]+)'\)\.bootstrapTable\(\s*Object\.assign\(\s*\{\s*"
@@ -558,6 +560,8 @@ def make_docs_offline(docs_dir: Path) -> None:
     style = f"<style>\n{DOCS_STYLESHEET.read_text(encoding='utf-8')}</style>\n"
     for page in sorted(docs_dir.rglob("*.html")):
         page.write_text(offline_page(page.read_text(encoding="utf-8"), style), encoding="utf-8")
+    for sheet in sorted(docs_dir.rglob("*.css")):
+        sheet.write_text(CSS_REMOTE_URL.sub("none", sheet.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def offline_page(page: str, style: str) -> str:
@@ -569,6 +573,7 @@ def offline_page(page: str, style: str) -> str:
     page = SCRIPT.sub("", page)
     page = BUTTON.sub("", page)
     page = EXTERNAL_TAG.sub("", page)
+    page = CSS_REMOTE_URL.sub("none", page)
     return page.replace("</head>", style + "</head>", 1)
 
 

@@ -165,8 +165,11 @@ def test_data_docs_load_no_stylesheet_script_or_image_from_the_network(docs_run:
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not EXTERNAL.search(text), page
+        assert not expectations.CSS_REMOTE_URL.search(text), page  # no background from the web either
         assert "<script" not in text, page
         assert stylesheet in text, page
+    for sheet in sorted(docs.rglob("*.css")):
+        assert not expectations.CSS_REMOTE_URL.search(sheet.read_text(encoding="utf-8")), sheet
 
 
 def test_data_docs_index_lists_every_suite_as_static_links(docs_run: Any) -> None:
