@@ -15,6 +15,7 @@ import io
 import os
 import shutil
 import statistics
+import string
 import tempfile
 import time
 import tracemalloc
@@ -27,27 +28,36 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from scripts import annotations as ann  # noqa: E402
 from scripts.build import build_package  # noqa: E402
-from scripts.sources import RAW_DIR  # noqa: E402
+from scripts.normalise import load_site_profiles  # noqa: E402
+from scripts.sources import build_source  # noqa: E402
 from scripts.tables import build_rows  # noqa: E402
 from scripts.validate import check_frictionless, check_tables  # noqa: E402
 
 
 def scaled_corpus(copies: int, into: Path) -> dict[str, Path]:
-    """The corpus repeated ``copies`` times: raw files and annotation files under new ids."""
+    """The corpus repeated ``copies`` times under new ids.
+
+    The build refuses the same article twice (same raw bytes or same text), so
+    each copy is the article's normalised text, as a plain-text file with one
+    paragraph of its own at the end ("Benchmark copy ab."); its annotation file
+    is the original's with the new id, file and the ``plain`` site (so the
+    title becomes the first paragraph). Every span still resolves.
+    """
     raw_dir, sources_dir = into / "raw", into / "sources"
     raw_dir.mkdir(parents=True)
     sources_dir.mkdir()
+    profiles = load_site_profiles()
     for path in sorted(ann.SOURCES_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        raw = (RAW_DIR / data["raw_file"]).read_bytes()
+        source = ann.load_source_annotation(path)
+        text = build_source(source, profiles).text
         for copy in range(copies):
-            source_id = f"{data['source_id']}-copy{copy}"
-            raw_name = f"copy{copy}-{data['raw_file']}"
-            # one extra byte keeps each raw file distinct (the build refuses duplicates)
-            (raw_dir / raw_name).write_bytes(raw + b"\n" * (copy + 1))
-            (sources_dir / f"{source_id}.yaml").write_text(
-                yaml.safe_dump({**data, "source_id": source_id, "raw_file": raw_name}, allow_unicode=True),
-                encoding="utf-8")
+            source_id = f"{source.source_id}-copy{copy}"
+            raw_name = f"copy{copy}-{source.data['raw_file']}"
+            marker = "".join(string.ascii_lowercase[int(d)] for d in str(copy))
+            (raw_dir / raw_name).write_text(f"{text}\n\nBenchmark copy {marker}.\n", encoding="utf-8")
+            data = {**source.data, "source_id": source_id, "raw_file": raw_name, "site": "plain", "title": None}
+            (sources_dir / f"{source_id}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                                           encoding="utf-8")
     return {"registry_path": ann.REGISTRY_PATH, "sources_dir": sources_dir, "raw_dir": raw_dir}
 
 
