@@ -288,3 +288,91 @@ def test_newsquant_scoring_on_a_small_fixture(tmp_path: Path) -> None:
     assert result["value"] == {"P": 100.0, "R": 80.0, "F1": 88.9}
     assert result["value+change"]["F1"] == 88.9
     assert gold_value("3000-5000") == (3000.0, 5000.0) and gold_value("-5") == -5.0
+
+
+# --- number formats, fractions, multiples and changes added after the NewsQuant error analysis ----------
+
+def test_pound_sign_transliterated_as_ps() -> None:
+    row = only("The bonus was worth up to PS2.7m last year.", text="up to PS2.7m", value=2_700_000,
+               qualifier="up_to", unit="count")
+    assert "£" in row["note"]
+    only("The club paid PS21,700 in fines.", text="PS21,700", value=21_700)
+    only("A PS8.1bn takeover followed.", text="PS8.1bn", value=8_100_000_000)
+    assert texts("The new PS5 console sold out.") == []  # a model name, not an amount
+
+
+@pytest.mark.parametrize("sentence, span, value, unit", [
+    ("Add 1/2 pound of flour.", "1/2 pound", 0.5, "count"),
+    ("A cup is 1/16 of a gallon.", "1/16", 0.0625, "count"),
+    ("A gill is 1⁄32 of a gallon.", "1⁄32", 0.03125, "count"),
+    ("Only 1/3 of the voters turned out.", "1/3", 33.3, "percent"),
+])
+def test_fractions_written_with_digits(sentence: str, span: str, value: float, unit: str) -> None:
+    only(sentence, text=span, value=value, unit=unit)
+
+
+def test_a_slash_between_numbers_is_no_fraction_without_unit_or_of() -> None:
+    assert texts("The shop is open 24/7 since the 9/11 attacks.") == []
+
+
+def test_multiples_and_shares_in_fifths_and_fourths() -> None:
+    row = only("Exports grew more than sixfold.", text="more than sixfold", value=6, qualifier="more_than")
+    assert "fold" in row["note"]
+    only("Imports rose 3-fold.", text="3-fold", value=3)
+    only("One fourth of the district is flooded.", text="One fourth", value=25, unit="percent")
+    only("Four-fifths of the roads were cut.", text="Four-fifths", value=80, unit="percent")
+    assert texts("Protesters gathered for a fourth time.") == []
+
+
+def test_numbers_joined_by_hyphenated_words() -> None:
+    only("Her now-18 month-old son was unhurt.", text="18 month-old", value=18, unit="month")
+    only("The car does 0-to-60 quickly.", text="0-to-60", qualifier="range", value_low=0, value_high=60)
+    only("He faces a 10-to-15-year sentence.", text="10-to-15-year", value_low=10, value_high=15, unit="year")
+    assert texts("The F-16 and COVID-19 were discussed.") == []
+
+
+def test_year_like_number_in_a_range_of_counts_and_house_number_ranges() -> None:
+    only("Adults need 2000 - 2500 calories a day.", text="2000 - 2500 calories", qualifier="range",
+         value_low=2000, value_high=2500)
+    assert texts("Between 1999 and 2001 the road was closed.") == []
+    assert texts("The firm leased 16-18 Industrial Avenue.") == []
+
+
+def _directions(sentence: str) -> list[tuple[float | None, str | None]]:
+    from scripts.drafter.numbers import find_quantities
+
+    return [(quantity.value, quantity.direction) for quantity in find_quantities(sentence)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a sign marks a change only on a percentage; a negative measurement is a value
+    ("The DAX closed -1.6% and the Dow +0.2%.", [(-1.6, "down"), (0.2, "up")]),
+    ("Net yardage was -5 yards.", [(-5, None)]),
+    # the same change restated in another unit after "or"
+    ("The index lost 190 points, or 0.6%.", [(190, "down"), (0.6, "down")]),
+    # more change verbs, and a change verb with an object before "by"
+    ("Shares plummeted 40 percent and rallied 7 percent.", [(40, "down"), (7, "up")]),
+    ("The firm expects to grow sales by 35 per cent.", [(35, "up")]),
+    # "up" as a particle, "raised" without "by" and a "loss of" are no changes
+    ("The defence gave up 517 yards.", [(517, None)]),
+    ("The company raised $280 million from investors.", [(280_000_000, None)]),
+    ("It posted a loss of 63 cents a share.", [(63, None)]),
+    # section 6: a percentage after "rose to" is the size of the increase
+    ("The rate climbed to 6.7% this week.", [(6.7, "up")]),
+])
+def test_direction_of_changes(sentence: str, expected: list[tuple[float, str | None]]) -> None:
+    assert _directions(sentence) == expected
+
+
+def test_a_conversion_in_brackets_keeps_the_qualifier_and_change() -> None:
+    rows = extract_statistics("Moths can fly more than 100 kilometers (60 miles).")
+    assert [(r["text"], r["qualifier"], r["value_low"], r["value_high"]) for r in rows] == [
+        ("more than 100 kilometers", "more_than", 100, None), ("60 miles", "more_than", 60, None)]
+    assert _directions("Profit rose $5 million (4 million euros).") == [(5_000_000, "up"), (4_000_000, "up")]
+
+
+def test_newsquant_change_of_a_hedged_increase_is_up() -> None:
+    from scripts.drafter.eval_newsquant import drafter_predictions
+
+    assert drafter_predictions("Shares rose about 1.5% on Monday.") == [{"value": 1.5, "change": "up"}]
+    assert drafter_predictions("Shares rose more than 2%.") == [{"value": 2.0, "change": ">"}]

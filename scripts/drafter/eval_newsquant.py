@@ -15,7 +15,7 @@ prediction is used at most once, which can only lower our figures.
 
 Our qualifiers map to the benchmark's change symbols: exact and range '=', approximately '~',
 more_than and at_least '>', up_to and less_than '<'; a stated increase or decrease of an otherwise
-exact number ('rose 5%', 'a 5% drop') gives 'up' or 'down'.
+exact or approximate number ('rose 5%', 'a 5% drop', 'rose about 1.5%') gives 'up' or 'down'.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def prediction_of(quantity: Quantity) -> Prediction:
     else:
         value = float(quantity.value or 0)
     bound = CHANGE_OF_QUALIFIER[quantity.hedge or quantity.qualifier]
-    change = bound if bound != "=" else quantity.direction or bound
+    # the benchmark writes a hedged change ("rose about 1.5%") as "up": the change outranks "~", not a bound
+    change = bound if bound not in ("=", "~") else quantity.direction or bound
     return {"value": value, "change": change}
 
 

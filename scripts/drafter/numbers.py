@@ -69,19 +69,32 @@ WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 CHANGE_UP = (
     r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
     r"grew|grow|grows|growing|jumped|jump|jumps|climbed|climb|climbs|surged|surge|surges|"
-    r"soared|soar|advanced|advances|added|adding|boosted|raised|hiked|spiked|doubled|higher"
+    r"soared|soar|soaring|advanced|advances|advancing|added|adding|boosted|hiked|spiked|doubled|higher|"
+    r"rallied|rally|rallies|rallying|jumping|climbing|surging|gaining|rebounded|rebounding"
 )
 CHANGE_DOWN = (
     r"fell|fall|falls|falling|fallen|dropped|drop|drops|declined|decline|declines|decreased|"
     r"decrease|decreases|down|lost|lose|loses|slipped|slip|slid|slide|slides|tumbled|plunged|"
-    r"plunge|sank|sink|shed|cut|cuts|reduced|lowered|shrank|shrunk|dipped|dip|eased|lower|slumped"
+    r"plunge|plunging|sank|sink|sinking|shed|cut|cuts|reduced|lowered|shrank|shrunk|dipped|dip|eased|lower|"
+    r"slumped|slumping|plummeted|plummeting|plummets|plummet|tumbling|sliding|declining|dropping|losing|slipping|"
+    r"retreated|retreating"
 )
+CHANGE_VERB_TO = re.compile(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$", re.I)
+# change verbs that also take an object and a "by" ("grow sales by 35 per cent", "raised prices by 5%");
+# "raised" alone is no change ("raised $280 million" of funding)
+CHANGE_VERB_OBJECT_BY = re.compile(
+    rf"\b(?:(?P<up>{CHANGE_UP}|raised|raise|raises|raising)|(?P<down>{CHANGE_DOWN}))\s+(?:[a-z]+\s+){{1,2}}?by\s+"
+    r"(?:(?:about|nearly|almost|around|roughly|some|more\s+than|over)\s+)?$", re.I)
+# "up" as a particle of another verb is no increase ("gave up 517 yards", "ended up 20 points")
+VERB_BEFORE_UP_PARTICLE = re.compile(r"\b(?:gave|give|gives|giving|given|picked|pick|set|made|make|makes|took|"
+                                     r"take|signed|sign|showed|show|turned|turn|came|come|stepped|step|backed|back|"
+                                     r"lined|added|adds|add|adding|summed|sum|totted|racked|rack|racking|ramped)\s+$", re.I)
 CHANGE_NOUN_AFTER = re.compile(
     r"^[\s-]*(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost|more|higher)|"
     r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge|less|fewer|lower))\b", re.I)
 CHANGE_NOUN_BEFORE = re.compile(
     r"\b(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost)|"
-    r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge))\s+(?:of|by)\s+$", re.I)
+    r"(?P<down>decrease|decline|drop|fall|cut|reduction|slump|dip|plunge))\s+(?:of|by)\s+$", re.I)
 CHANGE_VERB_BEFORE = re.compile(
     rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))(?:\s+(?:by|of|some|about|nearly|almost|"
     r"around|roughly|more\s+than|over|an?\s+(?:additional|further|other)|another|a\s+further))*\s*$", re.I)
@@ -97,9 +110,12 @@ REPORTING_VERBS = (
 NUMBER_WORD = "|".join(sorted([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS], key=len, reverse=True))
 TOKEN_PATTERN = re.compile(
     r"(?P<digits>(?<![\d.,])\d[\d,]*(?:\.\d+)?|(?<![\w.,\d])\.\d+)"
-    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|half|third|thirds|quarter|quarters)\b)",
+    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|half|third|thirds|quarter|quarters|fourth|fourths|fifth|fifths)(?:\b|(?=fold\b)))",
     re.I,
 )
+# words of a share ("half", "a third", "two-fifths"); "fourth" and "fifth" only after a numerator, as
+# they are also ordinals
+SHARE_WORDS = ("half", "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth", "fifths")
 THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$")
 
 
@@ -146,6 +162,7 @@ UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
     # (pattern anchored at the number's end, unit, note for units outside the schema's list)
     (re.compile(r"^\s?(?:%|per\s?cent\b|pc\b|pct\b)", re.I), "percent", None),
     (re.compile(r"^-per\s?cent\b", re.I), "percent", None),
+    (re.compile(r"^-?fold\b", re.I), "count", "unit as written: {unit} (a multiple)"),
     (re.compile(r"^\s(?:percentage\s+points?)\b", re.I), "percent", "percentage points"),
     (re.compile(r"^(?:\s|-)?(?:sq\.?|square)\s?(?:km|kilomet(?:er|re)s?)\b", re.I), "count",
      "unit as written: square kilometres (not in the schema's unit list)"),
@@ -171,6 +188,10 @@ CURRENCY_BEFORE = re.compile(
     r"(?P<cur>(?<![A-Za-z])(?:US\s?\$|\$\s?US|USD\s?|A\s?\$|\$\s?A|C\s?\$|HK\s?\$|NZ\s?\$|S\s?\$|EUR\s?|GBP\s?|"
     r"AUD\s?|CAD\s?|INR\s?|PKR\s?|AFN\s?|RM\s?|Rs\.?\s?|CHF\s?|JPY\s?|CNY\s?|RMB\s?)|\$|£|€|¥|₹)$")
 USD_SIGNS = {"US$", "$US", "USD", "$"}
+# "PS" is how ASCII transliteration (unidecode and many news feeds) writes "£": a currency only before an
+# amount that cannot be a model name ("PS2.7m", "PS21,700", "PS8.1bn"; not "PS5")
+TRANSLITERATED_POUND = re.compile(r"(?<![A-Za-z])PS$")
+TRANSLITERATED_AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?\s?(?:bn|mn|m|k|billion|million|thousand)\b|^\d{1,3}(?:,\d{3})+|^\d+\.\d")
 
 TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|EDT\b|EST\b|UTC\b|BST\b|PST\b|"
                         r"IST\b|PKT\b|CET\b|hrs\b|o'clock\b))", re.I)
@@ -270,7 +291,7 @@ def _join_words(text: str, tokens: list[re.Match[str]], index: int) -> tuple[int
     last = index
     while last + 1 < len(tokens):
         following = tokens[last + 1]
-        if not following.group("word") or following.group().lower() in ("half", "third", "thirds", "quarter", "quarters"):
+        if not following.group("word") or following.group().lower() in SHARE_WORDS:
             break
         gap = text[tokens[last].end():following.start()]
         word = following.group().lower()
@@ -297,7 +318,7 @@ def find_numbers(text: str) -> list[Number]:
     while index < len(tokens):
         token = tokens[index]
         if token.group("digits"):
-            number = _digit_number(text, token)
+            number = _digit_fraction(text, token) or _digit_number(text, token)
             if number is not None:
                 numbers.append(number)
                 while index + 1 < len(tokens) and tokens[index + 1].start() < number.end:
@@ -305,7 +326,7 @@ def find_numbers(text: str) -> list[Number]:
             index += 1
             continue
         word = token.group().lower()
-        if word in ("half", "third", "thirds", "quarter", "quarters"):
+        if word in SHARE_WORDS:
             share = _share(text, token)
             if share is not None:
                 numbers.append(share)
@@ -372,7 +393,7 @@ def _digit_number(text: str, token: re.Match[str]) -> Number | None:
         end += scientific.end()
     elif abbreviation:
         word = abbreviation.group(1)
-        money = CURRENCY_BEFORE.search(text[max(0, start - 6):start]) is not None
+        money = _currency_before(text, start) is not None
         plural_follows = re.match(r"^\s+(?:of\b|[a-z]+s\b)", after[abbreviation.end():]) is not None
         attached = not abbreviation.group(0)[0].isspace()
         if word.lower() not in AMBIGUOUS_SCALES or word in ("M", "B"):
@@ -392,6 +413,31 @@ def _digit_number(text: str, token: re.Match[str]) -> Number | None:
         number.value = -number.value
         number.start = start - len(sign.group())
     return number
+
+
+DIGIT_FRACTION = re.compile(r"(?<![\d/⁄.,])(\d{1,2})\s?([/⁄])\s?(\d{1,3})(?![\d/⁄.,]|\s?[/⁄])")
+
+
+def _digit_fraction(text: str, token: re.Match[str]) -> Number | None:
+    """"1/2 pound", "1⁄32 of a quart" -> 0.5, 0.03125; "1/3 of the voters" -> a share of 33.3 percent.
+    A slash counts as a fraction bar only before a unit or "of" (or as the fraction slash "⁄"), since
+    "9/11" and "24/7" are dates and codes."""
+    found = DIGIT_FRACTION.match(text, token.start())
+    if found is None:
+        return None
+    numerator, denominator = int(found.group(1)), int(found.group(3))
+    if not 0 < numerator < denominator:
+        return None
+    after = text[found.end():found.end() + 40]
+    of_one = re.match(r"^\s+of\s+an?\s", after, re.I)  # "1/16 of a pint": a measurement
+    share = re.match(r"^\s+of\b", after, re.I) and not of_one  # "1/3 of the voters": a share
+    measured = of_one or _unit_after(text, found.end())[0] is not None
+    if not (share or measured or found.group(2) == "⁄"):
+        return None
+    if share:
+        return Number(found.start(), found.end(), round(100 * numerator / denominator, 1), "digits",
+                      is_share=True, words=[found.group()])
+    return Number(found.start(), found.end(), numerator / denominator, "digits", words=[found.group()])
 
 
 def _share(text: str, token: re.Match[str]) -> Number | None:
@@ -414,13 +460,16 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
         if re.match(r"^[\s-]+(?:of|the|its|their|his|her|our|all|a|an)\b", after, re.I) and not lead.group(1):
             return Number(start, end, 50.0, "words", is_share=True, words=["half"])
         return None
-    denominator = 3 if word.startswith("third") else 4
-    lead = re.search(r"\b(a|one|two|three)[\s-]+$", before, re.I)
+    denominator = 3 if word.startswith("third") else 5 if word.startswith("fifth") else 4
+    lead = re.search(r"\b(a|one|two|three|four)[\s-]+$", before, re.I)
     if lead is None:
         return None
-    if word in ("third", "quarter") and not re.match(r"^\s+of\b", after, re.I) and lead.group(1).lower() == "a":
+    followed_by_of = re.match(r"^\s+of\b", after, re.I) is not None
+    if word in ("third", "quarter") and not followed_by_of and lead.group(1).lower() == "a":
         return None
-    numerator = {"a": 1, "one": 1, "two": 2, "three": 3}[lead.group(1).lower()]
+    if word.startswith(("fourth", "fifth")) and not followed_by_of:
+        return None  # "a fourth time", "one fifth-grader": ordinals
+    numerator = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}[lead.group(1).lower()]
     if numerator >= denominator or (word.endswith("s") != (numerator > 1)):
         return None
     value = round(100 * numerator / denominator, 1)
@@ -458,16 +507,32 @@ def _excluded(number: Number, text: str, title_line: bool) -> bool:
     return not _one_is_quantity(text, start, end)
 
 
+# words joined to a number by a hyphen without making it a name ("her now-18 month-old", "0-to-60")
+HYPHENED_WORD_BEFORE = re.compile(r"(?:^|[^\w-]|\d-)(?:sub|now|then|to|and|or|than|mid|by|from|about|some|nearly|almost|over)-$",
+                                  re.I)
+
+
+def _currency_before(text: str, start: int) -> tuple[int, str] | None:
+    """(start, sign as written) of a currency sign right before the digits at ``start``, else None."""
+    window = text[max(0, start - 8):start]
+    currency = CURRENCY_BEFORE.search(window)
+    if currency:
+        return start - len(window) + currency.start(), currency.group("cur")
+    if TRANSLITERATED_POUND.search(window) and TRANSLITERATED_AMOUNT.match(text[start:start + 20]):
+        return start - 2, "PS"
+    return None
+
+
 def _digits_excluded(number: Number, text: str, title_line: bool, before: str, after: str) -> bool:
     start, end = number.start, number.end
     unit = _unit_after(text, end)[0]
-    money = CURRENCY_BEFORE.search(before) is not None
+    money = _currency_before(text, start) is not None
     if ORDINAL_AFTER.match(after) or DECADE_AFTER.match(after):
         return True
     if re.match(r"^[A-Za-z]", after) and not unit:
         return True  # "9AB8", "3D", "5G", "49ers": a code or a name
-    if re.search(r"[A-Za-z]-?$", before) and not money and not re.search(r"\bsub-$", before, re.I):
-        return True  # "F-16", "COVID-19", "G20"
+    if re.search(r"[A-Za-z]-?$", before) and not money and not HYPHENED_WORD_BEFORE.search(before):
+        return True  # "F-16", "COVID-19", "G20"; not "now-18", "sub-20", "0-to-60"
     if re.search(r"[#/⁄]$|\d[/:.⁄]$|\bNo\.?\s$|\bNos?\.\s?$", before, re.I) or re.match(r"^[/:⁄]\d", after):
         return True  # "No. 5", "9/11", "12:01", "1/2": dates, times and codes
     if re.search(r"\d-$", before) and re.match(r"^-\d", after):
@@ -476,9 +541,9 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         return True  # "(4)": a list marker or a shirt number
     if TIME_AFTER.match(after):
         return True
-    if not unit and not money and STREET_AFTER.match(text[end:end + 50]):
+    if not unit and not money and STREET_AFTER.match(re.sub(r"^[-–]\d+", "", text[end:end + 60])):
         return True  # "49 Zorro Ranch Road": a house number
-    if _is_year(number, text) and not unit and not money:
+    if _is_year(number, text) and not unit and not money and not _low_end_of_counted_range(text, end):
         return True
     plain_day = number.value <= 31 and number.scaled == 1 and float(number.value).is_integer() and not unit
     if plain_day and (DATE_BEFORE.search(before) or DATE_AFTER.match(after)):
@@ -491,6 +556,12 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         if name and name.group(1).lower().rstrip(".") not in FUNCTION_WORDS and not DATE_BEFORE.search(before):
             return True  # "Section 427", "S&P 500", "iPhone 11": a number inside a name
     return False
+
+
+def _low_end_of_counted_range(text: str, end: int) -> bool:
+    """"2000 - 2500 calories": a year-like number whose range partner cannot be a year (above 2100) is a count."""
+    partner = re.match(r"^\s*(?:-|–|—|to)\s*(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]*\d)", text[end:end + 20])
+    return partner is not None and float(partner.group(1).replace(",", "")) > 2100
 
 
 ONE_NOT_QUANTITY_AFTER = re.compile(
@@ -550,18 +621,18 @@ class _Part:
 def _part(number: Number, text: str) -> _Part:
     """The number with a currency sign before it and a unit written right after it."""
     start, note = number.start, None
-    window = text[max(0, start - 8):start]
-    currency = CURRENCY_BEFORE.search(window)
+    currency = _currency_before(text, start)
     unit: str | None = None
     unit_text = ""
     if currency and number.kind == "digits":
-        sign = currency.group("cur")
-        start -= len(window) - currency.start()
+        sign = currency[1]
+        start = currency[0]
         unit_text = sign.strip()
         if sign.replace(" ", "") in USD_SIGNS:
             unit = "usd"
         else:
-            unit, note = "count", f"currency as written: {unit_text} (not in the schema's unit list)"
+            written = f"{unit_text} (£)" if unit_text == "PS" else unit_text
+            unit, note = "count", f"currency as written: {written} (not in the schema's unit list)"
     if number.is_share:
         unit, unit_text = "percent", "share"
     written_unit, end, unit_note, written = _unit_after(text, number.end)
@@ -597,21 +668,37 @@ def _qualifier(text: str, start: int, end: int) -> tuple[str, int, int]:
 
 def _direction(text: str, start: int, end: int) -> str | None:
     """"up"/"down" when a change verb governs the number ("rose 5%", "a cut of 800"), a change noun follows it
-    ("a 5% drop", "66% more") or it is written with a minus sign."""
-    if text[start:start + 1] in ("-", "−") or text[start:start + 5].lower() == "minus":
-        return "down"
+    ("a 5% drop", "66% more"), a percentage is written with a sign ("-1.6%", "+0.2%"), it restates a change
+    in another unit ("lost 190 points, or 0.6%") or it is a percentage after "rose to" (guidelines section 6)."""
+    percent = PERCENT_END.search(text[start:end]) is not None
+    if percent and (text[start:start + 1] in ("-", "−") or text[start:start + 5].lower() == "minus"):
+        return "down"  # "DAX -1.6%"; a negative measurement ("-5 yards", "minus 233 Celsius") is a value
     before = text[max(0, start - 60):start]
+    if percent and before.endswith("+"):
+        return "up"  # "Dow +0.2%"
     noun = CHANGE_NOUN_BEFORE.search(before)
     if noun:
         return "up" if noun.group("up") else "down"
     clause = re.split(r"[,;:()]|\b(?:and|but|while|to|from|at)\s", before)[-1]
-    verb = CHANGE_VERB_BEFORE.search(clause)
-    if verb and not re.search(r"\d", clause[verb.end():]):
+    verb = CHANGE_VERB_BEFORE.search(clause) or CHANGE_VERB_OBJECT_BY.search(clause)
+    particle = verb is not None and verb.group("up") is not None and verb.group("up").lower() == "up" \
+        and VERB_BEFORE_UP_PARTICLE.search(clause[:verb.start()]) is not None
+    if verb and not re.search(r"\d", clause[verb.end():]) and not particle:
         return "up" if verb.group("up") else "down"
     noun = CHANGE_NOUN_AFTER.match(text[end:end + 20])
     if noun:
         return "up" if noun.group("up") else "down"
+    alternative = ALTERNATIVE_FIGURE.search(before)
+    if alternative:  # "lost 190 points, or 0.6%": the same change in another unit
+        return _direction(text, start - len(before) + alternative.start("figure"), start - len(before) + alternative.end("figure"))
+    level = CHANGE_VERB_TO.search(before) if percent else None
+    if level:  # guidelines section 6: "increased to 138 percent" is the size of the increase
+        return "up" if level.group("up") else "down"
     return None
+
+
+PERCENT_END = re.compile(r"(?:%|per\s?cent|pc|pct|percentage\s+points?)$", re.I)
+ALTERNATIVE_FIGURE = re.compile(r"(?P<figure>[-−+]?\d[\d,]*(?:\.\d+)?(?:\s?[A-Za-z%]+){0,2}),?\s+or\s+$")
 
 
 def _from_after_change(text: str, start: int) -> bool:
@@ -621,7 +708,7 @@ def _from_after_change(text: str, start: int) -> bool:
     return found is not None and _direction(text, start - (len(before) - found.start()), start) is not None
 
 
-RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and)\s*)$", re.I)
+RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and)\s*|-to-|\s*to-|-to\s*)$", re.I)
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -652,7 +739,23 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         quantities.append(_single(text, part))
         index += 1
-    return sorted(quantities, key=lambda q: q.start)
+    quantities.sort(key=lambda q: q.start)
+    for previous_quantity, quantity in zip(quantities, quantities[1:]):
+        _inherit_conversion(text, previous_quantity, quantity)
+    return quantities
+
+
+def _inherit_conversion(text: str, stated: Quantity, conversion: Quantity) -> None:
+    """A figure in brackets right after another is the same figure in another unit ("more than 100
+    kilometres (60 miles)", "lost 190 points (0.6%)"): it takes the stated figure's qualifier and change."""
+    if not re.fullmatch(r"\s*\(\s*", text[stated.end:conversion.start]) or conversion.qualifier != "exact":
+        return
+    if stated.qualifier not in ("exact", "range"):
+        qualifier = stated.qualifier
+        conversion.qualifier = qualifier
+        conversion.low = None if qualifier in ("up_to", "less_than", "approximately") else conversion.value
+        conversion.high = None if qualifier in ("more_than", "at_least", "approximately") else conversion.value
+    conversion.direction = conversion.direction or stated.direction
 
 
 def _is_score(text: str, first: _Part, second: _Part) -> bool:
@@ -793,8 +896,7 @@ def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
         kind = "age"
     if quantity.unit == "percent":
         direction = quantity.direction
-        level = re.search(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$",
-                          text[max(0, quantity.start - 30):quantity.start], re.I)
+        level = CHANGE_VERB_TO.search(text[max(0, quantity.start - 30):quantity.start])
         if direction is None and level:  # "increased to 138 percent": the size of the increase (decisions)
             direction = "up" if level.group("up") else "down"
         kind = {"up": "increase", "down": "decrease"}.get(direction or "", "share")
