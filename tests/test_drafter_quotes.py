@@ -247,3 +247,77 @@ def test_curated_articles_keep_quote_f1_and_speaker_accuracy_targets() -> None:
     result = evaluate_curated("curated")
     assert len(result["per_source"]) >= 5
     assert result["f1"] >= 0.9 and result["speaker_accuracy"] >= 0.9
+
+
+def rows_of(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(kind, text, speaker as written, cue) of every quote of a text without entity spans."""
+    return [(r["kind"], r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)]
+
+
+def test_comma_between_subject_and_reporting_verb_keeps_the_subject_as_speaker() -> None:
+    # a punctuation error of news copy: the phrase before the comma speaks, the clause after is the quote
+    assert rows_of("A delegate of the Harbour Union, said three ferries sank in the storm.") == \
+        [("indirect", "three ferries sank in the storm", "A delegate of the Harbour Union", "said")]
+    assert rows_of("The council's press office, said the bridge would reopen in May.") == \
+        [("indirect", "the bridge would reopen in May", "The council's press office", "said")]
+    # a clause before the comma is still the quote and the phrase after the verb the speaker
+    assert rows_of("The ferry was overloaded, said the harbour master.") == \
+        [("indirect", "The ferry was overloaded", "the harbour master", "said")]
+    assert rows_of("The ferry, said to be overloaded, sank at dawn.") == []
+
+
+def test_plural_noun_states_and_relative_that_are_not_reports() -> None:
+    assert rows_of("Officials praised the member states that refused to sell arms.") == []
+    assert rows_of("Several of the Gulf states that fund the canal deny any role.") == []
+    assert rows_of("The treaty states that each party may leave after ten years.") == \
+        [("indirect", "each party may leave after ten years", "The treaty", "states")]
+    assert rows_of("She wrote an essay that argued for a ceasefire.") == []
+    assert rows_of("In a column he wrote for the weekly that was printed on Friday, Roe mocked the mayor.") == []
+    assert rows_of("He told the jury that he had never seen the letter.") == \
+        [("indirect", "he had never seen the letter", "He", "told")]
+
+
+def test_pronoun_after_an_opening_adverb_is_the_speaker() -> None:
+    assert rows_of("Yesterday she said the vote had been postponed.") == \
+        [("indirect", "the vote had been postponed", "she", "said")]
+
+
+def test_quote_framed_by_a_gerund_a_coordinated_verb_or_a_colon_clause() -> None:
+    assert rows_of("Roe stunned the hall by saying, \"The mine will close next spring.\"")[0][1:3] == \
+        ("The mine will close next spring.", "Roe")
+    assert rows_of("Doe walked back to the podium and declared, “We shall not be silenced.”")[0][1:3] == \
+        ("We shall not be silenced.", "Doe")
+    assert rows_of("Lee agreed: “We should have moved faster on the bridge.”")[0][1:] == \
+        ("We should have moved faster on the bridge.", "Lee", "agreed")
+    # a headline or an adverbial before a colon names nobody
+    assert rows_of("Of the mayor: \"I never trusted a word he says.\"") == []
+    assert rows_of("Doe lament on silent council members: 'Where are they now?'") == []
+
+
+def test_adding_after_a_quote_keeps_its_speaker() -> None:
+    text = "\"The bridge is safe,\" Lee told the council, adding, \"We inspected every bolt.\""
+    assert [(r[1], r[2]) for r in rows_of(text)] == [("The bridge is safe", "Lee"), ("We inspected every bolt.", "Lee")]
+    text = "''We will publish the audit,'' Mr. Lee said, adding that the cost was unknown."
+    assert rows_of(text)[0][:3] == ("direct", "We will publish the audit", "Mr. Lee")
+
+
+def test_appositive_with_an_article_is_the_role_and_titles_keep_their_full_stop() -> None:
+    text = "\"It is not over,\" Jo Roe, a retired pilot, said in an interview."
+    quote = only(extract_quotes(text))
+    assert (quote["speaker_text"], quote["speaker_role"]) == ("Jo Roe", "a retired pilot")
+    text = "\"The count is wrong,\" said Mr. Lee, the longest-serving council member."
+    quote = only(extract_quotes(text))
+    assert (quote["speaker_text"], quote["speaker_role"]) == ("Mr. Lee", "the longest-serving council member")
+
+
+def test_attribution_after_a_question_or_exclamation_in_the_next_sentence() -> None:
+    assert rows_of("\"Who will pay for the dam?\" Jo Roe asked at the hearing.") == \
+        [("direct", "Who will pay for the dam?", "Jo Roe", "asked")]
+    # a sentence that reports a clause of its own is not the question's attribution
+    rows = extract_quotes("\"Who will pay for the dam?\" Engineers said the budget had doubled.")
+    assert [(r["kind"], r["speaker_text"]) for r in rows] == [("direct", None), ("indirect", "Engineers")]
+
+
+def test_according_to_after_a_closing_mark_names_the_speaker() -> None:
+    assert rows_of("“Prices rose in every district,” according to the survey.") == \
+        [("direct", "Prices rose in every district", "the survey", "according to")]

@@ -19,6 +19,12 @@ How it works, in three passes over paragraphs and sentences:
 3. sentences without quotation marks are searched for reported speech
    (``X said that ...``; ``According to X, ...``; ``..., the embassy said``).
 
+Words that only look like reports are skipped: "states" as a plural noun ("member
+states"), a relative "that" after a verb's object ("wrote a letter that ..."). A stray
+comma between a subject and its verb ("A spokesman for X, said ...") keeps the subject as
+the speaker; "“...,” X said, adding, “...”" gives both quotes X; an attribution sentence
+after a quoted question or exclamation belongs to it; "X agreed: “...”" makes X the speaker.
+
 Speakers written as pronouns or titles are resolved to the nearest preceding
 fitting named speaker; roles come from appositives and titles before names;
 channels from ``told X``, ``in an interview to X``, ``- reminds X`` and
@@ -50,7 +56,7 @@ _REPORTING_FORMS: dict[str, tuple[str, ...]] = {
     "believe": ("believe", "believes", "believed"),
     "estimate": ("estimate", "estimates", "estimated"),
     "note": ("note", "notes", "noted", "noting"),
-    "write": ("write", "writes", "wrote", "writing"),
+    "write": ("write", "writes", "wrote", "writing", "written"),
     "argue": ("argue", "argues", "argued", "arguing"),
     "insist": ("insist", "insists", "insisted", "insisting"),
     "declare": ("declare", "declares", "declared", "declaring"),
@@ -88,6 +94,15 @@ _REPORTING_FORMS: dict[str, tuple[str, ...]] = {
     "testify": ("testify", "testifies", "testified"),
     "quip": ("quip", "quips", "quipped"),
     "hold": ("held",),
+    "implore": ("implore", "implores", "implored"),
+    "fume": ("fumed",),
+    "gush": ("gushed",),
+    "shout": ("shout", "shouts", "shouted"),
+    "joke": ("joked",),
+    "scoff": ("scoffed",),
+    "boast": ("boast", "boasts", "boasted"),
+    "retort": ("retort", "retorts", "retorted"),
+    "complain": ("complain", "complains", "complained", "complaining"),
 }
 REPORTING_VERBS: frozenset[str] = frozenset(f for forms in _REPORTING_FORMS.values() for f in forms)
 # verbs that introduce a clause even without "that" ("said her country continues ...")
@@ -115,6 +130,7 @@ _DETERMINERS = frozenset({"a", "an", "the", "his", "her", "its", "their", "this"
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
 _TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
                          "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
@@ -404,11 +420,17 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
             phrase = _phrase_before(text, sentence_start, before)
             if phrase and _looks_like_role(appositive):
                 return phrase[0], phrase[1], appositive
+            if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
+                return phrase[0], phrase[1], appositive  # "Name, a retired astronaut, said"
             if phrase and _looks_like_role(text[phrase[0]:phrase[1]]) and _starts_with_name(appositive):
                 s = sentence_start + cut + 1 + (len(body[cut + 1:]) - len(body[cut + 1:].lstrip()))
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+        elif _is_comma_spliced_subject(text, sentence_start, sentence_start + len(body), verb_start):
+            # "A spokesman for X, said ...": a stray comma between the subject and its reporting verb
+            s, e = _trim(text, sentence_start, sentence_start + len(body), " \t(" + _DASH + _ALL_MARKS)
+            return s, e, None
         return None
     phrase = _phrase_before(text, sentence_start, segment_end)
     if phrase is None:
@@ -428,7 +450,77 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
         previous = _phrase_before(text, sentence_start, sentence_start + len(head) - 1)
         if previous and _looks_like_role(text[previous[0]:previous[1]]):
             role = text[previous[0]:previous[1]]
+    phrase_words = _words(text, start, stop)
+    if len(phrase_words) >= 2 and phrase_words[-1][2].lower() in _SUBJECT_PRONOUNS and \
+            phrase_words[-2][2].lower() not in {"and", "or", "nor", "both"}:
+        # "Yesterday he said", "the book he wrote": a pronoun is a subject of its own
+        start = phrase_words[-1][0]
     return start, stop, role
+
+
+_OPENER_WORDS = frozenset({"yesterday", "today", "tonight", "now", "here", "there", "meanwhile", "however",
+                           "still", "instead", "first", "finally", "separately", "earlier", "later", "again",
+                           "indeed", "thus", "therefore", "besides", "otherwise", "nevertheless", "so", "well",
+                           "yes", "no", "once", "last", "next", "this", "what", "asked"})
+_PARTICIPLE_AFTER = frozenset({"by", "to", "as", "in", "on", "at", "with", "from", "for", "into"})
+
+
+def _is_comma_spliced_subject(text: str, sentence_start: int, comma: int, verb_start: int) -> bool:
+    """'A spokesman for the army, said ...': the words before the sentence's only comma form a noun
+    phrase (no verb of their own, no opening adverbial) and a finite reporting verb follows the comma.
+
+    News copy often puts a comma between a long subject and its verb; the phrase is then the speaker,
+    not the reported clause."""
+    verb = re.match(r"[A-Za-z]+", text[verb_start:])
+    if not verb or verb.group().lower() not in REPORTING_VERBS or verb.group().lower().endswith("ing"):
+        return False
+    following = re.match(r"\s+([A-Za-z]+)", text[verb.end() + verb_start:])
+    if following and following.group(1).lower() in _PARTICIPLE_AFTER:
+        return False  # "The attack, claimed by the group, ...": a participle, not the verb of the sentence
+    phrase = text[sentence_start:comma].strip(" \t(" + _DASH + _ALL_MARKS)
+    words = phrase.split()
+    if not 1 <= len(words) <= 12:
+        return False
+    first = words[0].lower().strip(",.")
+    if first in _CLAUSE_BOUNDARIES or first in _PREPOSITIONS or first in _TIME_WORDS or first in _OPENER_WORDS \
+            or first.endswith("ly") or words[-1].lower().strip(".") in _TIME_WORDS:
+        return False
+    without_possessives = re.sub(r"(?<=\w)['’]s\b", "", phrase)
+    if _has_finite_verb(without_possessives) or re.search(r"\b[a-z]{3,}ed\b", phrase) or \
+            any(w.lower().strip(".,") in REPORTING_VERBS for w in words):
+        return False
+    return not any(mark in without_possessives for mark in _ALL_MARKS)
+
+
+# words before "states" that make it the plural noun ("member states", "the Gulf states", "many states")
+_STATES_MODIFIERS = frozenset({
+    "member", "nation", "client", "frontline", "front-line", "neighbouring", "neighboring", "neighbour", "neighbor",
+    "sovereign", "swing", "battleground", "border", "coastal", "island", "city", "nuclear", "rogue", "failed",
+    "failing", "fragile", "puppet", "vassal", "buffer", "satellite", "successor", "partner", "allied", "donor",
+    "signatory", "participating", "contracting", "developing", "individual", "several", "many", "other", "all",
+    "some", "both", "most", "few", "these", "those", "such", "various", "numerous", "different", "united",
+    "gulf", "arab", "baltic", "balkan", "muslim", "islamic", "western", "eastern", "northern", "southern",
+    "central", "european", "african", "asian", "american", "key", "early", "red", "blue", "purple", "small",
+    "large", "big", "weak", "strong", "regional", "federal", "independent", "newly", "smaller", "larger",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "fifty", "more", "fewer",
+    "non-member", "observer", "constituent", "resource-rich", "oil-rich", "poorer", "richer", "poor", "rich"})
+
+
+def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
+    """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
+    'member states', '50 states') or capitalised inside a sentence ('the United States')."""
+    if word.lower() != "states":
+        return False
+    before = text[sentence_start:verb_start].split()
+    if not before:
+        return False
+    if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
+        return True
+    previous = before[-1].lower().strip(",;:" + _ALL_MARKS)
+    if previous in _STATES_MODIFIERS:
+        return True
+    # "50 states", but "Article 5 states"
+    return previous.isdigit() and not (len(before) >= 2 and before[-2][:1].isupper())
 
 
 _PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented|prepared|seen|obtained|submitted)"
@@ -487,6 +579,17 @@ def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
+def _is_described_appositive(phrase: str) -> bool:
+    """'a retired astronaut', 'the third-ranking House Democrat': a noun phrase with an article that
+    describes the name before it (no verb of its own)."""
+    words = phrase.split()
+    return 2 <= len(words) <= 14 and words[0].lower() in {"a", "an", "the"} and \
+        not _has_finite_verb(re.sub(r"(?<=\w)['’]s\b", "", phrase)) and \
+        not any(w.lower().strip(".,") in REPORTING_VERBS | _CLAUSE_BOUNDARIES - {"of", "for", "in", "at", "on",
+                                                                                  "from", "and", "with"}
+                for w in words[1:])
+
+
 def _looks_like_role_word(word: str) -> bool:
     low = word.lower().strip(".,")
     return low in _PERSON_TITLES or low in {"report", "statement", "study", "survey", "team"} or \
@@ -513,6 +616,12 @@ def _phrase_after(text: str, start: int, limit: int) -> tuple[int, int, str | No
     if not match:
         return None
     phrase_end = match.end()
+    while phrase_end < limit and text[phrase_end] == "." and _keeps_period(text[start:phrase_end + 1].split()[-1]):
+        # "said Mr. Clyburn", "said Lisa O. Monaco": an abbreviation's full stop is inside the name
+        more = re.compile(r"[^,.;:!?()\n]+").match(text, phrase_end + 1, limit)
+        if not more:
+            break
+        phrase_end = more.end()
     stop = re.search(r"\s(?:who|which|in|on|at|during|after|before|while|when|as|to|from|told|adding|"
                      r"according|speaking)\b", text[start:phrase_end])
     if stop:
@@ -530,7 +639,8 @@ def _phrase_after(text: str, start: int, limit: int) -> tuple[int, int, str | No
             # "said a spokeswoman for X, Name": the name speaks, the phrase is the role
             name_start = e + appositive.start(1)
             return name_start, name_start + len(candidate), text[s:e]
-        if _looks_like_role(candidate) and not candidate.lower().startswith(("who", "which")):
+        if (_looks_like_role(candidate) or (_starts_with_name(text[s:e]) and _is_described_appositive(candidate))) \
+                and not candidate.lower().startswith(("who", "which")):
             role = candidate
     return s, e, role
 
@@ -574,6 +684,11 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
         if phrase:
             return _Attribution(cue=verb_first.group("verb"), np_start=phrase[0], np_end=phrase[1],
                                 role=phrase[2])
+    according = re.compile(r"[\s,;" + _DASH_CLASS + r"]*(?P<cue>[Aa]ccording to)\s+(?P<np>[^,.;:!?]+)").match(
+        text, after, rest_end)
+    if according:  # "“...,” according to the report."
+        s, e = _trim(text, according.start("np"), according.end("np"))
+        return _Attribution(cue=according.group("cue"), np_start=s, np_end=e)
     # "she said", "the influential daily wrote", "Name, role, said"
     lead = re.match(r"[\s,;" + _DASH_CLASS + r"]*", text[after:rest_end]).end()
     window_start = after + lead
@@ -581,7 +696,9 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
         return None
     words = _words(text, window_start, rest_end)[:16]
     for index, (w_start, w_end, word) in enumerate(words):
-        if word.lower() in REPORTING_VERBS and index > 0:
+        if index > 0 and words[index - 1][2].lower() in _DETERMINERS:
+            continue  # a noun: "the report", "his statement"
+        if word.lower() in REPORTING_VERBS and index > 0 and not _is_noun_use(text, window_start, w_start, word):
             gap = text[window_start:w_start]
             if _classify_marks(text, window_start, w_start) or _has_sentence_break(gap):
                 return None
@@ -603,21 +720,50 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
     words = _words(text, sentence_start, open_mark)
     for index in range(len(words) - 1, -1, -1):
         w_start, w_end, word = words[index]
-        if word.lower() not in verbs:
+        if word.lower() not in verbs or _is_noun_use(text, sentence_start, w_start, word):
             continue
         if index + 1 < len(words) and words[index + 1][2].lower() == "to" and word.lower() not in {"according"}:
             continue
-        if index > 0 and words[index - 1][2].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}:
+        previous = words[index - 1][2].lower() if index > 0 else ""
+        gerund_after_preposition = word.lower().endswith("ing") and previous in _PREPOSITIONS
+        if previous in _DETERMINERS | _PREPOSITIONS - {"to"} and not gerund_after_preposition:
             continue  # a noun: "in terms of", "the claims"
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
-        subject = _subject_before(text, sentence_start, cue_start)
+        subject = None if gerund_after_preposition else _subject_before(text, sentence_start, cue_start)
         if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == ","):
-            subject = _sentence_subject(text, sentence_start, cue_start)
+            # "..., telling one aide:", "by saying,": the subject of the sentence speaks, and after
+            # "“...,” X said, adding, “...”" the speaker of the quote before
+            subject = _speaker_of_previous_quote(text, sentence_start, cue_start)
+            if subject is None and _follows_closing_mark(text, sentence_start, cue_start):
+                # "“...,” adding, “...”": the speaker of the quote before, resolved later
+                return _Attribution(cue=cue)
+            subject = subject or _sentence_subject(text, sentence_start, cue_start)
+        if subject is None and previous == "and" and index > 1:
+            # "X returned to the stage and declared, “...”": the verbs share the sentence's subject
+            subject = _sentence_subject(text, sentence_start, words[index - 1][0])
         if subject is None:
             continue
         s, e, role = subject
         return _Attribution(cue=cue, np_start=s, np_end=e, role=role)
     return None
+
+
+def _speaker_of_previous_quote(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
+    """The attribution after the last closing quotation mark before limit ('“...,” Warren said, adding')."""
+    marks = [m for m in _classify_marks(text, sentence_start, limit) if not m.opening]
+    if not marks:
+        return None
+    after = marks[-1].position + marks[-1].length
+    attribution = _post_attribution(text, after, _trim(text, after, limit, " ,;")[1])
+    if attribution is None or attribution.np_start is None:
+        return None
+    return attribution.np_start, attribution.np_end, attribution.role
+
+
+def _follows_closing_mark(text: str, sentence_start: int, limit: int) -> bool:
+    """Only spaces and punctuation between a closing quotation mark and limit."""
+    marks = [m for m in _classify_marks(text, sentence_start, limit) if not m.opening]
+    return bool(marks) and not text[marks[-1].position + marks[-1].length:limit].strip(" ,;" + _DASH)
 
 
 def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
@@ -628,8 +774,11 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     start = sentence_start + (opener.end() if opener else 0)
     words = _words(text, start, limit)
     end = None
-    for w_start, w_end, word in words:
+    for index, (w_start, w_end, word) in enumerate(words):
         low = word.lower()
+        following = words[index + 1][2] if index + 1 < len(words) else ""
+        if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
+            break  # "Trump quickly deflected": an adverb before the verb ends the subject
         if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
                 (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
             break
@@ -715,10 +864,44 @@ def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, 
         sent_start, _ = _containing(sentences, anchor)
         close_at = stretch.close_mark if stretch.close_mark is not None else end - 1
         _, sent_end = _containing(sentences, close_at)
+        if stretch.close_mark is not None and text[start:end].rstrip(_ALL_MARKS)[-1:] in "!?" and \
+                not text[stretch.close_mark + stretch.close_length:sent_end].strip():
+            # “Is it over?” the minister asked.  The sentence splitter ends the sentence at the mark,
+            # but an attribution after a question or exclamation belongs to the quote
+            following = [(s, e) for s, e in sentences if s >= sent_end]
+            if following and _is_bare_attribution(text, *following[0]):
+                sent_end = following[0][1]
         candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index)
         if candidate:
             found.append(candidate)
     return found
+
+
+# "“...,” adding that ...", "“...,” according to X": the quote ends its clause although words follow
+_GERUND_AFTER_QUOTE = re.compile(r"[\s,]*(?:" + "|".join(sorted(f for f in REPORTING_VERBS if f.endswith("ing"))) +
+                                 r"|according\s+to)\b", re.IGNORECASE)
+def _is_bare_attribution(text: str, start: int, end: int) -> bool:
+    """A sentence that only attributes ('Lisa Roe said at a summit.'): a reporting verb among its first
+    words and no clause of its own after it ('Officials said the talks would resume' reports a clause)."""
+    for w_start, w_end, word in _words(text, start, end)[:14]:
+        if word.lower() in REPORTING_VERBS:
+            rest = re.split(r"[,;]", text[w_end:end])[0]  # ", adding that ..." is the writer's aside
+            return not _has_clause(rest) and not re.match(r"\s*(?:that|:)", rest)
+    return False
+
+
+_LABEL_PARTICLES = frozenset({"of", "the", "for", "and", "al", "bin", "de", "van", "von", "ul", "el", "da"})
+
+
+def _is_speaker_label(name: str) -> bool:
+    """'Gerald Roe', 'Former envoy Jo Doe', 'MS. ROE' before a colon name a speaker; a headline
+    ('Trump lament on missing supporters'), a clause ('ESPN is battling a new fire') or an adverbial
+    ('Of Clinton') does not: its lowercase words are neither titles nor name particles."""
+    words = re.findall(r"[\w.’'\-]+", name)
+    if not words or len(words) > 7 or words[0].lower() in _PREPOSITIONS | _CLAUSE_BOUNDARIES:
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _LABEL_PARTICLES or _looks_like_role_word(w)
+               for w in words)
 
 
 _LABEL_LEAD = re.compile(r"^\s*(?P<np>[A-Z][^:;.!?“”\"]{1,80}?)\s*:\s*$")
@@ -738,7 +921,8 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     pre_text = text[sent_start:stretch.open_mark]
     pre_clean = pre_text.strip(" " + _DASH + _ALL_MARKS)
     after_text = text[(stretch.close_mark + stretch.close_length) if stretch.close_mark is not None else end:sent_end]
-    ends_clause = not after_text.strip(" .!?,;" + _ALL_MARKS) or post is not None
+    ends_clause = not after_text.strip(" .!?,;" + _ALL_MARKS) or post is not None or \
+        _GERUND_AFTER_QUOTE.match(after_text) is not None
     pre = _pre_attribution(text, sent_start, stretch.open_mark, _FRAGMENT_VERBS) if pre_clean else None
     if pre is None and pre_clean:
         according = _ACCORDING.search(text, sent_start, stretch.open_mark)
@@ -750,7 +934,7 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     if stretch.close_mark is None:
         note = "closing quotation mark missing; the quote runs to the end of the paragraph"
     label = _LABEL_LEAD.match(pre_text)
-    if label and post is None and not any(w.lower() in REPORTING_VERBS for w in label.group("np").split()):
+    if label and post is None and _is_speaker_label(label.group("np").split(",")[0]):
         # "Name, Outlet: “...”": a speaker label before a colon
         np_start, np_end = _trim(text, sent_start + label.start("np"), sent_start + label.end("np"))
         first_comma = text.find(",", np_start, np_end)
@@ -760,6 +944,18 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
             np_end = first_comma
         return _Candidate(start, end, "direct", _Attribution(np_start=np_start, np_end=np_end, role=role),
                           p_index, note=note)
+    if label and post is None and pre is None and _has_finite_verb(content):
+        # "Mook agreed: “...”", "He sighed: “...”": the subject of the clause before the colon speaks
+        colon = sent_start + label.end("np")
+        lead = re.match(r"(?:But|And|So|Yet)\s+", text[sent_start + label.start("np"):colon])
+        subject = _sentence_subject(text, sent_start + label.start("np") + (lead.end() if lead else 0), colon)
+        if subject and text[subject[1]:colon].strip() and \
+                text[subject[0]:subject[1]].split()[0].lower() not in _PREPOSITIONS | _CLAUSE_BOUNDARIES:
+            verb = re.match(r"\s+(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)", text[subject[1]:colon])
+            cue = verb.group("verb") if verb and (verb.group("verb").endswith("ed") or
+                                                  verb.group("verb") in _FRAGMENT_VERBS) else None
+            return _Candidate(start, end, "direct", _Attribution(cue=cue, np_start=subject[0], np_end=subject[1]),
+                              p_index, note=note)
     if not pre_clean:
         # the quote opens its sentence
         attribution = post
@@ -844,6 +1040,27 @@ _REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|a
                              r"argument|insistence|contention)\s+that\s+")
 
 
+# reporting verbs whose object may come before a "that" clause ("told reporters that", "warned the council that")
+_OBJECT_THEN_CLAUSE_VERBS = frozenset(_REPORTING_FORMS["tell"] + _REPORTING_FORMS["warn"] + _REPORTING_FORMS["ask"] +
+                                      _REPORTING_FORMS["remind"] + _REPORTING_FORMS["caution"])
+_VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should", "must", "shall", "cannot",
+                                                      "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
+
+
+def _is_relative_that(text: str, match: re.Match, verb: str) -> bool:
+    """'that' after a reporting verb and some words is a relative pronoun, not the clause's complementiser,
+    when the words are the verb's object ('wrote a letter that ...', except 'told the court that ...')
+    or a verb follows it at once ('wrote for the paper that was ...')."""
+    gap = match.group("gap").split()
+    if not gap or match.group("conj").lower() != "that":
+        return False
+    if gap[0].lower() in _DETERMINERS and verb not in _OBJECT_THEN_CLAUSE_VERBS:
+        return True
+    following = re.match(r"[A-Za-z’']+", text[match.end():])
+    word = following.group().lower() if following else ""
+    return word in _VERB_AFTER_RELATIVE or word in _IRREGULAR_PAST or bool(re.fullmatch(r"[a-z]{2,}ed", word))
+
+
 def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
                      marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
     """Reported speech, one clause per sentence at most; a clause may not cut into a quoted stretch
@@ -890,8 +1107,11 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
             if any(a <= match.start("verb") < b for a, b in quoted):
                 continue  # words inside quotation marks are the speaker's, not the writer's report
             previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
-            if pattern is not _REPORTING_NOUN and previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}:
-                continue  # a noun: "a claim disputed by ..."
+            if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
+                                                   or _is_noun_use(text, s_start, match.start("verb"), verb)):
+                continue  # a noun: "a claim disputed by ...", "the Gulf states"
+            if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
+                continue  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
             if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS
                                                for w in match.group("gap").split()):
                 continue
@@ -960,7 +1180,18 @@ def _has_clause(fragment: str) -> bool:
     """A clause has a finite verb: an auxiliary, a pronoun subject or a verb in -ed/-s after a noun."""
     if _has_finite_verb(fragment):
         return True
-    return bool(re.search(r"\b[a-z]{3,}(?:ed|es)\b", fragment)) and len(fragment.split()) >= 3
+    if len(fragment.split()) < 3:
+        return False
+    return bool(re.search(r"\b[a-z]{2,}(?:ed|es)\b", fragment)) or \
+        any(w in _IRREGULAR_PAST for w in re.findall(r"[a-z]+", fragment))
+
+
+# common irregular past tenses, which the -ed test above cannot see ("two soldiers died" has -ed)
+_IRREGULAR_PAST = frozenset({"fled", "fell", "went", "came", "took", "made", "left", "saw", "won", "lost", "got",
+                             "gave", "began", "fought", "held", "met", "ran", "sent", "spent", "struck", "knew",
+                             "became", "brought", "built", "caught", "chose", "drove", "flew", "grew", "kept",
+                             "led", "meant", "paid", "rose", "sought", "shot", "stood", "stole", "threw",
+                             "understood", "wore", "withdrew", "overtook", "undertook", "forgot", "broke"})
 
 
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
@@ -971,6 +1202,11 @@ def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _
         if not match:
             continue
         np_text = match.group("np").strip()
+        if pattern is _CLAUSE_THEN_VERB and \
+                _is_comma_spliced_subject(text, s_start, s_start + match.start(), s_start + match.start("verb")):
+            continue  # "A spokesman for X, said two soldiers died": the phrase before the comma speaks
+        if _is_noun_use(text, s_start, s_start + match.start("verb"), match.group("verb")):
+            continue
         if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
             continue
         c_start, c_end = _clause_span(text, s_start, s_start + match.start())
