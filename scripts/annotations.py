@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,7 +214,9 @@ def match_key(name: str) -> str:
     return name if not any(c.islower() for c in name) else name.casefold()
 
 
+@lru_cache(maxsize=None)
 def _name_pattern(name: str) -> re.Pattern[str]:
+    """A name as a whole word; kept, since the re module's own cache holds only 512 patterns."""
     flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
     return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
 
@@ -221,18 +224,39 @@ def _name_pattern(name: str) -> re.Pattern[str]:
 def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
     """Whole-word matches of ``names`` (name -> entity id), longest first, without overlaps.
 
-    Returns (start, end, entity_id) sorted by start.
+    Returns (start, end, entity_id) sorted by start. Occurrences are found by a
+    substring search and checked with the name's pattern where they stand (a
+    case-insensitive regular expression has no fast literal search); overlaps
+    are checked against the characters already taken.
     """
+    folded = text.casefold()
+    aligned = len(folded) == len(text)  # casefolding kept every offset (no "ß" -> "ss")
     candidates = []
     for name, entity_id in names.items():
-        for found in _name_pattern(name).finditer(text):
-            candidates.append((found.start(), found.end(), entity_id))
+        acronym = not any(c.islower() for c in name)
+        haystack, needle = (text, name) if acronym else (folded, name.casefold())
+        if needle not in haystack:
+            continue
+        pattern = _name_pattern(name)
+        if not aligned and not acronym:
+            candidates += [(found.start(), found.end(), entity_id) for found in pattern.finditer(text)]
+            continue
+        position = haystack.find(needle)
+        while position != -1:
+            found = pattern.match(text, position)
+            if found:  # like finditer: the next search starts after this match
+                candidates.append((found.start(), found.end(), entity_id))
+                position = haystack.find(needle, found.end())
+            else:
+                position = haystack.find(needle, position + 1)
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int, str]] = []
+    taken = bytearray(len(text))
+    kept = []
     for start, end, entity_id in candidates:
-        if all(end <= s or start >= e for s, e, _ in taken):
-            taken.append((start, end, entity_id))
-    return sorted(taken)
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, entity_id))
+    return sorted(kept)
 
 
 def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:

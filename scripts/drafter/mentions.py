@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from scripts.annotations import Entity, _name_pattern as build_name_pattern
+from scripts.annotations import Entity, match_names
 
 # Head words that give a name its type; the last cue word of a name wins
 # ("Collective Security Treaty Organisation" is an ORG, "Tajik Civil War" an EVENT).
@@ -144,49 +143,6 @@ class _Token:
     @property
     def capitalised(self) -> bool:
         return self.text[:1].isupper()
-
-
-@lru_cache(maxsize=None)
-def _name_pattern(name: str) -> re.Pattern[str]:
-    """The build's pattern of a name, kept (the re module's own cache holds only 512 patterns)."""
-    return build_name_pattern(name)
-
-
-def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
-    """The build's matcher (:func:`scripts.annotations.match_names`, same patterns, same result), faster.
-
-    Occurrences are found by a substring search and checked with the build's pattern where they
-    stand (a case-insensitive regular expression has no fast literal search), and overlaps are
-    checked against the characters already taken instead of against every match kept so far.
-    """
-    folded = text.casefold()
-    aligned = len(folded) == len(text)  # casefolding kept every offset (no "ß" -> "ss")
-    candidates = []
-    for name, entity_id in names.items():
-        acronym = not any(c.islower() for c in name)
-        haystack, needle = (text, name) if acronym else (folded, name.casefold())
-        if needle not in haystack:
-            continue
-        pattern = _name_pattern(name)
-        if not aligned and not acronym:
-            candidates += [(m.start(), m.end(), entity_id) for m in pattern.finditer(text)]
-            continue
-        position = haystack.find(needle)
-        while position != -1:
-            found = pattern.match(text, position)
-            if found:  # like finditer: the next search starts after this match
-                candidates.append((found.start(), found.end(), entity_id))
-                position = haystack.find(needle, found.end())
-            else:
-                position = haystack.find(needle, position + 1)
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken = bytearray(len(text))
-    kept = []
-    for start, end, entity_id in candidates:
-        if not any(taken[start:end]):
-            taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, entity_id))
-    return sorted(kept)
 
 
 def slug(name: str) -> str:
