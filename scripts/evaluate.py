@@ -5,7 +5,7 @@ annotations resolved by the build (``scripts.tables.build_rows``), drafts
 each article with a registry that holds only the entities that have mentions
 in the *other* curated articles (so the figure estimates what a new article
 gets), and scores the drafts by section 5 of the guidelines: quotes with
-:func:`scripts.drafter.quotes.score_quotes`, statistics with
+:func:`scripts.drafter.eval_polnear.score_quotes`, statistics with
 :func:`scripts.drafter.numbers.score_statistics`, mentions with
 :func:`score_mentions` here (exact span and same type; over matched
 mentions, the share resolved to the right entity). Prints precision, recall,
@@ -147,17 +147,10 @@ def leave_one_out() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
     return results
 
 
-def _quote_scorer() -> Callable[[list[dict], list[dict]], dict[str, Any]]:
-    try:
-        from scripts.drafter.quotes import score_quotes
-    except ImportError:  # the quote helper keeps its scorer beside the PolNeAR evaluation
-        from scripts.drafter.eval_polnear import score_quotes
-    return score_quotes
-
-
 def score_quotes_by_source(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
     """Section 5 for quotes, pairing only quotes of the same source; adds misses and false hits."""
-    score_quotes = _quote_scorer()
+    from scripts.drafter.eval_polnear import score_quotes
+
     totals = {"drafted": 0, "curated": 0, "matched": 0, "speaker_correct": 0}
     misses: list[dict[str, Any]] = []
     false_hits: list[dict[str, Any]] = []
