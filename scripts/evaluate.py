@@ -114,7 +114,12 @@ def align_proposed(drafted_mentions: list[dict[str, Any]], curated_mentions: lis
 
 
 def _renamed(items: list[dict[str, Any]], mapping: dict[str, str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{**item, **{k: mapping.get(item.get(k), item.get(k)) for k in keys}} for item in items]
+    return [{**item, **{k: _renamed_id(item.get(k), mapping) for k in keys}} for item in items]
+
+
+def _renamed_id(entity_id: str | None, mapping: dict[str, str]) -> str | None:
+    # mapping's keys are entity ids (strings): no id (None) is never one, so it stays None
+    return None if entity_id is None else mapping.get(entity_id, entity_id)
 
 
 def leave_one_out() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:

@@ -34,7 +34,7 @@ import operator
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 import yaml
 
@@ -332,12 +332,22 @@ def read_frames(data_dir: Path) -> dict[str, Any]:
     return {name: pd.read_parquet(path) for name, path in paths.items() if path.is_file()}
 
 
-def joined_frame(frames: dict[str, Any], join: dict[str, str | dict[str, str]]) -> Any:
+class JoinSpec(TypedDict):
+    """The ``meta.join`` of a joined suite, as _joined_asset writes it."""
+
+    left: str
+    column: str
+    right: str
+    key: str
+    columns: dict[str, str]
+
+
+def joined_frame(frames: dict[str, Any], join: JoinSpec) -> Any:
     """Table ``join.left`` with the ``columns`` of the ``join.right`` row whose ``key`` equals ``column``.
 
     Every row of the left table stays, in order; without a match the joined columns are null.
     """
-    columns = dict(join["columns"])  # type: ignore[arg-type]
+    columns = dict(join["columns"])
     right = frames[join["right"]][[join["key"], *columns]].drop_duplicates(join["key"])
     right = right.rename(columns={join["key"]: "_join_key", **columns})
     return frames[join["left"]].merge(right, how="left", left_on=join["column"], right_on="_join_key") \

@@ -368,7 +368,9 @@ def check_structure(tables: dict[str, LoadedTable]) -> list[Finding]:
 def check_types(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
     """Every non-empty cell is of its field's type."""
     for name, loaded in tables.items():
-        for spec in loaded.schema.fields if loaded.strings is not None else []:
+        if loaded.strings is None:
+            continue
+        for spec in loaded.schema.fields:
             for i in _indices(loaded.malformed[spec["name"]]):
                 yield Finding(name, loaded.key(i), spec["name"],
                               f"{_show(loaded.strings[spec['name']][i].as_py())} is not a {spec['type']}")
@@ -422,7 +424,9 @@ def check_unique(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
 def check_enum(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
     """Values of fields with an ``enum`` are in it."""
     for name, loaded in tables.items():
-        for spec in loaded.schema.fields if loaded.typed is not None else []:
+        if loaded.typed is None:
+            continue
+        for spec in loaded.schema.fields:
             allowed = spec.get("constraints", {}).get("enum")
             if allowed is None:
                 continue
@@ -444,7 +448,9 @@ def _pattern_mismatches(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArra
 def check_pattern(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
     """Values of fields with a ``pattern`` match it as a whole."""
     for name, loaded in tables.items():
-        for spec in loaded.schema.fields if loaded.typed is not None else []:
+        if loaded.typed is None:
+            continue
+        for spec in loaded.schema.fields:
             pattern = spec.get("constraints", {}).get("pattern")
             if pattern is None:
                 continue
@@ -458,7 +464,9 @@ def check_ranges(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
     comparisons = {"minimum": (pc.less, "below the minimum"), "maximum": (pc.greater, "above the maximum"),
                    "minLength": (pc.less, "shorter than"), "maxLength": (pc.greater, "longer than")}
     for name, loaded in tables.items():
-        for spec in loaded.schema.fields if loaded.typed is not None else []:
+        if loaded.typed is None:
+            continue
+        for spec in loaded.schema.fields:
             for constraint, limit in spec.get("constraints", {}).items():
                 if constraint not in comparisons:
                     continue
@@ -491,9 +499,9 @@ def check_foreign_keys(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
                 values = list(zip(*(loaded.typed[c].to_pylist() for c in fields)))
                 rows = [i for i, v in enumerate(values) if None not in v and v not in known]
             for i in rows:
-                values = ", ".join(_show(loaded.typed[c][i].as_py()) for c in fields)
+                shown = ", ".join(_show(loaded.typed[c][i].as_py()) for c in fields)
                 yield Finding(name, loaded.key(i), ", ".join(fields),
-                              f"{values} is not in {target_name}.{', '.join(targets)}")
+                              f"{shown} is not in {target_name}.{', '.join(targets)}")
 
 
 SCHEMA_CHECKS: list[tuple[str, Callable[[dict[str, LoadedTable]], Iterable[Finding]]]] = [
@@ -566,6 +574,8 @@ class Spans:
     start: pa.ChunkedArray
     end: pa.ChunkedArray
     inside: pa.ChunkedArray      # 0 <= start < end <= len(text); false where anything is null
+    rows: pa.Table               # the typed rows of the table
+    text_length: pa.ChunkedArray  # characters of each text, by row of texts
 
 
 def _spans(ctx: Context, table: str) -> Spans | None:
@@ -573,25 +583,25 @@ def _spans(ctx: Context, table: str) -> Spans | None:
     if rows is None or texts is None:
         return None
     source = pc.index_in(rows["source_id"], value_set=texts["source_id"].combine_chunks())
-    length = pc.take(pc.utf8_length(texts["text"]), source)
+    text_length = pc.utf8_length(texts["text"])
+    length = pc.take(text_length, source)
     start, end = rows["start"], rows["end"]
     inside = pc.and_(pc.and_(pc.greater_equal(start, 0), pc.less(start, end)), pc.less_equal(end, length))
-    return Spans(table, source, start, end, pc.fill_null(inside, False))
+    return Spans(table, source, start, end, pc.fill_null(inside, False), rows, text_length)
 
 
 def check_offsets(ctx: Context) -> Iterable[Finding]:
     """Offsets of every span lie inside its source's text: 0 <= start < end <= len(text)."""
-    lengths = pc.utf8_length(ctx.tables["texts"].typed["text"]) if ctx.tables["texts"].typed is not None else None
     for table in SPAN_TABLES:
         spans = _spans(ctx, table)
         if spans is None:
             continue
         # rows whose source has no text are foreign-key failures, reported there
         for i in _indices(pc.and_(pc.is_valid(spans.source), pc.invert(spans.inside))):
-            source_id = ctx.tables[table].typed["source_id"][i].as_py()
+            source_id = spans.rows["source_id"][i].as_py()
             yield Finding(table, ctx.tables[table].key(i), "start, end",
                           f"[{spans.start[i].as_py()}, {spans.end[i].as_py()}) is not inside the "
-                          f"{lengths[spans.source[i].as_py()].as_py()} characters of {source_id}")
+                          f"{spans.text_length[spans.source[i].as_py()].as_py()} characters of {source_id}")
 
 
 def check_spans(ctx: Context) -> Iterable[Finding]:
@@ -602,7 +612,7 @@ def check_spans(ctx: Context) -> Iterable[Finding]:
         if spans is None:
             continue
         # Slicing is the one step pyarrow cannot do per row; a list comprehension keeps it quick.
-        columns = [spans.source, spans.start, spans.end, ctx.tables[table].typed["text"]]
+        columns = [spans.source, spans.start, spans.end, spans.rows["text"]]
         rows = zip(_indices(spans.inside), *(pc.filter(c, spans.inside).to_pylist() for c in columns))
         for i, source, start, end, text in rows:
             if texts[source][start:end] != text:

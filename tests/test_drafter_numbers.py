@@ -376,3 +376,13 @@ def test_newsquant_change_of_a_hedged_increase_is_up() -> None:
 
     assert drafter_predictions("Shares rose about 1.5% on Monday.") == [{"value": 1.5, "change": "up"}]
     assert drafter_predictions("Shares rose more than 2%.") == [{"value": 2.0, "change": ">"}]
+
+
+def test_half_a_million_in_any_case_is_a_number():
+    from scripts.drafter.numbers import extract_statistics
+
+    lower = extract_statistics("Aid reached half a million people.")
+    upper = extract_statistics("Aid reached half A million people.")
+    assert [(r["text"], r["value"]) for r in upper] == [(r["text"].replace("a million", "A million"), r["value"])
+                                                         for r in lower]
+    assert lower and lower[0]["value"] == 500000

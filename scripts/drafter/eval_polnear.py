@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from scripts.drafter.quotes import extract_quotes
 
@@ -57,11 +58,18 @@ def token_overlap_matches(drafted: list[str], curated: list[str]) -> bool:
     return shared >= max(len(drafted), len(curated)) / 2
 
 
-def _greedy_pairs(drafted: list, curated: list, score: Callable[[object, object], float]) -> list[tuple[int, int]]:
+Drafted = TypeVar("Drafted")
+Curated = TypeVar("Curated")
+
+
+def _greedy_pairs(drafted: list[Drafted], curated: list[Curated],
+                  score: Callable[[Drafted, Curated], float]) -> list[tuple[int, int]]:
     """One-to-one pairs, best score first; a score of 0 never pairs."""
     scored = sorted(((score(d, c), i, j) for i, d in enumerate(drafted) for j, c in enumerate(curated)),
                     key=lambda item: (-item[0], item[1], item[2]))
-    used_d, used_c, pairs = set(), set(), []
+    used_d: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[int, int]] = []
     for value, i, j in scored:
         if value <= 0 or i in used_d or j in used_c:
             continue
@@ -200,8 +208,8 @@ def _gold_quotes(ann: str, text: str) -> list[dict]:
             label, _, offsets = parts[1].partition(" ")
             fragments = []
             for fragment in offsets.split(";"):
-                start, end = fragment.split()
-                fragments.append((int(start), int(end)))
+                start_text, end_text = fragment.split()
+                fragments.append((int(start_text), int(end_text)))
             spans[parts[0]] = (label, fragments, parts[2] if len(parts) > 2 else "")
         elif line.startswith("E") and len(parts) >= 2:
             relations.append(dict(item.split(":", 1) for item in parts[1].split() if ":" in item))

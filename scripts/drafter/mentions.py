@@ -264,7 +264,8 @@ def _split_run(run: list[_Token]) -> list[tuple[list[_Token], bool]]:
                 or (len(right) == 1 and _is_acronym(right[0]))):
             return _split_run(run[:index]) + _split_run(run[index + 1:])
     if _cue_type(words) is None:
-        parts, current = [], []
+        parts: list[list[_Token]] = []
+        current: list[_Token] = []
         for token in run:
             if token.text in CONNECTORS:  # lower-case only: "Ul", "Al", "Bin" belong to the name
                 if current:

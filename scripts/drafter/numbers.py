@@ -348,8 +348,9 @@ def find_numbers(text: str) -> list[Number]:
         end = tokens[last].end()
         value = _word_value(words)
         if value is not None:
-            if re.match(r"^\s+and\s+a\s+half\b", text[end:], re.I):
-                end += re.match(r"^\s+and\s+a\s+half\b", text[end:], re.I).end()
+            and_a_half = re.match(r"^\s+and\s+a\s+half\b", text[end:], re.I)
+            if and_a_half:
+                end += and_a_half.end()
                 value += 0.5
             scale = 1.0
             for raw in words:
@@ -448,12 +449,14 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
     after = text[end:end + 12]
     if word == "half":
         lead = re.search(r"(?:\b(one|a)[\s-]+)?$", before, re.I)
+        assert lead is not None  # the pattern is optional up to "$", so it always matches at the end
         if re.match(r"^\s+an?\s+(?:hour|day|week|month|year|century|decade)\b", after, re.I):
             return Number(start, end, 0.5, "words", words=["half"])
-        if re.match(r"^\s+a\s+(?:million|billion|dozen)\b", after, re.I):
-            scale_name = re.match(r"^\s+a\s+(\w+)", after).group(1).lower()
+        scale_match = re.match(r"^\s+a\s+(million|billion|dozen)\b", after, re.I)
+        if scale_match is not None:
+            scale_name = scale_match.group(1).lower()
             factor = 12 if scale_name == "dozen" else SCALE_WORDS[scale_name]
-            match_end = end + re.match(r"^\s+a\s+\w+", after).end()
+            match_end = end + scale_match.end()
             return Number(start, match_end, 0.5 * factor, "words", 1.0 if factor == 12 else factor, words=["half"])
         if re.search(r"\b(?:first|second|last|latter|former|other|the)\s+$", before, re.I):
             return None
@@ -805,7 +808,8 @@ def _single(text: str, part: _Part) -> Quantity:
     """One number with its qualifier; bounds as guidelines section 3 sets them for that qualifier."""
     qualifier, start, end = _qualifier(text, part.start, part.end)
     value = part.number.value
-    low = high = value
+    low: float | None = value
+    high: float | None = value
     if qualifier in ("more_than", "at_least"):
         high = None
     elif qualifier in ("up_to", "less_than"):

@@ -690,7 +690,9 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
         s, e = _trim(text, according.start("np"), according.end("np"))
         return _Attribution(cue=according.group("cue"), np_start=s, np_end=e)
     # "she said", "the influential daily wrote", "Name, role, said"
-    lead = re.match(r"[\s,;" + _DASH_CLASS + r"]*", text[after:rest_end]).end()
+    lead_match = re.match(r"[\s,;" + _DASH_CLASS + r"]*", text[after:rest_end])
+    assert lead_match is not None  # a starred pattern matches the empty string, so match() never fails
+    lead = lead_match.end()
     window_start = after + lead
     if window_start < rest_end and text[window_start] in _ALL_MARKS:
         return None
@@ -757,6 +759,7 @@ def _speaker_of_previous_quote(text: str, sentence_start: int, limit: int) -> tu
     attribution = _post_attribution(text, after, _trim(text, after, limit, " ,;")[1])
     if attribution is None or attribution.np_start is None:
         return None
+    assert attribution.np_end is not None  # every _Attribution given an np_start is given its np_end
     return attribution.np_start, attribution.np_end, attribution.role
 
 
@@ -975,7 +978,7 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     after_that = re.search(r"\b(?:that|:)\s*(?:the\s+)?$", pre_text, re.IGNORECASE) and pre is not None and \
         pre.cue and pre.cue.split()[-1].lower() in REPORTING_VERBS
     attribution = post or pre
-    if direct_lead and ends_clause:
+    if direct_lead and ends_clause and pre is not None:  # direct_lead already implies pre is not None
         return _Candidate(start, end, "direct", pre if pre.np_start is not None or post is None else post,
                           p_index, note=note)
     if pre_text.rstrip().endswith(":") and ends_clause and (post is not None or pre is not None) and \
@@ -992,7 +995,8 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     according = _ACCORDING.search(text, sent_start, stretch.open_mark)
     if according and attribution is pre and pre.cue and not pre.cue.lower().startswith("according"):
         if pre.np_start is not None and pre.np_start > according.end("np"):
-            candidate.attribution.channel_span = _trim(text, according.start("np"), according.end("np"))
+            # attribution is candidate.attribution (the same object), typed as not None here
+            attribution.channel_span = _trim(text, according.start("np"), according.end("np"))
     return candidate
 
 
@@ -1298,6 +1302,7 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
     if attribution.np_start is None:
         return _Speaker(None, None, None, attribution.role, channel)
     np_start, np_end = attribution.np_start, attribution.np_end
+    assert np_end is not None  # every _Attribution given an np_start is given its np_end
     written = text[np_start:np_end].strip()
     inside = _mentions_in(mentions, np_start, np_end)
     persons = [m for m in inside if m[3] == "PERSON"]
@@ -1451,7 +1456,7 @@ def _pull_quotes(text: str, paragraphs: list[tuple[int, int]], pull_paragraphs: 
 
 def _deduplicate(rows: list[dict]) -> list[dict]:
     """One row per span: an indirect clause containing a quoted fragment gives way to the fragment."""
-    kept = []
+    kept: list[dict] = []
     marked = [r for r in rows if r["kind"] != "indirect"]
     for row in rows:
         if row["kind"] == "indirect" and any(m["start"] >= row["start"] and m["end"] <= row["end"] for m in marked):
