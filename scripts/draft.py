@@ -22,7 +22,6 @@ others are drafted, and the command fails at the end if any article failed.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import re
 import sys
@@ -41,6 +40,7 @@ from scripts.errors import BuildError
 from scripts.normalise import SiteProfile, load_site_profiles
 from scripts.schema import TABLES, load_schemas
 from scripts.sources import LIST_SEPARATOR, WORD
+from scripts.tables import entity_row
 
 QUOTE_FIELDS = ("kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note")
 STATISTIC_FIELDS = ("value", "value_low", "value_high", "qualifier", "unit", "measure", "period",
@@ -409,27 +409,19 @@ def table_rows(articles: list[DraftedArticle], registry: dict[str, ann.Entity],
             if statistic["attributed_to"]:
                 used.add(statistic["attributed_to"])
     every = {**registry, **{e.entity_id: e for e in proposed}}
-    rows["entities"] = [
-        {"entity_id": e.entity_id, "name": e.name, "type": e.type,
-         "aliases": LIST_SEPARATOR.join(e.aliases) or None, "description": e.description, "notes": e.notes}
-        for e in every.values() if e.entity_id in used]
+    rows["entities"] = [entity_row(e) for e in every.values() if e.entity_id in used]
     return rows
 
 
 def write_csv_tables(rows: dict[str, list[dict[str, Any]]], out_dir: Path) -> None:
     """Each table as ``<table>.csv`` with the schema's columns and types, sorted by primary key."""
-    from scripts.tables import _csv_cell, to_frame
+    from scripts.tables import to_frame, write_csv
 
     schemas = load_schemas()
     for name in TABLES:
         for index, row in enumerate(rows[name], start=1):
             schemas[name].check_row(row, f"drafted {name} row {index} ({row.get('source_id', row.get('entity_id'))})")
-        frame = to_frame(schemas[name], rows[name])
-        with (out_dir / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(frame.columns)
-            for record in frame.itertuples(index=False, name=None):
-                writer.writerow([_csv_cell(v) for v in record])
+        write_csv(to_frame(schemas[name], rows[name]), out_dir / f"{name}.csv")
 
 
 def _progress(done: int, total: int, label: str) -> None:

@@ -55,15 +55,18 @@ def build_rows(
         rows["mentions"] += ann.resolve_mentions(source, built.text, registry)
         rows["quotes"] += ann.resolve_quotes(source, built.text, registry)
         rows["statistics"] += ann.resolve_statistics(source, built.text, registry)
-    rows["entities"] = [
-        {"entity_id": e.entity_id, "name": e.name, "type": e.type,
-         "aliases": LIST_SEPARATOR.join(e.aliases) or None, "description": e.description, "notes": e.notes,
-         "_where": f"{registry_path}: entity {e.entity_id!r}"}
-        for e in registry.values()
-    ]
+    rows["entities"] = [{**entity_row(e), "_where": f"{registry_path}: entity {e.entity_id!r}"}
+                        for e in registry.values()]
     for name in TABLES:
         _check_rows(schemas[name], rows[name])
     return rows
+
+
+def entity_row(entity: ann.Entity) -> dict[str, Any]:
+    """An entity of the registry as a row of the ``entities`` table."""
+    return {"entity_id": entity.entity_id, "name": entity.name, "type": entity.type,
+            "aliases": LIST_SEPARATOR.join(entity.aliases) or None, "description": entity.description,
+            "notes": entity.notes}
 
 
 def _check_rows(schema: TableSchema, rows: list[dict[str, Any]]) -> None:
@@ -111,6 +114,15 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """One table as CSV: UTF-8, RFC 4180 (CRLF, minimal quoting), header, empty cell for null."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(frame.columns)
+        for record in frame.itertuples(index=False, name=None):
+            writer.writerow([_csv_cell(v) for v in record])
+
+
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Save every table as CSV and Parquet in ``out_dir``; returns the paths written."""
     schemas = load_schemas()
@@ -118,11 +130,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         csv_path = out_dir / f"{name}.csv"
-        with csv_path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(frame.columns)
-            for record in frame.itertuples(index=False, name=None):
-                writer.writerow([_csv_cell(v) for v in record])
+        write_csv(frame, csv_path)
         parquet_path = out_dir / f"{name}.parquet"
         table = pa.Table.from_pandas(frame, schema=schemas[name].arrow_schema(), preserve_index=False)
         # No pandas metadata: it would make the bytes depend on the pandas version.
