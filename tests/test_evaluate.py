@@ -73,6 +73,6 @@ def test_evaluate_prints_every_table(capsys):
     assert main(["evaluate", "--examples", "1", "--per-article"]) == 0
     out = capsys.readouterr().out
     for table, attribute in (("quotes", "speaker"), ("statistics", "qualifier"), ("mentions", "entity")):
-        line = next(l for l in out.splitlines() if l.startswith(table))
+        line = next(line for line in out.splitlines() if line.startswith(table))
         assert "P " in line and "F1 " in line and attribute in line
     assert "kabul-islamabad-aggression-nine-year-high" in out

@@ -75,7 +75,7 @@ def test_persian_header_both_spellings_and_site_lines(profiles):
         assert "[www.afgazad.com](http://www.afgazad.com)" in removed
         assert "[afgazad@gmail.com](mailto:afgazad@gmail.com)" in removed
     # the verse is laid out on four lines in one file and two in the other
-    verse_lines = [sum(bool(ARABIC.search(l)) for l in normalised(n, profiles).removed_lines)
+    verse_lines = [sum(bool(ARABIC.search(line)) for line in normalised(n, profiles).removed_lines)
                    for n in ("001_d0ab2b584e59137c.txt", "004_c493097775ab297e.txt")]
     assert verse_lines == [6, 4]  # site name + verse + "European languages" in Persian
 
