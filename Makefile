@@ -54,9 +54,10 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.bench_validate
 	$(BENCH)/bin/python -m benchmarks.bench_drafter
 
-## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md)
+## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md);
+## refuses drafted sources unless RELEASE_ARGS=--publish-drafts
 release: $(INSTALLED)
-	$(BIN)/python -m scripts release
+	$(BIN)/python -m scripts release $(RELEASE_ARGS)
 
 ## cff-venv: cffconvert in its own venv (it pins an old jsonschema); the CITATION.cff test uses it when present
 cff-venv: .venv-cff/bin/cffconvert

@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mentions": ("scripts.report", "list a source's mentions with their occurrence numbers"),
     "stats": ("scripts.report", "per-source counts of quotes, statistics, entities and mentions"),
     "draft": ("scripts.draft", "draft annotation files and tables for new articles: FILE... --out DIR [--jobs N]"),
+    "add": ("scripts.review", "draft a raw file of data/raw/ into annotations/ (review: drafted), proposing "
+                              "entities: data/raw/FILE [--site SITE]"),
+    "review": ("scripts.review", "record that a person reviewed a source (after it resolves): SOURCE_ID --by NAME"),
     "evaluate": ("scripts.evaluate", "score the drafter: leave-one-out on the curated articles, or --benchmark "
                                      "newsquant|polnear"),
     "expectations": ("scripts.expectations", "regenerate the GX suites schemas/expectations/*.json from the "

@@ -33,12 +33,16 @@ ANNOTATIONS_DIR = ROOT / "annotations"
 REGISTRY_PATH = ANNOTATIONS_DIR / "entities.yaml"
 SOURCES_DIR = ANNOTATIONS_DIR / "sources"
 
-ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "notes"}
+ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "notes", "status"}
+# `status: proposed` marks an entity the drafter added; no status is a reviewed entity.
+PROPOSED = "proposed"
+REVIEWED = "reviewed"
 SOURCE_KEYS = {
     "source_id", "raw_file", "site", "title", "publisher", "original_publisher", "authors",
     "published_date", "date_precision", "date_basis", "date_note", "language", "url",
-    "quality_flags", "notes", "quotes", "statistics", "mentions",
+    "quality_flags", "notes", "review", "quotes", "statistics", "mentions",
 }
+REVIEW_KEYS = {"status", "by", "date", "note"}
 QUOTE_KEYS = {"text", "occurrence", "kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note"}
 STATISTIC_KEYS = {
     "text", "occurrence", "value", "value_low", "value_high", "qualifier", "unit", "measure",
@@ -64,6 +68,11 @@ class Entity:
     aliases: list[str]
     description: str
     notes: str | None = None
+    status: str = REVIEWED
+
+    @property
+    def proposed(self) -> bool:
+        return self.status == PROPOSED
 
     @property
     def names(self) -> list[str]:
@@ -128,7 +137,11 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Entity]:
             aliases=[str(a) for a in entry.get("aliases") or []],
             description=one_line(entry["description"]) or "",
             notes=one_line(entry.get("notes")),
+            status=str(entry.get("status") or REVIEWED),
         )
+        if entry.get("status") not in (None, PROPOSED):
+            raise BuildError(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
+                             f"registry is {PROPOSED!r} (a reviewed entity has none)")
         for name in entity.names:
             # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
             key = name.casefold()
@@ -154,6 +167,11 @@ def load_source_annotation(path: Path) -> SourceAnnotation:
         _check_keys(s, STATISTIC_KEYS, f"{path}: statistics[{i}]")
         for i, s in enumerate(data.get("statistics") or [], start=1)
     ]
+    review = data.get("review")
+    if review is None:
+        raise BuildError(f"{path}: field 'review' is required: {{status: drafted}} or "
+                         "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
+    _check_keys(review, REVIEW_KEYS, f"{path}: review")
     mentions = _check_keys(data.get("mentions") or {}, MENTION_KEYS, f"{path}: mentions")
     for key in ("assign", "exclude", "add"):
         for i, entry in enumerate(mentions.get(key) or [], start=1):

@@ -17,8 +17,10 @@ import tempfile
 from pathlib import Path
 
 from scripts.annotations import ROOT
+from scripts.derived import write_derived
 from scripts.errors import BuildError
 from scripts.package import write_descriptor
+from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES
 from scripts.tables import build_tables, write_tables
 
@@ -54,11 +56,24 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) 
 
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     try:
+        if run_gx:  # the suites are derived from the schemas: regenerate them before they judge the build
+            from scripts.expectations import generate_suites, write_suites
+
+            changed = write_suites(generate_suites())
+            if changed:
+                print(f"regenerated Great Expectations suites: {', '.join(changed)}")
         build_package(staging, **inputs)
         # the report stays (build/ is not published) so a failed build can be read afterwards
         validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json")
         publish(staging, target)
         print(f"published {len(TABLES)} tables (CSV and Parquet) and datapackage.json in {target}")
+        changed = write_derived(target)
+        if changed:
+            print(f"regenerated from the package: {', '.join(changed)}")
+        pending = describe_unreviewed(unreviewed(target))
+        if pending:
+            print(f"not yet reviewed: {pending}; they are built as drafts (sources.review_status) and a release "
+                  "refuses them until `python -m scripts review SOURCE_ID --by NAME` (or release --publish-drafts)")
     except BuildError:
         print("the previous outputs in data/ and datapackage.json are unchanged", flush=True)
         raise

@@ -12,8 +12,9 @@ and statistics (:mod:`scripts.drafter.numbers`). It writes
   a reviewer to correct and move into ``annotations/sources/``;
 - ``DIR/entities-proposed.yaml``: the entities the drafts propose, in the
   registry's format, to review and append to ``annotations/entities.yaml``;
-- ``DIR/<table>.csv`` for every table, with the schemas' columns and the
-  build's ids, where ``sources.raw_path`` is the input path as given.
+- ``DIR/<table>.csv|parquet`` for every table: a preview built from the
+  drafts by the build's own row builder (:func:`scripts.tables.build_tables`),
+  with the raw articles linked into ``DIR/raw/``.
 
 One bad article (unreadable, empty, binary) is reported and skipped; the
 others are drafted, and the command fails at the end if any article failed.
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -37,10 +41,9 @@ from scripts import annotations as ann
 from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_names, slug
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
-from scripts.normalise import SiteProfile, load_site_profiles
-from scripts.schema import TABLES, load_schemas
-from scripts.sources import LIST_SEPARATOR, WORD
-from scripts.tables import entity_row
+from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
+from scripts.schema import load_schemas
+from scripts.sources import WORD
 
 QUOTE_FIELDS = ("kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note")
 STATISTIC_FIELDS = ("value", "value_low", "value_high", "qualifier", "unit", "measure", "period",
@@ -209,12 +212,19 @@ def draft_text(text: str, registry: dict[str, ann.Entity]) -> tuple[list[dict], 
     return mentions, proposed, quotes, statistics, warnings
 
 
-def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile]) -> DraftedArticle:
-    """Draft one article given by its path as typed; a BuildError names the file."""
+def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
+                  site: str | None = None) -> DraftedArticle:
+    """Draft one article given by its path as typed; a BuildError names the file.
+
+    ``site`` names the site profile to normalise with; by default the profile whose header matches.
+    """
     path = Path(path_text)
     raw_bytes, raw = read_article(path)
+    if site is not None and site not in profiles:
+        raise BuildError(f"--site {site!r}: no such profile in config/sites.yaml; expected one of {', '.join(profiles)}")
     try:
-        profile, normalised = choose_profile(raw, profiles)
+        profile, normalised = ((profiles[site], normalise_text(raw, profiles[site])) if site is not None
+                               else choose_profile(raw, profiles))
     except BuildError as exc:
         raise BuildError(f"{path}: {exc}") from None
     if not normalised.text.strip() or not WORD.search(normalised.text):
@@ -334,13 +344,14 @@ def annotation_yaml(article: DraftedArticle) -> str:
     """The article's annotation file, in the format of ``annotations/sources/*.yaml``."""
     metadata = article.metadata
     lines = [
-        f"# Draft annotation of {article.raw_file} by `python -m scripts draft`. Review every entry, then move",
-        "# this file into annotations/sources/ and the raw file into data/raw/. Format: docs/annotation-format.md",
+        f"# Drafted from {article.raw_file} by the drafter. Review every entry against docs/annotation-guidelines.md",
+        "# (format: docs/annotation-format.md), then record the review: python -m scripts review SOURCE_ID --by NAME",
         f"source_id: {article.source_id}", f"raw_file: {_scalar(article.raw_file)}", f"site: {article.site_id}",
     ]
     # an ISO date is written bare, as in the curated files (YAML reads it as a date, the build accepts both)
     lines += [f"{key}: {metadata[key] if key == 'published_date' and metadata[key] else _scalar(metadata[key])}"
               for key in METADATA_FIELDS]
+    lines += ["review:", "  status: drafted"]
     lines += ["", *_entries("quotes", article.quotes, QUOTE_FIELDS, article.text)]
     lines += ["", *_entries("statistics", article.statistics, STATISTIC_FIELDS, article.text)]
     lines += ["", "mentions:"]
@@ -350,78 +361,50 @@ def annotation_yaml(article: DraftedArticle) -> str:
     return "\n".join(lines) + "\n"
 
 
+def entity_entries(entities: list[ann.Entity]) -> list[str]:
+    """Registry entries (``  - id: ...`` blocks) of proposed entities, marked ``status: proposed``."""
+    lines: list[str] = []
+    for entity in entities:
+        lines += [f"  - id: {entity.entity_id}", f"    name: {_scalar(entity.name)}", f"    type: {entity.type}",
+                  f"    aliases: {_scalar(entity.aliases)}", f"    description: {_scalar(entity.description)}",
+                  f"    status: {ann.PROPOSED}"]
+    return lines
+
+
 def entities_yaml(entities: list[ann.Entity]) -> str:
     """Proposed entities in the registry's format, to append to ``annotations/entities.yaml``."""
     lines = ["# Entities proposed by `python -m scripts draft`: review the type and description, merge",
              "# duplicates of registry entities, then append to annotations/entities.yaml.",
-             "entities:" if entities else "entities: []"]
-    for entity in entities:
-        lines += [f"  - id: {entity.entity_id}", f"    name: {_scalar(entity.name)}", f"    type: {entity.type}",
-                  f"    aliases: {_scalar(entity.aliases)}", f"    description: {_scalar(entity.description)}"]
+             "entities:" if entities else "entities: []", *entity_entries(entities)]
     return "\n".join(lines) + "\n"
 
 
-def table_rows(articles: list[DraftedArticle], registry: dict[str, ann.Entity],
-               proposed: list[ann.Entity]) -> dict[str, list[dict[str, Any]]]:
-    """Rows of every table with the build's ids, for the drafted articles."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    used: set[str] = set()
+def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], out_dir: Path) -> dict[str, int]:
+    """Preview tables of the drafts, built by the build's own row builder; returns rows per table.
+
+    The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus
+    the proposed entities, with the raw articles linked (or copied) into ``out_dir/raw``, exactly as
+    ``make data`` would once the files are in ``annotations/``; the tables land in ``out_dir``.
+    """
+    from scripts.tables import build_tables, write_tables
+
+    raw_dir = out_dir / "raw"
+    raw_dir.mkdir(parents=True, exist_ok=True)
     for article in articles:
-        source_id, text, metadata = article.source_id, article.text, article.metadata
-        rows["sources"].append({
-            "source_id": source_id, "title": metadata["title"], "publisher": metadata["publisher"],
-            "original_publisher": metadata["original_publisher"],
-            "authors": LIST_SEPARATOR.join(metadata["authors"]) or None,
-            "published_date": metadata["published_date"], "date_precision": metadata["date_precision"],
-            "date_basis": metadata["date_basis"], "date_note": metadata["date_note"],
-            "language": metadata["language"], "url": metadata["url"], "site_id": article.site_id,
-            "raw_path": article.raw_path, "raw_sha256": article.raw_sha256,
-            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "n_chars": len(text),
-            "n_words": len(WORD.findall(text)), "quality_flags": None, "quality_notes": None,
-            "notes": metadata["notes"],
-        })
-        rows["texts"].append({"source_id": source_id, "text": text})
-
-        def span(row: dict[str, Any]) -> ann.Span:
-            return ann.Span(row["start"], row["end"], row["text"], _occurrence(text, row["start"], row["text"]))
-
-        for mention in article.mentions:
-            rows["mentions"].append({
-                "mention_id": ann.content_id("m", source_id, span(mention)), "source_id": source_id,
-                "entity_id": mention["entity_id"], "start": mention["start"], "end": mention["end"],
-                "text": mention["text"], "origin": "matched"})
-            used.add(mention["entity_id"])
-        for quote in article.quotes:
-            rows["quotes"].append({
-                "quote_id": ann.content_id("q", source_id, span(quote)), "source_id": source_id,
-                "start": quote["start"], "end": quote["end"], "text": quote["text"], "kind": quote["kind"],
-                "speaker_entity_id": quote["speaker"], "speaker_text": quote["speaker_text"],
-                "speaker_role": quote["speaker_role"], "cue": quote["cue"],
-                "channel_entity_id": quote["channel"], "notes": ann.one_line(quote["note"])})
-            used.update(e for e in (quote["speaker"], quote["channel"]) if e)
-        for statistic in article.statistics:
-            rows["statistics"].append({
-                "statistic_id": ann.content_id("s", source_id, span(statistic)), "source_id": source_id,
-                "start": statistic["start"], "end": statistic["end"], "text": statistic["text"],
-                **{key: statistic[key] for key in ("value", "value_low", "value_high", "qualifier", "unit",
-                                                    "measure", "period", "reference_period")},
-                "attributed_to_entity_id": statistic["attributed_to"], "notes": ann.one_line(statistic["note"])})
-            if statistic["attributed_to"]:
-                used.add(statistic["attributed_to"])
-    every = {**registry, **{e.entity_id: e for e in proposed}}
-    rows["entities"] = [entity_row(e) for e in every.values() if e.entity_id in used]
-    return rows
-
-
-def write_csv_tables(rows: dict[str, list[dict[str, Any]]], out_dir: Path) -> None:
-    """Each table as ``<table>.csv`` with the schema's columns and types, sorted by primary key."""
-    from scripts.tables import to_frame, write_csv
-
-    schemas = load_schemas()
-    for name in TABLES:
-        for index, row in enumerate(rows[name], start=1):
-            schemas[name].check_row(row, f"drafted {name} row {index} ({row.get('source_id', row.get('entity_id'))})")
-        write_csv(to_frame(schemas[name], rows[name]), out_dir / f"{name}.csv")
+        target = raw_dir / article.raw_file
+        if not target.exists():
+            try:
+                os.link(article.raw_path, target)
+            except OSError:  # another file system
+                shutil.copyfile(article.raw_path, target)
+    with tempfile.TemporaryDirectory() as scratch:
+        registry_path = Path(scratch) / "entities.yaml"
+        registry_text = ann.REGISTRY_PATH.read_text(encoding="utf-8").rstrip("\n") + "\n"
+        registry_path.write_text(registry_text + "".join(f"{line}\n" for line in entity_entries(proposed)),
+                                 encoding="utf-8")
+        tables = build_tables(registry_path=registry_path, sources_dir=out_dir / "annotations", raw_dir=raw_dir)
+    write_tables(tables, out_dir)
+    return {name: len(frame) for name, frame in tables.items()}
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -459,7 +442,6 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     articles = [r for r in results if isinstance(r, DraftedArticle)]
     _unique_source_ids(articles)
     proposed = merge_proposals(articles, registry)
-    rows = table_rows(articles, registry, proposed)
 
     # Save
     (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
@@ -468,11 +450,11 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
         for warning in article.warnings:
             report(f"{article.raw_path}: warning: {warning}")
     (out_dir / "entities-proposed.yaml").write_text(entities_yaml(proposed), encoding="utf-8")
-    write_csv_tables(rows, out_dir)
+    counts = write_preview(articles, proposed, out_dir) if articles else {}
     for error in errors:
         report(f"error: {error}")
     report(f"drafted {len(articles)} of {len(paths)} articles into {out_dir}: "
-           + ", ".join(f"{name} {len(r)}" for name, r in rows.items())
+           + ", ".join(f"{name} {count}" for name, count in counts.items())
            + f"; {len(proposed)} proposed entities in {out_dir / 'entities-proposed.yaml'}")
     return errors
 

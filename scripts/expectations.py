@@ -260,13 +260,20 @@ def expectations_command(args: argparse.Namespace) -> None:
                              f"run `{GENERATOR}`")
         print(f"{len(generated)} suites in {SUITES_DIR.relative_to(ROOT)} are up to date")
         return
-    SUITES_DIR.mkdir(exist_ok=True)
-    for name, text in generated.items():
-        (SUITES_DIR / name).write_text(text, encoding="utf-8")
-    for path in SUITES_DIR.glob("*.json"):
-        if path.name not in generated:
-            path.unlink()
+    write_suites(generated, SUITES_DIR)
     print(f"wrote {len(generated)} suites to {SUITES_DIR.relative_to(ROOT)} ({len(stale)} changed)")
+
+
+def write_suites(generated: dict[str, str], suites_dir: Path = SUITES_DIR) -> list[str]:
+    """Write the generated suites (and drop suites no longer generated); returns the files that changed."""
+    stale = stale_suites(generated, suites_dir)
+    suites_dir.mkdir(exist_ok=True)
+    for name in stale:
+        if name in generated:
+            (suites_dir / name).write_text(generated[name], encoding="utf-8")
+        else:
+            (suites_dir / name.removesuffix(" (no longer generated)")).unlink()
+    return stale
 
 
 # --- Loading the suites and the frames ---------------------------------------

@@ -32,6 +32,7 @@ from typing import Any
 
 from scripts.annotations import ROOT
 from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
+from scripts.derived import write_derived
 from scripts.diff import LEVELS, Side, diff_sides
 from scripts.errors import BuildError
 from scripts.manifest import (build_manifest, load_manifest, newest_manifest, parse_version,
@@ -282,7 +283,22 @@ def describe_plan(plan: ReleasePlan) -> str:
     return "\n".join(lines)
 
 
-def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool = True) -> ReleasePlan:
+def check_reviewed(package_dir: Path, publish_drafts: bool) -> None:
+    """Refuse a package with drafted sources or proposed entities, unless drafts are to be published as such."""
+    from scripts.review import describe_unreviewed, unreviewed
+
+    pending = describe_unreviewed(unreviewed(package_dir), shown=50)
+    if pending is None:
+        return
+    if not publish_drafts:
+        raise BuildError(f"not yet reviewed: {pending}. Review them (python -m scripts review SOURCE_ID --by NAME), "
+                         "or publish them as drafts with --publish-drafts (make release "
+                         "RELEASE_ARGS=--publish-drafts); sources.review_status tells users which rows are drafts")
+    print(f"publishing drafts as drafts (--publish-drafts): {pending}")
+
+
+def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool = True,
+            publish_drafts: bool = False) -> ReleasePlan:
     """Cut the release (see the module docstring); returns its plan."""
     from scripts.build import build_package, publish
     from scripts.package import write_descriptor
@@ -298,6 +314,7 @@ def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool
     try:
         # Load + process: build, plan against the newest manifest, stage the released files, validate.
         build_package(staging)
+        check_reviewed(staging, publish_drafts)
         plan = plan_release(staging, root / "releases", bump, date, base_version, extra_metadata)
         if dry_run:
             descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
@@ -318,6 +335,7 @@ def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool
         publish(staging, root)
         for name in RELEASE_FILES:
             os.replace(staging / name, root / name)
+        write_derived(root)  # the README counts, datasheet and data dictionary of the released package
         old_config = None
     except BaseException:
         if old_config is not None:
@@ -339,8 +357,11 @@ def release_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the bump to make; refused when smaller than the changes require (default: auto)")
     parser.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
     parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; change nothing")
+    parser.add_argument("--publish-drafts", action="store_true",
+                        help="release drafted sources and proposed entities as drafts (sources.review_status and "
+                             "entities.review_status say so) instead of refusing them")
 
 
 def release_command(args: argparse.Namespace) -> None:
     """``python -m scripts release``."""
-    release(args.bump, args.date or dt.date.today().isoformat(), args.dry_run)
+    release(args.bump, args.date or dt.date.today().isoformat(), args.dry_run, publish_drafts=args.publish_drafts)

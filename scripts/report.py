@@ -81,16 +81,56 @@ def stats_markdown(directory: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+def _counted(values: pd.Series, labels: dict[str, str] | None = None) -> str:
+    """``"13 direct, 8 partial"``: counts of each value, largest first, ties by name."""
+    counts = values.value_counts()
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+    return ", ".join(f"{n} {(labels or {}).get(str(v), v)}" for v, n in ordered) or "none"
+
+
+def composition_markdown(directory: Path | None = None) -> str:
+    """The datasheet's figures, read from the published tables (never typed by hand)."""
+    data = (directory or ann.ROOT) / "data"
+    read = lambda name: pd.read_parquet(data / f"{name}.parquet")  # noqa: E731
+    sources, entities, mentions = read("sources"), read("entities"), read("mentions")
+    quotes, statistics = read("quotes"), read("statistics")
+    dates = sources["published_date"].dropna()
+    span = f"{min(dates).isoformat()} to {max(dates).isoformat()}" if len(dates) else "no dated article"
+    flags = sources["quality_flags"].dropna().str.split(" | ", regex=False).explode()
+    return "\n".join([
+        f"- **Articles:** {len(sources)} ({_counted(sources['review_status'])}); publication dates from {span} "
+        f"(basis of the date: {_counted(sources['date_basis'])}); "
+        f"languages: {_counted(sources['language'])}; site profiles: {_counted(sources['site_id'])}.",
+        f"- **Quality flags:** {_counted(flags) if len(flags) else 'none'}; articles without a title: "
+        f"{int(sources['title'].isna().sum())}, without an author: {int(sources['authors'].isna().sum())}, "
+        f"without a publisher: {int(sources['publisher'].isna().sum())}, without a URL: "
+        f"{int(sources['url'].isna().sum())}.",
+        f"- **Entities:** {len(entities)} ({_counted(entities['type'])}; {_counted(entities['review_status'])}).",
+        f"- **Mentions:** {len(mentions)} ({_counted(mentions['origin'])}).",
+        f"- **Quotes:** {len(quotes)} ({_counted(quotes['kind'])}); without a resolved speaker entity: "
+        f"{int(quotes['speaker_entity_id'].isna().sum())}; relayed through a named outlet: "
+        f"{int(quotes['channel_entity_id'].notna().sum())}.",
+        f"- **Statistics:** {len(statistics)} ({_counted(statistics['unit'])}); not credited to an entity by the "
+        f"article: {int(statistics['attributed_to_entity_id'].isna().sum())}.",
+    ])
+
+
+COMPOSITION_START, COMPOSITION_END = "<!-- composition:start -->", "<!-- composition:end -->"
 README_START, README_END = "<!-- stats:start -->", "<!-- stats:end -->"
+
+
+def replace_block(document: str, start: str, end: str, block: str, where: str) -> str:
+    """``document`` with the text between the ``start`` and ``end`` markers replaced by ``block``."""
+    if start not in document or end not in document:
+        raise BuildError(f"{where}: the markers {start} and {end} are missing")
+    head, rest = document.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    return f"{head}{start}\n{block}\n{end}{tail}"
 
 
 def readme_with_stats(readme: str, directory: Path | None = None) -> str:
     """``readme`` with the block between the stats markers replaced by :func:`stats_markdown`."""
-    if README_START not in readme or README_END not in readme:
-        raise BuildError(f"README.md: the markers {README_START} and {README_END} are missing")
-    head, rest = readme.split(README_START, 1)
-    tail = rest.split(README_END, 1)[1]
-    return f"{head}{README_START}\n{stats_markdown(directory)}\n{README_END}{tail}"
+    return replace_block(readme, README_START, README_END, stats_markdown(directory), "README.md")
 
 
 def update_readme(directory: Path | None = None) -> None:

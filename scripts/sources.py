@@ -33,7 +33,7 @@ class SourceText:
     text_row: dict[str, Any]
 
 
-def _iso_date(value: Any, where: str) -> str | None:
+def _iso_date(value: Any, where: str, field_name: str = "published_date") -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
@@ -41,7 +41,7 @@ def _iso_date(value: Any, where: str) -> str | None:
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise BuildError(f"{where}: field 'published_date' is {value!r}, not an ISO date (YYYY-MM-DD)") from None
+        raise BuildError(f"{where}: field {field_name!r} is {value!r}, not an ISO date (YYYY-MM-DD)") from None
 
 
 def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
@@ -53,6 +53,19 @@ def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
         names.append(entry["flag"])
         notes.append(f"{entry['flag']}: {' '.join(str(entry['note']).split())}")
     return (LIST_SEPARATOR.join(names) or None, LIST_SEPARATOR.join(notes) or None)
+
+
+def _review(review: dict[str, Any], where: str) -> dict[str, Any]:
+    """The review columns of a source: who reviewed it and when, or nothing while it is drafted."""
+    status, by, date = review.get("status"), review.get("by"), review.get("date")
+    if status == "reviewed" and not (by and date):
+        raise BuildError(f"{where}: review: a reviewed source needs 'by' and 'date' "
+                         "(python -m scripts review SOURCE_ID --by NAME records them)")
+    if status != "reviewed" and (by or date):
+        raise BuildError(f"{where}: review: 'by' and 'date' are for status 'reviewed', not {status!r}")
+    reviewed_date = _iso_date(date, f"{where}: review", "date") if date else None
+    # the allowed statuses are the enum of sources.review_status, checked with the row
+    return {"review_status": status, "reviewed_by": one_line(by), "reviewed_date": reviewed_date}
 
 
 def _file_dates(values: list[str], formats: tuple[str, ...]) -> set[str]:
@@ -122,6 +135,7 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "quality_flags": flags,
         "quality_notes": quality_notes,
         "notes": one_line(data.get("notes")),
+        **_review(data.get("review") or {}, where),
     }
     if (row["published_date"] is None) != (row["date_precision"] is None):
         raise BuildError(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")

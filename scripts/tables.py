@@ -66,7 +66,7 @@ def entity_row(entity: ann.Entity) -> dict[str, Any]:
     """An entity of the registry as a row of the ``entities`` table."""
     return {"entity_id": entity.entity_id, "name": entity.name, "type": entity.type,
             "aliases": LIST_SEPARATOR.join(entity.aliases) or None, "description": entity.description,
-            "notes": entity.notes}
+            "notes": entity.notes, "review_status": entity.status}
 
 
 def _check_rows(schema: TableSchema, rows: list[dict[str, Any]]) -> None:

@@ -32,6 +32,7 @@ def source_file(**overrides) -> dict:
         "title": "Pakistani Taliban hit Pakistan", "publisher": None, "original_publisher": None, "authors": [],
         "published_date": None, "date_precision": None, "date_basis": "unknown", "date_note": None,
         "language": "en", "url": None, "quality_flags": [], "notes": None,
+        "review": {"status": "reviewed", "by": "A Reviewer", "date": "2026-01-02"},
         "quotes": [{"text": "We will talk", "kind": "direct", "speaker": "imran-khan", "speaker_text": "Khan",
                     "speaker_role": None, "cue": "said", "channel": None}],
         "statistics": [{"text": "five", "value": 5, "value_low": 5, "value_high": 5, "qualifier": "exact",

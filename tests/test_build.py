@@ -20,6 +20,8 @@ PUBLISHED = ["datapackage.json", "data/sources.csv", "data/quotes.parquet"]
 def project_copy(tmp_path: Path) -> Path:
     """A target folder holding a copy of the published outputs and of the annotations."""
     shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     (tmp_path / "data").mkdir()
     for relative in PUBLISHED:
         shutil.copy(ROOT / relative, tmp_path / relative)

@@ -14,14 +14,42 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from scripts.citation import CFF_SCHEMA, citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
+from scripts.citation import CFF_SCHEMA, citation_descriptor
+from scripts.derived import stale_derived
 from scripts.manifest import newest_manifest
-from scripts.report import readme_with_stats
 
 
-def test_readme_tables_are_those_of_the_published_data():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme_with_stats(readme) == readme, "run: python -m scripts stats --update-readme"
+def test_no_derived_document_is_stale():
+    """README counts and citation, CITATION.cff, .zenodo.json, dataset.jsonld, datasheet figures, dictionary."""
+    from scripts.derived import derived_texts
+
+    assert {"README.md", "CITATION.cff", ".zenodo.json", "dataset.jsonld", "docs/datasheet.md",
+            "docs/data-dictionary.md"} <= set(derived_texts(ROOT))
+    assert stale_derived(ROOT) == [], "run `make data` (the build regenerates them) and commit the result"
+
+
+def test_derived_documents_follow_the_package(tmp_path: Path):
+    """A changed package changes its derived documents: nothing in them is typed by hand."""
+    from scripts.derived import DATASHEET, DICTIONARY, derived_texts
+
+    for name in ("README.md", "datapackage.json", "CHANGELOG.md", DATASHEET, "config/package.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("raw"))
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    before = derived_texts(tmp_path)
+    import pandas as pd
+
+    quotes = pd.read_parquet(tmp_path / "data" / "quotes.parquet")
+    quotes.iloc[:1].to_parquet(tmp_path / "data" / "quotes.parquet")
+    sources = pd.read_parquet(tmp_path / "data" / "sources.parquet")
+    sources["review_status"] = "drafted"
+    sources.to_parquet(tmp_path / "data" / "sources.parquet")
+    after = derived_texts(tmp_path)
+    assert "**Quotes:** 1 (" in after[DATASHEET] and "**Quotes:** 1 (" not in before[DATASHEET]
+    assert f"{len(sources)} drafted" in after[DATASHEET]
+    assert "| `quotes` | 1 |" in after["README.md"]
+    assert after[DICTIONARY].startswith("# Data dictionary")
 
 
 def test_readme_quick_start_is_the_two_commands():
@@ -50,13 +78,9 @@ def test_version_agrees_across_package_citation_zenodo_changelog_and_manifest():
     assert json.loads(manifest.read_text(encoding="utf-8"))["date"] == date
 
 
-def test_citation_files_and_readme_block_are_generated_from_datapackage():
+def test_citation_block_names_the_version():
     descriptor = citation_descriptor(ROOT)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme_with_citation(readme, descriptor) == readme, "README citation block is stale: cut a release"
-    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == cff_text(descriptor)
-    assert (ROOT / ".zenodo.json").read_text(encoding="utf-8") == zenodo_text(descriptor)
-    assert (ROOT / "dataset.jsonld").read_text(encoding="utf-8") == jsonld_text(descriptor, ROOT)
     assert f"(version {descriptor['version']}) [Data set]" in readme
     assert f"@misc{{pak-afghan-security-news-{descriptor['version']}," in readme
 

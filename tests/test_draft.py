@@ -46,7 +46,7 @@ def _resolve_with_build(out: Path, tmp: Path) -> dict[str, list[dict]]:
     (tmp / "raw").mkdir()
     (tmp / "entities.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     for source in _read_csv(out / "sources.csv"):
-        shutil.copy(source["raw_path"], tmp / "raw" / Path(source["raw_path"]).name)
+        shutil.copy(out / "raw" / Path(source["raw_path"]).name, tmp / "raw")
         shutil.copy(out / "annotations" / f"{source['source_id']}.yaml", tmp / "sources")
     return build_rows(registry_path=tmp / "entities.yaml", sources_dir=tmp / "sources", raw_dir=tmp / "raw")
 
@@ -68,8 +68,11 @@ def test_drafts_every_article_with_the_schema_columns(drafted):
         with (out / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
             assert next(csv.reader(handle)) == load_schema(table).columns, table
     sources = _read_csv(out / "sources.csv")
-    assert sorted(s["raw_path"] for s in sources) == sorted(inputs)  # the path as given
+    # the preview is a package of its own: every input's bytes are in out/raw under its name
+    assert sorted(Path(s["raw_path"]).name for s in sources) == sorted(Path(p).name for p in inputs)
+    assert all((out / "raw" / Path(p).name).read_bytes() == Path(p).read_bytes() for p in inputs)
     assert len(list((out / "annotations").glob("*.yaml"))) == len(inputs)
+    assert {s["review_status"] for s in sources} == {"drafted"}
     unseen = next(s for s in sources if s["raw_path"].endswith("torkham.md"))
     assert unseen["source_id"] == "torkham"
     statistics = [s for s in _read_csv(out / "statistics.csv") if s["source_id"] == "torkham"]
@@ -111,7 +114,7 @@ def test_bad_files_are_reported_and_the_others_drafted(tmp_path, capsys):
     assert status == 1
     assert f"{empty}: empty file" in err and f"{binary}: binary file" in err
     sources = _read_csv(tmp_path / "out" / "sources.csv")
-    assert [s["raw_path"] for s in sources] == [str(good)]
+    assert [Path(s["raw_path"]).name for s in sources] == [good.name]
 
 
 def test_jobs_give_the_same_files(tmp_path):

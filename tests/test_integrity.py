@@ -331,4 +331,5 @@ def test_broken_csv_structure_is_named_like_frictionless_does(built_package: Pat
         validate_package(package, run_gx=False)
     message = str(raised.value)
     assert "entities row #3 column -: the row is blank  [schema: header and row structure]" in message
-    assert "2 cells, the header has 6: 'lonely-cell,Lonely'  [schema: header and row structure]" in message
+    header = len(load_schema("entities").columns)
+    assert f"2 cells, the header has {header}: 'lonely-cell,Lonely'  [schema: header and row structure]" in message

@@ -247,8 +247,8 @@ def _release_root(tmp_path: Path) -> Path:
     (root / "config").mkdir(parents=True)
     shutil.copy(ROOT / "config" / "package.yaml", root / "config" / "package.yaml")
     shutil.copytree(ROOT / "schemas", root / "schemas")
-    (root / "README.md").write_text("# Test\n\n## How to cite\n\n<!-- citation:start -->\n<!-- citation:end -->\n",
-                                    encoding="utf-8")
+    (root / "README.md").write_text("# Test\n\n<!-- stats:start -->\n<!-- stats:end -->\n\n## How to cite\n\n"
+                                    "<!-- citation:start -->\n<!-- citation:end -->\n", encoding="utf-8")
     (root / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n### Added\n- First cut.\n", encoding="utf-8")
     (root / "LICENSE").write_text("licence terms\n", encoding="utf-8")
     (root / "CITATION.cff").write_text("cff-version: 1.2.0\n", encoding="utf-8")
