@@ -22,6 +22,7 @@ from scripts.errors import BuildError
 from scripts.package import write_descriptor
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES
+from scripts.sources import PACKAGE_RAW_DIR, RAW_DIR
 from scripts.tables import build_tables, write_tables
 
 
@@ -35,10 +36,29 @@ def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
     tables = build_tables(**inputs)
     # Save
     written = write_tables(tables, out_dir / "data")
+    written += link_raw_files(tables["sources"]["raw_path"].tolist(), inputs.get("raw_dir", RAW_DIR), out_dir)
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
     print(", ".join(f"{name}: {len(frame)} rows" for name, frame in tables.items()))
     return [*written, out_dir / "datapackage.json"]
+
+
+def link_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
+    """Copy each source's raw file to its ``raw_path`` inside ``out_dir``.
+
+    A built package then holds the bytes its ``raw_sha256`` describe and validates on its own.
+    """
+    written = []
+    for raw_path in raw_paths:
+        target = out_dir / raw_path
+        source = raw_dir / Path(raw_path).relative_to(PACKAGE_RAW_DIR)
+        if target.resolve() == source.resolve():
+            continue  # building into the project itself
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # a copy, not a hard link: editing a built package must never touch data/raw/
+        shutil.copyfile(source, target)
+        written.append(target)
+    return written
 
 
 def publish(staging: Path, target: Path = ROOT) -> None:
@@ -64,7 +84,8 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) 
                 print(f"regenerated Great Expectations suites: {', '.join(changed)}")
         build_package(staging, **inputs)
         # the report stays (build/ is not published) so a failed build can be read afterwards
-        validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json")
+        validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json",
+                         project_dir=target)
         publish(staging, target)
         print(f"published {len(TABLES)} tables (CSV and Parquet) and datapackage.json in {target}")
         changed = write_derived(target)

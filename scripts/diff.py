@@ -23,8 +23,9 @@ from scripts.manifest import (RELEASES_DIR, VERSION_PATTERN, build_manifest, can
                               package_rows, release_manifests)
 
 LEVELS = ("none", "patch", "minor", "major")
-# Keys of a field or schema that only document it: a change is metadata (PATCH).
-DOC_KEYS = frozenset({"title", "description", "example", "rdfType", "$schema"})
+# Keys of a field or schema that only document it: a change is metadata (PATCH). A field's
+# `categories` give its allowed values their labels; the values themselves are its `enum` constraint.
+DOC_KEYS = frozenset({"title", "description", "example", "rdfType", "$schema", "categories"})
 # Constraints where a larger value admits fewer values, and where a smaller one does.
 LOWER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "minLength"})
 UPPER_BOUNDS = frozenset({"maximum", "exclusiveMaximum", "maxLength"})

@@ -14,7 +14,7 @@ and statistics (:mod:`scripts.drafter.numbers`). It writes
   registry's format, to review and append to ``annotations/entities.yaml``;
 - ``DIR/<table>.csv|parquet`` for every table: a preview built from the
   drafts by the build's own row builder (:func:`scripts.tables.build_tables`),
-  with the raw articles linked into ``DIR/raw/``.
+  with the raw articles copied into ``DIR/raw/``.
 
 One bad article (unreadable, empty, binary) is reported and skipped; the
 others are drafted, and the command fails at the end if any article failed.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import shutil
 import sys
@@ -383,7 +382,7 @@ def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], ou
     """Preview tables of the drafts, built by the build's own row builder; returns rows per table.
 
     The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus
-    the proposed entities, with the raw articles linked (or copied) into ``out_dir/raw``, exactly as
+    the proposed entities, with the raw articles copied into ``out_dir/raw``, exactly as
     ``make data`` would once the files are in ``annotations/``; the tables land in ``out_dir``.
     """
     from scripts.tables import build_tables, write_tables
@@ -392,11 +391,8 @@ def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], ou
     raw_dir.mkdir(parents=True, exist_ok=True)
     for article in articles:
         target = raw_dir / article.raw_file
-        if not target.exists():
-            try:
-                os.link(article.raw_path, target)
-            except OSError:  # another file system
-                shutil.copyfile(article.raw_path, target)
+        if not target.exists():  # a copy: editing the preview must never touch the input
+            shutil.copyfile(article.raw_path, target)
     with tempfile.TemporaryDirectory() as scratch:
         registry_path = Path(scratch) / "entities.yaml"
         registry_text = ann.REGISTRY_PATH.read_text(encoding="utf-8").rstrip("\n") + "\n"

@@ -393,15 +393,15 @@ def _context(gx: Any, docs_dir: Path | None) -> Any:
     return context
 
 
-def _validation_definition(gx: Any, context: Any, document: dict[str, Any]) -> Any:
+def _validation_definition(gx: Any, context: Any, document: dict[str, Any], suites_dir: Path = SUITES_DIR) -> Any:
     """A whole-dataframe batch of the asset bound to its suite loaded from JSON."""
     name = document["name"]
     batch = context.data_sources.get(DATA_SOURCE).add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-    suite = context.suites.add(load_suite(gx, document, f"{SUITES_DIR / name}.json"))
+    suite = context.suites.add(load_suite(gx, document, f"{suites_dir / name}.json"))
     return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
 
-def run_suites(data_dir: Path, docs_dir: Path | None = None) -> list[str]:
+def run_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = SUITES_DIR) -> list[str]:
     """Run the committed GX suite of every asset on the Parquet tables in data_dir.
 
     ``datapackage.json`` beside ``data_dir`` gives the ``created`` date that bounds
@@ -411,7 +411,7 @@ def run_suites(data_dir: Path, docs_dir: Path | None = None) -> list[str]:
     When docs_dir is given, build GX Data Docs there that render offline, else none.
     """
     # Malformed suites or descriptor fail before the slow import.
-    documents = load_suite_documents()
+    documents = load_suite_documents(suites_dir)
     parameters = package_parameters(Path(data_dir).resolve().parent)
     # Must be set before the import: GX reads it once, and must not call home.
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -428,7 +428,7 @@ def run_suites(data_dir: Path, docs_dir: Path | None = None) -> list[str]:
             failures.append(built)
             continue
         frame, table = built
-        results = _validation_definition(gx, context, document).run(
+        results = _validation_definition(gx, context, document, suites_dir).run(
             batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
             result_format={"result_format": "SUMMARY", "unexpected_index_column_names": schemas[table].primary_key})
         failures += failure_messages(name, results, schemas[table].primary_key)

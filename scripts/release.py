@@ -41,9 +41,15 @@ from scripts.manifest import (build_manifest, load_manifest, newest_manifest, pa
 BUMPS = ("auto", "major", "minor", "patch")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
-# Files of the project that go into the zip besides datapackage.json, its data and its schemas.
-REQUIRED_MEMBERS = ("README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
-OPTIONAL_MEMBERS = ("dataset.jsonld", "config/expectations.yaml", "docs/datasheet.md", "docs/versioning.md")
+# Files of the project that go into the zip besides datapackage.json, its data, its schemas and
+# its raw files: what a reader needs to use, cite and check the data without the repository.
+REQUIRED_MEMBERS = ("README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE", "docs/annotation-guidelines.md",
+                    "docs/annotation-format.md", "docs/data-dictionary.md", "docs/datasheet.md",
+                    "docs/versioning.md")
+OPTIONAL_MEMBERS = ("dataset.jsonld", "config/expectations.yaml")
+# Folders shipped whole: every document, and the annotation files the tables are built from.
+MEMBER_FOLDERS = ("docs", "annotations")
+MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 CHANGELOG_SECTIONS = ("Added", "Changed", "Removed")
 
 
@@ -193,16 +199,42 @@ def changelog_with_entry(changelog: str, plan: ReleasePlan) -> str:
 # --- The zip -----------------------------------------------------------------
 
 def release_members(root: Path) -> list[str]:
-    """Relative paths of the files that go into the zip, sorted."""
+    """Relative paths of the files that go into the zip, sorted; a BuildError names a missing one or a dead link."""
+    import pyarrow.parquet as pq
+
     descriptor = citation_descriptor(root)
     members = {"datapackage.json", *(r["path"] for r in descriptor["resources"])}
     members |= {str(p.relative_to(root)) for p in (root / "schemas").rglob("*") if p.is_file()}
+    members |= set(pq.read_table(root / "data" / "sources.parquet", columns=["raw_path"]).column(0).to_pylist())
     for name in REQUIRED_MEMBERS:
         if not (root / name).is_file():
             raise BuildError(f"{root / name}: missing; a release ships it")
         members.add(name)
     members |= {name for name in OPTIONAL_MEMBERS if (root / name).is_file()}
+    for folder in MEMBER_FOLDERS:
+        members |= {p.relative_to(root).as_posix() for p in (root / folder).rglob("*")
+                    if p.is_file() and not p.name.startswith(".")}
+    missing = sorted(m for m in members if not (root / m).is_file())
+    if missing:
+        raise BuildError(f"{root}: the release needs {', '.join(missing[:5])}, which are missing")
+    dead = dead_links(root, members)
+    if dead:
+        raise BuildError("links that would be dead in the release zip: " + "; ".join(dead[:10]))
     return sorted(members)
+
+
+def dead_links(root: Path, members: set[str]) -> list[str]:
+    """``file: target`` of every relative Markdown link of a member that points outside the members."""
+    folders = {parent.as_posix() for m in members for parent in Path(m).parents}
+    dead = []
+    for member in sorted(m for m in members if m.endswith(".md")):
+        for target in MARKDOWN_LINK.findall((root / member).read_text(encoding="utf-8")):
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^#", target):  # a URL, mailto: or an anchor of the page
+                continue
+            path = os.path.normpath((Path(member).parent / target.split("#", 1)[0]).as_posix())
+            if path not in members and path.rstrip("/") not in folders:
+                dead.append(f"{member}: {target}")
+    return dead
 
 
 def build_zip(root: Path, members: list[str], zip_path: Path, prefix: str) -> Path:
@@ -325,7 +357,7 @@ def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool
             if (descriptor.get("version"), descriptor.get("created")) != (plan.version, f"{plan.date}T00:00:00Z"):
                 raise BuildError(f"{config_path}: the build did not take version {plan.version} from it")
         stage_release(staging, root, plan, descriptor)
-        validate_package(staging, run_gx=run_gx)
+        validate_package(staging, run_gx=run_gx, project_dir=root)
         print(describe_plan(plan))
         if dry_run:
             print(f"dry run: would write config/package.yaml, data/, datapackage.json, releases/{plan.version}.json, "

@@ -20,7 +20,8 @@ from scripts.annotations import ROOT, SourceAnnotation, one_line
 from scripts.errors import BuildError
 from scripts.normalise import Normalised, SiteProfile, normalise_file
 
-RAW_DIR = ROOT / "data" / "raw"
+PACKAGE_RAW_DIR = "data/raw"
+RAW_DIR = ROOT / PACKAGE_RAW_DIR
 LIST_SEPARATOR = " | "
 WORD = re.compile(r"[^\W_]+")
 
@@ -127,7 +128,8 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "language": data.get("language"),
         "url": data.get("url"),
         "site_id": data["site"],
-        "raw_path": raw_path.relative_to(ROOT).as_posix() if raw_path.is_relative_to(ROOT) else raw_path.name,
+        # where the file lies in a package (the project's data/raw/ or a release's)
+        "raw_path": f"{PACKAGE_RAW_DIR}/{raw_file}",
         "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "n_chars": len(text),

@@ -33,6 +33,9 @@ same as JSON (no timestamps, so equal packages give equal reports).
 from __future__ import annotations
 
 import argparse
+import tempfile
+import zipfile
+from contextlib import contextmanager
 import csv
 import datetime as dt
 import hashlib
@@ -40,7 +43,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -530,6 +533,9 @@ class Context:
 
     package_dir: Path
     tables: dict[str, LoadedTable]
+    # Where CITATION.cff and CHANGELOG.md are looked up: the package itself, unless the caller names
+    # the project a staging build belongs to (never a silent fallback). Raw files are always the package's.
+    project_dir: Path | None = None
 
     def column(self, table: str, column: str) -> list[Any]:
         typed = self.tables[table].typed
@@ -662,10 +668,10 @@ def check_text_hashes(ctx: Context) -> Iterable[Finding]:
             yield Finding("sources", sources.key(index), "n_chars", f"{n_chars}, but its text has {len(text)} characters")
 
 
-def raw_file(package_dir: Path, raw_path: str) -> Path:
-    """A raw file named in ``sources.raw_path``: in the package if it is there, else in the project."""
-    inside = package_dir / raw_path
-    return inside if inside.is_file() else ROOT / raw_path
+def raw_file(home: Path, raw_path: str) -> Path | None:
+    """A raw file named in ``sources.raw_path``, inside ``home`` (None when the path leaves it)."""
+    path = (home / raw_path).resolve()
+    return path if path.is_relative_to(home.resolve()) else None
 
 
 def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
@@ -677,6 +683,9 @@ def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
         if raw_path is None:
             continue
         path = raw_file(ctx.package_dir, raw_path)
+        if path is None:
+            yield Finding("sources", sources.key(index), "raw_path", f"{_show(raw_path)} is outside the package")
+            continue
         if path not in hashes:
             try:
                 hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -722,12 +731,12 @@ def _version_in(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
-def version_files(package_dir: Path) -> list[Path]:
-    """CITATION.cff and CHANGELOG.md, each from the package folder if there, else from the project."""
+def version_files(package_dir: Path, project_dir: Path | None = None) -> list[Path]:
+    """CITATION.cff and CHANGELOG.md of the package, else of the project a staging build belongs to."""
     found = []
     for name in ("CITATION.cff", "CHANGELOG.md"):
-        for folder in (package_dir, ROOT):
-            if (folder / name).is_file():
+        for folder in (package_dir, project_dir):
+            if folder is not None and (folder / name).is_file():
                 found.append(folder / name)
                 break
     return found
@@ -737,17 +746,17 @@ def check_version(ctx: Context) -> Iterable[Finding]:
     """The descriptor's version equals CITATION.cff's and the newest CHANGELOG.md entry's, where they state one."""
     descriptor = json.loads((ctx.package_dir / "datapackage.json").read_text(encoding="utf-8"))
     version = descriptor.get("version")
-    for path in version_files(ctx.package_dir):
+    for path in version_files(ctx.package_dir, ctx.project_dir):
         stated = _version_in(path)
         if stated is not None and stated != version:
             yield Finding("datapackage.json", "-", "version", f"{_show(version)}, but {path.name} says {_show(stated)}")
 
 
-def version_note(package_dir: Path) -> str | None:
+def version_note(package_dir: Path, project_dir: Path | None = None) -> str | None:
     """Why the version check compared less than both files, if it did."""
-    files = version_files(package_dir)
+    files = version_files(package_dir, project_dir)
     if not files:
-        return "skipped: no CITATION.cff or CHANGELOG.md in the package or the project"
+        return "skipped: no CITATION.cff or CHANGELOG.md in the package"
     silent = [p.name for p in files if _version_in(p) is None]
     missing = [n for n in ("CITATION.cff", "CHANGELOG.md") if n not in {p.name for p in files}]
     parts = [f"{n} states no version yet" for n in silent] + [f"no {n}" for n in missing]
@@ -767,11 +776,12 @@ CROSS_TABLE_CHECKS: list[tuple[str, Callable[[Context], Iterable[Finding]]]] = [
 ]
 
 
-def cross_table_checks(package_dir: Path, tables: dict[str, LoadedTable]) -> list[CheckResult]:
+def cross_table_checks(package_dir: Path, tables: dict[str, LoadedTable],
+                       project_dir: Path | None = None) -> list[CheckResult]:
     """Every check that looks at more than one table or file."""
-    ctx = Context(package_dir, tables)
+    ctx = Context(package_dir, tables, project_dir)
     results = [CheckResult("cross-table", label).extend(check(ctx)) for label, check in CROSS_TABLE_CHECKS]
-    results[-1].note = version_note(package_dir)
+    results[-1].note = version_note(package_dir, project_dir)
     return results
 
 
@@ -785,8 +795,12 @@ def check_tables(package_dir: Path) -> list[str]:
 # --- The whole validation ------------------------------------------------------
 
 def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = None,
-               frictionless_rows: bool = False, echo: bool = True) -> list[CheckResult]:
-    """Every check on the package in ``package_dir``, in order; prints each result line when ``echo``."""
+               frictionless_rows: bool = False, echo: bool = True, project_dir: Path | None = None) -> list[CheckResult]:
+    """Every check on the package in ``package_dir``, in order; prints each result line when ``echo``.
+
+    The package is checked as it stands: its raw files, CITATION.cff, CHANGELOG.md and expectation
+    suites are its own, unless ``project_dir`` names the project a staging build belongs to.
+    """
     results: list[CheckResult] = []
 
     def record(result: CheckResult) -> None:
@@ -801,12 +815,15 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package_dir)))
     tables = read_tables(package_dir)
-    for result in schema_checks(tables) + cross_table_checks(package_dir, tables):
+    for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
         record(result)
     if run_gx:
         from scripts.expectations import run_suites
 
-        record(CheckResult("Great Expectations", "suites").extend(run_suites(package_dir / "data", docs_dir)))
+        suites_dir = package_dir / "schemas" / "expectations"
+        record(CheckResult("Great Expectations", "suites").extend(
+            run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
+            else [f"{suites_dir}: the package has no expectation suites"]))
     return results
 
 
@@ -832,7 +849,8 @@ def write_report(path: Path, document: dict[str, Any]) -> None:
 
 
 def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_dir: Path | None = None,
-                     report_path: Path | None = None, frictionless_rows: bool = False) -> list[CheckResult]:
+                     report_path: Path | None = None, frictionless_rows: bool = False,
+                     project_dir: Path | None = None) -> list[CheckResult]:
     """Run every check on the package in ``package_dir``; raise a BuildError listing all failures.
 
     ``docs_dir``, when given, receives the Great Expectations Data Docs;
@@ -841,7 +859,8 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
     package_dir = (package_dir or ROOT).resolve()
     if not (package_dir / "datapackage.json").is_file():
         raise BuildError(f"{package_dir}: no datapackage.json")
-    results = run_checks(package_dir, run_gx=run_gx, docs_dir=docs_dir, frictionless_rows=frictionless_rows)
+    results = run_checks(package_dir, run_gx=run_gx, docs_dir=docs_dir, frictionless_rows=frictionless_rows,
+                         project_dir=project_dir)
     document = report(package_dir, results)
     if report_path is not None:
         write_report(report_path, document)
@@ -858,8 +877,9 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
 
 
 def validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", type=Path, nargs="?", default=None,
-                        help="package folder (default: the project root)")
+    parser.add_argument("directory", type=Path, nargs="?", default=None, metavar="PATH",
+                        help="a package folder or a release zip, validated as given, on its own "
+                             "(default: the project root)")
     parser.add_argument("--report-dir", type=Path, default=REPORT_DIR,
                         help="folder for report.json and the Data Docs in docs/ (default: build/validation)")
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
@@ -870,6 +890,25 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
 def validate_command(args: argparse.Namespace) -> None:
     """``python -m scripts validate [DIR] [--report-dir DIR] [--skip-gx] [--frictionless-rows]``."""
     report_dir = args.report_dir.resolve()
-    validate_package(args.directory, run_gx=not args.skip_gx,
-                     docs_dir=None if args.skip_gx else report_dir / "docs",
-                     report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
+    with package_folder(args.directory) as folder:
+        validate_package(folder, run_gx=not args.skip_gx,
+                         docs_dir=None if args.skip_gx else report_dir / "docs",
+                         report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
+
+
+@contextmanager
+def package_folder(path: Path | None) -> Iterator[Path | None]:
+    """``path`` itself, or for a release zip the one folder it unpacks to (in a temporary folder)."""
+    if path is None or not zipfile.is_zipfile(path) or path.is_dir():
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="validate-") as scratch, zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        unsafe = [n for n in names if n.startswith("/") or ".." in Path(n).parts]
+        if unsafe:
+            raise BuildError(f"{path}: member(s) outside the archive's folder: {', '.join(unsafe[:3])}")
+        tops = {Path(n).parts[0] for n in names if Path(n).parts}
+        if len(tops) != 1:
+            raise BuildError(f"{path}: a release zip holds one folder; found {', '.join(sorted(tops)) or 'nothing'}")
+        archive.extractall(scratch)
+        yield Path(scratch) / tops.pop()

@@ -295,8 +295,7 @@ def test_raw_file_that_differs_from_raw_sha256(built_package: Path, tmp_path: Pa
     package = tmp_path / "package"
     shutil.copytree(built_package, package)
     sources = read_frame(package, "sources")
-    raw_path = package / sources.loc[0, "raw_path"]  # found in the package before the project
-    raw_path.parent.mkdir(parents=True)
+    raw_path = package / sources.loc[0, "raw_path"]  # the package's own copy of the raw file
     raw_path.write_bytes((ROOT / sources.loc[0, "raw_path"]).read_bytes() + b"edited after the build\n")
     with pytest.raises(BuildError) as raised:
         validate_package(package, run_gx=False)
