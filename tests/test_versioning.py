@@ -247,6 +247,8 @@ def _release_root(tmp_path: Path) -> Path:
     (root / "config").mkdir(parents=True)
     shutil.copy(ROOT / "config" / "package.yaml", root / "config" / "package.yaml")
     shutil.copytree(ROOT / "schemas", root / "schemas")
+    shutil.copytree(ROOT / "docs", root / "docs")  # a release ships the guidelines, format and datasheet
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")  # and the raw files
     (root / "README.md").write_text("# Test\n\n<!-- stats:start -->\n<!-- stats:end -->\n\n## How to cite\n\n"
                                     "<!-- citation:start -->\n<!-- citation:end -->\n", encoding="utf-8")
     (root / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n### Added\n- First cut.\n", encoding="utf-8")
@@ -289,8 +291,8 @@ def test_release_dry_run_then_release_then_nothing_to_release(tmp_path, monkeypa
 
 def test_the_zip_is_reproducible_and_sha256sums_verifies(built_package, tmp_path):
     root = _release_root(tmp_path)
-    for name in ("data", "datapackage.json"):
-        (shutil.copytree if name == "data" else shutil.copy)(built_package / name, root / name)
+    shutil.copytree(built_package / "data", root / "data", dirs_exist_ok=True)
+    shutil.copy(built_package / "datapackage.json", root / "datapackage.json")
     members = release_members(root)
     assert {"datapackage.json", "data/quotes.csv", "data/quotes.parquet", "schemas/quotes.json", "README.md",
             "CHANGELOG.md", "LICENSE"} <= set(members)
