@@ -142,10 +142,12 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
             if entry["id"] in entities:
                 found.add(f"{where}: duplicate id")
                 continue
+            # a missing field, reported above, gets a stand-in that the schema check accepts, so
+            # that it is not reported twice (the build fails on the report anyway)
             entity = Entity(
-                entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]), type=str(entry.get("type")),
-                aliases=[str(a) for a in entry.get("aliases") or []],
-                description=one_line(entry.get("description")) or "",
+                entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
+                type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
+                description=one_line(entry.get("description")) or "(missing)",
                 notes=one_line(entry.get("notes")),
             )
             for name in entity.names:

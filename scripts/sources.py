@@ -114,13 +114,14 @@ def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
 
 
 def unreferenced_raw_files(sources: list[SourceAnnotation], raw_dir: Path = RAW_DIR) -> list[str]:
-    """A message for each file of ``raw_dir`` that no annotation's ``raw_file`` names (hidden files aside)."""
-    referenced = {PurePosixPath(str(source.data.get("raw_file"))).as_posix() for source in sources}
+    """A message for each file of ``raw_dir`` that no annotation's ``raw_file`` names, directly or
+    through a link (hidden files aside)."""
+    referenced = {(raw_dir / str(source.data.get("raw_file"))).resolve() for source in sources}
     messages = []
     for path in sorted(raw_dir.rglob("*")):
         relative = path.relative_to(raw_dir)
         if path.is_file() and not any(part.startswith(".") for part in relative.parts) \
-                and relative.as_posix() not in referenced:
+                and path.resolve() not in referenced:
             shown = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
             messages.append(f"{shown}: no annotation file names this raw file in 'raw_file', so it is not in the "
                             f"dataset; draft its annotation with `python -m scripts add {shown}`")
