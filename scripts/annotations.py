@@ -369,15 +369,24 @@ def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name:
     return str(value)
 
 
+# The registry the hint index was made for, and the index: casefolded id, name or alias -> entity.
+# Made once per registry, so that a file with many unknown entities takes linear time.
+_hint_index: tuple[dict[str, Entity] | None, dict[str, Entity]] = (None, {})
+
+
 def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
     """``; did you mean ...`` when ``value`` is, whatever its case, an id, name or alias of the registry."""
+    global _hint_index
     if not isinstance(value, str):
         return ""
-    wanted = " ".join(value.split()).casefold()
-    for entity in registry.values():
-        if wanted in {entity.entity_id.casefold(), *(name.casefold() for name in entity.names)}:
-            return f"; did you mean {entity.entity_id!r} ({entity.name})?"
-    return ""
+    if _hint_index[0] is not registry:
+        index: dict[str, Entity] = {}
+        for entity in registry.values():
+            for key in (entity.entity_id, *entity.names):
+                index.setdefault(" ".join(key.split()).casefold(), entity)
+        _hint_index = (registry, index)
+    near = _hint_index[1].get(" ".join(value.split()).casefold())
+    return f"; did you mean {near.entity_id!r} ({near.name})?" if near else ""
 
 
 def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:

@@ -34,7 +34,7 @@ class BuildError(Exception):
         if len(problems) == 1:
             return cls(problems[0])
         listing = "\n".join(f"  {problem}" for problem in problems)
-        return cls(f"{len(problems)} problems, each naming its file, entry and field:\n{listing}", problems)
+        return cls(f"{len(problems)} problems found:\n{listing}", problems)
 
 
 class Problems:

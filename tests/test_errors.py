@@ -63,7 +63,7 @@ def problems_of(corpus: dict[str, Path]) -> list[str]:
     with pytest.raises(BuildError) as raised:
         build_rows(**corpus)
     assert str(raised.value) == (raised.value.problems[0] if len(raised.value.problems) == 1 else
-                                 f"{len(raised.value.problems)} problems, each naming its file, entry and field:\n"
+                                 f"{len(raised.value.problems)} problems found:\n"
                                  + "\n".join(f"  {p}" for p in raised.value.problems))
     return raised.value.problems
 
@@ -111,7 +111,7 @@ def test_check_prints_every_problem_once_and_exits_1(corpus: dict[str, Path], mo
     assert main(["check"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "Traceback" not in err
-    assert err.startswith("error: 2 problems, each naming its file, entry and field:\n")
+    assert err.startswith("error: 2 problems found:\n")
     lines = err.splitlines()[1:]
     assert [line.split(": ")[0] for line in lines] == [f"  {one}", f"  {three}"]
 
