@@ -391,6 +391,8 @@ def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
 
 def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:
     """The entity id ``value``, or None when it is not in the registry (a problem added to ``found``)."""
+    if value is None or (isinstance(value, str) and value in registry):
+        return value
     with found.collect():
         return _entity_ref(value, registry, where, field_name)
     return None

@@ -49,18 +49,30 @@ class Problems:
     def add(self, message: str) -> None:
         self.messages.append(message)
 
-    @contextmanager
-    def collect(self) -> Iterator[None]:
+    def collect(self) -> _Collecting:
         """Record a BuildError raised in the block (which ends there) instead of letting it through."""
-        try:
-            yield
-        except BuildError as exc:
-            self.messages += exc.problems
+        return _Collecting(self)
 
     def raise_if_any(self) -> None:
         """Raise every problem as one BuildError, grouped by the file they name (in the order found)."""
         if self.messages:
             raise BuildError.of(sorted(self.messages, key=lambda message: message.split(": ", 1)[0]))
+
+
+class _Collecting:
+    """The context manager of :meth:`Problems.collect` (a class: it is entered for every entry of a build)."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> bool:
+        if isinstance(exc, BuildError):
+            self.problems.messages += exc.problems
+            return True
+        return False
 
 
 @contextmanager

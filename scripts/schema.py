@@ -86,27 +86,29 @@ class TableSchema:
         unknown = sorted(set(row) - set(self.columns))
         if unknown:
             raise BuildError(f"{where}: unknown field(s) {', '.join(unknown)} for table {self.name}")
-        problems = [f"{where}: {problem}" for field in self.fields if field["name"] not in skip
-                    for problem in self._field_problems(field, row.get(field["name"]))]
+        problems = []
+        for field in self.fields:
+            name, constraints = field["name"], field.get("constraints", {})
+            value = row.get(name)
+            if name in skip:
+                continue
+            if value is None:
+                if constraints.get("required"):
+                    problems.append(f"{where}: field '{name}' is required")
+                continue
+            python_type = PYTHON_TYPES[field["type"]]
+            if isinstance(value, bool) or not isinstance(value, python_type):
+                problems.append(f"{where}: field '{name}' must be a {field['type']}, got {value!r}")
+                continue
+            if "enum" in constraints and value not in constraints["enum"]:
+                problems.append(f"{where}: field '{name}' is {value!r}; expected one of "
+                                f"{', '.join(constraints['enum'])}")
+            if "pattern" in constraints and not re.fullmatch(constraints["pattern"], str(value)):
+                problems.append(f"{where}: field '{name}' is {value!r}, which does not match {constraints['pattern']}")
+            if "minimum" in constraints and value < constraints["minimum"]:
+                problems.append(f"{where}: field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
         if problems:
             raise BuildError.of(problems)
-
-    @staticmethod
-    def _field_problems(field: dict[str, Any], value: Any) -> list[str]:
-        name, constraints = field["name"], field.get("constraints", {})
-        if value is None:
-            return [f"field '{name}' is required"] if constraints.get("required") else []
-        python_type = PYTHON_TYPES[field["type"]]
-        if isinstance(value, bool) or not isinstance(value, python_type):
-            return [f"field '{name}' must be a {field['type']}, got {value!r}"]
-        problems = []
-        if "enum" in constraints and value not in constraints["enum"]:
-            problems.append(f"field '{name}' is {value!r}; expected one of {', '.join(constraints['enum'])}")
-        if "pattern" in constraints and not re.fullmatch(constraints["pattern"], str(value)):
-            problems.append(f"field '{name}' is {value!r}, which does not match {constraints['pattern']}")
-        if "minimum" in constraints and value < constraints["minimum"]:
-            problems.append(f"field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
-        return problems
 
 
 @cache

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -96,6 +97,11 @@ def check_against_file(row: dict[str, Any], normalised: Normalised, profile: Sit
         raise BuildError.of(problems)
 
 
+@lru_cache(maxsize=8)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
     """The file that ``raw_file`` names inside ``raw_dir``; anything that could lead out of it is refused."""
     if not isinstance(raw_file, str) or not raw_file.strip():
@@ -105,7 +111,7 @@ def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
         raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, which is not inside {raw_dir}: name a file "
                          "there by its path relative to that folder (no absolute path, no '..')")
     path = raw_dir / relative
-    if not path.resolve().is_relative_to(raw_dir.resolve()):
+    if not path.resolve().is_relative_to(_resolved(raw_dir)):
         raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, a link that leads out of {raw_dir} "
                          f"(to {path.resolve()})")
     if not path.is_file():
