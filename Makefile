@@ -7,12 +7,60 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench release cff-venv clean
+.PHONY: data validate test check evaluate stats bench release cff-venv clean FORCE
 
-$(INSTALLED): requirements.lock
+# The minimum Python is 3.11: the pinned numpy 2.4 and pandas 3 (requirements.lock) publish
+# no release for older Pythons, so pip would fail deep inside the install with "no matching
+# distribution", and mypy checks the code as 3.11 (pyproject.toml). Checked before .venv is made.
+PYTHON_MIN := 3.11
+# Identifies $(PYTHON) (version and real executable); changes when another Python is asked for.
+PYTHON_STAMP := $(VENV)/.python
+
+# `$(PYTHON) -c "$$PYTHON_CHECK" identity` prints "<version> <executable>", or fails with a clear
+# message when $(PYTHON) is older than $(PYTHON_MIN) (so this code runs on any Python, even 2.7);
+# `... same <pyvenv.cfg>` fails, saying why, when the venv was made by another Python.
+define PYTHON_CHECK
+import os, platform, sys
+minimum = tuple(int(part) for part in "$(PYTHON_MIN)".split("."))
+if sys.version_info[:2] < minimum:
+    sys.exit("error: Python $(PYTHON_MIN) or newer is needed; $(PYTHON) is Python %s (%s).\n"
+             "Install Python $(PYTHON_MIN)+ and run e.g. `make PYTHON=python3.12 test`."
+             % (platform.python_version(), sys.executable))
+this = (platform.python_version(), os.path.realpath(sys.executable))
+if sys.argv[1] == "identity":
+    print("%s %s" % this)
+else:
+    with open(sys.argv[2]) as handle:
+        cfg = dict(line.split("=", 1) for line in handle.read().splitlines() if "=" in line)
+    cfg = {key.strip(): value.strip() for key, value in cfg.items()}
+    made_by = (cfg.get("version") or cfg.get("version_info", "?"),
+               os.path.realpath(cfg["executable"]) if "executable" in cfg else cfg.get("home", "?"))
+    if made_by[0] != this[0] or ("executable" in cfg and made_by[1] != this[1]):
+        sys.exit("rebuilding $(VENV): it was made by Python %s (%s), not by $(PYTHON) = Python %s (%s)"
+                 % (made_by + this))
+endef
+export PYTHON_CHECK
+
+# Always checked (cheap): fails on a too old $(PYTHON); rewritten only when $(PYTHON) is another
+# Python than last time, which makes $(INSTALLED) out of date and so rebuilds the venv.
+$(PYTHON_STAMP): FORCE
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; Python $(PYTHON_MIN) or newer is needed (make PYTHON=/path/to/python3.x test)" >&2; exit 1; }; \
+	identity="$$($(PYTHON) -c "$$PYTHON_CHECK" identity)" || exit 1; \
+	if [ ! -f $@ ] || [ "$$(cat $@)" != "$$identity" ]; then mkdir -p $(VENV) && echo "$$identity" > $@; fi
+
+# A venv made by another Python is removed and made again (one half installed by this Python
+# is completed by pip). pip shows its progress on a terminal and is quiet otherwise (CI logs).
+$(INSTALLED): requirements.lock $(PYTHON_STAMP)
+	@if [ -f $(VENV)/pyvenv.cfg ] && ! $(PYTHON) -c "$$PYTHON_CHECK" same $(VENV)/pyvenv.cfg; then \
+		identity="$$(cat $(PYTHON_STAMP))"; rm -rf $(VENV); mkdir -p $(VENV); echo "$$identity" > $(PYTHON_STAMP); \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@if [ -t 1 ]; then quiet=; else quiet=--quiet; fi; \
+	echo "$(BIN)/python -m pip install $$quiet --disable-pip-version-check -r requirements.lock"; \
+	$(BIN)/python -m pip install $$quiet --disable-pip-version-check -r requirements.lock
 	touch $(INSTALLED)
+
+FORCE:
 
 ## data: build into a staging folder, validate, then replace data/*.csv|parquet and datapackage.json
 data: $(INSTALLED)

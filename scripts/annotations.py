@@ -11,8 +11,12 @@ A span is found by its exact text and, when the text repeats, its
 occurrence (1-based). Mentions are derived: every registry name and alias,
 plus the source's own aliases, is matched (whole words, longest match first),
 then the source's ``assign``, ``exclude`` and ``add`` entries are applied.
-Any problem stops the build with a message naming the file, the entry and
-the text.
+Every problem is reported with a message naming the file, the entry and the
+field; the loaders and resolvers take a :class:`~scripts.errors.Problems`
+collector so that one run reports them all (on their own they raise every
+problem they found as one BuildError). A text that is not found gets a hint
+when it differs from a text of the article only in quote marks, whitespace or
+case.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from scripts.errors import BuildError
+from scripts.errors import BuildError, Problems, gathered
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS_DIR = ROOT / "annotations"
@@ -85,8 +89,10 @@ class SourceAnnotation:
 
     path: Path
     data: dict[str, Any]
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-    statistics: list[dict[str, Any]] = field(default_factory=list)
+    # the entries as written, so that quotes[i] names the i-th entry of the file; an entry
+    # that is not a mapping was reported by the loader and is skipped when resolving
+    quotes: list[Any] = field(default_factory=list)
+    statistics: list[Any] = field(default_factory=list)
     mentions: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -118,72 +124,124 @@ def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return entry
 
 
-def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Entity]:
-    """Read the entity registry; ids and names must be unique."""
-    document = _read_yaml(path) or {}
-    entities: dict[str, Entity] = {}
-    owner_of_name: dict[str, str] = {}
-    for index, entry in enumerate(document.get("entities") or [], start=1):
-        where = f"{path}: entity {index}"
-        _check_keys(entry, ENTITY_KEYS, where)
-        for key in ("id", "name", "type", "description"):
-            if not entry.get(key):
-                raise BuildError(f"{where}: field '{key}' is required")
-        where = f"{path}: entity {entry['id']!r}"
-        if entry["id"] in entities:
-            raise BuildError(f"{where}: duplicate id")
-        entity = Entity(
-            entity_id=str(entry["id"]), name=str(entry["name"]), type=str(entry["type"]),
-            aliases=[str(a) for a in entry.get("aliases") or []],
-            description=one_line(entry["description"]) or "",
-            notes=one_line(entry.get("notes")),
-            status=str(entry.get("status") or REVIEWED),
-        )
-        if entry.get("status") not in (None, PROPOSED):
-            raise BuildError(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
-                             f"registry is {PROPOSED!r} (a reviewed entity has none)")
-        for name in entity.names:
-            # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
-            key = name.casefold()
-            if key in owner_of_name:
-                raise BuildError(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
-                                 "decide per source with 'assign' instead")
-            owner_of_name[key] = entity.entity_id
-        entities[entity.entity_id] = entity
+def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) -> dict[str, Entity]:
+    """Read the entity registry; ids and names must be unique.
+
+    A problem of one entity is added to ``problems`` and the next entity is
+    read (an entity without an id is left out, a duplicate id keeps the first).
+    """
+    with gathered(problems) as found:
+        document = _read_yaml(path) or {}
+        if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
+            raise BuildError(f"{path}: expected a mapping with a list 'entities'")
+        entities: dict[str, Entity] = {}
+        owner_of_name: dict[str, str] = {}
+        for index, entry in enumerate(document.get("entities") or [], start=1):
+            where = f"{path}: entity {index}"
+            with found.collect():
+                _check_keys(entry, ENTITY_KEYS, where)
+            if not isinstance(entry, dict):
+                continue
+            for key in ("id", "name", "type", "description"):
+                if not entry.get(key):
+                    found.add(f"{where}: field '{key}' is required")
+            if not entry.get("id"):
+                continue
+            where = f"{path}: entity {entry['id']!r}"
+            if entry["id"] in entities:
+                found.add(f"{where}: duplicate id")
+                continue
+            # a missing field, reported above, gets a stand-in that the schema check accepts, so
+            # that it is not reported twice (the build fails on the report anyway)
+            entity = Entity(
+                entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
+                type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
+                description=one_line(entry.get("description")) or "(missing)",
+                notes=one_line(entry.get("notes")),
+                status=str(entry.get("status") or REVIEWED),
+            )
+            if entry.get("status") not in (None, PROPOSED):
+                found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
+                          f"registry is {PROPOSED!r} (a reviewed entity has none)")
+            for name in entity.names:
+                # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
+                key = name.casefold()
+                if key in owner_of_name:
+                    found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
+                              "decide per source with 'assign' instead")
+                    continue
+                owner_of_name[key] = entity.entity_id
+            entities[entity.entity_id] = entity
     return entities
 
 
-def load_source_annotation(path: Path) -> SourceAnnotation:
-    """Read one source's annotation file and check its structure."""
-    data = _check_keys(_read_yaml(path), SOURCE_KEYS, str(path))
-    if not data.get("source_id"):
-        raise BuildError(f"{path}: field 'source_id' is required")
-    if path.stem != data["source_id"]:
-        raise BuildError(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
-    quotes = [
-        _check_keys(q, QUOTE_KEYS, f"{path}: quotes[{i}]") for i, q in enumerate(data.get("quotes") or [], start=1)
-    ]
-    statistics = [
-        _check_keys(s, STATISTIC_KEYS, f"{path}: statistics[{i}]")
-        for i, s in enumerate(data.get("statistics") or [], start=1)
-    ]
-    review = data.get("review")
-    if review is None:
-        raise BuildError(f"{path}: field 'review' is required: {{status: drafted}} or "
-                         "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
-    _check_keys(review, REVIEW_KEYS, f"{path}: review")
-    mentions = _check_keys(data.get("mentions") or {}, MENTION_KEYS, f"{path}: mentions")
-    for key in ("assign", "exclude", "add"):
-        for i, entry in enumerate(mentions.get(key) or [], start=1):
-            _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
-    return SourceAnnotation(path=path, data=data, quotes=quotes, statistics=statistics, mentions=mentions)
+def _entry_list(data: dict[str, Any], key: str, where: str, found: Problems) -> list[Any]:
+    """The list under ``key`` (none: empty); anything else is a problem and counts as empty."""
+    entries = data.get(key) or []
+    if not isinstance(entries, list):
+        found.add(f"{where}: field '{key}' must be a list of entries, got {entries!r}")
+        return []
+    return entries
 
 
-def load_source_annotations(directory: Path = SOURCES_DIR) -> list[SourceAnnotation]:
-    """Every annotation file of ``directory``, in source_id order."""
-    annotations = [load_source_annotation(p) for p in sorted(directory.glob("*.yaml"))]
-    if not annotations:
-        raise BuildError(f"{directory}: no annotation files (*.yaml)")
+def load_source_annotation(path: Path, problems: Problems | None = None) -> SourceAnnotation:
+    """Read one source's annotation file and check its structure.
+
+    A file that is not a mapping with a ``source_id`` raises; a problem of a
+    field or an entry is added to ``problems`` and the rest is still read.
+    """
+    with gathered(problems) as found:
+        data = _read_yaml(path)
+        if not isinstance(data, dict):
+            raise BuildError(f"{path}: expected a mapping, got {data!r}")
+        with found.collect():
+            _check_keys(data, SOURCE_KEYS, str(path))
+        if not data.get("source_id"):
+            raise BuildError(f"{path}: field 'source_id' is required")
+        if path.stem != data["source_id"]:
+            found.add(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
+        entries: dict[str, list[Any]] = {}
+        for table, allowed in (("quotes", QUOTE_KEYS), ("statistics", STATISTIC_KEYS)):
+            entries[table] = _entry_list(data, table, str(path), found)
+            for i, entry in enumerate(entries[table], start=1):
+                with found.collect():
+                    _check_keys(entry, allowed, f"{path}: {table}[{i}]")
+        review = data.get("review")
+        if review is None:
+            found.add(f"{path}: field 'review' is required: {{status: drafted}} or "
+                      "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
+        else:
+            with found.collect():
+                _check_keys(review, REVIEW_KEYS, f"{path}: review")
+        mentions = data.get("mentions") or {}
+        with found.collect():
+            _check_keys(mentions, MENTION_KEYS, f"{path}: mentions")
+        mentions = dict(mentions) if isinstance(mentions, dict) else {}  # a copy: the lists are checked below
+        if not isinstance(mentions.get("aliases") or {}, dict):
+            found.add(f"{path}: mentions.aliases must map each alias to an entity id, got {mentions['aliases']!r}")
+            mentions = {**mentions, "aliases": {}}
+        for key in ("assign", "exclude", "add"):
+            mentions[key] = _entry_list(mentions, key, f"{path}: mentions", found)
+            for i, entry in enumerate(mentions[key], start=1):
+                with found.collect():
+                    _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
+    return SourceAnnotation(path=path, data=data, quotes=entries["quotes"], statistics=entries["statistics"],
+                            mentions=mentions)
+
+
+def load_source_annotations(directory: Path = SOURCES_DIR, problems: Problems | None = None) -> list[SourceAnnotation]:
+    """Every annotation file of ``directory``, in source_id order.
+
+    A file that cannot be read is reported (in ``problems``) and left out.
+    """
+    annotations = []
+    with gathered(problems) as found:
+        paths = sorted(directory.glob("*.yaml"))
+        if not paths:
+            raise BuildError(f"{directory}: no annotation files (*.yaml)")
+        for path in paths:
+            with found.collect():
+                annotations.append(load_source_annotation(path, found))
     return annotations
 
 
@@ -206,7 +264,7 @@ def locate(text: str, needle: Any, occurrence: Any, where: str) -> Span:
         raise BuildError(f"{where}: text {needle!r} starts or ends with whitespace")
     starts = occurrences(text, needle)
     if not starts:
-        raise BuildError(f"{where}: text {needle!r} not found in the normalised text")
+        raise BuildError(f"{where}: text {needle!r} not found in the normalised text{near_match_hint(text, needle)}")
     if occurrence is None:
         if len(starts) > 1:
             raise BuildError(f"{where}: text {needle!r} is ambiguous: it occurs {len(starts)} times; "
@@ -217,6 +275,51 @@ def locate(text: str, needle: Any, occurrence: Any, where: str) -> Span:
                          f"(the text occurs {len(starts)} times)")
     start = starts[occurrence - 1]
     return Span(start=start, end=start + len(needle), text=needle, occurrence=occurrence)
+
+
+# Quote marks a text may have in another style than the annotation: curly, low, primes, guillemets.
+QUOTE_MARKS = str.maketrans({mark: "'" for mark in "‘’‚‛′ʼ`´"} | {mark: '"' for mark in "“”„‟″«»"})
+# The differences a hint can name, each undone by one of the foldings of _fold.
+NEAR_MATCH_KINDS = ("quote marks", "whitespace", "case")
+
+
+def _fold(text: str, skip: str = "") -> tuple[str, list[int]]:
+    """``text`` with quote marks straightened, whitespace runs made one space and case folded
+    (except the kind named by ``skip``), and for each folded character the offset it came from."""
+    folded: list[str] = []
+    origins: list[int] = []
+    in_space = False
+    for offset, char in enumerate(text):
+        if skip != "whitespace" and char.isspace():
+            if in_space:
+                continue
+            in_space, piece = True, " "
+        else:
+            in_space = False
+            piece = char.translate(QUOTE_MARKS) if skip != "quote marks" else char
+            piece = piece.casefold() if skip != "case" else piece
+        folded.append(piece)
+        origins += [offset] * len(piece)
+    return "".join(folded), origins
+
+
+@lru_cache(maxsize=4)
+def _folded_text(text: str) -> tuple[str, list[int]]:
+    """The folded article, kept while its spans are resolved (a file may miss many)."""
+    return _fold(text)
+
+
+def near_match_hint(text: str, needle: str) -> str:
+    """``; did you mean ...`` naming the first text of ``text`` that differs from ``needle`` only in
+    quote marks, whitespace or case (and which of them), or "" when there is none."""
+    folded_needle = _fold(needle)[0]
+    folded_text, origins = _folded_text(text)
+    position = folded_text.find(folded_needle) if folded_needle else -1
+    if position == -1:
+        return ""
+    found = text[origins[position]:origins[position + len(folded_needle) - 1] + 1]
+    kinds = [kind for kind in NEAR_MATCH_KINDS if _fold(found, skip=kind)[0] != _fold(needle, skip=kind)[0]]
+    return f"; did you mean {found!r}? (it differs in {' and '.join(kinds) or 'quote marks, whitespace or case'})"
 
 
 def content_id(prefix: str, source_id: str, span: Span) -> str:
@@ -280,38 +383,86 @@ def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
 def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:
     if value is None:
         return None
-    if value not in registry:
-        raise BuildError(f"{where}: field '{field_name}' names entity {value!r}, which is not in {REGISTRY_PATH.name}")
+    if not isinstance(value, str) or value not in registry:
+        raise BuildError(f"{where}: field '{field_name}' names entity {value!r}, which is not in {REGISTRY_PATH.name}"
+                         f"{_entity_hint(value, registry)}")
     return str(value)
 
 
-def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
-    """Match the registry in ``text`` and apply the source's mention curation."""
+# The registry the hint index was made for, and the index: casefolded id, name or alias -> entity.
+# Made once per registry, so that a file with many unknown entities takes linear time.
+_hint_index: tuple[dict[str, Entity] | None, dict[str, Entity]] = (None, {})
+
+
+def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
+    """``; did you mean ...`` when ``value`` is, whatever its case, an id, name or alias of the registry."""
+    global _hint_index
+    if not isinstance(value, str):
+        return ""
+    if _hint_index[0] is not registry:
+        index: dict[str, Entity] = {}
+        for entity in registry.values():
+            for key in (entity.entity_id, *entity.names):
+                index.setdefault(" ".join(key.split()).casefold(), entity)
+        _hint_index = (registry, index)
+    near = _hint_index[1].get(" ".join(value.split()).casefold())
+    return f"; did you mean {near.entity_id!r} ({near.name})?" if near else ""
+
+
+def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:
+    """The entity id ``value``, or None when it is not in the registry (a problem added to ``found``)."""
+    if value is None or (isinstance(value, str) and value in registry):
+        return value
+    with found.collect():
+        return _entity_ref(value, registry, where, field_name)
+    return None
+
+
+def resolve_mentions(
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    """Match the registry in ``text`` and apply the source's mention curation.
+
+    A curation entry with a problem is reported (in ``problems``) and not applied.
+    """
+    with gathered(problems) as problems_found:
+        return _resolve_mentions(source, text, registry, problems_found)
+
+
+def _resolve_mentions(
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems
+) -> list[dict[str, Any]]:
     where = f"{source.path}: mentions"
     names = {name: e.entity_id for e in registry.values() for name in e.names}
     for name, entity_id in (source.mentions.get("aliases") or {}).items():
-        names[str(name)] = _entity_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity") or ""
+        alias_of = _checked_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity", problems)
+        if alias_of is not None:
+            names[str(name)] = alias_of
     found: dict[tuple[int, int], dict[str, Any]] = {
         (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in match_names(text, names)
     }
     for key in ("assign", "exclude", "add"):
         for i, entry in enumerate(source.mentions.get(key) or [], start=1):
+            if not isinstance(entry, dict):
+                continue  # reported by load_source_annotation
             entry_where = f"{where}.{key}[{i}]"
-            span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where)
-            if key == "add":
-                if any(s < span.end and span.start < e for s, e in found):
-                    raise BuildError(f"{entry_where}: {span.text!r} overlaps a matched mention; use 'assign' or 'exclude'")
-                found[(span.start, span.end)] = {"entity_id": None, "origin": "curated"}
-            elif (span.start, span.end) not in found:
-                raise BuildError(f"{entry_where}: no matched mention is exactly {span.text!r} "
-                                 f"(occurrence {span.occurrence}); see `python -m scripts mentions {source.source_id}`")
-            if key == "exclude":
-                del found[(span.start, span.end)]
-            else:
-                found[(span.start, span.end)] = {
-                    "entity_id": _entity_ref(entry.get("entity"), registry, entry_where, "entity"), "origin": "curated"}
-                if found[(span.start, span.end)]["entity_id"] is None:
-                    raise BuildError(f"{entry_where}: field 'entity' is required")
+            with problems.collect():
+                if key != "exclude":  # checked before the span, so that both problems are reported
+                    entity_id = _checked_ref(entry.get("entity"), registry, entry_where, "entity", problems)
+                    if entry.get("entity") is None:
+                        problems.add(f"{entry_where}: field 'entity' is required")
+                span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where)
+                if key == "add":
+                    if any(s < span.end and span.start < e for s, e in found):
+                        raise BuildError(f"{entry_where}: {span.text!r} overlaps a matched mention; "
+                                         "use 'assign' or 'exclude'")
+                elif (span.start, span.end) not in found:
+                    raise BuildError(f"{entry_where}: no matched mention is exactly {span.text!r} (occurrence "
+                                     f"{span.occurrence}); see `python -m scripts mentions {source.source_id}`")
+                if key == "exclude":
+                    del found[(span.start, span.end)]
+                elif entity_id is not None:
+                    found[(span.start, span.end)] = {"entity_id": entity_id, "origin": "curated"}
     rows = []
     for (start, end), mention in sorted(found.items()):
         surface = text[start:end]
@@ -327,44 +478,68 @@ def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, En
 
 # --- Quotes and statistics ------------------------------------------------
 
+# A row whose span was not found has no values for these columns; the schema check skips them.
+UNRESOLVED = "_unresolved"
+
+
 def _span_rows(
-    source: SourceAnnotation, text: str, table: str, id_column: str, prefix: str
+    source: SourceAnnotation, text: str, table: str, id_column: str, prefix: str, problems: Problems
 ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """For each entry of ``table``: where it is, the entry, and its id and span columns."""
+    """For each entry of ``table``: where it is, the entry, and its id and span columns.
+
+    An entry whose span is not found is reported in ``problems`` and kept, marked
+    :data:`UNRESOLVED`, so that its other fields are still checked.
+    """
     located = []
     for i, entry in enumerate(getattr(source, table), start=1):
+        if not isinstance(entry, dict):
+            continue  # reported by load_source_annotation
         where = f"{source.path}: {table}[{i}] ({str(entry.get('text'))[:50]!r})"
-        span = locate(text, entry.get("text"), entry.get("occurrence"), where)
-        columns = {id_column: content_id(prefix, source.source_id, span),
-                   "source_id": source.source_id, "start": span.start, "end": span.end, "text": span.text}
+        columns: dict[str, Any] = {"source_id": source.source_id,
+                                   UNRESOLVED: (id_column, "start", "end", "text")}
+        with problems.collect():
+            span = locate(text, entry.get("text"), entry.get("occurrence"), where)
+            columns = {id_column: content_id(prefix, source.source_id, span),
+                       "source_id": source.source_id, "start": span.start, "end": span.end, "text": span.text}
         located.append((where, entry, columns))
     return located
 
 
-def resolve_quotes(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
-    return [{
-        **columns, "kind": entry.get("kind"),
-        "speaker_entity_id": _entity_ref(entry.get("speaker"), registry, where, "speaker"),
-        "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
-        "cue": entry.get("cue"),
-        "channel_entity_id": _entity_ref(entry.get("channel"), registry, where, "channel"),
-        "notes": one_line(entry.get("note")), "_where": where,
-    } for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q")]
-
-
-def resolve_statistics(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
-    rows = []
-    for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s"):
-        row = {
-            **columns,
-            **{key: entry.get(key) for key in ("value", "value_low", "value_high", "qualifier", "unit", "measure")},
-            "period": _as_text(entry.get("period")),
-            "reference_period": _as_text(entry.get("reference_period")),
-            "attributed_to_entity_id": _entity_ref(entry.get("attributed_to"), registry, where, "attributed_to"),
+def resolve_quotes(
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the source's quotes; with ``problems``, rows with problems are kept (marked) for
+    the schema check, and the caller must raise those problems before using the rows."""
+    with gathered(problems) as found:
+        return [{
+            **columns, "kind": entry.get("kind"),
+            "speaker_entity_id": _checked_ref(entry.get("speaker"), registry, where, "speaker", found),
+            "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
+            "cue": entry.get("cue"),
+            "channel_entity_id": _checked_ref(entry.get("channel"), registry, where, "channel", found),
             "notes": one_line(entry.get("note")), "_where": where,
-        }
-        check_bounds(row, where)
-        rows.append(row)
+        } for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q", found)]
+
+
+def resolve_statistics(
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the source's statistics; ``problems`` as for :func:`resolve_quotes`."""
+    rows = []
+    with gathered(problems) as found:
+        for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s", found):
+            row = {
+                **columns,
+                **{key: entry.get(key) for key in ("value", "value_low", "value_high", "qualifier", "unit", "measure")},
+                "period": _as_text(entry.get("period")),
+                "reference_period": _as_text(entry.get("reference_period")),
+                "attributed_to_entity_id": _checked_ref(entry.get("attributed_to"), registry, where, "attributed_to",
+                                                        found),
+                "notes": one_line(entry.get("note")), "_where": where,
+            }
+            with found.collect():
+                check_bounds(row, where)
+            rows.append(row)
     return rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,27 +80,35 @@ class TableSchema:
             ]
         )
 
-    def check_row(self, row: dict[str, Any], where: str) -> None:
-        """Raise a BuildError naming ``where`` and the field if ``row`` breaks a constraint."""
+    def check_row(self, row: dict[str, Any], where: str, skip: Collection[str] = ()) -> None:
+        """Raise a BuildError naming ``where`` and each field of ``row`` that breaks a constraint
+        (all of them in one error); the fields in ``skip`` are not checked."""
         unknown = sorted(set(row) - set(self.columns))
         if unknown:
             raise BuildError(f"{where}: unknown field(s) {', '.join(unknown)} for table {self.name}")
+        problems = []
         for field in self.fields:
             name, constraints = field["name"], field.get("constraints", {})
             value = row.get(name)
+            if name in skip:
+                continue
             if value is None:
                 if constraints.get("required"):
-                    raise BuildError(f"{where}: field '{name}' is required")
+                    problems.append(f"{where}: field '{name}' is required")
                 continue
             python_type = PYTHON_TYPES[field["type"]]
             if isinstance(value, bool) or not isinstance(value, python_type):
-                raise BuildError(f"{where}: field '{name}' must be a {field['type']}, got {value!r}")
+                problems.append(f"{where}: field '{name}' must be a {field['type']}, got {value!r}")
+                continue
             if "enum" in constraints and value not in constraints["enum"]:
-                raise BuildError(f"{where}: field '{name}' is {value!r}; expected one of {', '.join(constraints['enum'])}")
+                problems.append(f"{where}: field '{name}' is {value!r}; expected one of "
+                                f"{', '.join(constraints['enum'])}")
             if "pattern" in constraints and not re.fullmatch(constraints["pattern"], str(value)):
-                raise BuildError(f"{where}: field '{name}' is {value!r}, which does not match {constraints['pattern']}")
+                problems.append(f"{where}: field '{name}' is {value!r}, which does not match {constraints['pattern']}")
             if "minimum" in constraints and value < constraints["minimum"]:
-                raise BuildError(f"{where}: field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
+                problems.append(f"{where}: field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
+        if problems:
+            raise BuildError.of(problems)
 
 
 @cache

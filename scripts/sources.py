@@ -4,7 +4,10 @@ Takes one :class:`~scripts.annotations.SourceAnnotation` (the metadata part
 of ``annotations/sources/<source_id>.yaml``), its raw file in ``data/raw/``
 and the site profiles; returns a :class:`SourceText` with the normalised text,
 the ``sources`` row and the ``texts`` row. Checks that the curated title is
-the one the normaliser found and that the dates are ISO dates.
+the one the normaliser found and that the dates are ISO dates, and that
+``raw_file`` names a file inside ``data/raw/`` (no absolute path, no ``..``,
+no link leading out of it). :func:`unreferenced_raw_files` names the raw
+files that no annotation file refers to.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from scripts.annotations import ROOT, SourceAnnotation, one_line
-from scripts.errors import BuildError
+from scripts.errors import BuildError, Problems, gathered
 from scripts.normalise import Normalised, SiteProfile, normalise_file
 
 PACKAGE_RAW_DIR = "data/raw"
@@ -45,26 +49,40 @@ def _iso_date(value: Any, where: str, field_name: str = "published_date") -> str
         raise BuildError(f"{where}: field {field_name!r} is {value!r}, not an ISO date (YYYY-MM-DD)") from None
 
 
-def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
+def _checked_date(value: Any, where: str, problems: Problems) -> str | None:
+    with problems.collect():
+        return _iso_date(value, where)
+    return None
+
+
+def _quality(flags: Any, where: str, problems: Problems) -> tuple[str | None, str | None]:
     names, notes = [], []
+    if not isinstance(flags, list | None):
+        problems.add(f"{where}: field 'quality_flags' must be a list of entries with 'flag' and 'note', got {flags!r}")
+        flags = []
     for i, entry in enumerate(flags or [], start=1):
         # the allowed flags are the pattern of sources.quality_flags in schemas/sources.json
         if not isinstance(entry, dict) or not entry.get("flag") or not entry.get("note"):
-            raise BuildError(f"{where}: quality_flags[{i}] needs 'flag' and 'note'")
+            problems.add(f"{where}: quality_flags[{i}] needs 'flag' and 'note'")
+            continue
         names.append(entry["flag"])
         notes.append(f"{entry['flag']}: {' '.join(str(entry['note']).split())}")
     return (LIST_SEPARATOR.join(names) or None, LIST_SEPARATOR.join(notes) or None)
 
 
-def _review(review: dict[str, Any], where: str) -> dict[str, Any]:
+def _review(review: Any, where: str, problems: Problems) -> dict[str, Any]:
     """The review columns of a source: who reviewed it and when, or nothing while it is drafted."""
+    review = review if isinstance(review, dict) else {}
     status, by, date = review.get("status"), review.get("by"), review.get("date")
     if status == "reviewed" and not (by and date):
-        raise BuildError(f"{where}: review: a reviewed source needs 'by' and 'date' "
-                         "(python -m scripts review SOURCE_ID --by NAME records them)")
+        problems.add(f"{where}: review: a reviewed source needs 'by' and 'date' "
+                     "(python -m scripts review SOURCE_ID --by NAME records them)")
     if status != "reviewed" and (by or date):
-        raise BuildError(f"{where}: review: 'by' and 'date' are for status 'reviewed', not {status!r}")
-    reviewed_date = _iso_date(date, f"{where}: review", "date") if date else None
+        problems.add(f"{where}: review: 'by' and 'date' are for status 'reviewed', not {status!r}")
+    reviewed_date = None
+    if date:
+        with problems.collect():
+            reviewed_date = _iso_date(date, f"{where}: review", "date")
     # the allowed statuses are the enum of sources.review_status, checked with the row
     return {"review_status": status, "reviewed_by": one_line(by), "reviewed_date": reviewed_date}
 
@@ -85,43 +103,97 @@ def _file_dates(values: list[str], formats: tuple[str, ...]) -> set[str]:
 def check_against_file(row: dict[str, Any], normalised: Normalised, profile: SiteProfile, where: str) -> None:
     """Curated metadata must agree with the bylines and date lines the normaliser removed."""
     authors = (row["authors"] or "").split(LIST_SEPARATOR)
-    for byline in normalised.metadata.get("byline", []):
-        if byline not in authors:
-            raise BuildError(f"{where}: field 'authors' lacks {byline!r}, the file's byline")
+    missing = [byline for byline in normalised.metadata.get("byline", []) if byline not in authors]
+    problems = [f"{where}: field 'authors' lacks {byline!r}, the file's byline" for byline in missing]
     # a stated date must be one of the file's date lines; a metadata date its stamp
     kind = {"stated": "date", "metadata": "date_stamp"}.get(row["date_basis"])
     dates = _file_dates(normalised.metadata.get(kind or "", []), profile.date_formats)
     if dates and row["published_date"] not in dates:
-        raise BuildError(f"{where}: field 'published_date' is {row['published_date']!r}, but the file's "
-                         f"{kind} lines give {', '.join(sorted(dates))}")
+        problems.append(f"{where}: field 'published_date' is {row['published_date']!r}, but the file's "
+                        f"{kind} lines give {', '.join(sorted(dates))}")
+    if problems:
+        raise BuildError.of(problems)
 
 
-def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path = RAW_DIR) -> SourceText:
-    """Load the raw file, normalise it, and assemble the source's rows."""
+@lru_cache(maxsize=8)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
+    """The file that ``raw_file`` names inside ``raw_dir``; anything that could lead out of it is refused."""
+    if not isinstance(raw_file, str) or not raw_file.strip():
+        raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, which is not a file in {raw_dir}")
+    relative = PurePosixPath(raw_file)
+    if relative.is_absolute() or PureWindowsPath(raw_file).anchor or "\\" in raw_file or ".." in relative.parts:
+        raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, which is not inside {raw_dir}: name a file "
+                         "there by its path relative to that folder (no absolute path, no '..')")
+    path = raw_dir / relative
+    if not path.resolve().is_relative_to(_resolved(raw_dir)):
+        raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, a link that leads out of {raw_dir} "
+                         f"(to {path.resolve()})")
+    if not path.is_file():
+        raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, which is not a file in {raw_dir}")
+    return path
+
+
+def unreferenced_raw_files(sources: list[SourceAnnotation], raw_dir: Path = RAW_DIR) -> list[str]:
+    """A message for each file of ``raw_dir`` that no annotation's ``raw_file`` names, directly or
+    through a link (hidden files aside)."""
+    referenced = {(raw_dir / str(source.data.get("raw_file"))).resolve() for source in sources}
+    messages = []
+    for path in sorted(raw_dir.rglob("*")):
+        relative = path.relative_to(raw_dir)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts) \
+                and path.resolve() not in referenced:
+            shown = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+            messages.append(f"{shown}: no annotation file names this raw file in 'raw_file', so it is not in the "
+                            f"dataset; draft its annotation with `python -m scripts add {shown}`")
+    return messages
+
+
+def build_source(
+    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path = RAW_DIR,
+    problems: Problems | None = None,
+) -> SourceText:
+    """Load the raw file, normalise it, and assemble the source's rows.
+
+    Without a site profile or a raw file there is no text, and a BuildError
+    stops at once; a problem of another field is added to ``problems``
+    (without one, all are raised at the end) and the text is still returned.
+    """
+    with gathered(problems) as found:
+        return _build_source(source, profiles, raw_dir, found)
+
+
+def _build_source(
+    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path, problems: Problems
+) -> SourceText:
     # Load
     data, where = source.data, str(source.path)
+    # without a profile or a raw file there is no text: both are reported, then this source stops
+    stopping = Problems()
     if data.get("site") not in profiles:
-        raise BuildError(f"{where}: field 'site' is {data.get('site')!r}; expected one of {', '.join(profiles)}")
-    raw_file = data.get("raw_file")
-    raw_path = raw_dir / str(raw_file)
-    if not raw_file or not raw_path.is_file():
-        raise BuildError(f"{where}: field 'raw_file' is {raw_file!r}, which is not a file in {raw_dir}")
+        stopping.add(f"{where}: field 'site' is {data.get('site')!r}; expected one of {', '.join(profiles)}")
+    with stopping.collect():
+        raw_path = raw_path_of(data.get("raw_file"), raw_dir, where)
+    stopping.raise_if_any()
     raw_bytes = raw_path.read_bytes()
 
     # Process
     normalised = normalise_file(raw_path, profiles[data["site"]])
     if (data.get("title") or None) != normalised.title:
-        raise BuildError(f"{where}: field 'title' is {data.get('title')!r} but the normalised text's title is "
-                         f"{normalised.title!r}")
+        problems.add(f"{where}: field 'title' is {data.get('title')!r} but the normalised text's title is "
+                     f"{normalised.title!r}")
     text = normalised.text
-    flags, quality_notes = _quality(data.get("quality_flags"), where)
+    flags, quality_notes = _quality(data.get("quality_flags"), where, problems)
     row = {
         "source_id": source.source_id,
         "title": normalised.title,
         "publisher": data.get("publisher"),
         "original_publisher": data.get("original_publisher"),
         "authors": LIST_SEPARATOR.join(data.get("authors") or []) or None,
-        "published_date": _iso_date(data.get("published_date"), where),
+        "published_date": _checked_date(data.get("published_date"), where, problems),
         "date_precision": data.get("date_precision"),
         "date_basis": data.get("date_basis"),
         "date_note": one_line(data.get("date_note")),
@@ -129,7 +201,7 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "url": data.get("url"),
         "site_id": data["site"],
         # where the file lies in a package (the project's data/raw/ or a release's)
-        "raw_path": f"{PACKAGE_RAW_DIR}/{raw_file}",
+        "raw_path": f"{PACKAGE_RAW_DIR}/{PurePosixPath(data['raw_file'])}",
         "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "n_chars": len(text),
@@ -137,11 +209,12 @@ def build_source(source: SourceAnnotation, profiles: dict[str, SiteProfile], raw
         "quality_flags": flags,
         "quality_notes": quality_notes,
         "notes": one_line(data.get("notes")),
-        **_review(data.get("review") or {}, where),
+        **_review(data.get("review"), where, problems),
     }
     if (row["published_date"] is None) != (row["date_precision"] is None):
-        raise BuildError(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
-    check_against_file(row, normalised, profiles[data["site"]], where)
+        problems.add(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
+    with problems.collect():
+        check_against_file(row, normalised, profiles[data["site"]], where)
 
     # Return (saving is the tables stage's job)
     return SourceText(source.source_id, text, row, {"source_id": source.source_id, "text": text})

@@ -21,21 +21,26 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scripts import annotations as ann
-from scripts.errors import BuildError
+from scripts.errors import BuildError, Problems
 from scripts.normalise import load_site_profiles
 from scripts.schema import TABLES, TableSchema, load_schemas
-from scripts.sources import LIST_SEPARATOR, RAW_DIR, build_source
+from scripts.sources import LIST_SEPARATOR, RAW_DIR, build_source, unreferenced_raw_files
 
 
 def build_rows(
     registry_path: Path = ann.REGISTRY_PATH, sources_dir: Path = ann.SOURCES_DIR, raw_dir: Path = RAW_DIR
 ) -> dict[str, list[dict[str, Any]]]:
-    """Resolve every annotation into rows (dicts) per table, checked against the schemas."""
+    """Resolve every annotation into rows (dicts) per table, checked against the schemas.
+
+    Every problem found (unresolved spans, bad fields, unreferenced raw files) is
+    raised at the end as one BuildError that lists them all.
+    """
+    problems = Problems()
     # Load
     schemas = load_schemas()
     profiles = load_site_profiles()
-    registry = ann.load_registry(registry_path)
-    sources = ann.load_source_annotations(sources_dir)
+    registry = ann.load_registry(registry_path, problems)
+    sources = ann.load_source_annotations(sources_dir, problems)
 
     # Process
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
@@ -43,22 +48,27 @@ def build_rows(
     # article received already normalised has the same hash for its raw bytes and its text.
     seen: dict[tuple[str, str], str] = {}
     for source in sources:
-        built = build_source(source, profiles, raw_dir)
-        for what in ("raw", "text"):
-            key = (what, built.source_row[f"{what}_sha256"])
-            if key in seen:
-                raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[key]!r}; "
-                                 "the same article must not be added twice")
-            seen[key] = source.source_id
-        rows["sources"].append(built.source_row)
-        rows["texts"].append(built.text_row)
-        rows["mentions"] += ann.resolve_mentions(source, built.text, registry)
-        rows["quotes"] += ann.resolve_quotes(source, built.text, registry)
-        rows["statistics"] += ann.resolve_statistics(source, built.text, registry)
+        with problems.collect():  # a source that cannot be built is reported and skipped
+            built = build_source(source, profiles, raw_dir, problems)
+            for what in ("raw", "text"):
+                key = (what, built.source_row[f"{what}_sha256"])
+                if key in seen:
+                    raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[key]!r}; "
+                                     "the same article must not be added twice")
+                seen[key] = source.source_id
+            rows["sources"].append(built.source_row)
+            rows["texts"].append(built.text_row)
+            rows["mentions"] += ann.resolve_mentions(source, built.text, registry, problems)
+            rows["quotes"] += ann.resolve_quotes(source, built.text, registry, problems)
+            rows["statistics"] += ann.resolve_statistics(source, built.text, registry, problems)
+    if len(sources) == len(list(sources_dir.glob("*.yaml"))):  # else an unreadable file may name a raw file
+        for message in unreferenced_raw_files(sources, raw_dir):
+            problems.add(message)
     rows["entities"] = [{**entity_row(e), "_where": f"{registry_path}: entity {e.entity_id!r}"}
                         for e in registry.values()]
     for name in TABLES:
-        _check_rows(schemas[name], rows[name])
+        _check_rows(schemas[name], rows[name], problems)
+    problems.raise_if_any()
     return rows
 
 
@@ -69,15 +79,21 @@ def entity_row(entity: ann.Entity) -> dict[str, Any]:
             "notes": entity.notes, "review_status": entity.status}
 
 
-def _check_rows(schema: TableSchema, rows: list[dict[str, Any]]) -> None:
-    """Check each row against its schema and the primary key for duplicates."""
+def _check_rows(schema: TableSchema, rows: list[dict[str, Any]], problems: Problems) -> None:
+    """Check each row against its schema and the primary key for duplicates; problems go to ``problems``."""
     seen: dict[tuple[Any, ...], str] = {}
     for index, row in enumerate(rows, start=1):
         where = row.pop("_where", None) or f"table {schema.name}, row {index}"
-        schema.check_row(row, where)
+        unresolved = row.pop(ann.UNRESOLVED, ())  # a span not found (reported): its columns have no value
+        try:  # not problems.collect(): a try costs nothing per row when nothing is raised
+            schema.check_row(row, where, skip=unresolved)
+        except BuildError as exc:
+            problems.messages += exc.problems
+        if unresolved:
+            continue
         key = tuple(row[k] for k in schema.primary_key)
         if key in seen:
-            raise BuildError(f"{where}: duplicate {schema.name} key {key} (same text and occurrence as {seen[key]})")
+            problems.add(f"{where}: duplicate {schema.name} key {key} (same text and occurrence as {seen[key]})")
         seen[key] = where
 
 

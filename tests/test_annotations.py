@@ -187,18 +187,25 @@ def test_curated_metadata_must_agree_with_the_file(tmp_path: Path):
     from scripts.normalise import load_site_profiles
     from scripts.sources import build_source
 
-    from conftest import RAW_DIR
-
-    source = {**source_file(), "raw_file": "004_c493097775ab297e.txt", "site": "afgazad",
-              "title": "Clashes between Afghanistan and Pakistan escalate", "authors": ["Vanessa Sevidova"],
-              "published_date": "2025-01-12", "date_precision": "day", "date_basis": "stated"}
+    # a copy from a site whose profile keeps the byline and the DD.MM.YYYY date line as metadata
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "byline.md").write_text(
+        "Author: [Ann Writer](http://example.org/ann)\n12.01.2025\n\n# Talks at the border resume\n\n"
+        "Officials of both states met again on Saturday to reopen the crossing.\n", encoding="utf-8")
+    source = {**source_file(), "raw_file": "byline.md", "site": "afgazad", "title": "Talks at the border resume",
+              "authors": ["Ann Writer"], "published_date": "2025-01-12", "date_precision": "day",
+              "date_basis": "stated"}
     profiles = load_site_profiles()
-    path = tmp_path / "fixture-article.yaml"
-    assert build_source(SourceAnnotation(path, source), profiles, RAW_DIR).source_row["published_date"] == "2025-01-12"
-    with pytest.raises(BuildError, match=r"field 'authors' lacks 'Vanessa Sevidova', the file's byline"):
-        build_source(SourceAnnotation(path, {**source, "authors": ["V. Sevidova"]}), profiles, RAW_DIR)
+    path, raw_dir = tmp_path / "fixture-article.yaml", tmp_path / "raw"
+    assert build_source(SourceAnnotation(path, source), profiles, raw_dir).source_row["published_date"] == "2025-01-12"
+    with pytest.raises(BuildError, match=r"field 'authors' lacks 'Ann Writer', the file's byline"):
+        build_source(SourceAnnotation(path, {**source, "authors": ["A. Writer"]}), profiles, raw_dir)
     with pytest.raises(BuildError, match=r"field 'published_date' is '2025-12-01', but the file's date lines give 2025-01-12"):
-        build_source(SourceAnnotation(path, {**source, "published_date": "2025-12-01"}), profiles, RAW_DIR)
+        build_source(SourceAnnotation(path, {**source, "published_date": "2025-12-01"}), profiles, raw_dir)
+    with pytest.raises(BuildError) as raised:  # both at once
+        build_source(SourceAnnotation(path, {**source, "authors": [], "published_date": "2025-12-01"}), profiles,
+                     raw_dir)
+    assert len(raised.value.problems) == 2
 
 
 @pytest.mark.parametrize(("raw", "message"), [

@@ -108,7 +108,8 @@ def test_bad_files_are_reported_and_the_others_drafted(tmp_path, capsys):
     empty, binary = tmp_path / "empty.txt", tmp_path / "binary.txt"
     empty.write_text("")
     binary.write_bytes(b"\x7fELF\x00\x01\x02" * 20)
-    good = RAW_DIR / "003_b6f5e415fd6e89ae.txt"
+    good = tmp_path / "torkham.md"
+    good.write_text(UNSEEN_ARTICLE, encoding="utf-8")
     status = main(["draft", str(empty), str(binary), str(good), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert status == 1

@@ -1,6 +1,7 @@
 """``validate`` catches every corruption of a good package, naming the table, row, check and column.
 
-Each case copies the package built from the project's annotations, corrupts
+Each case copies the package built from the fixture corpus (tests/conftest.py:
+articles written for the tests, so no case depends on the project's), corrupts
 one table the same way in its CSV and its Parquet file and recomputes the
 descriptor's bytes and hashes (except the stale-hash case), so that the deeper
 checks, not the hash check, must find the problem. The same fixtures show that
@@ -142,14 +143,14 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, str, str]],
 
 
 @pytest.fixture(scope="module")
-def corrupted(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def corrupted(fixture_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """A copy of the good package with one corruption applied (made once per case)."""
     made: dict[str, Path] = {}
 
     def make(case: str) -> Path:
         if case not in made:
             copy = tmp_path_factory.mktemp("corrupted") / "package"
-            shutil.copytree(built_package, copy)
+            shutil.copytree(fixture_package, copy)
             CORRUPTIONS[case][0](copy)
             made[case] = copy
         return made[case]
@@ -181,13 +182,13 @@ def test_validate_names_a_stale_hash(corrupted: Callable[[str], Path]):
         validate_package(corrupted("stale hash in datapackage.json"), run_gx=False)
 
 
-def test_deleted_source_is_named_by_its_key(corrupted: Callable[[str], Path], built_package: Path):
+def test_deleted_source_is_named_by_its_key(corrupted: Callable[[str], Path], fixture_package: Path):
     message = ""
     try:
         validate_package(corrupted("deleted source row"), run_gx=False)
     except BuildError as exc:
         message = str(exc)
-    assert f"{first_source(built_package)!r} is not in sources.source_id" in message
+    assert f"{first_source(fixture_package)!r} is not in sources.source_id" in message
 
 
 def test_in_place_validation_passes_on_the_published_package(capsys: pytest.CaptureFixture[str]):
@@ -218,9 +219,9 @@ def test_cli_writes_a_deterministic_report_and_exits_non_zero(corrupted: Callabl
     assert not (tmp_path / "a" / "docs").exists(), "--skip-gx writes no Data Docs"
 
 
-def test_version_must_agree_with_citation_and_changelog(built_package: Path, tmp_path: Path):
+def test_version_must_agree_with_citation_and_changelog(fixture_package: Path, tmp_path: Path):
     package = tmp_path / "package"
-    shutil.copytree(built_package, package)
+    shutil.copytree(fixture_package, package)
     (package / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n## [9.9.9] - 2030-01-01\n", encoding="utf-8")
     version = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"]
     with pytest.raises(BuildError) as raised:
@@ -267,11 +268,11 @@ def test_column_checker_finds_every_row_frictionless_finds(case: str, corrupted:
     assert by_frictionless <= _column_checker_rows(package)
 
 
-def test_column_checker_and_frictionless_agree_on_hand_edited_cells(built_package: Path, tmp_path: Path):
+def test_column_checker_and_frictionless_agree_on_hand_edited_cells(fixture_package: Path, tmp_path: Path):
     """Cells edited by hand in the CSV: a malformed integer, a missing required value, a
     pattern and a minimum violated. Both checkers name each row and the kind of check."""
     package = tmp_path / "package"
-    shutil.copytree(built_package, package)
+    shutil.copytree(fixture_package, package)
     path = package / "data" / "quotes.csv"
     edits = [("start", "twelve", "types"), ("source_id", "", "constraint"), ("quote_id", "Q-1", "constraint"),
              ("end", "0", "constraint")]
@@ -291,20 +292,20 @@ def test_column_checker_and_frictionless_agree_on_hand_edited_cells(built_packag
     assert by_frictionless <= _column_checker_rows(package)
 
 
-def test_raw_file_that_differs_from_raw_sha256(built_package: Path, tmp_path: Path):
+def test_raw_file_that_differs_from_raw_sha256(fixture_package: Path, tmp_path: Path):
     package = tmp_path / "package"
-    shutil.copytree(built_package, package)
+    shutil.copytree(fixture_package, package)
     sources = read_frame(package, "sources")
-    raw_path = package / sources.loc[0, "raw_path"]  # the package's own copy of the raw file
-    raw_path.write_bytes((ROOT / sources.loc[0, "raw_path"]).read_bytes() + b"edited after the build\n")
+    raw_path = package / sources.loc[0, "raw_path"]  # the fixture package holds its raw files
+    raw_path.write_bytes(raw_path.read_bytes() + b"edited after the build\n")
     with pytest.raises(BuildError) as raised:
         validate_package(package, run_gx=False)
     assert f"sources row {sources.loc[0, 'source_id']} column raw_sha256:" in str(raised.value)
 
 
-def test_entity_without_a_mention(built_package: Path, tmp_path: Path):
+def test_entity_without_a_mention(fixture_package: Path, tmp_path: Path):
     package = tmp_path / "package"
-    shutil.copytree(built_package, package)
+    shutil.copytree(fixture_package, package)
 
     def add_unmentioned(frame: pd.DataFrame) -> pd.DataFrame:
         extra = frame.iloc[[0]].assign(entity_id="nobody-mentions-me")
@@ -316,10 +317,10 @@ def test_entity_without_a_mention(built_package: Path, tmp_path: Path):
         validate_package(package, run_gx=False)
 
 
-def test_broken_csv_structure_is_named_like_frictionless_does(built_package: Path, tmp_path: Path):
+def test_broken_csv_structure_is_named_like_frictionless_does(fixture_package: Path, tmp_path: Path):
     """A blank line and a row with too few cells, written by hand: both checkers report them."""
     package = tmp_path / "package"
-    shutil.copytree(built_package, package)
+    shutil.copytree(fixture_package, package)
     path = package / "data" / "entities.csv"
     lines = path.read_bytes().split(b"\r\n")
     lines[3:3] = [b"", b"lonely-cell,Lonely"]
