@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,17 +42,14 @@ ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "notes", "status"
 # `status: proposed` marks an entity the drafter added; no status is a reviewed entity.
 PROPOSED = "proposed"
 REVIEWED = "reviewed"
-SOURCE_KEYS = {
-    "source_id", "raw_file", "site", "title", "publisher", "original_publisher", "authors",
-    "published_date", "date_precision", "date_basis", "date_note", "language", "url",
-    "quality_flags", "notes", "review", "quotes", "statistics", "mentions",
-}
+# The keys that fill a sources column, and the structural ones: where the text is and what it holds.
+SOURCE_KEYS = {key.split(".")[0] for key in load_schema("sources").annotation_keys.values()} | {
+    "raw_file", "quotes", "statistics", "mentions"}
 REVIEW_KEYS = {"status", "by", "date", "note"}
-QUOTE_KEYS = {"text", "occurrence", "kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note"}
-STATISTIC_KEYS = {
-    "text", "occurrence", "value", "value_low", "value_high", "qualifier", "unit", "measure",
-    "period", "reference_period", "attributed_to", "note",
-}
+# A span entry locates its text; every other key fills the column whose schema field names it.
+SPAN_KEYS = {"text", "occurrence"}
+QUOTE_KEYS = SPAN_KEYS | set(load_schema("quotes").annotation_keys.values())
+STATISTIC_KEYS = SPAN_KEYS | set(load_schema("statistics").annotation_keys.values())
 MENTION_KEYS = {"aliases", "assign", "exclude", "add"}
 MENTION_ENTRY_KEYS = {"text", "occurrence", "entity", "note"}
 
@@ -409,6 +407,27 @@ def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
     return f"; did you mean {near.entity_id!r} ({near.name})?" if near else ""
 
 
+def entry_columns(table: str, entry: dict[str, Any], registry: dict[str, Entity], where: str,
+                  found: Problems) -> dict[str, Any]:
+    """The columns of ``table`` an annotation entry fills, as its schema's ``annotation`` keys say.
+
+    A column that references ``entities`` takes a registry id (checked); a string column takes the
+    value as one line of text (a period written 2024 is the text "2024"); a number is kept.
+    """
+    schema = load_schema(table)
+    references = set(schema.columns_referencing("entities"))
+    columns: dict[str, Any] = {}
+    for column, key in schema.annotation_keys.items():
+        value = entry.get(key)
+        if column in references:
+            columns[column] = _checked_ref(value, registry, where, key, found)
+        elif schema.field(column)["type"] == "string":
+            columns[column] = one_line(value)
+        else:
+            columns[column] = value
+    return columns
+
+
 def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:
     """The entity id ``value``, or None when it is not in the registry (a problem added to ``found``)."""
     if value is None or (isinstance(value, str) and value in registry):
@@ -511,14 +530,8 @@ def resolve_quotes(
     """The rows of the source's quotes; with ``problems``, rows with problems are kept (marked) for
     the schema check, and the caller must raise those problems before using the rows."""
     with gathered(problems) as found:
-        return [{
-            **columns, "kind": entry.get("kind"),
-            "speaker_entity_id": _checked_ref(entry.get("speaker"), registry, where, "speaker", found),
-            "speaker_text": entry.get("speaker_text"), "speaker_role": entry.get("speaker_role"),
-            "cue": entry.get("cue"),
-            "channel_entity_id": _checked_ref(entry.get("channel"), registry, where, "channel", found),
-            "notes": one_line(entry.get("note")), "_where": where,
-        } for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q", found)]
+        return [{**columns, **entry_columns("quotes", entry, registry, where, found), "_where": where}
+                for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q", found)]
 
 
 def resolve_statistics(
@@ -528,15 +541,7 @@ def resolve_statistics(
     rows = []
     with gathered(problems) as found:
         for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s", found):
-            row = {
-                **columns,
-                **{key: entry.get(key) for key in ("value", "value_low", "value_high", "qualifier", "unit", "measure")},
-                "period": _as_text(entry.get("period")),
-                "reference_period": _as_text(entry.get("reference_period")),
-                "attributed_to_entity_id": _checked_ref(entry.get("attributed_to"), registry, where, "attributed_to",
-                                                        found),
-                "notes": one_line(entry.get("note")), "_where": where,
-            }
+            row = {**columns, **entry_columns("statistics", entry, registry, where, found), "_where": where}
             with found.collect():
                 check_bounds(row, where)
             rows.append(row)

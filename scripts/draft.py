@@ -41,14 +41,15 @@ from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_name
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
-from scripts.schema import load_schemas
+from scripts.schema import load_schema, load_schemas
 from scripts.sources import WORD
 
-QUOTE_FIELDS = ("kind", "speaker", "speaker_text", "speaker_role", "cue", "channel", "note")
-STATISTIC_FIELDS = ("value", "value_low", "value_high", "qualifier", "unit", "measure", "period",
-                    "reference_period", "attributed_to", "note")
-METADATA_FIELDS = ("title", "publisher", "original_publisher", "authors", "published_date", "date_precision",
-                   "date_basis", "date_note", "language", "url", "quality_flags", "notes")
+# The keys a drafted entry writes after its text: those of the schema's columns, in column order.
+QUOTE_FIELDS = tuple(load_schema("quotes").annotation_keys.values())
+STATISTIC_FIELDS = tuple(load_schema("statistics").annotation_keys.values())
+# metadata keys written after source_id, raw_file and site; the review block is written on its own
+METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.values()
+                        if key not in ("source_id", "site") and not key.startswith("review."))
 # A file with a NUL byte in its first KiB is binary, not an article.
 BINARY_PROBE = 1024
 MAX_SLUG_WORDS = 8

@@ -113,9 +113,12 @@ def without_proposed_status(registry_text: str, entity_ids: set[str], where: str
 
 def entities_used(rows: dict[str, list[dict[str, Any]]]) -> set[str]:
     """Entity ids a source's rows refer to (mentions, speakers, channels, credited sources)."""
-    used = {row["entity_id"] for row in rows["mentions"]}
-    used |= {row[k] for row in rows["quotes"] for k in ("speaker_entity_id", "channel_entity_id") if row[k]}
-    used |= {row["attributed_to_entity_id"] for row in rows["statistics"] if row["attributed_to_entity_id"]}
+    from scripts.schema import load_schema
+
+    used: set[str] = set()
+    for table, table_rows in rows.items():
+        for column in load_schema(table).columns_referencing("entities"):
+            used |= {row[column] for row in table_rows if row.get(column)}
     return used
 
 

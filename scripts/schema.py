@@ -62,6 +62,24 @@ class TableSchema:
     def foreign_keys(self) -> list[dict[str, Any]]:
         return list(self.descriptor.get("foreignKeys", []))
 
+    @property
+    def annotation_keys(self) -> dict[str, str]:
+        """Column -> the key of an annotation entry that fills it (the fields' ``annotation`` property).
+
+        A dotted key names a key inside a mapping (``review.status``). This is the one place where the
+        annotation format meets the tables: the resolver, the drafter's writer and the evaluation read it.
+        """
+        return {f["name"]: f["annotation"] for f in self.fields if "annotation" in f}
+
+    def columns_referencing(self, table: str) -> list[str]:
+        """The single columns of this table that are foreign keys into ``table``."""
+        found = []
+        for key in self.foreign_keys:
+            fields = key["fields"] if isinstance(key["fields"], list) else [key["fields"]]
+            if key["reference"]["resource"] == table and len(fields) == 1:
+                found.append(fields[0])
+        return found
+
     def field(self, name: str) -> dict[str, Any]:
         for field in self.fields:
             if field["name"] == name:

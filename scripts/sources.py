@@ -22,6 +22,7 @@ from typing import Any
 
 from scripts.annotations import ROOT, SourceAnnotation, one_line
 from scripts.errors import BuildError, Problems, gathered
+from scripts.schema import load_schema
 from scripts.normalise import Normalised, SiteProfile, normalise_file
 
 PACKAGE_RAW_DIR = "data/raw"
@@ -68,6 +69,14 @@ def _quality(flags: Any, where: str, problems: Problems) -> tuple[str | None, st
         names.append(entry["flag"])
         notes.append(f"{entry['flag']}: {' '.join(str(entry['note']).split())}")
     return (LIST_SEPARATOR.join(names) or None, LIST_SEPARATOR.join(notes) or None)
+
+
+def _value_at(data: dict[str, Any], key: str) -> Any:
+    """The value of a dotted annotation key (``review.status``), None where a level is missing."""
+    value: Any = data
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _review(review: Any, where: str, problems: Problems) -> dict[str, Any]:
@@ -187,19 +196,15 @@ def _build_source(
                      f"{normalised.title!r}")
     text = normalised.text
     flags, quality_notes = _quality(data.get("quality_flags"), where, problems)
+    # every column an annotation key fills (schemas' `annotation`), as one line of text; the
+    # columns that need more than that are set after it
+    written = {column: one_line(_value_at(data, key)) for column, key in load_schema("sources").annotation_keys.items()}
     row = {
+        **written,
         "source_id": source.source_id,
-        "title": normalised.title,
-        "publisher": data.get("publisher"),
-        "original_publisher": data.get("original_publisher"),
+        "title": normalised.title,  # the annotation's title was checked against it above
         "authors": LIST_SEPARATOR.join(data.get("authors") or []) or None,
         "published_date": _checked_date(data.get("published_date"), where, problems),
-        "date_precision": data.get("date_precision"),
-        "date_basis": data.get("date_basis"),
-        "date_note": one_line(data.get("date_note")),
-        "language": data.get("language"),
-        "url": data.get("url"),
-        "site_id": data["site"],
         # where the file lies in a package (the project's data/raw/ or a release's)
         "raw_path": f"{PACKAGE_RAW_DIR}/{PurePosixPath(data['raw_file'])}",
         "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
@@ -208,7 +213,6 @@ def _build_source(
         "n_words": len(WORD.findall(text)),
         "quality_flags": flags,
         "quality_notes": quality_notes,
-        "notes": one_line(data.get("notes")),
         **_review(data.get("review"), where, problems),
     }
     if (row["published_date"] is None) != (row["date_precision"] is None):
