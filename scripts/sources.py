@@ -47,7 +47,7 @@ def _iso_date(value: Any, where: str) -> str | None:
 def _quality(flags: Any, where: str) -> tuple[str | None, str | None]:
     names, notes = [], []
     for i, entry in enumerate(flags or [], start=1):
-        # the allowed flags are the pattern of sources.quality_flags in schemas/sources.json
+        # the allowed flags are the listItems of sources.quality_flags in schemas/sources.json
         if not isinstance(entry, dict) or not entry.get("flag") or not entry.get("note"):
             raise BuildError(f"{where}: quality_flags[{i}] needs 'flag' and 'note'")
         names.append(entry["flag"])
