@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench release cff-venv clean
+.PHONY: data validate test check evaluate stats bench release sqlite browse site test-browser cff-venv clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,22 @@ check: $(INSTALLED)
 ## stats: per-source annotation counts of the published tables
 stats: $(INSTALLED)
 	$(BIN)/python -m scripts stats
+
+## sqlite: the package as one SQLite file, build/<name>.sqlite (keys, indexes, full-text search, views)
+sqlite: $(INSTALLED)
+	$(BIN)/python -m scripts sqlite
+
+## browse: datasette over the SQLite file on http://127.0.0.1:8001/ (metadata generated from the schemas)
+browse: $(INSTALLED)
+	$(BIN)/python -m scripts browse
+
+## site: the static site into build/site/ (open build/site/index.html; works from file://)
+site: $(INSTALLED)
+	$(BIN)/python -m scripts site
+
+## test-browser: the site in headless Chromium (Debian's chromium and chromium-driver; skipped when absent)
+test-browser: $(INSTALLED)
+	$(BIN)/python -m pytest -q -rs tests/test_site_browser.py
 
 BENCH := .venv-bench
 BENCH_INSTALLED := $(BENCH)/.installed
