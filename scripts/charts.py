@@ -94,7 +94,8 @@ def timeline(title: str, points: list[TimelinePoint], width: int = 720) -> str:
     for year in range(first.year, last.year + 1):
         x = x_of(dt.date(year, 1, 1))
         body.append(f'<line x1="{_n(x)}" y1="{top - 12}" x2="{_n(x)}" y2="{top - 4}" stroke="#444"/>')
-        body.append(f'<text x="{_n(x + 2)}" y="{top - 14}">{year}</text>')
+        if year < last.year:  # the last line closes the axis; its year would stand outside the picture
+            body.append(f'<text x="{_n(x + 2)}" y="{top - 14}">{year}</text>')
     for index, point in enumerate(sorted(points, key=lambda p: (p.date, p.label))):
         y = top + index * row_height
         start = x_of(point.date)

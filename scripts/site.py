@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -52,7 +52,7 @@ ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 SITE_CONFIG = ROOT / "config" / "site.yaml"
 GUIDELINES = Path("docs") / "annotation-guidelines.md"
 LIST_SEPARATOR = " | "
-CONTEXT_CHARS = 70          # of text either side of a mention on an entity page
+CONTEXT_CHARS = 55          # of text either side of a mention on an entity page
 # Drawing order of nested highlights when two spans start together and end together.
 LAYERS = ("quote", "statistic", "mention")
 ID_COLUMNS = {"quote": "quote_id", "statistic": "statistic_id", "mention": "mention_id"}
@@ -476,7 +476,7 @@ def render_site(corpus: Corpus, config: dict[str, Any], guidelines: str | None) 
         files[f"articles/{source_id}.html"] = page("article.html", "../", **article_context(corpus, source_id))
     entity_pages = entity_contexts(corpus)
     for entity_id, context in entity_pages.items():
-        files[f"entities/{entity_id}.html"] = page("entity.html", "../", source_labels=corpus.source_label, **context)
+        files[f"entities/{entity_id}.html"] = page("entity.html", "../", **context)
     files["entities/index.html"] = page("entities.html", "../", entities=list(entity_pages.values()),
                                         types=corpus.schema("entities").enum("type"))
     files["claims.html"] = page("claims.html", "", **claims_context(corpus, config.get("claims", [])))
@@ -539,13 +539,27 @@ def site_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", type=Path, default=ROOT,
                         help="the package folder (default: the project); a build --out folder shows a draft")
     parser.add_argument("--out", type=Path, default=None, help="the site folder (default: PACKAGE/build/site)")
+    parser.add_argument("--screenshot", type=Path, default=None, metavar="PNG",
+                        help="then save a headless-Chromium screenshot of the article with the most quotes")
+
+
+def showcase(package_dir: Path) -> tuple[str, str | None]:
+    """The article with the most quotes (ties: first id) and its first quote that names a speaker."""
+    quotes = read_package(package_dir).rows["quotes"]
+    counts = Counter(q["source_id"] for q in quotes)
+    if not counts:
+        raise BuildError(f"{package_dir}: no quotes to show")
+    source_id = min(counts, key=lambda s: (-counts[s], s))
+    chosen = sorted((q for q in quotes if q["source_id"] == source_id),
+                    key=lambda q: (q.get("speaker_entity_id") is None, q["start"]))
+    return source_id, chosen[0]["quote_id"] if chosen else None
 
 
 def site_command(args: argparse.Namespace) -> None:
     """``python -m scripts site``."""
-    build_site(args.package, args.out)
+    target = build_site(args.package, args.out)
+    if args.screenshot:
+        from scripts.browser import screenshot
 
-
-def page_links(html: str) -> Iterable[str]:
-    """The ``href`` and ``src`` targets of a page (used by the tests and to check a site)."""
-    return re.findall(r'(?:href|src)="([^"]+)"', html)
+        source_id, quote_id = showcase(args.package)
+        print(f"wrote {screenshot(target / 'articles' / f'{source_id}.html', args.screenshot, quote_id)}")
