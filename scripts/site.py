@@ -535,6 +535,19 @@ def build_site(package_dir: Path = ROOT, out: Path | None = None, config_path: P
     return target
 
 
+def write_release_ways_in(root: Path) -> list[str]:
+    """Write ``build/<name>.sqlite`` and ``build/site/`` of the package in ``root``; their paths relative to it.
+
+    The release zip carries them beside the package (:func:`scripts.release.write_dist`).
+    """
+    from scripts.sqlite import write_sqlite
+
+    database = write_sqlite(root)
+    site = build_site(root)
+    files = [database, *sorted(path for path in site.rglob("*") if path.is_file())]
+    return [path.relative_to(root).as_posix() for path in files]
+
+
 def site_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", type=Path, default=ROOT,
                         help="the package folder (default: the project); a build --out folder shows a draft")
