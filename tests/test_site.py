@@ -173,3 +173,15 @@ def test_a_broken_claims_config_is_named(built_package: Path, tmp_path: Path):
     with pytest.raises(BuildError, match="claims entry 1: 'why' is missing"):
         build_site(built_package, tmp_path / "site", config)
     assert not (tmp_path / "site").exists()
+
+
+def test_a_release_gets_the_sqlite_file_and_the_site(built_package: Path, tmp_path: Path):
+    from scripts.site import write_release_ways_in
+
+    root = tmp_path / "package"
+    shutil.copytree(built_package, root)
+    members = write_release_ways_in(root)
+    name = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["name"]
+    assert members[0] == f"build/{name}.sqlite"
+    assert {"build/site/index.html", "build/site/assets/site.js", "build/site/claims.html"} <= set(members)
+    assert all((root / member).is_file() for member in members)
