@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench release sqlite browse site test-browser cff-venv clean
+.PHONY: data validate test check evaluate stats bench bench-ways-in release sqlite browse site test-browser cff-venv clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ browse: $(INSTALLED)
 ## site: the static site into build/site/ (open build/site/index.html; works from file://)
 site: $(INSTALLED)
 	$(BIN)/python -m scripts site
+
+## bench-ways-in: time of make sqlite and make site on the package and on synthetic packages of 100 and 1,000 articles
+bench-ways-in: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_ways_in
 
 ## test-browser: the site in headless Chromium (Debian's chromium and chromium-driver; skipped when absent)
 test-browser: $(INSTALLED)
