@@ -207,7 +207,7 @@ def span_details(corpus: Corpus, span: dict[str, Any]) -> dict[str, Any]:
         if name in hidden or value is None or value == "":
             continue
         link = None
-        if name.endswith("entity_id") and value in corpus.entities:
+        if name.endswith("entity_id") and value in corpus.entities:  # a draft may name one it has no row for
             link = f"../entities/{value}.html"
             value = f"{corpus.entity_label(value)} ({value})"
         fields.append({"label": spec.get("title", name), "value": _show_value(value), "link": link})
@@ -461,7 +461,8 @@ def render_site(corpus: Corpus, config: dict[str, Any], guidelines: str | None) 
     env = _env()
     descriptor = corpus.tables.descriptor
     has_review = "review_status" in corpus.schema("sources").columns
-    common = {"package": descriptor, "has_review": has_review}
+    # links to an entity only where it has a page (a draft folder's entities are those it mentions)
+    common = {"package": descriptor, "has_review": has_review, "entity_pages": set(corpus.entities)}
 
     def page(template: str, root: str, **context: Any) -> str:
         return env.get_template(template).render(root=root, **common, **context)

@@ -2,7 +2,7 @@
 
 Takes a package folder (``datapackage.json``, its ``schemas/`` and the
 ``data/<table>.parquet`` files: the project, a build's ``--out`` folder or a
-release) and returns one SQLite file holding every table with the columns,
+release; or the ``<table>.csv`` files of a ``draft --out`` folder) and returns one SQLite file holding every table with the columns,
 types, NOT NULL, CHECK (enum, minimum), UNIQUE, primary and foreign keys of
 its Table Schema, NULLs as NULL, an index on every foreign-key column,
 full-text search (FTS5) over the texts and the quotes, and the views readers
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
-from scripts.schema import TABLES, TableSchema
+from scripts.schema import TABLES, TableSchema, load_schemas
 
 # Table Schema type -> SQLite declared type (dates as ISO 8601 text, which sorts and compares as dates).
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
@@ -111,8 +111,35 @@ def package_schemas(package_dir: Path, descriptor: dict[str, Any]) -> dict[str, 
     return schemas
 
 
+def read_draft(draft_dir: Path) -> PackageTables:
+    """The tables of a ``python -m scripts draft --out`` folder (``<table>.csv``, no descriptor).
+
+    They are typed by the project's schemas; the descriptor is the project's,
+    titled as a draft, so that pages and databases say what they show.
+    """
+    from scripts.validate import read_csv_rows
+
+    descriptor = read_descriptor(ROOT)
+    descriptor["title"] = f"Draft: {descriptor.get('title', '')}"
+    schemas = load_schemas()
+    rows = {}
+    for table, schema in schemas.items():
+        path = draft_dir / f"{table}.csv"
+        try:
+            rows[table] = read_csv_rows(path, schema)
+        except (OSError, ValueError) as exc:
+            raise BuildError(f"{path}: cannot be read as the {table} table: {exc}") from None
+    return PackageTables(descriptor, schemas, rows)
+
+
 def read_package(package_dir: Path) -> PackageTables:
-    """Every table of the package, from its Parquet files, with the columns its schema declares."""
+    """Every table of the package, from its Parquet files, with the columns its schema declares.
+
+    A folder written by ``python -m scripts draft --out`` (tables as CSV, no
+    ``datapackage.json``) is read by :func:`read_draft`.
+    """
+    if not (package_dir / "datapackage.json").is_file() and (package_dir / "sources.csv").is_file():
+        return read_draft(package_dir)
     descriptor = read_descriptor(package_dir)
     schemas = package_schemas(package_dir, descriptor)
     rows = {}

@@ -185,3 +185,18 @@ def test_a_release_gets_the_sqlite_file_and_the_site(built_package: Path, tmp_pa
     assert members[0] == f"build/{name}.sqlite"
     assert {"build/site/index.html", "build/site/assets/site.js", "build/site/claims.html"} <= set(members)
     assert all((root / member).is_file() for member in members)
+
+
+def test_a_draft_folder_renders_like_a_package(built_package: Path, tmp_path: Path):
+    """``python -m scripts draft --out DIR`` writes ``DIR/<table>.csv`` and no descriptor: the site reads that too."""
+    draft = tmp_path / "draft"
+    draft.mkdir()
+    for table in ("sources", "texts", "entities", "mentions", "quotes", "statistics"):
+        shutil.copy(built_package / "data" / f"{table}.csv", draft / f"{table}.csv")
+    site = build_site(draft, tmp_path / "site")
+    assert "<title>Articles · Draft: " in (site / "index.html").read_text(encoding="utf-8")
+    quotes = pq.read_table(built_package / "data" / "quotes.parquet").to_pylist()
+    source_id = quotes[0]["source_id"]
+    page = parse(site / "articles" / f"{source_id}.html")
+    assert {m["id"] for m in page.marks if " quote " in f" {m['class']} " and "id" in m} == {
+        q["quote_id"] for q in quotes if q["source_id"] == source_id}
