@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from scripts.annotations import ROOT
-from scripts.errors import BuildError
 from scripts.schema import TableSchema
 from scripts.site import SITE_CONFIG, load_site_config
 from scripts.sqlite import FTS_COLUMNS, VIEWS, default_path, package_schemas, read_descriptor, write_sqlite
@@ -121,12 +120,8 @@ def browse(package_dir: Path, port: int, serve: bool = True) -> list[str]:
                "--host", "127.0.0.1", "--port", str(port), "--setting", "default_facet_size", "20"]
     print(f"wrote {metadata}; serving http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
     if serve:
-        try:
-            subprocess.run(command, check=True)
-        except subprocess.CalledProcessError as exc:
-            raise BuildError(f"datasette stopped with status {exc.returncode}") from None
-        except KeyboardInterrupt:
-            pass
+        # datasette replaces this process, so Ctrl-C and kill reach the server itself
+        os.execv(sys.executable, command)
     return command
 
 
