@@ -136,6 +136,14 @@ def _invert_date(date: dt.date) -> str:
     return f"{9999 - date.year:04d}{12 - date.month:02d}{31 - date.day:02d}"
 
 
+def date_label(source: dict[str, Any]) -> str:
+    """A source's date as precise as it is known (``2022`` for a year, ``2024-06`` for a month)."""
+    date = source.get("published_date")
+    if date is None:
+        return "unknown"
+    return date.isoformat()[:{"year": 4, "month": 7}.get(source.get("date_precision") or "day", 10)]
+
+
 def split_list(value: str | None) -> list[str]:
     return [part for part in (value or "").split(LIST_SEPARATOR) if part]
 
@@ -229,6 +237,7 @@ def _env() -> Environment:
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["show"] = _show_value
     env.filters["split_list"] = split_list
+    env.filters["date_label"] = date_label
     return env
 
 
@@ -331,7 +340,7 @@ def claims_context(corpus: Corpus, topics: list[dict[str, Any]]) -> dict[str, An
     def row_of(stat: dict[str, Any]) -> dict[str, Any]:
         source = corpus.sources.get(stat["source_id"], {})
         return {**stat, "source_label": corpus.source_label(stat["source_id"]),
-                "published_date": source.get("published_date"),
+                "published_date": date_label(source),
                 "credited": corpus.entity_label(stat.get("attributed_to_entity_id"))}
 
     statistics = sorted(corpus.rows("statistics"),
