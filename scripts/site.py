@@ -1,8 +1,9 @@
 """Write the static site of a package (``make site``, into ``build/site/``).
 
 Takes a package folder (``datapackage.json``, ``schemas/``, ``data/*.parquet``;
-the project, a build's ``--out`` folder, or a folder holding a drafted
-source) plus ``config/site.yaml`` (label columns, claim topics) and the
+the project, a build's ``--out`` folder or a release), or the ``<table>.csv``
+folder of ``python -m scripts draft --out`` so a draft can be read before
+review, plus ``config/site.yaml`` (label columns, claim topics) and the
 templates and assets in ``scripts/site_assets/``; returns a folder of plain
 HTML, CSS, one small script and SVG charts that works opened from disk
 (``file://``) with no network:
