@@ -21,7 +21,7 @@ from typing import Any
 
 from scripts.annotations import ROOT
 from scripts.schema import TableSchema
-from scripts.site import SITE_CONFIG, load_site_config
+from scripts.site import ID_COLUMNS, SITE_CONFIG, TABLE_OF, load_site_config
 from scripts.sqlite import FTS_COLUMNS, VIEWS, default_path, package_schemas, read_descriptor, write_sqlite
 
 DEFAULT_PORT = 8001
@@ -47,8 +47,13 @@ def facets_of(schema: TableSchema) -> list[str]:
 
 
 def table_metadata(schema: TableSchema, labels: dict[str, str]) -> dict[str, Any]:
+    description = schema.descriptor.get("description", "")
+    span_id = {TABLE_OF[kind]: ID_COLUMNS[kind] for kind in TABLE_OF}.get(schema.name)
+    if span_id:  # tell readers where a row is shown in place
+        description += (f" Each row is highlighted in its article on the static site (make site): "
+                        f"articles/<source_id>.html#<{span_id}>.")
     metadata: dict[str, Any] = {
-        "description": schema.descriptor.get("description", ""),
+        "description": description,
         "columns": {f["name"]: column_description(f) for f in schema.fields},
         "facets": facets_of(schema),
     }
