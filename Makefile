@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench release cff-venv clean FORCE
+.PHONY: data validate test check evaluate stats bench bench-ways-in release sqlite browse site test-browser cff-venv clean FORCE
 
 # The minimum Python is 3.11: the pinned numpy 2.4 and pandas 3 (requirements.lock) publish
 # no release for older Pythons, so pip would fail deep inside the install with "no matching
@@ -85,6 +85,26 @@ check: $(INSTALLED)
 ## stats: per-source annotation counts of the published tables
 stats: $(INSTALLED)
 	$(BIN)/python -m scripts stats
+
+## sqlite: the package as one SQLite file, build/<name>.sqlite (keys, indexes, full-text search, views)
+sqlite: $(INSTALLED)
+	$(BIN)/python -m scripts sqlite
+
+## browse: datasette over the SQLite file on http://127.0.0.1:8001/ (metadata generated from the schemas)
+browse: $(INSTALLED)
+	$(BIN)/python -m scripts browse
+
+## site: the static site into build/site/ (open build/site/index.html; works from file://)
+site: $(INSTALLED)
+	$(BIN)/python -m scripts site
+
+## bench-ways-in: time of make sqlite and make site on the package and on synthetic packages of 100 and 1,000 articles
+bench-ways-in: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_ways_in
+
+## test-browser: the site in headless Chromium (Debian's chromium and chromium-driver; skipped when absent)
+test-browser: $(INSTALLED)
+	$(BIN)/python -m pytest -q -rs tests/test_site_browser.py
 
 BENCH := .venv-bench
 BENCH_INSTALLED := $(BENCH)/.installed

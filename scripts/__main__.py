@@ -33,6 +33,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                              "schemas and config/expectations.yaml; --check fails if stale"),
     "diff": ("scripts.diff", "rows added, removed and changed and schema changes between two versions, "
                              "with the bump they require"),
+    "sqlite": ("scripts.sqlite", "write the package as one SQLite database with keys, indexes, full-text search "
+                                 "and views (make sqlite)"),
+    "browse": ("scripts.browse", "write datasette metadata from the schemas and serve the SQLite file on "
+                                 "127.0.0.1 (make browse)"),
+    "site": ("scripts.site", "write the static site: article, entity, claims, dictionary and chart pages "
+                             "(make site)"),
     "release": ("scripts.release", "cut a release: bump the version, write manifest, CHANGELOG, citation files "
                                    "and dist/ zip (--dry-run changes nothing)"),
 }

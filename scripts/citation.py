@@ -5,7 +5,9 @@ description, version, ``created`` = release date, keywords, licenses,
 contributors, homepage) and returns the text of ``CITATION.cff`` (Citation
 File Format 1.2.0, type ``dataset``), ``.zenodo.json`` (Zenodo deposit
 metadata), ``dataset.jsonld`` (a schema.org ``Dataset`` for dataset search
-engines, with the package's files as distributions) and the README's citation
+engines, with the package's files, the release zip and the SQLite file as
+distributions, the places of ``spatial_coverage`` in ``config/package.yaml``,
+and absolute URLs once ``homepage`` is set there) and the README's citation
 block (plain text and BibTeX). No identifier is invented: a DOI appears only
 once ``doi`` is set in ``config/package.yaml`` after a deposit (see
 docs/versioning.md). The release command writes these files; the tests check
@@ -24,6 +26,7 @@ import yaml
 from scripts.errors import BuildError
 
 CFF_SCHEMA = Path(__file__).resolve().parent.parent / "config" / "cff-schema-1.2.0.json"
+PACKAGE_CONFIG = CFF_SCHEMA.parent / "package.yaml"
 README_START, README_END = "<!-- citation:start -->", "<!-- citation:end -->"
 CITE_MESSAGE = ("If you use this dataset, please cite the version you used. The article texts in it remain "
                 "the copyright of their publishers (see LICENSE).")
@@ -133,19 +136,65 @@ def _temporal_coverage(package_dir: Path) -> str | None:
     return f"{min(dates).isoformat()}/{max(dates).isoformat()}" if dates else None
 
 
-def jsonld_text(descriptor: dict[str, Any], package_dir: Path) -> str:
-    """A schema.org ``Dataset`` describing the package in ``package_dir``."""
+def package_metadata(package_dir: Path) -> dict[str, Any]:
+    """``config/package.yaml`` of ``package_dir``, else of the project (a staging folder has none)."""
+    for path in (package_dir / "config" / "package.yaml", PACKAGE_CONFIG):
+        if path.is_file():
+            try:
+                return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise BuildError(f"{path}: cannot be read: {exc}") from None
+    return {}
+
+
+def spatial_coverage(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """schema.org ``Place`` entries of ``spatial_coverage`` in the package metadata."""
+    places = []
+    for number, place in enumerate(meta.get("spatial_coverage") or [], start=1):
+        if not isinstance(place, dict) or not place.get("name"):
+            raise BuildError(f"config/package.yaml: spatial_coverage entry {number} needs a name")
+        places.append({"@type": "Place", "name": place["name"],
+                       **({"sameAs": place["sameAs"]} if place.get("sameAs") else {})})
+    return places
+
+
+def release_downloads(descriptor: dict[str, Any]) -> list[dict[str, str]]:
+    """The release zip (``dist/``, see scripts.release.write_dist) and the SQLite file (scripts.sqlite)."""
+    name, version = descriptor["name"], descriptor["version"]
+    return [
+        {"name": f"{name}-{version}.zip", "path": f"dist/{name}-{version}.zip", "mediatype": "application/zip",
+         "description": "The release: the package (CSV, Parquet, schemas), the SQLite file and the static site."},
+        {"name": f"{name}.sqlite", "path": f"build/{name}.sqlite", "mediatype": "application/vnd.sqlite3",
+         "description": "Every table in one SQLite database with keys, full-text search and views "
+                        "(also inside the release zip)."},
+    ]
+
+
+def jsonld_text(descriptor: dict[str, Any], package_dir: Path, meta: dict[str, Any] | None = None) -> str:
+    """A schema.org ``Dataset`` describing the package in ``package_dir``.
+
+    ``meta`` is the package metadata of ``config/package.yaml`` (read from
+    ``package_dir`` or the project when not given): its ``spatial_coverage``.
+    Paths become absolute URLs under ``homepage`` when one is set.
+    """
+    meta = package_metadata(package_dir) if meta is None else meta
     homepage = descriptor.get("homepage")
+
+    def url_of(path: str) -> str:
+        return f"{homepage.rstrip('/')}/{path}" if homepage else path
+
     variables = []
     distributions = []
     for resource in descriptor.get("resources", []):
-        url = f"{homepage.rstrip('/')}/{resource['path']}" if homepage else resource["path"]
         distributions.append({"@type": "DataDownload", "name": resource["name"],
-                              "encodingFormat": resource.get("mediatype"), "contentUrl": url})
+                              "encodingFormat": resource.get("mediatype"), "contentUrl": url_of(resource["path"])})
         if resource.get("format") == "csv":
             schema = json.loads((package_dir / resource["schema"]).read_text(encoding="utf-8"))
             variables += [{"@type": "PropertyValue", "name": f"{resource['name']}.{field['name']}",
                            "description": field.get("description", "")} for field in schema["fields"]]
+    distributions += [{"@type": "DataDownload", "name": item["name"], "description": item["description"],
+                       "encodingFormat": item["mediatype"], "contentUrl": url_of(item["path"])}
+                      for item in release_downloads(descriptor)]
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -165,6 +214,9 @@ def jsonld_text(descriptor: dict[str, Any], package_dir: Path) -> str:
     coverage = _temporal_coverage(package_dir)
     if coverage:
         data["temporalCoverage"] = coverage
+    places = spatial_coverage(meta)
+    if places:
+        data["spatialCoverage"] = places
     if homepage:
         data["url"] = homepage
     if _doi(descriptor):

@@ -107,6 +107,13 @@ def _field_specs(field: dict[str, Any], source: str) -> list[Spec]:
         # Table Schema patterns must match the whole value; GX searches, so anchor.
         regex = rf"^(?:{constraints['pattern']})\Z"
         specs.append(Spec("ExpectColumnValuesToMatchRegex", {"column": name, "regex": regex}, f"{why} pattern"))
+    if field.get("listItems"):
+        # a list cell: allowed items joined by the delimiter (kept out of `pattern`, which SQL exports turn into
+        # a REGEXP check that fails on a null cell)
+        items = field["listItems"]
+        item = "(?:" + "|".join(re.escape(value) for value in items["enum"]) + ")"
+        regex = rf"^{item}(?:{re.escape(items['delimiter'])}{item})*\Z"
+        specs.append(Spec("ExpectColumnValuesToMatchRegex", {"column": name, "regex": regex}, f"{why} listItems"))
     if "minimum" in constraints:
         specs.append(Spec("ExpectColumnValuesToBeBetween", {"column": name, "min_value": constraints["minimum"]},
                           f"{why} minimum"))

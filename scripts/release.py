@@ -298,10 +298,14 @@ def stage_release(staging: Path, root: Path, plan: ReleasePlan, descriptor: dict
 
 
 def write_dist(root: Path, version: str) -> Path:
-    """``dist/<name>-<version>.zip`` and ``dist/SHA256SUMS``; returns the zip."""
+    """``dist/<name>-<version>.zip`` (with ``build/<name>.sqlite`` and ``build/site/``) and ``dist/SHA256SUMS``."""
     name = citation_descriptor(root)["name"]
     prefix = f"{name}-{version}"
-    zip_path = build_zip(root, release_members(root), root / "dist" / f"{prefix}.zip", prefix)
+    from scripts.site import write_release_ways_in
+
+    # the package, plus its SQLite file and static site (build/), so a reader of the zip has every way in
+    members = release_members(root) + write_release_ways_in(root)
+    zip_path = build_zip(root, members, root / "dist" / f"{prefix}.zip", prefix)
     write_sha256sums([zip_path], root / "dist" / "SHA256SUMS")
     return zip_path
 

@@ -3,7 +3,8 @@
 Takes the JSON files ``schemas/<table>.json``; returns :class:`TableSchema`
 objects that give the column order, the pyarrow schema (string, int64,
 float64, date32), and a check of one row against the field constraints
-(required, enum, pattern, minimum) whose error names where the row came from.
+(required, enum, pattern, minimum, and ``listItems``: the allowed items of a
+list cell and their delimiter) whose error names where the row came from.
 No other module lists columns or enumerations.
 """
 
@@ -125,6 +126,12 @@ class TableSchema:
                 problems.append(f"{where}: field '{name}' is {value!r}, which does not match {constraints['pattern']}")
             if "minimum" in constraints and value < constraints["minimum"]:
                 problems.append(f"{where}: field '{name}' is {value!r}, below the minimum {constraints['minimum']}")
+            items = field.get("listItems")
+            if items:
+                unknown_items = [item for item in str(value).split(items["delimiter"]) if item not in items["enum"]]
+                if unknown_items:
+                    problems.append(f"{where}: field '{name}' holds {', '.join(map(repr, unknown_items))}; "
+                                    f"expected items of {', '.join(items['enum'])} separated by {items['delimiter']!r}")
         if problems:
             raise BuildError.of(problems)
 

@@ -62,7 +62,7 @@ def _quality(flags: Any, where: str, problems: Problems) -> tuple[str | None, st
         problems.add(f"{where}: field 'quality_flags' must be a list of entries with 'flag' and 'note', got {flags!r}")
         flags = []
     for i, entry in enumerate(flags or [], start=1):
-        # the allowed flags are the pattern of sources.quality_flags in schemas/sources.json
+        # the allowed flags are the listItems of sources.quality_flags in schemas/sources.json
         if not isinstance(entry, dict) or not entry.get("flag") or not entry.get("note"):
             problems.add(f"{where}: quality_flags[{i}] needs 'flag' and 'note'")
             continue

@@ -439,6 +439,26 @@ def check_enum(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
                 yield Finding(name, loaded.key(i), spec["name"], f"{_show(column[i].as_py())} is not one of {', '.join(map(str, allowed))}")
 
 
+def check_list_items(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+    """Each item of a list cell (a field's ``listItems``: delimiter and allowed items) is allowed."""
+    for name, loaded in tables.items():
+        if loaded.typed is None:
+            continue
+        for spec in loaded.schema.fields:
+            items = spec.get("listItems")
+            if not items:
+                continue
+            column = loaded.typed[spec["name"]].combine_chunks()  # row numbers across chunks
+            split = pc.split_pattern(column, items["delimiter"])
+            flat = pc.list_flatten(split)
+            bad_items = pc.invert(pc.is_in(flat, pa.array(items["enum"]).cast(flat.type)))
+            rows = pc.list_parent_indices(split)
+            for i in sorted({rows[j].as_py() for j in _indices(bad_items)}):
+                yield Finding(name, loaded.key(i), spec["name"],
+                              f"{_show(column[i].as_py())} holds an item that is not one of "
+                              f"{', '.join(items['enum'])} (separated by {items['delimiter']!r})")
+
+
 def _pattern_mismatches(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | list[bool]:
     """Mask of values that do not match the whole pattern (RE2, or Python's re for what RE2 lacks)."""
     try:
@@ -514,6 +534,7 @@ SCHEMA_CHECKS: list[tuple[str, Callable[[dict[str, LoadedTable]], Iterable[Findi
     ("required", check_required),
     ("unique and primary keys", check_unique),
     ("enum", check_enum),
+    ("list items", check_list_items),
     ("pattern", check_pattern),
     ("minimum, maximum and length", check_ranges),
     ("foreign keys", check_foreign_keys),
