@@ -211,52 +211,133 @@ def content_id(prefix: str, source_id: str, span: Span) -> str:
 
 def match_key(name: str) -> str:
     """Acronyms (no lower-case letter) match as written; other names whatever their case."""
-    return name if not any(c.islower() for c in name) else name.casefold()
+    return name if _is_acronym(name) else name.casefold()
+
+
+def _is_acronym(name: str) -> bool:
+    return not any(c.islower() for c in name)
 
 
 @lru_cache(maxsize=None)
 def _name_pattern(name: str) -> re.Pattern[str]:
-    """A name as a whole word; kept, since the re module's own cache holds only 512 patterns."""
-    flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
+    """A name as a whole word: the matching rule itself; every candidate the automaton finds is checked with it."""
+    flags = 0 if _is_acronym(name) else re.IGNORECASE
     return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
+
+
+def _case_classes() -> dict[int, int]:
+    """Lower-case characters that the re module treats as one under IGNORECASE ("s" and "ſ", "σ" and "ς"),
+    each mapped to the smallest of its class."""
+    try:
+        from re._casefix import _EXTRA_CASES  # the table re itself compiles case-insensitive literals with
+    except ImportError:  # an older Python: no extra classes, so fold_case may miss some; never wrong
+        return {}
+    return {code: min((code, *others)) for code, others in _EXTRA_CASES.items()}
+
+
+CASE_CLASSES = _case_classes()
+try:
+    from _sre import unicode_tolower as _simple_lower  # the lower case re compares with
+except ImportError:  # pragma: no cover
+    def _simple_lower(code: int) -> int:
+        return ord(chr(code).lower()[0])
+
+
+def fold_case(text: str) -> str:
+    """``text`` with every character replaced by one representative of what it matches under re.IGNORECASE.
+
+    Same length as ``text`` (so offsets carry over): two characters that a
+    case-insensitive pattern treats as equal fold to the same character.
+    ``str.lower`` does that for nearly every text in one C call; a text whose
+    lower case changes length ("İ") is folded character by character.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(chr(_simple_lower(ord(c))) for c in text)
+    return lowered.translate(CASE_CLASSES) if CASE_CLASSES else lowered
+
+
+class NameMatcher:
+    """Every name of a registry found in one pass over a text, whatever the size of the registry.
+
+    Built once (two Aho-Corasick automata: acronyms over the text as written,
+    other names over :func:`fold_case` of it); :meth:`match` then costs time
+    linear in the text and its candidate matches, not in the number of names.
+    The rule is the one of :func:`match_names`; each candidate is checked with
+    the name's own pattern, so the automata only narrow where to look.
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        import ahocorasick  # a C extension; imported here so that reading annotations does not need it
+
+        self.names = list(names.items())  # (name, entity id) in the order ties are broken
+        self.position = {name: index for index, (name, _entity) in enumerate(self.names)}
+        self._exact = ahocorasick.Automaton()
+        self._folded = ahocorasick.Automaton()
+        for index, (name, _entity) in enumerate(self.names):
+            if not name:
+                continue  # an empty name matches nothing
+            automaton, key = (self._exact, name) if _is_acronym(name) else (self._folded, fold_case(name))
+            automaton.add_word(key, (*automaton.get(key, ()), index))
+        for automaton in (self._exact, self._folded):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def candidates(self, text: str, folded: str) -> list[tuple[int, int, int]]:
+        """(start, end, name index) of every whole-word match of each name, as ``re.finditer`` finds them."""
+        found: list[tuple[int, int, int]] = []
+        next_start: dict[int, int] = {}  # finditer of one name resumes after its previous match
+        for automaton, haystack in ((self._exact, text), (self._folded, folded)):
+            if not len(automaton):
+                continue
+            for last, indexes in automaton.iter(haystack):
+                for index in indexes:
+                    name = self.names[index][0]
+                    start = last + 1 - len(name)
+                    if start < next_start.get(index, 0) or not _name_pattern(name).match(text, start):
+                        continue
+                    next_start[index] = last + 1
+                    found.append((start, last + 1, index))
+        return found
+
+    def match(self, text: str, extra: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+        """Whole-word matches, longest first, without overlaps, as (start, end, entity id) sorted by start.
+
+        ``extra`` (name -> entity id) adds names for this text only (a source's
+        own aliases): a name already known takes the extra entity, as
+        ``{**names, **extra}`` would.
+        """
+        folded = fold_case(text)
+        extra = extra or {}
+        overridden = {name: entity for name, entity in extra.items() if name in self.position}
+        ranked = [(start, end, index, self.names[index][1]) for start, end, index in self.candidates(text, folded)]
+        if overridden:
+            ranked = [(s, e, i, overridden.get(self.names[i][0], entity)) for s, e, i, entity in ranked]
+        local = {name: entity for name, entity in extra.items() if name not in self.position}
+        if local:
+            local_matcher = NameMatcher(local)
+            ranked += [(s, e, len(self.names) + i, local_matcher.names[i][1])
+                       for s, e, i in local_matcher.candidates(text, folded)]
+        ranked.sort(key=lambda c: (c[0] - c[1], c[0], c[2]))
+        taken = bytearray(len(text))
+        kept = []
+        for start, end, _index, entity_id in ranked:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                kept.append((start, end, entity_id))
+        return sorted(kept)
 
 
 def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
     """Whole-word matches of ``names`` (name -> entity id), longest first, without overlaps.
 
-    Returns (start, end, entity_id) sorted by start. Occurrences are found by a
-    substring search and checked with the name's pattern where they stand (a
-    case-insensitive regular expression has no fast literal search); overlaps
-    are checked against the characters already taken.
+    The rule: every match of each name's pattern (:func:`_name_pattern`, as
+    ``re.finditer`` finds them), longest first, then earliest, then the name
+    listed first; a match overlapping one already kept is dropped. Returns
+    (start, end, entity_id) sorted by start. Builds a :class:`NameMatcher`;
+    to match many texts against one registry, build it once.
     """
-    folded = text.casefold()
-    aligned = len(folded) == len(text)  # casefolding kept every offset (no "ß" -> "ss")
-    candidates = []
-    for name, entity_id in names.items():
-        acronym = not any(c.islower() for c in name)
-        haystack, needle = (text, name) if acronym else (folded, name.casefold())
-        if needle not in haystack:
-            continue
-        pattern = _name_pattern(name)
-        if not aligned and not acronym:
-            candidates += [(found.start(), found.end(), entity_id) for found in pattern.finditer(text)]
-            continue
-        position = haystack.find(needle)
-        while position != -1:
-            found = pattern.match(text, position)
-            if found:  # like finditer: the next search starts after this match
-                candidates.append((found.start(), found.end(), entity_id))
-                position = haystack.find(needle, found.end())
-            else:
-                position = haystack.find(needle, position + 1)
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken = bytearray(len(text))
-    kept = []
-    for start, end, entity_id in candidates:
-        if not any(taken[start:end]):
-            taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, entity_id))
-    return sorted(kept)
+    return NameMatcher(names).match(text)
 
 
 def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:
@@ -267,14 +348,24 @@ def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name:
     return str(value)
 
 
-def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, Entity]) -> list[dict[str, Any]]:
-    """Match the registry in ``text`` and apply the source's mention curation."""
+def registry_matcher(registry: dict[str, Entity]) -> NameMatcher:
+    """One matcher for every name and alias of the registry (build it once per build, not per source)."""
+    return NameMatcher({name: e.entity_id for e in registry.values() for name in e.names})
+
+
+def resolve_mentions(source: SourceAnnotation, text: str, registry: dict[str, Entity],
+                     matcher: NameMatcher | None = None) -> list[dict[str, Any]]:
+    """Match the registry in ``text`` and apply the source's mention curation.
+
+    ``matcher`` is :func:`registry_matcher` of ``registry``, built by the caller when it resolves many sources.
+    """
     where = f"{source.path}: mentions"
-    names = {name: e.entity_id for e in registry.values() for name in e.names}
-    for name, entity_id in (source.mentions.get("aliases") or {}).items():
-        names[str(name)] = _entity_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity") or ""
+    local_aliases = {
+        str(name): _entity_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity") or ""
+        for name, entity_id in (source.mentions.get("aliases") or {}).items()}
+    matched = (matcher or registry_matcher(registry)).match(text, local_aliases)
     found: dict[tuple[int, int], dict[str, Any]] = {
-        (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in match_names(text, names)
+        (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in matched
     }
     for key in ("assign", "exclude", "add"):
         for i, entry in enumerate(source.mentions.get(key) or [], start=1):
