@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench release cff-venv clean
+.PHONY: data validate test check evaluate stats bench bench-scale release cff-venv clean
 
 $(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.bench_validate
 	$(BENCH)/bin/python -m benchmarks.bench_drafter
+
+## bench-scale: draft, build and validate 1k, 10k and 100k synthetic articles (wall, CPU, peak RSS, 1->2 workers)
+bench-scale: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_scale
 
 ## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md)
 release: $(INSTALLED)

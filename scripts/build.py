@@ -15,27 +15,102 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Iterator
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.package import write_descriptor
-from scripts.schema import SCHEMAS_DIR, TABLES
-from scripts.tables import build_tables, write_tables
+from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
+from scripts import annotations as ann
+from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
+                            map_batch, rows_to_arrow, sorted_batches, write_sorted)
+
+# Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
+# that finished batches waiting for their turn do not pile up in memory.
+BATCHES_IN_FLIGHT_PER_WORKER = 2
+
+
+def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> Iterator[Batch]:
+    """Map: every batch of sources, in source order, in this process or on Dask distributed.
+
+    ``workers`` > 1 starts a ``LocalCluster`` of that many single-threaded worker
+    processes; ``scheduler`` (``tcp://HOST:PORT``) uses a running cluster, whose
+    workers must see the same project and input paths. One worker and no
+    scheduler (the default) runs in this process: no cluster is started. The
+    batches come back in source order whatever finishes first, so the output
+    is the same bytes either way.
+    """
+    paths = inputs.source_paths()
+    if workers <= 1 and scheduler is None:
+        context = Context.load(inputs)
+        for batch_paths, first in batches_of(paths):
+            yield map_batch(batch_paths, first, inputs, context)
+        return
+    from collections import deque
+
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            in_flight = max(1, len(client.scheduler_info().get("workers", {})) or workers) * BATCHES_IN_FLIGHT_PER_WORKER
+            pending: deque[Any] = deque()
+            for batch_paths, first in batches_of(paths):
+                pending.append(client.submit(map_batch, batch_paths, first, inputs, pure=False))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
-    """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
+    """Build tables, schemas and descriptor into ``out_dir`` in this process; returns the published files.
 
     ``inputs`` may override the input folders (``registry_path``, ``sources_dir``,
-    ``raw_dir``) of :func:`scripts.tables.build_rows`, for fixture corpora.
+    ``raw_dir``) of :class:`scripts.tables.BuildInputs`, for fixture corpora.
     """
-    # Load + process
-    tables = build_tables(**inputs)
-    # Save
-    written = write_tables(tables, out_dir / "data")
+    return write_package(out_dir, BuildInputs(**inputs))
+
+
+def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> list[Path]:
+    """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
+
+    ``workers`` and ``scheduler`` are those of :func:`map_sources`.
+    """
+    schemas = load_schemas()
+    (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch:
+        store = RunStore(Path(scratch) / "runs")
+        # Map (spilled batch by batch: memory holds a few batches, not the corpus)
+        errors: list[str] = []
+        for batch in map_sources(build_inputs, workers, scheduler):
+            errors += batch.errors
+            if not errors:
+                for name, table in batch.arrow(schemas).items():
+                    store.add(name, table, f"{batch.first:09d}")
+        if errors:
+            raise BuildError("\n".join(errors))
+        registry = ann.load_registry(build_inputs.registry_path)
+        store.add("entities", rows_to_arrow(schemas["entities"],
+                                            entity_rows(build_inputs.registry_path, registry, schemas["entities"])),
+                  "registry")
+        # Reduce: keys and duplicates, then sort and write each table
+        connection = connect(Path(scratch))
+        check_keys(connection, store, schemas)
+        written: list[Path] = []
+        counts = {}
+        for name in TABLES:
+            paths, counts[name] = write_sorted(name, schemas[name], sorted_batches(connection, store, schemas[name]),
+                                               out_dir / "data")
+            written += paths
+        connection.close()
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
-    print(", ".join(f"{name}: {len(frame)} rows" for name, frame in tables.items()))
+    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
     return [*written, out_dir / "datapackage.json"]
 
 
@@ -48,13 +123,14 @@ def publish(staging: Path, target: Path = ROOT) -> None:
     os.replace(staging / "datapackage.json", target / "datapackage.json")
 
 
-def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
+def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,
+                      **inputs: Path) -> None:
     """Build, validate, and publish into ``target`` only when every check passes."""
     from scripts.validate import validate_package
 
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     try:
-        build_package(staging, **inputs)
+        write_package(staging, BuildInputs(**inputs), workers, scheduler)
         # the report stays (build/ is not published) so a failed build can be read afterwards
         validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json")
         publish(staging, target)
@@ -70,11 +146,18 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="only build into this folder (no validation, nothing published)")
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run the per-source stages on N local Dask worker processes (default 1: in this "
+                             "process, no cluster); the output is the same bytes for any N")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="run the per-source stages on this Dask distributed cluster")
 
 
 def build_command(args: argparse.Namespace) -> None:
     """``python -m scripts build``: build, validate, publish; or only build into --out."""
+    if args.workers < 1:
+        raise BuildError(f"--workers must be 1 or more, got {args.workers}")
     if args.out is not None:
-        build_package(args.out)
+        write_package(args.out, BuildInputs(), args.workers, args.scheduler)
     else:
-        build_and_publish(run_gx=not args.skip_gx)
+        build_and_publish(run_gx=not args.skip_gx, workers=args.workers, scheduler=args.scheduler)

@@ -17,3 +17,53 @@ def test_a_file_is_hashed_in_chunks_to_the_hash_of_its_bytes(tmp_path: Path, mon
     assert file_sha256(path) == (len(data), hashlib.sha256(data).hexdigest())
     (tmp_path / "empty.csv").write_bytes(b"")
     assert file_sha256(tmp_path / "empty.csv") == (0, hashlib.sha256(b"").hexdigest())
+
+
+def _files(package: Path) -> dict[str, bytes]:
+    return {p.relative_to(package).as_posix(): p.read_bytes()
+            for p in sorted([*package.glob("data/*.*"), package / "datapackage.json"])}
+
+
+def test_small_batches_and_row_groups_give_the_same_rows(built_package: Path, tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    from scripts import tables
+    from scripts.build import build_package
+
+    monkeypatch.setattr(tables, "SOURCES_PER_BATCH", 2)
+    monkeypatch.setattr(tables, "ROWS_PER_GROUP", 7)
+    build_package(tmp_path)
+    for name in tables.TABLES:
+        assert (tmp_path / "data" / f"{name}.csv").read_bytes() == (built_package / "data" / f"{name}.csv").read_bytes()
+        small, default = (pq.ParquetFile(p / "data" / f"{name}.parquet") for p in (tmp_path, built_package))
+        assert small.read().equals(default.read())
+        assert small.metadata.num_rows <= 7 or small.metadata.num_row_groups > 1
+
+
+def test_two_dask_workers_give_the_same_bytes_as_one_process(built_package: Path, tmp_path: Path) -> None:
+    from scripts.build import write_package
+    from scripts.tables import BuildInputs
+
+    write_package(tmp_path, BuildInputs(), workers=2)
+    assert _files(tmp_path) == _files(built_package)
+
+
+def test_every_failing_source_is_reported_in_source_order(tmp_path: Path) -> None:
+    import pytest
+    import yaml
+
+    from scripts import annotations as ann
+    from scripts.errors import BuildError
+    from scripts.tables import build_rows
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for path in sorted(ann.SOURCES_DIR.glob("*.yaml"))[:3]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["quotes"] = [{"text": "words nobody wrote", "kind": "direct"}]
+        (sources / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        build_rows(sources_dir=sources)
+    lines = str(failure.value).splitlines()
+    assert len(lines) == 3 and lines == sorted(lines)
+    assert all("'words nobody wrote' not found" in line for line in lines)
