@@ -28,6 +28,7 @@ from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, c
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
 BATCHES_IN_FLIGHT_PER_WORKER = 2
+CACHE_DIR = ROOT / "build" / "cache"
 
 
 def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> Iterator[Batch]:
@@ -124,13 +125,13 @@ def publish(staging: Path, target: Path = ROOT) -> None:
 
 
 def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,
-                      **inputs: Path) -> None:
+                      cache_dir: Path | None = None, **inputs: Path) -> None:
     """Build, validate, and publish into ``target`` only when every check passes."""
     from scripts.validate import validate_package
 
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     try:
-        write_package(staging, BuildInputs(**inputs), workers, scheduler)
+        write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler)
         # the report stays (build/ is not published) so a failed build can be read afterwards
         validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json")
         publish(staging, target)
@@ -151,13 +152,18 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
                              "process, no cluster); the output is the same bytes for any N")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                         help="run the per-source stages on this Dask distributed cluster")
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR, metavar="DIR",
+                        help="per-source row cache: unchanged sources are not recomputed (default: build/cache)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute every source, read and write no cache")
 
 
 def build_command(args: argparse.Namespace) -> None:
     """``python -m scripts build``: build, validate, publish; or only build into --out."""
     if args.workers < 1:
         raise BuildError(f"--workers must be 1 or more, got {args.workers}")
+    cache_dir = None if args.no_cache else args.cache
     if args.out is not None:
-        write_package(args.out, BuildInputs(), args.workers, args.scheduler)
+        write_package(args.out, BuildInputs(cache_dir=cache_dir), args.workers, args.scheduler)
     else:
-        build_and_publish(run_gx=not args.skip_gx, workers=args.workers, scheduler=args.scheduler)
+        build_and_publish(run_gx=not args.skip_gx, workers=args.workers, scheduler=args.scheduler,
+                          cache_dir=cache_dir)

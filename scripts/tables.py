@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scripts import annotations as ann
+from scripts import cache
 from scripts.errors import BuildError
 from scripts.normalise import SiteProfile, load_site_profiles
 from scripts.schema import TABLES, TableSchema, load_schemas
@@ -50,6 +51,7 @@ class BuildInputs:
     registry_path: Path = ann.REGISTRY_PATH
     sources_dir: Path = ann.SOURCES_DIR
     raw_dir: Path = RAW_DIR
+    cache_dir: Path | None = None   # the per-source row cache of :mod:`scripts.cache`; None: no cache
 
     def source_paths(self) -> list[Path]:
         """Every annotation file, in source_id order (the order of batches and of messages)."""
@@ -67,11 +69,14 @@ class Context:
     profiles: dict[str, SiteProfile]
     registry: dict[str, ann.Entity]
     matcher: ann.NameMatcher
+    salt: str | None = None   # :func:`scripts.cache.build_salt`, when the build has a cache
 
     @classmethod
     def load(cls, inputs: BuildInputs) -> Context:
         registry = ann.load_registry(inputs.registry_path)
-        return cls(load_schemas(), load_site_profiles(), registry, ann.registry_matcher(registry))
+        profiles = load_site_profiles()
+        salt = None if inputs.cache_dir is None else cache.build_salt(inputs.registry_path, profiles)
+        return cls(load_schemas(), profiles, registry, ann.registry_matcher(registry), salt)
 
 
 @dataclass
@@ -90,9 +95,21 @@ class Batch:
 # --- Map: one batch of sources ------------------------------------------------
 
 def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context) -> dict[str, list[dict[str, Any]]]:
-    """The rows of one source (every table but ``entities``), each checked against its schema."""
+    """The rows of one source (every table but ``entities``), each checked against its schema.
+
+    With a cache (``inputs.cache_dir``), rows saved for the same files and salt are returned as saved.
+    """
     # Load
     source = ann.load_source_annotation(path)
+    key = None
+    if inputs.cache_dir is not None and context.salt is not None:
+        key = cache.source_key(context.salt, path, inputs.raw_dir / str(source.data.get("raw_file")))
+        cached = cache.load(inputs.cache_dir, key) if key else None
+        if cached is not None:
+            for table_rows in cached.values():
+                for row in table_rows:
+                    row["_source"] = index
+            return cached
     built = build_source(source, context.profiles, inputs.raw_dir)
 
     # Process
@@ -108,6 +125,10 @@ def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context) -
             where = row.pop("_where", None) or f"{source.path}: {name} row {position + 1}"
             context.schemas[name].check_row(row, where)
             row.update(_where=where, _source=index, _row=position)
+
+    # Save (in the cache, when there is one)
+    if key is not None and inputs.cache_dir is not None:
+        cache.save(inputs.cache_dir, key, rows)
     return rows
 
 

@@ -67,3 +67,33 @@ def test_every_failing_source_is_reported_in_source_order(tmp_path: Path) -> Non
     lines = str(failure.value).splitlines()
     assert len(lines) == 3 and lines == sorted(lines)
     assert all("'words nobody wrote' not found" in line for line in lines)
+
+
+def test_a_cached_build_recomputes_only_what_changed_and_gives_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import yaml
+
+    from scripts import annotations as ann
+    from scripts import tables
+    from scripts.build import write_package
+    from scripts.tables import BuildInputs
+
+    sources = tmp_path / "sources"
+    shutil.copytree(ann.SOURCES_DIR, sources)
+    cached = BuildInputs(sources_dir=sources, cache_dir=tmp_path / "cache")
+    write_package(tmp_path / "cold", cached)
+    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == len(list(sources.glob("*.yaml")))
+
+    changed = sorted(sources.glob("*.yaml"))[0]
+    data = yaml.safe_load(changed.read_text(encoding="utf-8"))
+    data["notes"] = "A note added after the first build."
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    built = []
+    original = tables.build_source
+    monkeypatch.setattr(tables, "build_source", lambda source, *args: built.append(source.source_id)
+                        or original(source, *args))
+    write_package(tmp_path / "warm", cached)
+    assert built == [data["source_id"]]  # the others came from the cache
+    write_package(tmp_path / "full", BuildInputs(sources_dir=sources))
+    assert _files(tmp_path / "warm") == _files(tmp_path / "full") != _files(tmp_path / "cold")
