@@ -328,16 +328,45 @@ class NameMatcher:
         return sorted(kept)
 
 
+# Matchers built by match_names for large name lists, newest last: a caller that passes the registry's
+# names (plus a few of its own) for every text reuses the automaton instead of rebuilding it each time.
+_RECENT_MATCHERS: list[tuple[list[str], list[str], NameMatcher]] = []
+RECENT_MATCHERS_KEPT = 2
+CACHED_MATCHER_MIN_NAMES = 256
+
+
+def _matcher_for(names: dict[str, str]) -> tuple[NameMatcher, dict[str, str]]:
+    """A matcher whose names are the first names of ``names`` (same order), and the rest as extra names."""
+    if len(names) < CACHED_MATCHER_MIN_NAMES:
+        return NameMatcher(names), {}
+    for keys, entities, matcher in reversed(_RECENT_MATCHERS):
+        count = len(keys)
+        given = list(names)
+        if len(given) >= count and given[:count] == keys:  # compared in C: no Python step per name
+            extra = {name: names[name] for name in given[count:]}
+            head_entities = list(names.values())[:count]
+            if head_entities != entities:  # a known name given another entity: an extra name that keeps its rank
+                extra = {**{keys[i]: head_entities[i] for i in range(count) if head_entities[i] != entities[i]},
+                         **extra}
+            return matcher, extra
+    matcher = NameMatcher(names)
+    _RECENT_MATCHERS.append((list(names), list(names.values()), matcher))
+    del _RECENT_MATCHERS[:-RECENT_MATCHERS_KEPT]
+    return matcher, {}
+
+
 def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
     """Whole-word matches of ``names`` (name -> entity id), longest first, without overlaps.
 
     The rule: every match of each name's pattern (:func:`_name_pattern`, as
     ``re.finditer`` finds them), longest first, then earliest, then the name
     listed first; a match overlapping one already kept is dropped. Returns
-    (start, end, entity_id) sorted by start. Builds a :class:`NameMatcher`;
-    to match many texts against one registry, build it once.
+    (start, end, entity_id) sorted by start. A :class:`NameMatcher` built for
+    a large list of names is kept and reused when the next call lists the
+    same names first (the registry, then a text's own names).
     """
-    return NameMatcher(names).match(text)
+    matcher, extra = _matcher_for(names)
+    return matcher.match(text, extra)
 
 
 def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:

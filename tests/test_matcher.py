@@ -69,3 +69,19 @@ def test_a_matcher_is_reused_across_texts_and_keeps_the_registry_order() -> None
     for text in texts:
         assert matcher.match(text) == plain_rule(text, names)
         assert matcher.match(text, {"Taliban": "ttp"}) == plain_rule(text, {**names, "Taliban": "ttp"})
+
+
+def test_a_reused_matcher_for_a_large_name_list_follows_the_plain_rule() -> None:
+    big = {f"Name{i} Place": f"e{i}" for i in range(ann.CACHED_MATCHER_MIN_NAMES)}
+    big.update({"Kabul": "kabul", "US": "united-states", "Taliban": "taliban"})
+    text = "Name1 Place and NAME2 place met in Kabul; the US and the Taliban, and Name3 Place again. Name1 Place."
+    variants = [
+        big,
+        {**big, "Name1 Place and": "longer", "Qari": "q"},      # the registry, then a text's own names
+        {**big, "Taliban": "ttp"},                              # a known name given another entity
+        dict(reversed(list(big.items()))),                      # the same names in another order
+        {**big, "Name3 Place": "e1", "Kabul": "city"},
+        big,
+    ]
+    for names in variants:
+        assert match_names(text, names) == plain_rule(text, names)
