@@ -218,6 +218,11 @@ def _is_acronym(name: str) -> bool:
     return not any(c.islower() for c in name)
 
 
+def _is_word(character: str) -> bool:
+    """What ``\\w`` matches in a str pattern."""
+    return character.isalnum() or character == "_"
+
+
 @lru_cache(maxsize=None)
 def _name_pattern(name: str) -> re.Pattern[str]:
     """A name as a whole word: the matching rule itself; every candidate the automaton finds is checked with it."""
@@ -272,6 +277,9 @@ class NameMatcher:
 
         self.names = list(names.items())  # (name, entity id) in the order ties are broken
         self.position = {name: index for index, (name, _entity) in enumerate(self.names)}
+        # An ASCII name found by the automaton matches character for character as the pattern would
+        # (fold_case and re.IGNORECASE agree on ASCII); only its word boundaries are left to check.
+        self.ascii = [name.isascii() for name, _entity in self.names]
         self._exact = ahocorasick.Automaton()
         self._folded = ahocorasick.Automaton()
         for index, (name, _entity) in enumerate(self.names):
@@ -294,7 +302,12 @@ class NameMatcher:
                 for index in indexes:
                     name = self.names[index][0]
                     start = last + 1 - len(name)
-                    if start < next_start.get(index, 0) or not _name_pattern(name).match(text, start):
+                    if start < next_start.get(index, 0):
+                        continue
+                    if self.ascii[index]:
+                        if (start and _is_word(text[start - 1])) or (last + 1 < len(text) and _is_word(text[last + 1])):
+                            continue
+                    elif not _name_pattern(name).match(text, start):
                         continue
                     next_start[index] = last + 1
                     found.append((start, last + 1, index))

@@ -31,7 +31,8 @@ BATCHES_IN_FLIGHT_PER_WORKER = 2
 CACHE_DIR = ROOT / "build" / "cache"
 
 
-def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> Iterator[Batch]:
+def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
+                registry: dict[str, ann.Entity] | None = None) -> Iterator[Batch]:
     """Map: every batch of sources, in source order, in this process or on Dask distributed.
 
     ``workers`` > 1 starts a ``LocalCluster`` of that many single-threaded worker
@@ -43,9 +44,9 @@ def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = N
     """
     paths = inputs.source_paths()
     if workers <= 1 and scheduler is None:
-        context = Context.load(inputs)
+        context = Context.load(inputs, registry)
         for batch_paths, first in batches_of(paths):
-            yield map_batch(batch_paths, first, inputs, context)
+            yield map_batch(batch_paths, first, inputs, context, arrow=True)
         return
     from collections import deque
 
@@ -58,7 +59,7 @@ def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = N
             in_flight = max(1, len(client.scheduler_info().get("workers", {})) or workers) * BATCHES_IN_FLIGHT_PER_WORKER
             pending: deque[Any] = deque()
             for batch_paths, first in batches_of(paths):
-                pending.append(client.submit(map_batch, batch_paths, first, inputs, pure=False))
+                pending.append(client.submit(map_batch, batch_paths, first, inputs, arrow=True, pure=False))
                 if len(pending) >= in_flight:
                     yield pending.popleft().result()
             while pending:
@@ -83,19 +84,19 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
     ``workers`` and ``scheduler`` are those of :func:`map_sources`.
     """
     schemas = load_schemas()
+    registry = ann.load_registry(build_inputs.registry_path)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch:
         store = RunStore(Path(scratch) / "runs")
         # Map (spilled batch by batch: memory holds a few batches, not the corpus)
         errors: list[str] = []
-        for batch in map_sources(build_inputs, workers, scheduler):
+        for batch in map_sources(build_inputs, workers, scheduler, registry):
             errors += batch.errors
             if not errors:
-                for name, table in batch.arrow(schemas).items():
+                for name, table in batch.tables.items():
                     store.add(name, table, f"{batch.first:09d}")
         if errors:
             raise BuildError("\n".join(errors))
-        registry = ann.load_registry(build_inputs.registry_path)
         store.add("entities", rows_to_arrow(schemas["entities"],
                                             entity_rows(build_inputs.registry_path, registry, schemas["entities"])),
                   "registry")

@@ -72,8 +72,8 @@ class Context:
     salt: str | None = None   # :func:`scripts.cache.build_salt`, when the build has a cache
 
     @classmethod
-    def load(cls, inputs: BuildInputs) -> Context:
-        registry = ann.load_registry(inputs.registry_path)
+    def load(cls, inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None) -> Context:
+        registry = registry if registry is not None else ann.load_registry(inputs.registry_path)
         profiles = load_site_profiles()
         salt = None if inputs.cache_dir is None else cache.build_salt(inputs.registry_path, profiles)
         return cls(load_schemas(), profiles, registry, ann.registry_matcher(registry), salt)
@@ -86,10 +86,13 @@ class Batch:
     first: int                                   # index of the batch's first source in the build
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    tables: dict[str, pa.Table] = field(default_factory=dict)   # the rows as Arrow, once converted
 
-    def arrow(self, schemas: dict[str, TableSchema]) -> dict[str, pa.Table]:
-        """The rows as Arrow tables typed by the schemas, plus the columns of :data:`EXTRA_COLUMNS`."""
-        return {name: rows_to_arrow(schemas[name], rows) for name, rows in self.rows.items()}
+    def to_arrow(self, schemas: dict[str, TableSchema]) -> Batch:
+        """The rows as Arrow tables typed by the schemas (plus :data:`EXTRA_COLUMNS`), the dicts dropped."""
+        self.tables = {name: rows_to_arrow(schemas[name], rows) for name, rows in self.rows.items()}
+        self.rows = {}
+        return self
 
 
 # --- Map: one batch of sources ------------------------------------------------
@@ -132,8 +135,12 @@ def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context) -
     return rows
 
 
-def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Context | None = None) -> Batch:
-    """Rows of the sources ``paths`` (source ``first`` onwards); a source that fails adds its error."""
+def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Context | None = None,
+              arrow: bool = False) -> Batch:
+    """Rows of the sources ``paths`` (source ``first`` onwards); a source that fails adds its error.
+
+    ``arrow``: return the rows as Arrow tables (compact to send between processes and to spill).
+    """
     context = context or _process_context(inputs)
     batch = Batch(first, {name: [] for name in TABLES if name != "entities"})
     for offset, path in enumerate(paths):
@@ -142,7 +149,7 @@ def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Conte
                 batch.rows[name] += rows
         except BuildError as exc:
             batch.errors.append(str(exc))
-    return batch
+    return batch.to_arrow(context.schemas) if arrow and not batch.errors else batch
 
 
 _CONTEXTS: dict[tuple[BuildInputs, int, int], Context] = {}
@@ -338,7 +345,7 @@ def build_rows(
     batch.rows["entities"] = entity_rows(registry_path, context.registry, context.schemas["entities"])
     with tempfile.TemporaryDirectory(prefix="build-rows-") as scratch:
         store = RunStore(Path(scratch))
-        for name, table in batch.arrow(context.schemas).items():
+        for name, table in Batch(0, dict(batch.rows)).to_arrow(context.schemas).tables.items():
             store.add(name, table, "0")
         check_keys(connect(Path(scratch)), store, context.schemas)
     extras = set(EXTRA_COLUMNS.names)
