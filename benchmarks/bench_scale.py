@@ -50,7 +50,9 @@ FILLER = ("the officials border security talks said on monday that forces were m
           "speak publicly about it").split()
 MENTIONS_PER_ARTICLE = 12
 SENTENCES_PER_ARTICLE = 36
-STAGES = ("draft", "build", "validate", "rebuild")  # rebuild: the build twice with a row cache, cold then warm
+# rebuild: the build twice with a row cache, cold then warm; map: the build's per-source stage alone
+STAGES = ("draft", "build", "validate", "rebuild", "map")
+SMALL_STAGES_UP_TO = 10_000  # draft and rebuild only up to this corpus size (drafting 100k takes hours here)
 
 
 # --- Synthetic corpus ---------------------------------------------------------
@@ -168,6 +170,13 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
     elif stage == "build":
         with quiet:
             _build(out / "package", inputs, workers)
+    elif stage == "map":
+        from scripts.build import map_sources
+        from scripts.tables import BuildInputs
+
+        for batch in map_sources(BuildInputs(**inputs), workers):
+            if batch.errors:
+                raise SystemExit(batch.errors[0])
     elif stage == "rebuild":
         from scripts.build import write_package
         from scripts.tables import BuildInputs
@@ -243,7 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="worker counts compared on the speed-up corpus (the first size past 1,000)")
     parser.add_argument("--registry-sizes", type=int, nargs="*", default=[100, 10_000],
-                        help="registry sizes compared on the build of 1,000 articles")
+                        help="registry sizes compared on the build of --registry-articles articles")
+    parser.add_argument("--registry-articles", type=int, default=10_000)
+    parser.add_argument("--speedup-stages", nargs="*", default=["map", "build", "draft"], choices=STAGES)
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the corpora and outputs here (a folder inside the project)")
     args = parser.parse_args(argv)
@@ -262,6 +273,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"<!-- generated {size:,} articles in {time.perf_counter() - start:.0f} s -->", flush=True)
             shutil.rmtree(out / "cache", ignore_errors=True)
             for stage in args.stages:
+                if stage in ("draft", "rebuild") and size > SMALL_STAGES_UP_TO:
+                    continue
                 if stage == "rebuild":
                     print(_row("build, cold cache", size, measure(stage, corpus, out)), flush=True)
                     print(_row("build, warm cache", size, measure(stage, corpus, out)), flush=True)
@@ -271,15 +284,17 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.rmtree(corpus)
                 shutil.rmtree(out, ignore_errors=True)
         if args.registry_sizes:
-            print("\n| registry entities | articles | build wall | build CPU | peak RSS | CPU per article |")
-            print("|---|---|---|---|---|---|", flush=True)
+            articles = args.registry_articles
+            print("\n| registry entities | articles | stage | wall | CPU | peak RSS | CPU per article |")
+            print("|---|---|---|---|---|---|---|", flush=True)
             for entities in args.registry_sizes:
                 corpus, out = work / f"registry-{entities}", work / f"registry-out-{entities}"
                 if not (corpus / "entities.yaml").is_file():
-                    write_corpus(1_000, corpus, entities=entities)
-                result = measure("build", corpus, out)
-                print(f"| {entities:,} | 1,000 | {result['wall']:.1f} s | {result['cpu']:.1f} s | "
-                      f"{result['rss']:.0f} MiB | {result['cpu']:.2f} ms |", flush=True)
+                    write_corpus(articles, corpus, entities=entities)
+                for stage in ("build", "map"):
+                    result = measure(stage, corpus, out)
+                    print(f"| {entities:,} | {articles:,} | {stage} | {result['wall']:.1f} s | {result['cpu']:.1f} s | "
+                          f"{result['rss']:.0f} MiB | {result['cpu'] / articles * 1000:.2f} ms |", flush=True)
         speedup_size = next((s for s in args.sizes if s > 1_000), None)
         if speedup_size and len(args.workers) > 1:
             print("\n| stage | articles | workers | wall | CPU | peak RSS | speed-up |")
@@ -287,9 +302,11 @@ def main(argv: list[str] | None = None) -> None:
             corpus, out = work / f"speedup-{speedup_size}", work / f"speedup-out-{speedup_size}"
             if not (corpus / "entities.yaml").is_file():
                 write_corpus(speedup_size, corpus)
-            for stage in (s for s in ("draft", "build") if s in args.stages):
+            for stage in args.speedup_stages:
                 first = None
                 for workers in args.workers:
+                    if stage == "draft" and speedup_size > SMALL_STAGES_UP_TO:
+                        continue
                     result = measure(stage, corpus, out, workers)
                     first = first or result["wall"]
                     print(f"| {stage} | {speedup_size:,} | {workers} | {result['wall']:.1f} s | {result['cpu']:.1f} s | "
