@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ CACHE_FORMAT = "1"  # bump when the cached value changes shape
 # The modules whose code decides a source's rows.
 CODE_FILES = ("annotations.py", "sources.py", "normalise.py", "tables.py", "schema.py", "cache.py")
 SCRIPTS_DIR = Path(__file__).resolve().parent
+# The one form of the raw file's name a key is made from: a plain file name on a top-level line.
+RAW_FILE_LINE = re.compile(rb"^raw_file: *([A-Za-z0-9_.-]+)(?: +#[^\r\n]*| *)\r?$", re.MULTILINE)
 
 
 def build_salt(registry_path: Path, profiles: Any) -> str:
@@ -39,14 +42,24 @@ def build_salt(registry_path: Path, profiles: Any) -> str:
     return digest.hexdigest()
 
 
-def source_key(salt: str, annotation_path: Path, raw_path: Path) -> str | None:
-    """The key of one source's rows; None when a file cannot be read (the build will say why)."""
-    digest = hashlib.sha256(salt.encode())
+def source_key(salt: str, annotation_path: Path, raw_dir: Path) -> str | None:
+    """The key of one source's rows, or None: no cache for this source (the build will read it in full).
+
+    The raw file is the one named by the annotation's top-level ``raw_file:`` line, read without parsing
+    the YAML (a cache hit costs two file reads); an annotation that names it any other way, or a file
+    that cannot be read, has no key.
+    """
     try:
-        for path in (annotation_path, raw_path):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
+        annotation = annotation_path.read_bytes()
+        named = RAW_FILE_LINE.findall(annotation)
+        if len(named) != 1:
+            return None
+        raw = (raw_dir / named[0].decode()).read_bytes()
+    except (OSError, UnicodeDecodeError):
         return None
+    digest = hashlib.sha256(salt.encode())
+    for part in (str(annotation_path).encode(), annotation, named[0], raw):
+        digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
 
 

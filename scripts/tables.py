@@ -102,17 +102,17 @@ def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context) -
 
     With a cache (``inputs.cache_dir``), rows saved for the same files and salt are returned as saved.
     """
-    # Load
-    source = ann.load_source_annotation(path)
+    # Load (from the cache when the source's files are unchanged: not even its YAML is parsed)
     key = None
     if inputs.cache_dir is not None and context.salt is not None:
-        key = cache.source_key(context.salt, path, inputs.raw_dir / str(source.data.get("raw_file")))
+        key = cache.source_key(context.salt, path, inputs.raw_dir)
         cached = cache.load(inputs.cache_dir, key) if key else None
         if cached is not None:
             for table_rows in cached.values():
                 for row in table_rows:
                     row["_source"] = index
             return cached
+    source = ann.load_source_annotation(path)
     built = build_source(source, context.profiles, inputs.raw_dir)
 
     # Process

@@ -97,3 +97,18 @@ def test_a_cached_build_recomputes_only_what_changed_and_gives_the_same_bytes(tm
     assert built == [data["source_id"]]  # the others came from the cache
     write_package(tmp_path / "full", BuildInputs(sources_dir=sources))
     assert _files(tmp_path / "warm") == _files(tmp_path / "full") != _files(tmp_path / "cold")
+
+
+def test_a_source_whose_raw_file_is_not_named_plainly_is_never_served_from_the_cache(tmp_path: Path) -> None:
+    from scripts.cache import source_key
+
+    (tmp_path / "a.txt").write_text("Text A.\n", encoding="utf-8")
+    annotation = tmp_path / "x.yaml"
+    annotation.write_text("source_id: x\nraw_file: a.txt  # the file\n", encoding="utf-8")
+    plain = source_key("salt", annotation, tmp_path)
+    assert plain is not None
+    (tmp_path / "a.txt").write_text("Text A, corrected.\n", encoding="utf-8")
+    assert source_key("salt", annotation, tmp_path) not in (None, plain)  # the raw file is part of the key
+    for unplain in ('raw_file: "a.txt"\n', "raw_file: a.txt\nraw_file: a.txt\n", "quotes: []\n"):
+        annotation.write_text(f"source_id: x\n{unplain}", encoding="utf-8")
+        assert source_key("salt", annotation, tmp_path) is None
