@@ -37,8 +37,9 @@ from scripts.schema import TABLES, TableSchema, load_schemas
 from scripts.sources import LIST_SEPARATOR, RAW_DIR, build_source
 
 SOURCES_PER_BATCH = 256      # one map task; small enough to keep a batch's rows in memory
-ROWS_PER_GROUP = 131_072     # rows per Parquet row group and per CSV write; the bytes depend on it
-SORT_MEMORY = "1GB"          # DuckDB's memory limit for the sort; past it, it spills to disk
+ROWS_PER_GROUP = 32_768      # rows per Parquet row group (the bytes depend on it); ~100 MB of texts
+CSV_ROWS_PER_WRITE = 4_096   # rows turned into Python values at once for the CSV (no effect on the bytes)
+SORT_MEMORY = "512MB"        # DuckDB's memory limit for the sort; past it, it spills to disk
 # Columns a batch carries besides the schema's: where a row came from (for messages) and its order.
 EXTRA_COLUMNS = pa.schema([pa.field("_where", pa.string()), pa.field("_source", pa.int64()),
                            pa.field("_row", pa.int64())])
@@ -262,6 +263,9 @@ def check_keys(connection: Any, store: RunStore, schemas: dict[str, TableSchema]
         if not store.counts[name]:
             continue
         key = ", ".join(f'"{column}"' for column in schemas[name].primary_key)
+        if not connection.execute(f"SELECT 1 FROM {store.relation(name)} GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
+                                  ).fetchone():
+            continue  # the usual case, found with the key columns alone; the query below says where
         duplicate = connection.execute(f"""
             WITH ranked AS (
                 SELECT {key}, _where, row_number() OVER (PARTITION BY {key} ORDER BY _source, _row) AS n,
@@ -322,8 +326,9 @@ def write_sorted(name: str, schema: TableSchema, tables: Iterable[pa.Table], out
         writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(schema.columns)
         for table in tables:
-            columns = [column.to_pylist() for column in table.columns]
-            writer.writerows([_csv_cell(v) for v in record] for record in zip(*columns))
+            for start in range(0, table.num_rows, CSV_ROWS_PER_WRITE):
+                columns = [column.to_pylist() for column in table.slice(start, CSV_ROWS_PER_WRITE).columns]
+                writer.writerows([_csv_cell(v) for v in record] for record in zip(*columns))
             parquet.write_table(table, row_group_size=ROWS_PER_GROUP)
             rows += table.num_rows
     return [csv_path, parquet_path], rows

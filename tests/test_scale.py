@@ -112,3 +112,22 @@ def test_a_source_whose_raw_file_is_not_named_plainly_is_never_served_from_the_c
     for unplain in ('raw_file: "a.txt"\n', "raw_file: a.txt\nraw_file: a.txt\n", "quotes: []\n"):
         annotation.write_text(f"source_id: x\n{unplain}", encoding="utf-8")
         assert source_key("salt", annotation, tmp_path) is None
+
+
+def test_a_key_twice_is_reported_with_both_places(tmp_path: Path) -> None:
+    import pytest
+    import yaml
+
+    from scripts import annotations as ann
+    from scripts.errors import BuildError
+    from scripts.tables import build_rows
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    path = sorted(ann.SOURCES_DIR.glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["quotes"] = [data["quotes"][0], data["quotes"][0]]
+    (sources / path.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"quotes\[2\] .*: duplicate quotes key \('q-[0-9a-f]{12}',\) "
+                                         r"\(same text and occurrence as .*quotes\[1\]"):
+        build_rows(sources_dir=sources)
