@@ -6,6 +6,12 @@ there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
 project, runs every check of :mod:`scripts.validate`, and only when all pass
 replaces ``data/<table>.*`` and ``datapackage.json`` of the project. On any
 failure the published outputs are left untouched (``data/raw/`` never is).
+
+The build is a map over batches of sources (:func:`map_sources`: in this
+process by default, on Dask distributed with ``--workers N`` or
+``--scheduler tcp://HOST:PORT``) whose Arrow batches are spilled to run files,
+then the reduce stages of :mod:`scripts.tables` (keys and duplicates, sort,
+write); unchanged sources come from the cache of :mod:`scripts.cache`.
 """
 
 from __future__ import annotations
