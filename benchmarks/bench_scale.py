@@ -7,12 +7,17 @@ registry that grows with the corpus (one synthetic entity per ten articles,
 at least 100 entities: 10k+ at 100k articles), then runs each stage in a
 fresh process and prints, per corpus size and stage, wall time, CPU time
 (the process and the workers it waited for), peak RSS (the sum over the
-process and its children, sampled every 0.1 s) and per-article costs; then
-the build at a fixed corpus size with a 100-entity and a 10k-entity registry,
-and the speed-up of two workers over one.
+process and its children, sampled every 0.1 s) and per-article costs. Stages:
+``draft``, ``build``, ``rebuild`` (the build with a row cache, cold then warm),
+``validate`` (without Great Expectations), ``map`` (the build's per-source
+stage alone); draft and rebuild only up to 10k articles. Then the build and
+map of 10k articles with a 100-entity and a 10k-entity registry, and the
+speed-up of two workers over one on the first size past 1,000.
 
-``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages draft build validate]
-[--workers 1 2] [--registry-sizes 100 10000] [--keep DIR]``; ``... generate N DIR`` only writes a corpus.
+``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages ...] [--workers 1 2]
+[--registry-sizes 100 10000] [--registry-articles 10000] [--speedup-stages map build draft]
+[--keep DIR]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
+(sources' raw paths must lie inside the project for validation to find them).
 Nothing here is a test: the numbers are for the record, not for pass/fail.
 """
 
