@@ -111,9 +111,15 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
         check_keys(connection, store, schemas)
         written: list[Path] = []
         counts = {}
+        import duckdb
+
         for name in TABLES:
-            paths, counts[name] = write_sorted(name, schemas[name], sorted_batches(connection, store, schemas[name]),
-                                               out_dir / "data")
+            try:
+                paths, counts[name] = write_sorted(name, schemas[name],
+                                                   sorted_batches(connection, store, schemas[name]), out_dir / "data")
+            except duckdb.Error as exc:  # e.g. out of memory: say which table, not a traceback
+                raise BuildError(f"{out_dir / 'data' / name}: sorting the table failed in DuckDB: "
+                                 f"{str(exc).splitlines()[0]}") from None
             written += paths
         connection.close()
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
