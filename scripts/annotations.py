@@ -330,52 +330,175 @@ def content_id(prefix: str, source_id: str, span: Span) -> str:
 
 def match_key(name: str) -> str:
     """Acronyms (no lower-case letter) match as written; other names whatever their case."""
-    return name if not any(c.islower() for c in name) else name.casefold()
+    return name if _is_acronym(name) else name.casefold()
+
+
+def _is_acronym(name: str) -> bool:
+    return not any(c.islower() for c in name)
+
+
+def _is_word(character: str) -> bool:
+    """What ``\\w`` matches in a str pattern."""
+    return character.isalnum() or character == "_"
 
 
 @lru_cache(maxsize=None)
 def _name_pattern(name: str) -> re.Pattern[str]:
-    """A name as a whole word; kept, since the re module's own cache holds only 512 patterns."""
-    flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
+    """A name as a whole word: the matching rule itself; every candidate the automaton finds is checked with it."""
+    flags = 0 if _is_acronym(name) else re.IGNORECASE
     return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
+
+
+def _case_classes() -> dict[int, int]:
+    """Lower-case characters that the re module treats as one under IGNORECASE ("s" and "ſ", "σ" and "ς"),
+    each mapped to the smallest of its class."""
+    try:
+        from re._casefix import _EXTRA_CASES  # the table re itself compiles case-insensitive literals with
+    except ImportError:  # an older Python: no extra classes, so fold_case may miss some; never wrong
+        return {}
+    return {code: min((code, *others)) for code, others in _EXTRA_CASES.items()}
+
+
+CASE_CLASSES = _case_classes()
+try:
+    from _sre import unicode_tolower as _simple_lower  # the lower case re compares with
+except ImportError:  # pragma: no cover
+    def _simple_lower(code: int) -> int:
+        return ord(chr(code).lower()[0])
+
+
+def fold_case(text: str) -> str:
+    """``text`` with every character replaced by one representative of what it matches under re.IGNORECASE.
+
+    Same length as ``text`` (so offsets carry over): two characters that a
+    case-insensitive pattern treats as equal fold to the same character.
+    ``str.lower`` does that for nearly every text in one C call; a text whose
+    lower case changes length ("İ") is folded character by character.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(chr(_simple_lower(ord(c))) for c in text)
+    return lowered.translate(CASE_CLASSES) if CASE_CLASSES else lowered
+
+
+class NameMatcher:
+    """Every name of a registry found in one pass over a text, whatever the size of the registry.
+
+    Built once (two Aho-Corasick automata: acronyms over the text as written,
+    other names over :func:`fold_case` of it); :meth:`match` then costs time
+    linear in the text and its candidate matches, not in the number of names.
+    The rule is the one of :func:`match_names`; each candidate is checked with
+    the name's own pattern, so the automata only narrow where to look.
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        import ahocorasick  # a C extension; imported here so that reading annotations does not need it
+
+        self.names = list(names.items())  # (name, entity id) in the order ties are broken
+        self.position = {name: index for index, (name, _entity) in enumerate(self.names)}
+        # An ASCII name found by the automaton matches character for character as the pattern would
+        # (fold_case and re.IGNORECASE agree on ASCII); only its word boundaries are left to check.
+        self.ascii = [name.isascii() for name, _entity in self.names]
+        self._exact = ahocorasick.Automaton()
+        self._folded = ahocorasick.Automaton()
+        for index, (name, _entity) in enumerate(self.names):
+            if not name:
+                continue  # an empty name matches nothing
+            automaton, key = (self._exact, name) if _is_acronym(name) else (self._folded, fold_case(name))
+            automaton.add_word(key, (*automaton.get(key, ()), index))
+        for automaton in (self._exact, self._folded):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def candidates(self, text: str, folded: str) -> list[tuple[int, int, int]]:
+        """(start, end, name index) of every whole-word match of each name, as ``re.finditer`` finds them."""
+        found: list[tuple[int, int, int]] = []
+        next_start: dict[int, int] = {}  # finditer of one name resumes after its previous match
+        for automaton, haystack in ((self._exact, text), (self._folded, folded)):
+            if not len(automaton):
+                continue
+            for last, indexes in automaton.iter(haystack):
+                for index in indexes:
+                    name = self.names[index][0]
+                    start = last + 1 - len(name)
+                    if start < next_start.get(index, 0):
+                        continue
+                    if self.ascii[index]:
+                        if (start and _is_word(text[start - 1])) or (last + 1 < len(text) and _is_word(text[last + 1])):
+                            continue
+                    elif not _name_pattern(name).match(text, start):
+                        continue
+                    next_start[index] = last + 1
+                    found.append((start, last + 1, index))
+        return found
+
+    def match(self, text: str, extra: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+        """Whole-word matches, longest first, without overlaps, as (start, end, entity id) sorted by start.
+
+        ``extra`` (name -> entity id) adds names for this text only (a source's
+        own aliases): a name already known takes the extra entity, as
+        ``{**names, **extra}`` would.
+        """
+        folded = fold_case(text)
+        extra = extra or {}
+        overridden = {name: entity for name, entity in extra.items() if name in self.position}
+        ranked = [(start, end, index, self.names[index][1]) for start, end, index in self.candidates(text, folded)]
+        if overridden:
+            ranked = [(s, e, i, overridden.get(self.names[i][0], entity)) for s, e, i, entity in ranked]
+        local = {name: entity for name, entity in extra.items() if name not in self.position}
+        if local:
+            local_matcher = NameMatcher(local)
+            ranked += [(s, e, len(self.names) + i, local_matcher.names[i][1])
+                       for s, e, i in local_matcher.candidates(text, folded)]
+        ranked.sort(key=lambda c: (c[0] - c[1], c[0], c[2]))
+        taken = bytearray(len(text))
+        kept = []
+        for start, end, _index, entity_id in ranked:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                kept.append((start, end, entity_id))
+        return sorted(kept)
+
+
+# Matchers built by match_names for large name lists, newest last: a caller that passes the registry's
+# names (plus a few of its own) for every text reuses the automaton instead of rebuilding it each time.
+_RECENT_MATCHERS: list[tuple[list[str], list[str], NameMatcher]] = []
+RECENT_MATCHERS_KEPT = 2
+CACHED_MATCHER_MIN_NAMES = 256
+
+
+def _matcher_for(names: dict[str, str]) -> tuple[NameMatcher, dict[str, str]]:
+    """A matcher whose names are the first names of ``names`` (same order), and the rest as extra names."""
+    if len(names) < CACHED_MATCHER_MIN_NAMES:
+        return NameMatcher(names), {}
+    for keys, entities, matcher in reversed(_RECENT_MATCHERS):
+        count = len(keys)
+        given = list(names)
+        if len(given) >= count and given[:count] == keys:  # compared in C: no Python step per name
+            extra = {name: names[name] for name in given[count:]}
+            head_entities = list(names.values())[:count]
+            if head_entities != entities:  # a known name given another entity: an extra name that keeps its rank
+                extra = {**{keys[i]: head_entities[i] for i in range(count) if head_entities[i] != entities[i]},
+                         **extra}
+            return matcher, extra
+    matcher = NameMatcher(names)
+    _RECENT_MATCHERS.append((list(names), list(names.values()), matcher))
+    del _RECENT_MATCHERS[:-RECENT_MATCHERS_KEPT]
+    return matcher, {}
 
 
 def match_names(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
     """Whole-word matches of ``names`` (name -> entity id), longest first, without overlaps.
 
-    Returns (start, end, entity_id) sorted by start. Occurrences are found by a
-    substring search and checked with the name's pattern where they stand (a
-    case-insensitive regular expression has no fast literal search); overlaps
-    are checked against the characters already taken.
+    The rule: every match of each name's pattern (:func:`_name_pattern`, as
+    ``re.finditer`` finds them), longest first, then earliest, then the name
+    listed first; a match overlapping one already kept is dropped. Returns
+    (start, end, entity_id) sorted by start. A :class:`NameMatcher` built for
+    a large list of names is kept and reused when the next call lists the
+    same names first (the registry, then a text's own names).
     """
-    folded = text.casefold()
-    aligned = len(folded) == len(text)  # casefolding kept every offset (no "ß" -> "ss")
-    candidates = []
-    for name, entity_id in names.items():
-        acronym = not any(c.islower() for c in name)
-        haystack, needle = (text, name) if acronym else (folded, name.casefold())
-        if needle not in haystack:
-            continue
-        pattern = _name_pattern(name)
-        if not aligned and not acronym:
-            candidates += [(found.start(), found.end(), entity_id) for found in pattern.finditer(text)]
-            continue
-        position = haystack.find(needle)
-        while position != -1:
-            found = pattern.match(text, position)
-            if found:  # like finditer: the next search starts after this match
-                candidates.append((found.start(), found.end(), entity_id))
-                position = haystack.find(needle, found.end())
-            else:
-                position = haystack.find(needle, position + 1)
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken = bytearray(len(text))
-    kept = []
-    for start, end, entity_id in candidates:
-        if not any(taken[start:end]):
-            taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, entity_id))
-    return sorted(kept)
+    matcher, extra = _matcher_for(names)
+    return matcher.match(text, extra)
 
 
 def _entity_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str) -> str | None:
@@ -437,28 +560,37 @@ def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name
     return None
 
 
+def registry_matcher(registry: dict[str, Entity]) -> NameMatcher:
+    """One matcher for every name and alias of the registry (build it once per build, not per source)."""
+    return NameMatcher({name: e.entity_id for e in registry.values() for name in e.names})
+
+
 def resolve_mentions(
-    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems | None = None
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems | None = None,
+    matcher: NameMatcher | None = None,
 ) -> list[dict[str, Any]]:
     """Match the registry in ``text`` and apply the source's mention curation.
 
-    A curation entry with a problem is reported (in ``problems``) and not applied.
+    A curation entry with a problem is reported (in ``problems``) and not applied. ``matcher`` is
+    :func:`registry_matcher` of ``registry``, built by the caller when it resolves many sources.
     """
     with gathered(problems) as problems_found:
-        return _resolve_mentions(source, text, registry, problems_found)
+        return _resolve_mentions(source, text, registry, problems_found, matcher)
 
 
 def _resolve_mentions(
-    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems
+    source: SourceAnnotation, text: str, registry: dict[str, Entity], problems: Problems,
+    matcher: NameMatcher | None = None,
 ) -> list[dict[str, Any]]:
     where = f"{source.path}: mentions"
-    names = {name: e.entity_id for e in registry.values() for name in e.names}
+    local_aliases: dict[str, str] = {}
     for name, entity_id in (source.mentions.get("aliases") or {}).items():
         alias_of = _checked_ref(entity_id, registry, f"{where}.aliases[{name!r}]", "entity", problems)
         if alias_of is not None:
-            names[str(name)] = alias_of
+            local_aliases[str(name)] = alias_of
+    matched = (matcher or registry_matcher(registry)).match(text, local_aliases)
     found: dict[tuple[int, int], dict[str, Any]] = {
-        (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in match_names(text, names)
+        (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in matched
     }
     for key in ("assign", "exclude", "add"):
         for i, entry in enumerate(source.mentions.get(key) or [], start=1):

@@ -6,6 +6,12 @@ there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
 project, runs every check of :mod:`scripts.validate`, and only when all pass
 replaces ``data/<table>.*`` and ``datapackage.json`` of the project. On any
 failure the published outputs are left untouched (``data/raw/`` never is).
+
+The build is a map over batches of sources (:func:`map_sources`: in this
+process by default, on Dask distributed with ``--workers N`` or
+``--scheduler tcp://HOST:PORT``) whose Arrow batches are spilled to run files,
+then the reduce stages of :mod:`scripts.tables` (keys and duplicates, sort,
+write); unchanged sources come from the cache of :mod:`scripts.cache`.
 """
 
 from __future__ import annotations
@@ -15,35 +21,124 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Iterator
 
+import pyarrow.parquet as pq
+
+from scripts import annotations as ann
 from scripts.annotations import ROOT
 from scripts.derived import write_derived
-from scripts.errors import BuildError
+from scripts.errors import BuildError, Problems
 from scripts.package import write_descriptor
 from scripts.review import describe_unreviewed, unreviewed
-from scripts.schema import SCHEMAS_DIR, TABLES
-from scripts.sources import PACKAGE_RAW_DIR, RAW_DIR
-from scripts.tables import build_tables, write_tables
+from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
+from scripts.sources import PACKAGE_RAW_DIR
+from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
+                            map_batch, rows_to_arrow, sorted_batches, unreferenced_problems, write_sorted)
+
+# Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
+# that finished batches waiting for their turn do not pile up in memory.
+BATCHES_IN_FLIGHT_PER_WORKER = 2
+CACHE_DIR = ROOT / "build" / "cache"
+
+
+def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
+                registry: dict[str, ann.Entity] | None = None) -> Iterator[Batch]:
+    """Map: every batch of sources, in source order, in this process or on Dask distributed.
+
+    ``workers`` > 1 starts a ``LocalCluster`` of that many single-threaded worker
+    processes; ``scheduler`` (``tcp://HOST:PORT``) uses a running cluster, whose
+    workers must see the same project and input paths. One worker and no
+    scheduler (the default) runs in this process: no cluster is started. The
+    batches come back in source order whatever finishes first, so the output
+    is the same bytes either way.
+    """
+    paths = inputs.source_paths()
+    if workers <= 1 and scheduler is None:
+        context = Context.load(inputs, registry)
+        for batch_paths, first in batches_of(paths):
+            yield map_batch(batch_paths, first, inputs, context, arrow=True)
+        return
+    from collections import deque
+
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            in_flight = max(1, len(client.scheduler_info().get("workers", {})) or workers) * BATCHES_IN_FLIGHT_PER_WORKER
+            pending: deque[Any] = deque()
+            for batch_paths, first in batches_of(paths):
+                pending.append(client.submit(map_batch, batch_paths, first, inputs, arrow=True, pure=False))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
-    """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
+    """Build tables, schemas and descriptor into ``out_dir`` in this process; returns the published files.
 
     ``inputs`` may override the input folders (``registry_path``, ``sources_dir``,
-    ``raw_dir``) of :func:`scripts.tables.build_rows`, for fixture corpora.
+    ``raw_dir``) of :class:`scripts.tables.BuildInputs`, for fixture corpora.
     """
-    # Load + process
-    tables = build_tables(**inputs)
-    # Save
-    written = write_tables(tables, out_dir / "data")
-    written += link_raw_files(tables["sources"]["raw_path"].tolist(), inputs.get("raw_dir", RAW_DIR), out_dir)
+    return write_package(out_dir, BuildInputs(**inputs))
+
+
+def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> list[Path]:
+    """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
+
+    ``workers`` and ``scheduler`` are those of :func:`map_sources`.
+    """
+    schemas = load_schemas()
+    problems = Problems()  # every problem of the run, raised together after the map
+    registry = ann.load_registry(build_inputs.registry_path, problems)
+    (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch:
+        store = RunStore(Path(scratch) / "runs")
+        # Map (spilled batch by batch: memory holds a few batches, not the corpus)
+        named = Batch(0)  # the raw files the annotations name, for the unreferenced-file reduce
+        for batch in map_sources(build_inputs, workers, scheduler, registry):
+            problems.messages += batch.errors
+            named.raw_files += batch.raw_files
+            named.unreadable |= batch.unreadable
+            if not problems.messages:
+                for name, table in batch.tables.items():
+                    store.add(name, table, f"{batch.first:09d}")
+        problems.messages += unreferenced_problems([named], build_inputs.raw_dir)
+        problems.raise_if_any()
+        store.add("entities", rows_to_arrow(schemas["entities"],
+                                            entity_rows(build_inputs.registry_path, registry, schemas["entities"])),
+                  "registry")
+        # Reduce: keys and duplicates, then sort and write each table
+        connection = connect(Path(scratch))
+        check_keys(connection, store, schemas)
+        written: list[Path] = []
+        counts = {}
+        import duckdb
+
+        for name in TABLES:
+            try:
+                paths, counts[name] = write_sorted(name, schemas[name],
+                                                   sorted_batches(connection, store, schemas[name]), out_dir / "data")
+            except duckdb.Error as exc:  # e.g. out of memory: say which table, not a traceback
+                raise BuildError(f"{out_dir / 'data' / name}: sorting the table failed in DuckDB: "
+                                 f"{str(exc).splitlines()[0]}") from None
+            written += paths
+        connection.close()
+    raw_paths = pq.read_table(out_dir / "data" / "sources.parquet", columns=["raw_path"]).column(0).to_pylist()
+    written += copy_raw_files(raw_paths, build_inputs.raw_dir, out_dir)
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
-    print(", ".join(f"{name}: {len(frame)} rows" for name, frame in tables.items()))
+    print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
     return [*written, out_dir / "datapackage.json"]
 
 
-def link_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
+def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
     """Copy each source's raw file to its ``raw_path`` inside ``out_dir``.
 
     A built package then holds the bytes its ``raw_sha256`` describe and validates on its own.
@@ -70,7 +165,8 @@ def publish(staging: Path, target: Path = ROOT) -> None:
     os.replace(staging / "datapackage.json", target / "datapackage.json")
 
 
-def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) -> None:
+def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,
+                      cache_dir: Path | None = None, **inputs: Path) -> None:
     """Build, validate, and publish into ``target`` only when every check passes."""
     from scripts.validate import validate_package
 
@@ -82,7 +178,7 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, **inputs: Path) 
             changed = write_suites(generate_suites())
             if changed:
                 print(f"regenerated Great Expectations suites: {', '.join(changed)}")
-        build_package(staging, **inputs)
+        write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler)
         # the report stays (build/ is not published) so a failed build can be read afterwards
         validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json",
                          project_dir=target)
@@ -106,11 +202,23 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="only build into this folder (no validation, nothing published)")
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run the per-source stages on N local Dask worker processes (default 1: in this "
+                             "process, no cluster); the output is the same bytes for any N")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="run the per-source stages on this Dask distributed cluster")
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR, metavar="DIR",
+                        help="per-source row cache: unchanged sources are not recomputed (default: build/cache)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute every source, read and write no cache")
 
 
 def build_command(args: argparse.Namespace) -> None:
     """``python -m scripts build``: build, validate, publish; or only build into --out."""
+    if args.workers < 1:
+        raise BuildError(f"--workers must be 1 or more, got {args.workers}")
+    cache_dir = None if args.no_cache else args.cache
     if args.out is not None:
-        build_package(args.out)
+        write_package(args.out, BuildInputs(cache_dir=cache_dir), args.workers, args.scheduler)
     else:
-        build_and_publish(run_gx=not args.skip_gx)
+        build_and_publish(run_gx=not args.skip_gx, workers=args.workers, scheduler=args.scheduler,
+                          cache_dir=cache_dir)

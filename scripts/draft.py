@@ -12,9 +12,10 @@ and statistics (:mod:`scripts.drafter.numbers`). It writes
   a reviewer to correct and move into ``annotations/sources/``;
 - ``DIR/entities-proposed.yaml``: the entities the drafts propose, in the
   registry's format, to review and append to ``annotations/entities.yaml``;
-- ``DIR/<table>.csv|parquet`` for every table: a preview built from the
-  drafts by the build's own row builder (:func:`scripts.tables.build_tables`),
-  with the raw articles copied into ``DIR/raw/``.
+- ``DIR/datapackage.json``, ``DIR/data/<table>.csv|parquet``: a preview
+  package built from the drafts by the build itself
+  (:func:`scripts.build.write_package`), with the raw articles copied into
+  ``DIR/raw/``.
 
 One bad article (unreadable, empty, binary) is reported and skipped; the
 others are drafted, and the command fails at the end if any article failed.
@@ -41,7 +42,7 @@ from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_name
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
-from scripts.schema import load_schema, load_schemas
+from scripts.schema import TABLES, load_schema, load_schemas
 from scripts.sources import WORD
 
 # The keys a drafted entry writes after its text: those of the schema's columns, in column order.
@@ -379,14 +380,18 @@ def entities_yaml(entities: list[ann.Entity]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], out_dir: Path) -> dict[str, int]:
+def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], out_dir: Path,
+                  registry_source: Path = ann.REGISTRY_PATH) -> dict[str, int]:
     """Preview tables of the drafts, built by the build's own row builder; returns rows per table.
 
     The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus
     the proposed entities, with the raw articles copied into ``out_dir/raw``, exactly as
-    ``make data`` would once the files are in ``annotations/``; the tables land in ``out_dir``.
+    ``make data`` would once the files are in ``annotations/``; the package lands in ``out_dir``.
     """
-    from scripts.tables import build_tables, write_tables
+    import pyarrow.parquet as pq
+
+    from scripts.build import write_package
+    from scripts.tables import BuildInputs
 
     raw_dir = out_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -396,12 +401,11 @@ def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], ou
             shutil.copyfile(article.raw_path, target)
     with tempfile.TemporaryDirectory() as scratch:
         registry_path = Path(scratch) / "entities.yaml"
-        registry_text = ann.REGISTRY_PATH.read_text(encoding="utf-8").rstrip("\n") + "\n"
+        registry_text = registry_source.read_text(encoding="utf-8").rstrip("\n") + "\n"
         registry_path.write_text(registry_text + "".join(f"{line}\n" for line in entity_entries(proposed)),
                                  encoding="utf-8")
-        tables = build_tables(registry_path=registry_path, sources_dir=out_dir / "annotations", raw_dir=raw_dir)
-    write_tables(tables, out_dir)
-    return {name: len(frame) for name, frame in tables.items()}
+        write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", raw_dir))
+    return {name: pq.read_metadata(out_dir / "data" / f"{name}.parquet").num_rows for name in TABLES}
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -412,10 +416,12 @@ def _progress(done: int, total: int, label: str) -> None:
 
 
 def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
-                report: Callable[[str], None] = lambda message: print(message, file=sys.stderr)) -> list[str]:
-    """Draft every file into ``out_dir``; returns the error messages of the files that failed."""
+                report: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
+                registry_path: Path = ann.REGISTRY_PATH) -> list[str]:
+    """Draft every file into ``out_dir`` against the registry ``registry_path``; returns the error
+    messages of the files that failed."""
     # Load
-    registry = ann.load_registry()
+    registry = ann.load_registry(registry_path)
     profiles = load_site_profiles()
 
     # Process
@@ -447,7 +453,7 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
         for warning in article.warnings:
             report(f"{article.raw_path}: warning: {warning}")
     (out_dir / "entities-proposed.yaml").write_text(entities_yaml(proposed), encoding="utf-8")
-    counts = write_preview(articles, proposed, out_dir) if articles else {}
+    counts = write_preview(articles, proposed, out_dir, registry_path) if articles else {}
     for error in errors:
         report(f"error: {error}")
     report(f"drafted {len(articles)} of {len(paths)} articles into {out_dir}: "

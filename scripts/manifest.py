@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 
 RELEASES_DIR = ROOT / "releases"
 MANIFEST_FORMAT = 1
@@ -79,8 +80,8 @@ def row_key(row: dict[str, Any], primary_key: list[str]) -> str:
 
 
 def file_facts(path: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    size, digest = file_sha256(path)
+    return {"bytes": size, "sha256": digest}
 
 
 # --- Reading a package folder --------------------------------------------

@@ -14,7 +14,6 @@ after the table; the Parquet one adds ``-parquet``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import yaml
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 from scripts.schema import TABLES, load_schema
 
 PACKAGE_CONFIG = ROOT / "config" / "package.yaml"
@@ -36,8 +36,8 @@ FORMATS = {
 
 def file_facts(path: Path) -> dict[str, Any]:
     """Size in bytes and ``sha256:`` hash of a file."""
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+    size, digest = file_sha256(path)
+    return {"bytes": size, "hash": f"sha256:{digest}"}
 
 
 def resource_name(table: str, extension: str) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -146,10 +147,10 @@ def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
     return path
 
 
-def unreferenced_raw_files(sources: list[SourceAnnotation], raw_dir: Path = RAW_DIR) -> list[str]:
-    """A message for each file of ``raw_dir`` that no annotation's ``raw_file`` names, directly or
-    through a link (hidden files aside)."""
-    referenced = {(raw_dir / str(source.data.get("raw_file"))).resolve() for source in sources}
+def unreferenced_raw_files(raw_files: Iterable[str], raw_dir: Path = RAW_DIR) -> list[str]:
+    """A message for each file of ``raw_dir`` that none of ``raw_files`` (the annotations' ``raw_file``)
+    names, directly or through a link (hidden files aside)."""
+    referenced = {(raw_dir / raw_file).resolve() for raw_file in raw_files}
     messages = []
     for path in sorted(raw_dir.rglob("*")):
         relative = path.relative_to(raw_dir)

@@ -1,11 +1,19 @@
-"""Assemble the six tables and write them as CSV and Parquet.
+"""Assemble the six tables and write them as CSV and Parquet, one batch of sources at a time.
 
 Takes the curated annotations (``annotations/``), the raw articles
-(``data/raw/``) and the site profiles (``config/sites.yaml``); returns one
-pandas DataFrame per table, with the columns, order and types of its Table
-Schema in ``schemas/`` and rows sorted by primary key. :func:`write_tables`
-saves each as ``<table>.csv`` (UTF-8, RFC 4180, header) and
-``<table>.parquet`` (types from the schema) so both hold the same values.
+(``data/raw/``) and the site profiles (``config/sites.yaml``); returns, per
+table, rows with the columns, order and types of its Table Schema in
+``schemas/``, sorted by primary key. The work is split into a **map** over
+batches of sources (:func:`map_batch`: read, normalise, resolve, check each
+row against its schema; independent of every other batch, so it can run in
+other processes or machines, see :mod:`scripts.build`) and explicit **reduce**
+stages over what the batches return: the primary keys and the same article
+twice (:func:`check_keys`), then the sort by primary key and the writing of
+``<table>.csv`` (UTF-8, RFC 4180, header) and ``<table>.parquet`` (types from
+the schema) in row groups (:func:`write_sorted`). Batches are spilled to
+Parquet run files and sorted by DuckDB, which spills to disk past its memory
+limit, so memory does not grow with the corpus. :func:`build_rows` keeps every
+row in memory (for reports and tests on small corpora).
 """
 
 from __future__ import annotations
@@ -13,63 +21,177 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scripts import annotations as ann
+from scripts import cache
 from scripts.errors import BuildError, Problems
-from scripts.normalise import load_site_profiles
+from scripts.normalise import SiteProfile, load_site_profiles
 from scripts.schema import TABLES, TableSchema, load_schemas
-from scripts.sources import LIST_SEPARATOR, RAW_DIR, build_source, unreferenced_raw_files
+from scripts.sources import LIST_SEPARATOR, PACKAGE_RAW_DIR, RAW_DIR, build_source, unreferenced_raw_files
+
+SOURCES_PER_BATCH = 256      # one map task; small enough to keep a batch's rows in memory
+ROWS_PER_GROUP = 32_768      # rows per Parquet row group (the bytes depend on it); ~100 MB of texts
+CSV_ROWS_PER_WRITE = 4_096   # rows turned into Python values at once for the CSV (no effect on the bytes)
+SORT_MEMORY = "512MB"        # DuckDB's memory limit for the sort; past it, it spills to disk
+# Columns a batch carries besides the schema's: where a row came from (for messages) and its order.
+EXTRA_COLUMNS = pa.schema([pa.field("_where", pa.string()), pa.field("_source", pa.int64()),
+                           pa.field("_row", pa.int64())])
 
 
-def build_rows(
-    registry_path: Path = ann.REGISTRY_PATH, sources_dir: Path = ann.SOURCES_DIR, raw_dir: Path = RAW_DIR
-) -> dict[str, list[dict[str, Any]]]:
-    """Resolve every annotation into rows (dicts) per table, checked against the schemas.
+@dataclass(frozen=True)
+class BuildInputs:
+    """Where a build reads from; a value that can be sent to another process."""
 
-    Every problem found (unresolved spans, bad fields, unreferenced raw files) is
-    raised at the end as one BuildError that lists them all.
+    registry_path: Path = ann.REGISTRY_PATH
+    sources_dir: Path = ann.SOURCES_DIR
+    raw_dir: Path = RAW_DIR
+    cache_dir: Path | None = None   # the per-source row cache of :mod:`scripts.cache`; None: no cache
+
+    def source_paths(self) -> list[Path]:
+        """Every annotation file, in source_id order (the order of batches and of messages)."""
+        paths = sorted(self.sources_dir.glob("*.yaml"))
+        if not paths:
+            raise BuildError(f"{self.sources_dir}: no annotation files (*.yaml)")
+        return paths
+
+
+@dataclass
+class Context:
+    """What every source of a build needs, loaded once per process."""
+
+    schemas: dict[str, TableSchema]
+    profiles: dict[str, SiteProfile]
+    registry: dict[str, ann.Entity]
+    matcher: ann.NameMatcher
+    salt: str | None = None   # :func:`scripts.cache.build_salt`, when the build has a cache
+
+    @classmethod
+    def load(cls, inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None,
+             problems: Problems | None = None) -> Context:
+        """``problems``, when given, receives the registry's problems (its good entities are kept)."""
+        registry = registry if registry is not None else ann.load_registry(inputs.registry_path, problems)
+        profiles = load_site_profiles()
+        salt = None if inputs.cache_dir is None else cache.build_salt(inputs.registry_path, profiles)
+        return cls(load_schemas(), profiles, registry, ann.registry_matcher(registry), salt)
+
+
+@dataclass
+class Batch:
+    """What the map of one batch of sources returns: rows per table, or the errors that stopped them."""
+
+    first: int                                   # index of the batch's first source in the build
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    raw_files: list[str] = field(default_factory=list)   # the raw_file each readable annotation names
+    unreadable: bool = False                      # an annotation file could not be read: its raw file is unknown
+    tables: dict[str, pa.Table] = field(default_factory=dict)   # the rows as Arrow, once converted
+
+    def to_arrow(self, schemas: dict[str, TableSchema]) -> Batch:
+        """The rows as Arrow tables typed by the schemas (plus :data:`EXTRA_COLUMNS`), the dicts dropped."""
+        self.tables = {name: rows_to_arrow(schemas[name], rows) for name, rows in self.rows.items()}
+        self.rows = {}
+        return self
+
+
+# --- Map: one batch of sources ------------------------------------------------
+
+def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context,
+                raw_files: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The rows of one source (every table but ``entities``), each checked against its schema.
+
+    Every problem of the source is raised at the end as one BuildError. ``raw_files`` receives the
+    raw file the annotation names, as soon as it is read. With a cache (``inputs.cache_dir``), rows
+    saved for the same files and salt are returned as saved.
     """
+    # Load (from the cache when the source's files are unchanged: not even its YAML is parsed)
+    key = None
+    if inputs.cache_dir is not None and context.salt is not None:
+        key = cache.source_key(context.salt, path, inputs.raw_dir)
+        cached = cache.load(inputs.cache_dir, key) if key else None
+        if cached is not None:
+            for table_rows in cached.values():
+                for row in table_rows:
+                    row["_source"] = index
+            if raw_files is not None:
+                raw_files.append(str(cached["sources"][0]["raw_path"]).removeprefix(f"{PACKAGE_RAW_DIR}/"))
+            return cached
     problems = Problems()
-    # Load
-    schemas = load_schemas()
-    profiles = load_site_profiles()
-    registry = ann.load_registry(registry_path, problems)
-    sources = ann.load_source_annotations(sources_dir, problems)
+    source = ann.load_source_annotation(path, problems)
+    if raw_files is not None:
+        raw_files.append(str(source.data.get("raw_file")))
+    built = None
+    with problems.collect():  # without a site or a raw file there is no text: the source stops here
+        built = build_source(source, context.profiles, inputs.raw_dir, problems)
+    if built is None:
+        problems.raise_if_any()
+        raise BuildError(f"{path}: the source could not be built")  # (raise_if_any raised: never reached)
 
     # Process
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    # (raw|text, hash) -> source id: one article is one source. Keyed by kind too, because an
-    # article received already normalised has the same hash for its raw bytes and its text.
-    seen: dict[tuple[str, str], str] = {}
-    for source in sources:
-        with problems.collect():  # a source that cannot be built is reported and skipped
-            built = build_source(source, profiles, raw_dir, problems)
-            for what in ("raw", "text"):
-                key = (what, built.source_row[f"{what}_sha256"])
-                if key in seen:
-                    raise BuildError(f"{source.path}: its {what} is identical to that of source {seen[key]!r}; "
-                                     "the same article must not be added twice")
-                seen[key] = source.source_id
-            rows["sources"].append(built.source_row)
-            rows["texts"].append(built.text_row)
-            rows["mentions"] += ann.resolve_mentions(source, built.text, registry, problems)
-            rows["quotes"] += ann.resolve_quotes(source, built.text, registry, problems)
-            rows["statistics"] += ann.resolve_statistics(source, built.text, registry, problems)
-    if len(sources) == len(list(sources_dir.glob("*.yaml"))):  # else an unreadable file may name a raw file
-        for message in unreferenced_raw_files(sources, raw_dir):
-            problems.add(message)
-    rows["entities"] = [{**entity_row(e), "_where": f"{registry_path}: entity {e.entity_id!r}"}
-                        for e in registry.values()]
-    for name in TABLES:
-        _check_rows(schemas[name], rows[name], problems)
+    rows = {
+        "sources": [{**built.source_row, "_where": str(source.path)}],
+        "texts": [{**built.text_row, "_where": str(source.path)}],
+        "mentions": ann.resolve_mentions(source, built.text, context.registry, problems, context.matcher),
+        "quotes": ann.resolve_quotes(source, built.text, context.registry, problems),
+        "statistics": ann.resolve_statistics(source, built.text, context.registry, problems),
+    }
+    for name, table_rows in rows.items():
+        for position, row in enumerate(table_rows):
+            where = row.pop("_where", None) or f"{source.path}: {name} row {position + 1}"
+            unresolved = row.pop(ann.UNRESOLVED, ())  # a span not found (reported): its columns have no value
+            with problems.collect():
+                context.schemas[name].check_row(row, where, skip=unresolved)
+            row.update(_where=where, _source=index, _row=position)
     problems.raise_if_any()
+
+    # Save (in the cache, when there is one)
+    if key is not None and inputs.cache_dir is not None:
+        cache.save(inputs.cache_dir, key, rows)
     return rows
+
+
+def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Context | None = None,
+              arrow: bool = False) -> Batch:
+    """Rows of the sources ``paths`` (source ``first`` onwards); a source that fails adds its error.
+
+    ``arrow``: return the rows as Arrow tables (compact to send between processes and to spill).
+    """
+    context = context or _process_context(inputs)
+    batch = Batch(first, {name: [] for name in TABLES if name != "entities"})
+    for offset, path in enumerate(paths):
+        named = len(batch.raw_files)
+        try:
+            for name, rows in source_rows(path, first + offset, inputs, context, batch.raw_files).items():
+                batch.rows[name] += rows
+        except BuildError as exc:
+            batch.errors += exc.problems
+            batch.unreadable |= len(batch.raw_files) == named
+    return batch.to_arrow(context.schemas) if arrow and not batch.errors else batch
+
+
+_CONTEXTS: dict[tuple[BuildInputs, int, int], Context] = {}
+
+
+def _process_context(inputs: BuildInputs) -> Context:
+    """The context of a worker process, loaded on its first batch and kept while the registry is unchanged."""
+    stat = inputs.registry_path.stat()
+    key = (inputs, stat.st_mtime_ns, stat.st_size)
+    if key not in _CONTEXTS:
+        _CONTEXTS.clear()
+        _CONTEXTS[key] = Context.load(inputs)
+    return _CONTEXTS[key]
+
+
+def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH) -> Iterator[tuple[list[Path], int]]:
+    """The source paths cut into consecutive batches: (paths, index of the first)."""
+    for first in range(0, len(paths), size):
+        yield paths[first:first + size], first
 
 
 def entity_row(entity: ann.Entity) -> dict[str, Any]:
@@ -79,22 +201,197 @@ def entity_row(entity: ann.Entity) -> dict[str, Any]:
             "notes": entity.notes, "review_status": entity.status}
 
 
-def _check_rows(schema: TableSchema, rows: list[dict[str, Any]], problems: Problems) -> None:
-    """Check each row against its schema and the primary key for duplicates; problems go to ``problems``."""
-    seen: dict[tuple[Any, ...], str] = {}
-    for index, row in enumerate(rows, start=1):
-        where = row.pop("_where", None) or f"table {schema.name}, row {index}"
-        unresolved = row.pop(ann.UNRESOLVED, ())  # a span not found (reported): its columns have no value
-        try:  # not problems.collect(): a try costs nothing per row when nothing is raised
-            schema.check_row(row, where, skip=unresolved)
-        except BuildError as exc:
-            problems.messages += exc.problems
-        if unresolved:
+def entity_rows(registry_path: Path, registry: dict[str, ann.Entity], schema: TableSchema) -> list[dict[str, Any]]:
+    """The ``entities`` table, in registry order, each row checked against its schema."""
+    rows = []
+    for position, entity in enumerate(registry.values()):
+        where = f"{registry_path}: entity {entity.entity_id!r}"
+        row = entity_row(entity)
+        schema.check_row(row, where)
+        rows.append({**row, "_where": where, "_source": -1, "_row": position})
+    return rows
+
+
+# --- Rows as Arrow --------------------------------------------------------------
+
+def _arrow_value(schema: TableSchema, column: str, value: Any) -> Any:
+    if value is not None and schema.field(column)["type"] == "date":
+        return dt.date.fromisoformat(value)
+    if value is not None and schema.field(column)["type"] == "number":
+        return float(value)
+    return value
+
+
+def rows_to_arrow(schema: TableSchema, rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows (with the extra columns) as an Arrow table of the schema's types, in the order given."""
+    columns = schema.columns
+    arrow_schema = pa.schema([*schema.arrow_schema(), *EXTRA_COLUMNS])
+    converted = {
+        column: pa.array([_arrow_value(schema, column, row.get(column)) for row in rows],
+                         arrow_schema.field(column).type)
+        for column in columns
+    }
+    for extra in EXTRA_COLUMNS.names:
+        converted[extra] = pa.array([row[extra] for row in rows], EXTRA_COLUMNS.field(extra).type)
+    return pa.table(converted, schema=arrow_schema)
+
+
+# --- Reduce: keys, duplicates, sort, write --------------------------------------
+
+class RunStore:
+    """The batches' rows spilled to one Parquet file per batch and table, read back by DuckDB."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.counts = {name: 0 for name in TABLES}
+        for name in TABLES:
+            (directory / name).mkdir(parents=True, exist_ok=True)
+
+    def add(self, name: str, table: pa.Table, label: str) -> None:
+        if table.num_rows:
+            pq.write_table(table, self.directory / name / f"{label}.parquet", compression="lz4")
+            self.counts[name] += table.num_rows
+
+    def relation(self, name: str) -> str:
+        """A DuckDB table expression of every run of ``name`` (empty, with its columns, when it has none)."""
+        return f"read_parquet('{(self.directory / name).as_posix()}/*.parquet')"
+
+
+def connect(temp_directory: Path) -> Any:
+    import duckdb
+
+    connection = duckdb.connect(config={"memory_limit": SORT_MEMORY,
+                                        "temp_directory": temp_directory.as_posix(),
+                                        "preserve_insertion_order": False})
+    return connection
+
+
+def check_keys(connection: Any, store: RunStore, schemas: dict[str, TableSchema]) -> None:
+    """Reduce: no article twice (same raw bytes or same text), no primary key twice in a table."""
+    sources = store.relation("sources")
+    found = connection.execute(f"""
+        WITH hashes AS (
+            SELECT _source, _where, source_id, 'raw' AS what, raw_sha256 AS hash FROM {sources}
+            UNION ALL SELECT _source, _where, source_id, 'text', text_sha256 FROM {sources}),
+        owners AS (SELECT what, hash, min(_source) AS first FROM hashes GROUP BY ALL HAVING count(*) > 1)
+        SELECT h._where, h.what, (SELECT source_id FROM hashes f WHERE f._source = o.first LIMIT 1)
+        FROM hashes h JOIN owners o USING (what, hash) WHERE h._source > o.first
+        ORDER BY h._source, h.what = 'text' LIMIT 1""").fetchone()
+    if found:
+        where, what, first = found
+        raise BuildError(f"{where}: its {what} is identical to that of source {first!r}; "
+                         "the same article must not be added twice")
+    for name in TABLES:
+        if not store.counts[name]:
             continue
-        key = tuple(row[k] for k in schema.primary_key)
-        if key in seen:
-            problems.add(f"{where}: duplicate {schema.name} key {key} (same text and occurrence as {seen[key]})")
-        seen[key] = where
+        key = ", ".join(f'"{column}"' for column in schemas[name].primary_key)
+        if not connection.execute(f"SELECT 1 FROM {store.relation(name)} GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
+                                  ).fetchone():
+            continue  # the usual case, found with the key columns alone; the query below says where
+        duplicate = connection.execute(f"""
+            WITH ranked AS (
+                SELECT {key}, _where, row_number() OVER (PARTITION BY {key} ORDER BY _source, _row) AS n,
+                       first(_where) OVER (PARTITION BY {key} ORDER BY _source, _row) AS first_where,
+                       _source, _row
+                FROM {store.relation(name)})
+            SELECT {key}, _where, first_where FROM ranked WHERE n = 2 ORDER BY _source, _row LIMIT 1""").fetchone()
+        if duplicate:
+            *values, where, first_where = duplicate
+            raise BuildError(f"{where}: duplicate {name} key {tuple(values)} "
+                             f"(same text and occurrence as {first_where})")
+
+
+def sorted_batches(connection: Any, store: RunStore, schema: TableSchema) -> Iterator[pa.Table]:
+    """Reduce: the rows of a table sorted by primary key, in slices of :data:`ROWS_PER_GROUP` rows."""
+    target = schema.arrow_schema()
+    if not store.counts[schema.name]:
+        yield target.empty_table()
+        return
+    columns = ", ".join(f'"{column}"' for column in schema.columns)
+    key = ", ".join(f'"{column}"' for column in schema.primary_key)
+    reader = connection.sql(f"SELECT {columns} FROM {store.relation(schema.name)} ORDER BY {key}"
+                            ).to_arrow_reader(ROWS_PER_GROUP)
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for record_batch in reader:
+        pending.append(record_batch)
+        held += record_batch.num_rows
+        while held >= ROWS_PER_GROUP:  # fixed slices, whatever sizes DuckDB hands out: the bytes depend on them
+            table = pa.Table.from_batches(pending)
+            yield _typed(table.slice(0, ROWS_PER_GROUP), target)
+            rest = table.slice(ROWS_PER_GROUP)
+            pending, held = rest.to_batches(), rest.num_rows
+    if held:
+        yield _typed(pa.Table.from_batches(pending, schema=reader.schema), target)
+
+
+def _typed(table: pa.Table, target: pa.Schema) -> pa.Table:
+    return pa.table([table.column(i).cast(target.field(i).type) for i in range(table.num_columns)],
+                    schema=target).combine_chunks()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def write_sorted(name: str, schema: TableSchema, tables: Iterable[pa.Table], out_dir: Path) -> tuple[list[Path], int]:
+    """Save the sorted slices of one table as ``<name>.csv`` and ``<name>.parquet``; returns the paths and rows."""
+    csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
+    rows = 0
+    with csv_path.open("w", encoding="utf-8", newline="") as handle, \
+            pq.ParquetWriter(parquet_path, schema.arrow_schema(), compression="zstd", write_statistics=True,
+                             store_schema=False) as parquet:
+        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(schema.columns)
+        for table in tables:
+            for start in range(0, table.num_rows, CSV_ROWS_PER_WRITE):
+                columns = [column.to_pylist() for column in table.slice(start, CSV_ROWS_PER_WRITE).columns]
+                writer.writerows([_csv_cell(v) for v in record] for record in zip(*columns))
+            parquet.write_table(table, row_group_size=ROWS_PER_GROUP)
+            rows += table.num_rows
+    return [csv_path, parquet_path], rows
+
+
+# --- In memory, for reports, tests and the drafter --------------------------------
+
+def build_rows(
+    registry_path: Path = ann.REGISTRY_PATH, sources_dir: Path = ann.SOURCES_DIR, raw_dir: Path = RAW_DIR
+) -> dict[str, list[dict[str, Any]]]:
+    """Resolve every annotation into rows (dicts) per table, in source order, checked like the build.
+
+    Every problem found (unresolved spans, bad fields, unreferenced raw files) is raised at the end
+    as one BuildError that lists them all.
+    """
+    import tempfile
+
+    inputs = BuildInputs(registry_path, sources_dir, raw_dir)
+    problems = Problems()
+    context = Context.load(inputs, problems=problems)
+    batch = map_batch(inputs.source_paths(), 0, inputs, context)
+    problems.messages += batch.errors + unreferenced_problems([batch], raw_dir)
+    problems.raise_if_any()
+    batch.rows["entities"] = entity_rows(registry_path, context.registry, context.schemas["entities"])
+    with tempfile.TemporaryDirectory(prefix="build-rows-") as scratch:
+        store = RunStore(Path(scratch))
+        for name, table in Batch(0, dict(batch.rows)).to_arrow(context.schemas).tables.items():
+            store.add(name, table, "0")
+        check_keys(connect(Path(scratch)), store, context.schemas)
+    extras = set(EXTRA_COLUMNS.names)
+    return {name: [{k: v for k, v in row.items() if k not in extras} for row in batch.rows[name]] for name in TABLES}
+
+
+def unreferenced_problems(batches: Iterable[Batch], raw_dir: Path) -> list[str]:
+    """Reduce: the files of ``raw_dir`` no annotation names (unless an annotation could not be read)."""
+    named: list[str] = []
+    for batch in batches:
+        if batch.unreadable:
+            return []
+        named += batch.raw_files
+    return unreferenced_raw_files(named, raw_dir)
 
 
 def to_frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -107,27 +404,11 @@ def to_frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(schema.primary_key, kind="stable").reset_index(drop=True)
 
 
-def _arrow_value(schema: TableSchema, column: str, value: Any) -> Any:
-    if value is not None and schema.field(column)["type"] == "date":
-        return dt.date.fromisoformat(value)
-    if value is not None and schema.field(column)["type"] == "number":
-        return float(value)
-    return value
-
-
 def build_tables(**paths: Path) -> dict[str, pd.DataFrame]:
-    """Every table as a DataFrame, in the order of :data:`scripts.schema.TABLES`."""
+    """Every table as a DataFrame, in the order of :data:`scripts.schema.TABLES` (small corpora)."""
     rows = build_rows(**paths)
     schemas = load_schemas()
     return {name: to_frame(schemas[name], rows[name]) for name in TABLES}
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -140,17 +421,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
-    """Save every table as CSV and Parquet in ``out_dir``; returns the paths written."""
+    """Save DataFrames as CSV and Parquet in ``out_dir`` (as the build writes them); returns the paths."""
     schemas = load_schemas()
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        csv_path = out_dir / f"{name}.csv"
-        write_csv(frame, csv_path)
-        parquet_path = out_dir / f"{name}.parquet"
         table = pa.Table.from_pandas(frame, schema=schemas[name].arrow_schema(), preserve_index=False)
-        # No pandas metadata: it would make the bytes depend on the pandas version.
-        table = table.replace_schema_metadata(None)
-        pq.write_table(table, parquet_path, compression="zstd", write_statistics=True, store_schema=False)
-        written += [csv_path, parquet_path]
+        table = table.replace_schema_metadata(None)  # no pandas metadata: the bytes would depend on its version
+        slices = (table.slice(start, ROWS_PER_GROUP) for start in range(0, max(table.num_rows, 1), ROWS_PER_GROUP))
+        written += write_sorted(name, schemas[name], slices, out_dir)[0]
     return written

@@ -53,6 +53,7 @@ import yaml
 
 from scripts.annotations import ROOT, check_bounds
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 from scripts.schema import TABLES, TableSchema, load_schemas
 
 PROFILES_DIR = ROOT / "config" / "profiles" / "datapackage-2.0"
@@ -350,13 +351,13 @@ def check_files(package_dir: Path) -> list[str]:
     failures = []
     for resource in descriptor["resources"]:
         try:
-            data = (package_dir / resource["path"]).read_bytes()
+            size, digest = file_sha256(package_dir / resource["path"])
         except OSError:
             failures.append(f"{resource['path']}: missing")
             continue
-        if "bytes" in resource and resource["bytes"] != len(data):
-            failures.append(f"{resource['path']}: {len(data)} bytes, the descriptor says {resource['bytes']}")
-        if resource.get("hash") != f"sha256:{hashlib.sha256(data).hexdigest()}":
+        if "bytes" in resource and resource["bytes"] != size:
+            failures.append(f"{resource['path']}: {size} bytes, the descriptor says {resource['bytes']}")
+        if resource.get("hash") != f"sha256:{digest}":
             failures.append(f"{resource['path']}: SHA-256 differs from the descriptor's hash")
     return failures
 
@@ -709,7 +710,7 @@ def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
             continue
         if path not in hashes:
             try:
-                hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                hashes[path] = file_sha256(path)[1]
             except OSError:
                 hashes[path] = None
         if hashes[path] is None:

@@ -45,7 +45,7 @@ def _resolve_with_build(out: Path, tmp: Path) -> dict[str, list[dict]]:
     (tmp / "sources").mkdir()
     (tmp / "raw").mkdir()
     (tmp / "entities.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
-    for source in _read_csv(out / "sources.csv"):
+    for source in _read_csv(out / "data" / "sources.csv"):
         shutil.copy(out / "raw" / Path(source["raw_path"]).name, tmp / "raw")
         shutil.copy(out / "annotations" / f"{source['source_id']}.yaml", tmp / "sources")
     return build_rows(registry_path=tmp / "entities.yaml", sources_dir=tmp / "sources", raw_dir=tmp / "raw")
@@ -65,9 +65,9 @@ def test_drafts_every_article_with_the_schema_columns(drafted):
     out, inputs, errors = drafted
     assert errors == []
     for table in TABLES:
-        with (out / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        with (out / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
             assert next(csv.reader(handle)) == load_schema(table).columns, table
-    sources = _read_csv(out / "sources.csv")
+    sources = _read_csv(out / "data" / "sources.csv")
     # the preview is a package of its own: every input's bytes are in out/raw under its name
     assert sorted(Path(s["raw_path"]).name for s in sources) == sorted(Path(p).name for p in inputs)
     assert all((out / "raw" / Path(p).name).read_bytes() == Path(p).read_bytes() for p in inputs)
@@ -75,7 +75,7 @@ def test_drafts_every_article_with_the_schema_columns(drafted):
     assert {s["review_status"] for s in sources} == {"drafted"}
     unseen = next(s for s in sources if s["raw_path"].endswith("torkham.md"))
     assert unseen["source_id"] == "torkham"
-    statistics = [s for s in _read_csv(out / "statistics.csv") if s["source_id"] == "torkham"]
+    statistics = [s for s in _read_csv(out / "data" / "statistics.csv") if s["source_id"] == "torkham"]
     assert {s["text"] for s in statistics} >= {"nearly $3 million", "about 5,000", "at least 12"}
 
 
@@ -83,13 +83,13 @@ def test_the_build_resolves_the_drafts_to_the_same_rows(drafted, tmp_path):
     out, _inputs, _errors = drafted
     rows = _resolve_with_build(out, tmp_path)
     for table, id_column in (("mentions", "mention_id"), ("quotes", "quote_id"), ("statistics", "statistic_id")):
-        drafted_rows = {r[id_column]: r for r in _read_csv(out / f"{table}.csv")}
+        drafted_rows = {r[id_column]: r for r in _read_csv(out / "data" / f"{table}.csv")}
         built_rows = {r[id_column]: r for r in rows[table]}
         assert set(drafted_rows) == set(built_rows), table
         for key, row in built_rows.items():
             assert (int(drafted_rows[key]["start"]), drafted_rows[key]["text"]) == (row["start"], row["text"])
     entity_of = {r["mention_id"]: r["entity_id"] for r in rows["mentions"]}
-    assert all(entity_of[r["mention_id"]] == r["entity_id"] for r in _read_csv(out / "mentions.csv"))
+    assert all(entity_of[r["mention_id"]] == r["entity_id"] for r in _read_csv(out / "data" / "mentions.csv"))
 
 
 def test_unseen_article_gets_new_entities_with_types(drafted):
@@ -119,7 +119,7 @@ def test_bad_files_are_reported_and_the_others_drafted(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 1
     assert f"{empty}: empty file" in err and f"{binary}: binary file" in err
-    sources = _read_csv(tmp_path / "out" / "sources.csv")
+    sources = _read_csv(tmp_path / "out" / "data" / "sources.csv")
     assert [Path(s["raw_path"]).name for s in sources] == [good.name]
 
 
@@ -127,7 +127,7 @@ def test_jobs_give_the_same_files(tmp_path):
     inputs = [str(p) for p in sorted(RAW_DIR.glob("*.txt"))][:3]
     draft_files(inputs, tmp_path / "one", jobs=1, report=lambda message: None)
     draft_files(inputs, tmp_path / "two", jobs=2, report=lambda message: None)
-    for name in [f"{t}.csv" for t in TABLES] + ["entities-proposed.yaml"]:
+    for name in [f"data/{t}.csv" for t in TABLES] + ["entities-proposed.yaml", "datapackage.json"]:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 
@@ -225,7 +225,8 @@ def test_a_name_proposed_in_two_articles_is_one_entity_the_build_accepts(tmp_pat
         rows = _resolve_with_build(out, tmp_path / f"build-{order}")
         rnc = {row["entity_id"] for row in rows["mentions"] if row["text"] == "RNC"}
         assert len(rnc) == 1  # the acronym alone and the acronym of the full name are one entity
-        assert {r["mention_id"] for r in rows["mentions"]} == {r["mention_id"] for r in _read_csv(out / "mentions.csv")}
+        drafted_mentions = _read_csv(out / "data" / "mentions.csv")
+        assert {r["mention_id"] for r in rows["mentions"]} == {r["mention_id"] for r in drafted_mentions}
 
 
 def test_places_listed_with_a_known_place_and_initials_inside_names():
