@@ -4,8 +4,7 @@ Takes a normalised text (and optionally the entity mentions found in it) and
 returns every statistic as a dict with the fields of the ``statistics``
 table: span offsets, value and bounds, qualifier, unit, a short measure, the
 period, the reference period of a change and the entity the sentence credits.
-Also scores drafted statistics against curated ones by guidelines section 5
-(``score_statistics``).
+Drafted statistics are scored against curated ones by :mod:`scripts.evaluate`.
 
 Everything is regular expressions over the text plus a few lookups in small
 word lists of general English (number words, qualifiers, units, months,
@@ -18,7 +17,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 # --- word lists (general English, not taken from any article) -------------------------------
 
@@ -1014,57 +1012,3 @@ def _plain(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-# --- scoring (guidelines section 5) ----------------------------------------------------------
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None or a == "" or b == "":
-        return (a is None or a == "") and (b is None or b == "")
-    return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
-
-
-def statistics_match(drafted: dict, curated: dict) -> bool:
-    """Section 5: the spans overlap and value_low, value and value_high agree."""
-    overlap = drafted["start"] < curated["end"] and curated["start"] < drafted["end"]
-    return overlap and all(_same(drafted.get(k), curated.get(k)) for k in ("value_low", "value", "value_high"))
-
-
-def _credited(row: dict) -> str | None:
-    """The credited entity of a drafted or curated row (``attributed_to`` or the table's column name)."""
-    return row.get("attributed_to", row.get("attributed_to_entity_id")) or None
-
-
-def score_statistics(drafted: list[dict], curated: list[dict]) -> dict:
-    """Precision, recall, F1 and, over matched pairs, qualifier and unit accuracy (guidelines section 5),
-    plus the share of matched pairs crediting the same entity (``attribution_accuracy``).
-
-    Both lists hold the statistics of one source (or of several, when every dict has a
-    ``source_id`` key: then only statistics of the same source can match). Each curated statistic
-    matches at most one drafted one. Returns counts, the figures, and the misses and false hits.
-    """
-    used: set[int] = set()
-    pairs: list[tuple[dict, dict]] = []
-    misses: list[dict] = []
-    for gold in curated:
-        for index, draft in enumerate(drafted):
-            if index in used or draft.get("source_id") != gold.get("source_id"):
-                continue
-            if statistics_match(draft, gold):
-                used.add(index)
-                pairs.append((draft, gold))
-                break
-        else:
-            misses.append(gold)
-    false_hits = [d for i, d in enumerate(drafted) if i not in used]
-    matched = len(pairs)
-    precision = matched / len(drafted) if drafted else 0.0
-    recall = matched / len(curated) if curated else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "drafted": len(drafted), "curated": len(curated), "matched": matched,
-        "precision": precision, "recall": recall, "f1": f1,
-        "qualifier_accuracy": sum(d["qualifier"] == g["qualifier"] for d, g in pairs) / matched if matched else 0.0,
-        "unit_accuracy": sum(d["unit"] == g["unit"] for d, g in pairs) / matched if matched else 0.0,
-        # not part of section 5, reported to show how much of the attribution a reviewer must fix
-        "attribution_accuracy": sum(_credited(d) == _credited(g) for d, g in pairs) / matched if matched else 0.0,
-        "misses": misses, "false_hits": false_hits,
-    }
