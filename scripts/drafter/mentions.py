@@ -24,6 +24,7 @@ derives once a reviewer adds the proposed entities to the registry.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from scripts.annotations import Entity, match_names
@@ -122,7 +123,8 @@ NATIONALITY_ENDINGS = ("ani", "ian", "ean", "ese", "ish", "ans", "ians", "is", "
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?=\w)|\.(?=[A-Z]\.)|[-](?=\w))*\.?")
 ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
 SENTENCE_BOUNDARY = re.compile(r"(?:^|[.!?:;…]\s+|[\n“”\"‘(–—]\s*|\s[-–—]\s)$")
-DATELINE = re.compile(r"^((?:[A-Z]{3,}[ ,]*){1,4})\s*[–—-]", re.MULTILINE)
+# each word must end at a word boundary, so a run of capitals cannot be split in many ways (linear time)
+DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*[–—-]", re.MULTILINE)
 SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
@@ -410,18 +412,39 @@ def _listed_places(text: str, untyped: list[tuple[str, int, int]], places: dict[
     return found
 
 
+def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether a longer span of ``spans`` (sorted, as the matcher returns them: not overlapping) holds start..end."""
+    index = bisect_right(starts, start) - 1
+    while index >= 0:
+        s, e = spans[index]
+        if s <= start and end <= e and (e - s) > (end - start):
+            return True
+        if e <= start:
+            return False  # spans do not overlap: one that ends before start leaves none further back
+        index -= 1
+    return False
+
+
 def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: set[str],
                 places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
 
     ``places`` are the registry's names of places (name -> id), for places listed with them.
     """
-    headlines = _headline_paragraphs(text)
+    headlines = sorted(_headline_paragraphs(text))
+    headline_starts = [s for s, _e in headlines]
+    # registry spans by end, and sorted by start: the look-ups below stay logarithmic on long texts
+    starts_ending_at: dict[int, list[int]] = {}
+    for s, e, _ in registry_spans:
+        starts_ending_at.setdefault(e, []).append(s)
+    by_start = sorted((s, e) for s, e, _ in registry_spans)
+    registry_starts = [s for s, _e in by_start]
     untyped: list[tuple[str, int, int]] = []
     candidates: dict[str, tuple[str, int, int]] = {}
     seen: set[str] = set()  # casefolded names already proposed
     for run in _runs(text, _tokens(text)):
-        if any(s <= run[0].start < e for s, e in headlines):
+        heading = bisect_right(headline_starts, run[0].start) - 1
+        if heading >= 0 and run[0].start < headlines[heading][1]:
             continue  # in a title-case heading capitals say nothing about names
         for part, after_organisation in _split_run(run):
             part, had_title = _strip(part, text)
@@ -439,9 +462,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None:
                 continue
-            if _cue_type(words) is None and any(s > start and e == end for s, e, _ in registry_spans):
+            if _cue_type(words) is None and any(s > start for s in starts_ending_at.get(end, ())):
                 continue  # a stray capitalised word before a known name ("Archrival India")
-            if any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in registry_spans):
+            if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
             entity_type = _type_of(part, text, had_title or after_organisation)
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 # --- word lists (general English, not taken from any article) -------------------------------
@@ -358,7 +360,22 @@ def find_numbers(text: str) -> list[Number]:
             numbers.append(Number(start, end, value, "words", scale, words=words))
         index = last + 1
     # a share takes the number word before it ("two-thirds"): drop numbers inside another's span
-    return [n for n in numbers if not any(o is not n and o.start <= n.start and n.end <= o.end for o in numbers)]
+    return _outermost(numbers)
+
+
+def _outermost(numbers: list[Number]) -> list[Number]:
+    """The numbers that lie inside no other number's span (one sweep in start order, so linear after
+    sorting); two numbers with the same span both go, as neither is the outer one."""
+    order = sorted(range(len(numbers)), key=lambda i: (numbers[i].start, -numbers[i].end))
+    spans = Counter((n.start, n.end) for n in numbers)
+    inside: set[int] = set()
+    reach = -1  # the furthest end of the spans seen so far
+    for index in order:
+        number = numbers[index]
+        if reach >= number.end or spans[(number.start, number.end)] > 1:
+            inside.add(index)
+        reach = max(reach, number.end)
+    return [n for i, n in enumerate(numbers) if i not in inside]
 
 
 SCALE_CHAIN = re.compile(r"^(?:[\s-]?(?:" + "|".join(SCALE_WORDS) + r")\b)+", re.I)
@@ -907,22 +924,54 @@ def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
     return phrase or "count"
 
 
-def _period(text: str, quantity: Quantity, sentence: tuple[int, int], reference: str | None) -> str | None:
-    """The time phrase of the sentence nearest to the number (not overlapping it, not the reference)."""
-    best: tuple[int, str] | None = None
+@dataclass
+class _PeriodPhrases:
+    """The time phrases of one sentence, found once, sorted by start (start, end, pattern index, phrase)."""
+
+    phrases: list[tuple[int, int, int, str]]
+    starts: list[int]
+    longest: int
+
+
+def _period_phrases(text: str, sentence: tuple[int, int]) -> _PeriodPhrases:
+    phrases = []
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
-            if found.start() < quantity.end and found.end() > quantity.start:
-                continue  # "in the first 21 months" is no period of "21 months"
             phrase = found.group().strip(" ,")
             if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
                 phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
-            if reference and reference in phrase:
-                continue
-            distance = min(abs(found.start() - quantity.end), abs(quantity.start - found.end()))
-            if best is None or distance < best[0]:
-                best = (distance, phrase)
-    return best[1] if best else None
+            phrases.append((found.start(), found.end(), index, phrase))
+    phrases.sort()
+    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0))
+
+
+def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) -> str | None:
+    """The time phrase of the sentence nearest to the number (not overlapping it, not the reference);
+    at equal distance the earlier pattern of PERIOD_PATTERNS, then the earlier phrase. Looks outwards
+    from the number and stops once no phrase can be nearer, so a long sentence stays linear."""
+    best: tuple[int, int, int, str] | None = None  # (distance, pattern index, start, phrase)
+    middle = bisect_left(found.starts, quantity.start)
+
+    def consider(start: int, end: int, index: int, phrase: str) -> None:
+        nonlocal best
+        if start < quantity.end and end > quantity.start:
+            return  # "in the first 21 months" is no period of "21 months"
+        if reference and reference in phrase:
+            return
+        candidate = (min(abs(start - quantity.end), abs(quantity.start - end)), index, start, phrase)
+        if best is None or candidate < best:
+            best = candidate
+
+    for start, end, index, phrase in found.phrases[middle:]:
+        if best is not None and start - quantity.end > best[0]:
+            break
+        consider(start, end, index, phrase)
+    for position in range(middle - 1, -1, -1):
+        start, end, index, phrase = found.phrases[position]
+        if best is not None and quantity.start - (start + found.longest) > best[0]:
+            break
+        consider(start, end, index, phrase)
+    return best[3] if best else None
 
 
 def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str | None:
@@ -932,17 +981,22 @@ def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str 
     return found.group("ref") if found else None
 
 
+# characters either side of a number that its measure, period and reference are looked for in
+SENTENCE_WINDOW = 400
+
 CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:report|study|survey|estimate|count|data|"
                            r"tally|analysis)\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
                            r"reported\s+by|cited\s+by|said\s+by)\s+(?:the\s+)?$", re.I)
 CREDIT_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:\w+\s+){{0,3}}?(?:{REPORTING_VERBS})\b", re.I)
 
 
-def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
+def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int, int, str]],
+                 starts: list[int]) -> str | None:
     """The entity the sentence credits: "according to X", "a report by X", "X said/estimates/reported";
     else a closing credit of the paragraph ("... - X writes"). A joint credit ("X and Y officials
-    estimate") names no single entity."""
-    inside = [m for m in mentions if sentence[0] <= m[0] and m[1] <= sentence[1]]
+    estimate") names no single entity. ``starts`` are the mentions' starts (they are sorted)."""
+    inside = [m for m in mentions[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
+              if m[1] <= sentence[1]]
     for start, end, entity in inside:
         if CREDIT_BEFORE.search(text[max(sentence[0], start - 60):start]):
             return entity
@@ -958,7 +1012,7 @@ def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int,
             return entity
     paragraph_end = text.find("\n", sentence[1])
     closing_end = paragraph_end if paragraph_end >= 0 else len(text)
-    for start, end, entity in mentions:
+    for start, end, entity in mentions[bisect_left(starts, sentence[1]):bisect_left(starts, closing_end)]:
         if sentence[1] <= start < closing_end and re.search(r"[-–—]\s*(?:the\s+)?$", text[max(0, start - 8):start]) \
                 and CREDIT_AFTER.match(text[end:min(closing_end, end + 30)]):
             return entity
@@ -974,10 +1028,21 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     "according to X", "X said/estimates/reported", "a report by X"), note (or None).
     """
     sentences = sentence_bounds(text)
+    sentence_starts = [s[0] for s in sentences]
     mentions = sorted(entity_spans or [])
+    mention_starts = [m[0] for m in mentions]
+    credits: dict[tuple[int, int], str | None] = {}
+    periods: dict[tuple[int, int], _PeriodPhrases] = {}
     rows = []
     for quantity in find_quantities(text):
-        sentence = next((s for s in sentences if s[0] <= quantity.start < s[1]), (0, len(text)))
+        index = bisect_right(sentence_starts, quantity.start) - 1
+        whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
+        # the words around a number within a window of its sentence: a "sentence" of 20 KB (a table
+        # without full stops) must not make each number scan all of it
+        sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
+        if whole not in credits:
+            credits[whole] = _attribution(text, whole, mentions, mention_starts)
+            periods[whole] = _period_phrases(text, whole)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
@@ -989,9 +1054,9 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
             "qualifier": quantity.qualifier,
             "unit": quantity.unit,
             "measure": _measure(text, quantity, sentence),
-            "period": _period(text, quantity, sentence, reference),
+            "period": _period(quantity, periods[whole], reference),
             "reference_period": reference,
-            "attributed_to": _attribution(text, sentence, mentions),
+            "attributed_to": credits[whole],
             "note": _note(quantity),
         })
     return rows

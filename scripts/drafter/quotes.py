@@ -35,6 +35,7 @@ word lists are used (no parser), so it is fast and never raises on odd input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 EntitySpan = tuple[int, int, str, str]
@@ -234,7 +235,11 @@ def _classify_marks(text: str, start: int, end: int) -> list[_Mark]:
     """Opening/closing quotation marks of a paragraph; apostrophes are left out."""
     marks: list[_Mark] = []
     skip_to = start
+    open_double = counted = 0  # opening minus closing double marks so far (a running count keeps this linear)
     for found in _MARK_CHAR.finditer(text, start, end):
+        for mark in marks[counted:]:
+            open_double += (1 if mark.opening else -1) if mark.double else 0
+        counted = len(marks)
         i = found.start()
         char = text[i]
         if i < skip_to:
@@ -263,8 +268,7 @@ def _classify_marks(text: str, start: int, end: int) -> list[_Mark]:
                 marks.append(_Mark(i, False, True))
             else:
                 # inside a word ("word"word): guess by parity of the open marks so far
-                open_count = sum(1 if m.opening else -1 for m in marks if m.double)
-                marks.append(_Mark(i, open_count <= 0, True))
+                marks.append(_Mark(i, open_double <= 0, True))
         else:  # single marks: ‘ ’ '
             if before.isalnum() and after.isalnum():
                 continue  # apostrophe inside a word: minister’s, don't
@@ -818,7 +822,7 @@ def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> l
     speaker_text (as written at the attribution: a name, 'he', 'she', 'a local official', or None), speaker_role
     (as written or None), cue (reporting verb/phrase as written or None), channel (entity id of a relaying outlet or
     None), note (or None)."""
-    mentions = sorted(entity_spans or [])
+    mentions = _Mentions(entity_spans or [])
     paragraphs = _paragraphs(text)
     candidates: list[_Candidate] = []
     pull_paragraphs: list[int] = []
@@ -1235,7 +1239,35 @@ class _Speaker:
     channel: str | None
 
 
+class _Mentions(list[EntitySpan]):
+    """The text's mentions sorted by start, with indexes that keep look-ups logarithmic (a long text
+    with thousands of mentions must not make every look-up a scan)."""
+
+    def __init__(self, spans: list[EntitySpan]) -> None:
+        super().__init__(sorted(spans))
+        self.starts = [m[0] for m in self]
+        self.longest = max((m[1] - m[0] for m in self), default=0)
+        self._by_types: dict[frozenset[str], tuple[list[int], list[EntitySpan]]] = {}
+
+    def overlapping(self, start: int, end: int) -> list[EntitySpan]:
+        high = bisect_left(self.starts, end)
+        low = bisect_left(self.starts, start - self.longest)
+        return [m for m in self[low:high] if m[1] > start]
+
+    def last_before(self, wanted: set[str], before: int) -> EntitySpan | None:
+        """The last mention of one of the wanted types that ends at or before ``before``."""
+        key = frozenset(wanted)
+        if key not in self._by_types:
+            kept = sorted((m for m in self if m[3] in key), key=lambda m: (m[1], m[0]))
+            self._by_types[key] = ([m[1] for m in kept], kept)
+        ends, kept = self._by_types[key]
+        index = bisect_right(ends, before)
+        return kept[index - 1] if index else None
+
+
 def _mentions_in(mentions: list[EntitySpan], start: int, end: int) -> list[EntitySpan]:
+    if isinstance(mentions, _Mentions):
+        return mentions.overlapping(start, end)
     return [m for m in mentions if m[0] < end and m[1] > start]
 
 
@@ -1370,10 +1402,15 @@ def _split_title(phrase: str) -> tuple[str, str] | None:
     return None
 
 
+# how many attributed quotes back a pronoun or title may look for its speaker (a bound keeps a text of
+# thousands of quotes linear; no reader keeps a pronoun's antecedent that far back)
+_SPEAKER_LOOKBACK = 30
+
+
 def _previous_speaker(history: list[tuple[int, _Speaker, int]], wanted: set[str],
                       candidate: _Candidate) -> tuple[str, str, str | None] | None:
-    for position, speaker, paragraph in reversed(history):
-        if candidate.paragraph - paragraph > 3:
+    for looked, (position, speaker, paragraph) in enumerate(reversed(history)):
+        if candidate.paragraph - paragraph > 3 or looked >= _SPEAKER_LOOKBACK:
             break
         if speaker.entity and speaker.entity_type in wanted:
             return speaker.entity, speaker.entity_type, speaker.role
@@ -1381,6 +1418,9 @@ def _previous_speaker(history: list[tuple[int, _Speaker, int]], wanted: set[str]
 
 
 def _previous_mention(mentions: list[EntitySpan], wanted: set[str], before: int) -> tuple[str, str, None] | None:
+    if isinstance(mentions, _Mentions):
+        found = mentions.last_before(wanted, before)
+        return (found[2], found[3], None) if found else None
     for start, end, entity, entity_type in reversed(mentions):
         if end <= before and entity_type in wanted:
             return entity, entity_type, None
@@ -1457,11 +1497,16 @@ def _pull_quotes(text: str, paragraphs: list[tuple[int, int]], pull_paragraphs: 
 def _deduplicate(rows: list[dict]) -> list[dict]:
     """One row per span: an indirect clause containing a quoted fragment gives way to the fragment."""
     kept: list[dict] = []
-    marked = [r for r in rows if r["kind"] != "indirect"]
+    marked = sorted((r["start"], r["end"]) for r in rows if r["kind"] != "indirect")
+    marked_starts = [start for start, _ in marked]
+    seen: set[tuple[int, int]] = set()
     for row in rows:
-        if row["kind"] == "indirect" and any(m["start"] >= row["start"] and m["end"] <= row["end"] for m in marked):
+        if row["kind"] == "indirect":
+            low, high = bisect_left(marked_starts, row["start"]), bisect_left(marked_starts, row["end"])
+            if any(end <= row["end"] for _, end in marked[low:high]):
+                continue
+        if (row["start"], row["end"]) in seen:
             continue
-        if any(k["start"] == row["start"] and k["end"] == row["end"] for k in kept):
-            continue
+        seen.add((row["start"], row["end"]))
         kept.append(row)
     return kept
