@@ -21,7 +21,7 @@ import yaml
 from scripts.errors import BuildError
 
 LEXICON_PATH = Path(__file__).resolve().parents[2] / "config" / "lexicon.yaml"
-VERB_CLASSES = ("speech", "framing", "cognition", "document")
+VERB_CLASSES = ("speech", "framing", "cognition", "attitude", "document")
 _VOWELS = "aeiou"
 # one-syllable verbs ending consonant-vowel-consonant double the consonant (admit: two syllables, stress
 # at the end, also doubles); written out here because stress is not in the spelling

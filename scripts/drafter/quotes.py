@@ -38,101 +38,39 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from scripts.drafter.lexicon import load_lexicon, words_pattern
+
 EntitySpan = tuple[int, int, str, str]
 
-# --- word lists -----------------------------------------------------------
+# --- word lists: config/lexicon.yaml, read once -----------------------------------------
 
-_REPORTING_FORMS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "says", "said", "saying"),
-    "tell": ("tell", "tells", "told", "telling"),
-    "add": ("add", "adds", "added", "adding"),
-    "state": ("state", "states", "stated", "stating"),
-    "claim": ("claim", "claims", "claimed", "claiming"),
-    "warn": ("warn", "warns", "warned", "warning"),
-    "emphasize": ("emphasize", "emphasizes", "emphasized", "emphasizing",
-                  "emphasise", "emphasises", "emphasised", "emphasising"),
-    "highlight": ("highlight", "highlights", "highlighted", "highlighting"),
-    "explain": ("explain", "explains", "explained", "explaining"),
-    "deny": ("deny", "denies", "denied", "denying"),
-    "believe": ("believe", "believes", "believed"),
-    "estimate": ("estimate", "estimates", "estimated"),
-    "note": ("note", "notes", "noted", "noting"),
-    "write": ("write", "writes", "wrote", "writing", "written"),
-    "argue": ("argue", "argues", "argued", "arguing"),
-    "insist": ("insist", "insists", "insisted", "insisting"),
-    "declare": ("declare", "declares", "declared", "declaring"),
-    "announce": ("announce", "announces", "announced", "announcing"),
-    "reply": ("reply", "replies", "replied", "replying"),
-    "respond": ("respond", "responds", "responded", "responding"),
-    "remark": ("remark", "remarks", "remarked"),
-    "acknowledge": ("acknowledge", "acknowledges", "acknowledged", "acknowledging"),
-    "admit": ("admit", "admits", "admitted", "admitting"),
-    "suggest": ("suggest", "suggests", "suggested", "suggesting"),
-    "report": ("report", "reports", "reported", "reporting"),
-    "observe": ("observe", "observes", "observed"),
-    "stress": ("stress", "stresses", "stressed", "stressing"),
-    "confirm": ("confirm", "confirms", "confirmed", "confirming"),
-    "assert": ("assert", "asserts", "asserted", "asserting"),
-    "allege": ("allege", "alleges", "alleged", "alleging"),
-    "contend": ("contend", "contends", "contended"),
-    "maintain": ("maintain", "maintains", "maintained"),
-    "predict": ("predict", "predicts", "predicted"),
-    "reveal": ("reveal", "reveals", "revealed"),
-    "recall": ("recall", "recalls", "recalled"),
-    "tweet": ("tweet", "tweets", "tweeted"),
-    "ask": ("ask", "asks", "asked"),
-    "underline": ("underline", "underlines", "underlined"),
-    "indicate": ("indicate", "indicates", "indicated"),
-    "mention": ("mention", "mentions", "mentioned"),
-    "conclude": ("conclude", "concludes", "concluded"),
-    "comment": ("comment", "comments", "commented"),
-    "reiterate": ("reiterate", "reiterates", "reiterated"),
-    "exclaim": ("exclaim", "exclaims", "exclaimed"),
-    "think": ("think", "thinks"),
-    "remind": ("remind", "reminds", "reminded"),
-    "concede": ("concede", "concedes", "conceded"),
-    "caution": ("caution", "cautions", "cautioned"),
-    "testify": ("testify", "testifies", "testified"),
-    "quip": ("quip", "quips", "quipped"),
-    "hold": ("held",),
-    "implore": ("implore", "implores", "implored"),
-    "fume": ("fumed",),
-    "gush": ("gushed",),
-    "shout": ("shout", "shouts", "shouted"),
-    "joke": ("joked",),
-    "scoff": ("scoffed",),
-    "boast": ("boast", "boasts", "boasted"),
-    "retort": ("retort", "retorts", "retorted"),
-    "complain": ("complain", "complains", "complained", "complaining"),
-}
-REPORTING_VERBS: frozenset[str] = frozenset(f for forms in _REPORTING_FORMS.values() for f in forms)
+_LEXICON = load_lexicon()
+# verbs that report words (speech and cognition classes, every inflection); document verbs ("the report
+# reads") only report after a document noun, so they are not here
+REPORTING_VERBS: frozenset[str] = frozenset(
+    f for f in _LEXICON.verb_forms["speech"] | _LEXICON.verb_forms["cognition"] if " " not in f)
 # verbs that introduce a clause even without "that" ("said her country continues ...")
-_BARE_CLAUSE_VERBS = frozenset({"said", "says", "say", "saying", "added", "adds", "adding",
-                                "believes", "believe", "believed", "claimed", "claims", "claim",
-                                "insisted", "insists", "argued", "argues", "thinks", "think"})
+_BARE_CLAUSE_VERBS = _LEXICON.bare_clause_verbs
 # verbs that frame a quoted fragment inside the writer's sentence ("called X a “...”")
-_FRAGMENT_VERBS = REPORTING_VERBS | frozenset({
-    "call", "calls", "called", "calling", "praise", "praises", "praised", "praising",
-    "describe", "describes", "described", "describing", "term", "terms", "termed",
-    "dub", "dubs", "dubbed", "label", "labels", "labelled", "labeled", "brand", "branded",
-    "urge", "urges", "urged", "urging", "accuse", "accuses", "accused", "vow", "vows", "vowed",
-    "promise", "promised", "pledge", "pledged", "condemn", "condemned", "criticize", "criticized",
-    "criticise", "criticised", "slam", "slammed", "refer", "referred", "referring", "welcome",
-    "welcomed", "hail", "hailed", "blame", "blamed", "quote", "quoted", "quoting", "cite", "cited",
-    "characterize", "characterized", "pointed", "wants", "wanted", "hopes", "hoped"})
+_FRAGMENT_VERBS = REPORTING_VERBS | frozenset(f for f in _LEXICON.verb_forms["framing"] if " " not in f)
+# two-word reporting verbs ("pointed out that") and a light verb with a reporting noun ("expressed concern
+# that"): regex alternatives tried where their first word stands
+_PHRASAL_ALT = "|".join(f"(?:{words_pattern(forms)})\\s+{particle}" for forms, particle in _LEXICON.phrasal_verbs)
+_LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:a|an|the|his|her|their|its|deep|grave|serious|"
+              f"strong|some|great|particular)\\s+){{0,2}}(?:{words_pattern(_LEXICON.reporting_nouns)})")
+_MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in forms) | _LEXICON.light_verbs
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
 _SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "reportedly", "further",
                                 "previously", "recently", "later", "earlier", "often", "publicly",
                                 "privately", "openly", "clearly", "firmly", "has", "have", "had",
                                 "already", "not", "never", "just", "only", "still", "even", "allegedly"})
-_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "its", "their", "this", "these", "those", "our",
-                          "my", "your", "such", "any", "no", "every", "each"})
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
+_DETERMINERS = _LEXICON.determiners
+_PRONOUNS = _LEXICON.pronouns["all"]
 _TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
                          "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
-_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
-_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
+_PERSON_PRONOUNS = _LEXICON.pronouns["person"]
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
     "after", "before", "although", "though", "with", "including", "in", "on", "at", "during", "for",
@@ -140,23 +78,9 @@ _CLAUSE_BOUNDARIES = frozenset({
     "meanwhile", "however", "moreover", "furthermore", "also", "then", "said", "says"})
 _PREPOSITIONS = frozenset({"in", "on", "at", "to", "for", "with", "about", "during", "after", "before",
                            "of", "from", "by", "into", "over", "under", "through", "via", "so", "it's"})
-_PERSON_TITLES = frozenset({
-    "spokesman", "spokeswoman", "spokesperson", "minister", "president", "envoy", "ambassador",
-    "official", "general", "commander", "leader", "chief", "secretary", "director", "adviser", "advisor",
-    "representative", "assistant", "governor", "senator", "chairman", "chairwoman", "expert", "analyst",
-    "researcher", "professor", "scholar", "diplomat", "lawmaker", "officer", "correspondent", "editor",
-    "head", "premier", "mayor", "candidate", "nominee", "judge", "founder", "executive", "manager",
-    "deputy", "strategist", "aide", "negotiator", "commissioner", "prosecutor", "lawyer", "attorney",
-    "economist", "columnist", "campaigner", "activist", "member", "speaker", "chancellor"})
-_CAPITALISED_TITLES = frozenset({
-    "Prime", "Minister", "President", "Vice", "Senator", "Sen.", "Rep.", "Representative", "Gov.",
-    "Governor", "General", "Gen.", "Lt.", "Col.", "Colonel", "Major", "Maj.", "Secretary", "Chief",
-    "Director", "Ambassador", "Commissioner", "Chairman", "Spokesman", "Spokesperson", "Judge",
-    "Justice", "Foreign", "Interior", "Defence", "Defense", "Former", "Deputy", "Special", "Envoy",
-    "Acting", "Interim", "Speaker", "Attorney", "Mayor", "Admiral", "Adm.", "Sgt.", "Capt.", "Captain",
-    "Chancellor", "Leader", "Commander", "Senior", "Minority", "Majority", "Assistant"})
-_MEDIA_NOUNS = frozenset({"publication", "newspaper", "paper", "daily", "outlet", "agency", "broadcaster",
-                          "network", "magazine", "website", "channel", "station", "weekly", "tabloid"})
+_PERSON_TITLES = _LEXICON.person_titles
+_CAPITALISED_TITLES = _LEXICON.capitalised_titles
+_MEDIA_NOUNS = _LEXICON.media_nouns
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|can|could|should|shall|must|may|might|"
     r"do|does|did|cannot|won't|can't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b|"
@@ -1033,7 +957,7 @@ def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[i
     return found
 
 
-_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
+_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
                           r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
 _BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, key=len, reverse=True)) +
                           r")\s+(?=[\w(])", re.IGNORECASE)
@@ -1049,8 +973,9 @@ _REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|a
 
 
 # reporting verbs whose object may come before a "that" clause ("told reporters that", "warned the council that")
-_OBJECT_THEN_CLAUSE_VERBS = frozenset(_REPORTING_FORMS["tell"] + _REPORTING_FORMS["warn"] + _REPORTING_FORMS["ask"] +
-                                      _REPORTING_FORMS["remind"] + _REPORTING_FORMS["caution"])
+_OBJECT_THEN_CLAUSE_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items()
+                                      if lemma in {"tell", "warn", "ask", "remind", "caution", "assure", "inform",
+                                                   "advise", "brief", "reassure", "urge"})
 _VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should", "must", "shall", "cannot",
                                                       "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
 
@@ -1165,8 +1090,8 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
     return _clause_then_speaker(text, s_start, s_end, p_index)
 
 
-_REPORTING_TRIGGERS = REPORTING_VERBS | {"claim", "assertion", "allegation", "statement", "warning", "argument",
-                                         "insistence", "contention"}
+_REPORTING_TRIGGERS = REPORTING_VERBS | _MULTIWORD_FIRST | {"claim", "assertion", "allegation", "statement", "warning",
+                                                             "argument", "insistence", "contention"}
 
 
 def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
