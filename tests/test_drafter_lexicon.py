@@ -68,3 +68,16 @@ def test_bare_clause_after_confirm_and_maintain() -> None:
 
 def test_attitudes_are_not_drafted_as_quotes() -> None:
     assert rows("Farmers feared that the river would flood the lower fields.") == []
+
+
+def proposed_names(text: str) -> set[str]:
+    from scripts.drafter.mentions import draft_mentions
+
+    return {e.name for e in draft_mentions(text, {})[1].entities}
+
+
+def test_nationalities_and_posts_are_never_proposed_as_entities() -> None:
+    text = ("Traders crossed the river at dawn. Several Baloch and Uzbek drivers waited in Termez for a week.\n"
+            "The talks stalled, and the Interior Minister left early. Later the Chief Spokesperson declined.\n"
+            "Two Arab envoys and a Kazakh trader arrived with the Deputy Governor.\n")
+    assert proposed_names(text) == {"Termez"}

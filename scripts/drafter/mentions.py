@@ -28,6 +28,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from scripts.annotations import Entity, match_names
+from scripts.drafter.lexicon import load_lexicon
 
 # Head words that give a name its type; the last cue word of a name wins
 # ("Collective Security Treaty Organisation" is an ORG, "Tajik Civil War" an EVENT).
@@ -112,12 +113,12 @@ FUNCTION_WORDS = frozenset((
     "in addition", "there's", "it's", "they're", "we're", "that's",
 ))
 # Capitalised in any sentence, so neither names nor signs of title case.
-CALENDAR_WORDS = frozenset((
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-))
+CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
 NOT_NAMES = FUNCTION_WORDS | CALENDAR_WORDS
 # Endings of nationality adjectives and nouns ("Pakistani", "Afghan", "Chinese", "Afghans").
+NATIONALITIES = load_lexicon().nationality_adjectives
+# posts and titles (config/lexicon.yaml) with the words that qualify them ("Foreign", "Deputy", "Prime")
+POSTS = load_lexicon().person_titles | {t.casefold().rstrip(".") for t in load_lexicon().capitalised_titles} | TITLES
 NATIONALITY_ENDINGS = ("ani", "ian", "ean", "ese", "ish", "ans", "ians", "is", "ic", "an", "ek", "ik", "ese")
 
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?=\w)|\.(?=[A-Z]\.)|[-](?=\w))*\.?")
@@ -163,6 +164,8 @@ def _is_nationality(word: str) -> bool:
     """A capitalised adjective or plural of a people ("Pakistani", "Afghan", "Afghans"), judged by its ending."""
     if word.casefold() in TYPE_CUES or word.casefold().endswith("stan"):
         return False  # "-stan" names countries and provinces, not peoples
+    if word.casefold() in NATIONALITIES:
+        return True  # listed in config/lexicon.yaml ("Uzbek", "Baloch", "Arab" end in no telling way)
     parts = word.split("-")
     return all(p[:1].isupper() and not _is_acronym(p) and p.casefold().endswith(NATIONALITY_ENDINGS)
                for p in parts if p)
@@ -455,6 +458,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
             place = len(words) == 1 and _after_place_preposition(text, start, end)
             if not place and all(_is_nationality(w) or w.casefold() in NOT_NAMES for w in words):
                 continue
+            if all(w.casefold().rstrip(".") in POSTS for w in words):
+                continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
             if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]):

@@ -20,6 +20,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
+from scripts.drafter.lexicon import load_lexicon
+
 # --- word lists (general English, not taken from any article) -------------------------------
 
 UNIT_WORDS = {
@@ -60,11 +62,8 @@ QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“'‘]))(?P<q>" + "|".join(f"(?:{p})" for p, _ in QUALIFIERS) + r")\s+$", re.I)
 QUALIFIER_AFTER = re.compile(r"^\s+or\s+(?:so|more|less|fewer)\b|^-odd\b", re.I)
 
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+MONTHS = load_lexicon().month_pattern()  # names and abbreviations, from config/lexicon.yaml
+WEEKDAYS = load_lexicon().weekday_pattern()
 
 CHANGE_UP = (
     r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
