@@ -711,6 +711,7 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
         if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
             break  # "Trump quickly deflected": an adverb before the verb ends the subject
         if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
+                (index > 0 and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
                 (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
             break
         end = w_end
@@ -963,9 +964,11 @@ _BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, k
                           r")\s+(?=[\w(])", re.IGNORECASE)
 _DENIED_GERUND = re.compile(r"\b(?P<verb>den(?:y|ies|ied|ying))\s+(?=\w+ing\b)", re.IGNORECASE)
 _ESTIMATED_TO_BE = re.compile(r"\b(?P<verb>estimat(?:e|es|ed))\s+(?:there\s+)?(?=to be\b)", re.IGNORECASE)
-_CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>said|says|added|adds|claimed|claims|"
-                                  r"wrote|writes|reported|reports|warned|stated|states|insisted|explained|"
-                                  r"noted|argued|told reporters|estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
+# finite forms of the speech verbs, which may follow the clause they report ("..., the embassy said.")
+_PARENTHETICAL_VERBS = frozenset(f for f in _LEXICON.speech_verbs if " " not in f and not f.endswith("ing"))
+_CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                                  "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) + r"|told reporters|"
+                                  r"estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
 _CLAUSE_THEN_VERB = re.compile(r",\s*(?P<verb>said|says|added|wrote|reported|stated)\s+(?P<np>[^,;:“”\"]{1,60}?)"
                                r"(?:,\s*(?P<role>[^.;:!?]{1,80}))?\s*[.!?]?\s*$")
 _REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|assertion|allegation|statement|warning|"
@@ -1003,9 +1006,7 @@ def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
         if text[s_start:s_end].lstrip()[:1] in _DASH:
             continue
         inside = [(a, b) for a, b in marked if a < s_end and b > s_start]
-        candidate = _indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted)
-        if candidate:
-            found.append(candidate)
+        found.extend(_indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted))
     return found
 
 
@@ -1019,8 +1020,17 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# reported clauses drafted per sentence, and reporting verbs tried per sentence (no sentence of news
+# reports more than a few clauses; the bound keeps a pathological sentence linear)
+_MAX_CLAUSES = 6
+_MAX_CLAUSE_ATTEMPTS = 16
+
+
 def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
-                          marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> _Candidate | None:
+                          marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
+    """Every reported clause of a sentence: one per reporting verb, each ending where the next
+    attribution of a coordinated clause begins (', adding that', ', but they argued that',
+    'and says'); a clause reported inside another one stays whole."""
     according = _ACCORDING.match(text, s_start, s_end) or _ACCORDING.search(text, s_start, s_end)
     if according and text[s_start:according.start()].strip(" ,") == "":
         np_start, np_end = _trim(text, according.start("np"), according.end("np"))
@@ -1028,66 +1038,165 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
         # what follows "According to X," is the reported clause (a verb list cannot tell "fell" is one)
         if c_end - c_start > 10 and len(text[c_start:c_end].split()) >= 3 and not _touches((c_start, c_end), marked):
             cue = text[according.start():according.start() + len("According to")]
-            return _Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
-                              p_index)
+            return [_Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
+                               p_index)]
+    found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
+    taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
     patterns = (_THAT_CLAUSE, _DENIED_GERUND, _ESTIMATED_TO_BE, _REPORTING_NOUN, _BARE_CLAUSE) \
         if words & _REPORTING_TRIGGERS else ()
+    attempts = 0
     for pattern in patterns:
         for match in _overlapping(pattern, text, s_start, s_end):
-            verb = match.group("verb")
-            low = verb.lower()
-            if any(a <= match.start("verb") < b for a, b in quoted):
-                continue  # words inside quotation marks are the speaker's, not the writer's report
-            previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
-            if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
-                                                   or _is_noun_use(text, s_start, match.start("verb"), verb)):
-                continue  # a noun: "a claim disputed by ...", "the Gulf states"
-            if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
-                continue  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
-            if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS
-                                               for w in match.group("gap").split()):
+            if match.start("verb") in taken:
                 continue
-            if pattern is _THAT_CLAUSE and low in {"note", "notes"} and match.group("gap").strip():
-                continue
-            if pattern is _THAT_CLAUSE and any(ch in match.group("gap") for ch in ",;"):
-                continue
-            if pattern is _BARE_CLAUSE:
-                following = text[match.end():s_end]
-                first = following.split(None, 1)[0].lower().strip(",.") if following.strip() else ""
-                if not first or first in _PREPOSITIONS or first in {"that", "so", "yes", "no", "nothing",
-                                                                     "something", "anything", "goodbye",
-                                                                     "hello", "thanks", "sorry"} \
-                        or not _has_clause(following):
-                    continue
-            if pattern is _REPORTING_NOUN:
-                np_start, np_end = match.start("np"), match.end("np")
-                c_start, c_end = _clause_span(text, match.end(), s_end)
-                if _touches((c_start, c_end), marked):
-                    continue
-                return _Candidate(c_start, c_end, "indirect",
-                                  _Attribution(cue=text[match.start("verb"):match.end("verb")],
-                                               np_start=np_start, np_end=np_end), p_index)
-            cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
-            subject = _subject_before(text, s_start, cue_start)
-            if subject is None and low.endswith("ing"):
-                subject = _sentence_subject(text, s_start, cue_start)
-            if subject is None:
-                continue
-            np_start, np_end, role = subject
-            if text[np_start:np_end].lower() in {"which", "that", "who"} or \
-                    (text[np_start:np_end].split() or [""])[-1].lower() in _TIME_WORDS:
-                continue  # "on Tuesday said": a date is not a speaker
-            c_start, c_end = _clause_span(text, match.end(), s_end)
-            if c_end - c_start < 8 or _touches((c_start, c_end), marked):
-                continue
-            if low.startswith("estimat") and text[np_start:np_end].lower() in {"it is", "it"}:
-                continue
-            return _Candidate(c_start, c_end, "indirect",
-                              _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
-    if marked:
+            attempts += 1
+            if attempts > _MAX_CLAUSE_ATTEMPTS or len(found) >= _MAX_CLAUSES:
+                break  # each attempt reads the sentence once: a bound keeps a sentence of many verbs linear
+            candidate = _clause_of_match(text, s_start, s_end, p_index, pattern, match, marked, quoted, found)
+            if candidate:
+                taken.add(match.start("verb"))
+                found.append(candidate)
+    if found:
+        return _split_coordinated(text, sorted(found, key=lambda f: f[1].start))
+    parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked)
+    if parenthetical or marked:
+        return [parenthetical] if parenthetical else []
+    single = _clause_then_speaker(text, s_start, s_end, p_index)
+    return [single] if single else []
+
+
+def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
+                     marked: list[tuple[int, int]], quoted: list[tuple[int, int]],
+                     found: list[tuple[int, _Candidate]]) -> tuple[int, _Candidate] | None:
+    verb = match.group("verb")
+    low = verb.lower()
+    if any(a <= match.start("verb") < b for a, b in quoted):
+        return None  # words inside quotation marks are the speaker's, not the writer's report
+    previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
+    if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
+                                           or _is_noun_use(text, s_start, match.start("verb"), verb)):
+        return None  # a noun: "a claim disputed by ...", "the Gulf states"
+    if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
+        return None  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
+    if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS for w in match.group("gap").split()):
         return None
-    return _clause_then_speaker(text, s_start, s_end, p_index)
+    if pattern is _THAT_CLAUSE and low in {"note", "notes"} and match.group("gap").strip():
+        return None
+    if pattern is _THAT_CLAUSE and any(ch in match.group("gap") for ch in ",;"):
+        return None
+    if pattern is _BARE_CLAUSE:
+        following = text[match.end():s_end]
+        first = following.split(None, 1)[0].lower().strip(",.") if following.strip() else ""
+        if not first or first in _PREPOSITIONS or first in {"that", "so", "yes", "no", "nothing", "something",
+                                                             "anything", "goodbye", "hello", "thanks", "sorry"} \
+                or not _has_clause(following):
+            return None
+    if pattern is _REPORTING_NOUN:
+        np_start, np_end = match.start("np"), match.end("np")
+        c_start, c_end = _clause_span(text, match.end(), s_end)
+        if _touches((c_start, c_end), marked):
+            return None
+        return np_start, _Candidate(c_start, c_end, "indirect",
+                                    _Attribution(cue=text[match.start("verb"):match.end("verb")],
+                                                 np_start=np_start, np_end=np_end), p_index)
+    cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
+    c_start, c_end = _clause_span(text, match.end(), s_end)
+    if c_end - c_start < 8 or _touches((c_start, c_end), marked):
+        return None
+    joined = _coordinated_with(text, cue_start, found)
+    if joined is not None:
+        # "conceded the code is unfair and says he can fix it": the verbs share their subject
+        conjunction, earlier = joined
+        attribution = earlier.attribution or _Attribution()
+        return conjunction, _Candidate(c_start, c_end, "indirect",
+                                       _Attribution(cue=cue, np_start=attribution.np_start,
+                                                    np_end=attribution.np_end, role=attribution.role), p_index)
+    subject = _subject_before(text, s_start, cue_start)
+    if low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",")):
+        # "..., adding that", "..., noting that": the subject of the sentence speaks
+        subject = _sentence_subject(text, s_start, cue_start) or subject
+    if subject is None:
+        return None
+    np_start, np_end, role = subject
+    if text[np_start:np_end].lower() in {"which", "that", "who"} or \
+            (text[np_start:np_end].split() or [""])[-1].lower() in _TIME_WORDS:
+        return None  # "on Tuesday said": a date is not a speaker
+    if low.startswith("estimat") and text[np_start:np_end].lower() in {"it is", "it"}:
+        return None
+    begins = np_start if np_start > s_start and not low.endswith("ing") else cue_start
+    return begins, _Candidate(c_start, c_end, "indirect",
+                              _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
+
+
+# words that join a second reported clause to the first: ", adding that", ", but they argued that", "and says"
+_CLAUSE_JOINS = re.compile(r"(?:\s*[,;]?\s*(?:\b(?:and|but|while|whereas|yet)\b\s*(?:also\s+|then\s+)?)?|\s*[,;]\s*)$",
+                           re.IGNORECASE)
+_COORDINATION_AT = re.compile(r"[,;]?\s*(?:and|but)\b", re.IGNORECASE)
+_COORDINATING = re.compile(r"[,;]?\s*\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", re.IGNORECASE)
+
+
+def _coordinated_with(text: str, cue_start: int, found: list[tuple[int, _Candidate]]) -> tuple[int, _Candidate] | None:
+    """The earlier reported clause whose verb this one's is coordinated with ('... and says'), with the
+    position of the conjunction, or None."""
+    for _begins, earlier in reversed(found):
+        if earlier.start < cue_start <= earlier.end:
+            join = _COORDINATING.search(text, max(earlier.start, cue_start - 24), cue_start)
+            if join and join.start() > earlier.start:
+                return join.start(), earlier
+    return None
+
+
+def _split_coordinated(text: str, found: list[tuple[int, _Candidate]]) -> list[_Candidate]:
+    """Cut each clause where a later attribution starts after a comma or a conjunction."""
+    result = []
+    for index, (_begins, candidate) in enumerate(found):
+        end = candidate.end
+        for later_begins, later in found[index + 1:]:
+            if candidate.start < later_begins < end:
+                join = _CLAUSE_JOINS.search(text, max(candidate.start, later_begins - 24), later_begins)
+                if join and join.group().strip():
+                    end = _trim(text, candidate.start, join.start(), " \t,;")[1]
+                elif _COORDINATION_AT.match(text, later_begins):
+                    end = _trim(text, candidate.start, later_begins, " \t,;")[1]
+                break
+        if end - candidate.start >= 8:
+            candidate.end = end
+            result.append(candidate)
+    return result
+
+
+# "X, she said, Y." / "For all the doubts, analysts say, Y.": the attribution between two commas
+_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>[a-z]+)(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
+
+
+def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int,
+                               marked: list[tuple[int, int]]) -> _Candidate | None:
+    attempts = 0
+    for match in _PARENTHETICAL.finditer(text, s_start, s_end):
+        if match.group("verb") not in _PARENTHETICAL_VERBS or marked and _touches((match.start(), match.end()), marked):
+            continue
+        attempts += 1
+        if attempts > _MAX_CLAUSE_ATTEMPTS:
+            break
+        np_text = match.group("np").strip()
+        if len(np_text.split()) > 6 or not (np_text.lower() in _PRONOUNS or _is_name_word(np_text.split()[0]) or
+                                            np_text.split()[0].lower() in _DETERMINERS or
+                                            np_text.split()[-1].lower().endswith("s")):
+            continue
+        tail = (match.group("tail") or "").split()
+        if tail and tail[0].lower() not in _TIME_WORDS | _PREPOSITIONS | {"later", "afterward", "afterwards"}:
+            continue
+        if _is_noun_use(text, s_start, match.start("verb"), match.group("verb")):
+            continue
+        c_start, c_end = _clause_span(text, match.end(), s_end)
+        if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]) or _touches((c_start, c_end), marked):
+            continue
+        np_start = match.start("np") + (len(match.group("np")) - len(match.group("np").lstrip()))
+        return _Candidate(c_start, c_end, "indirect",
+                          _Attribution(cue=match.group("verb"), np_start=np_start, np_end=np_start + len(np_text)),
+                          p_index)
+    return None
 
 
 _REPORTING_TRIGGERS = REPORTING_VERBS | _MULTIWORD_FIRST | {"claim", "assertion", "allegation", "statement", "warning",
@@ -1124,7 +1233,8 @@ _IRREGULAR_PAST = frozenset({"fled", "fell", "went", "came", "took", "made", "le
                              "gave", "began", "fought", "held", "met", "ran", "sent", "spent", "struck", "knew",
                              "became", "brought", "built", "caught", "chose", "drove", "flew", "grew", "kept",
                              "led", "meant", "paid", "rose", "sought", "shot", "stood", "stole", "threw",
-                             "understood", "wore", "withdrew", "overtook", "undertook", "forgot", "broke"})
+                             "understood", "wore", "withdrew", "overtook", "undertook", "forgot", "broke", "laid",
+                             "sold", "told", "found", "felt", "heard", "hit", "cut", "lay"})
 
 
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
