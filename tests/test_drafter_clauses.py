@@ -55,3 +55,26 @@ def test_a_clause_reported_inside_another_stays_whole() -> None:
     text = "The envoy said officials claimed that the talks had failed.\n"
     clauses = [r[0] for r in indirect(text)]
     assert "officials claimed that the talks had failed" in clauses
+
+
+def test_a_time_phrase_is_never_the_speaker() -> None:
+    text = ("Ahmad Wali in recent days has suggested the talks could fail.\n\n"
+            "The provincial council sent a letter on Friday morning saying that the road would stay closed.\n")
+    assert indirect(text) == [("the talks could fail", "Ahmad Wali", "has suggested"),
+                              ("the road would stay closed", "The provincial council", "saying")]
+
+
+def test_participle_after_a_quote_takes_the_quote_s_speaker() -> None:
+    text = '"This could be our last chance," said Derek Kane, a student, arguing that the vote mattered.\n'
+    assert indirect(text) == [("the vote mattered", "Derek Kane", "arguing")]
+
+
+def test_a_reporting_word_used_as_a_noun_gives_no_speaker() -> None:
+    text = "The senator's remarks carried echoes of an old “grand bargain” with the unions.\n"
+    assert [r for r in extract_quotes(text, []) if r["speaker_text"] in {"carried", "remarks"}] == []
+
+
+def test_a_headline_in_title_case_keeps_its_verb() -> None:
+    text = "Jane Doe Claims “The Budget Is Balanced” After Vote.\n"
+    rows = extract_quotes(text, [])
+    assert [(r["text"], r["speaker_text"]) for r in rows] == [("The Budget Is Balanced", "Jane Doe")]

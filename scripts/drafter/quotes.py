@@ -69,6 +69,11 @@ _DETERMINERS = _LEXICON.determiners
 _PRONOUNS = _LEXICON.pronouns["all"]
 _TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
                          "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
+# the words of a time phrase ("in recent days", "on Friday morning", "last November"): never a speaker
+_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | frozenset(_LEXICON.weekdays) | frozenset({
+    "days", "weeks", "months", "years", "past", "afternoon", "evening", "nights", "recent", "last", "next", "this",
+    "that", "early", "late", "the", "same", "previous", "following", "coming", "few", "several", "two", "three",
+    "hours", "decade", "decades", "time", "weekend", "tonight", "moment"})
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
 _CLAUSE_BOUNDARIES = frozenset({
@@ -316,7 +321,29 @@ class _Candidate:
 
 # --- noun phrases: speakers and roles -------------------------------------------
 
+def _is_time_phrase(phrase: str) -> bool:
+    words = re.findall(r"[A-Za-z]+|\d+", phrase.lower())
+    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words)
+
+
 def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
+    """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Trump in
+    recent days has said", "sent an email on Friday saying") is skipped for the phrase before it."""
+    found = _subject_phrase_before(text, sentence_start, verb_start)
+    if found is None or not _is_time_phrase(text[found[0]:found[1]]):
+        return found
+    preposition = re.search(r"(?:^|\s)(?:in|on|at|during|over|since|from|until|last|this|earlier)\s*$",
+                            text[max(sentence_start, found[0] - 12):found[0]], re.IGNORECASE)
+    if preposition is None:
+        return None
+    cut = max(sentence_start, found[0] - 12) + preposition.start()
+    before = _phrase_before(text, sentence_start, cut)
+    if before is None or _is_time_phrase(text[before[0]:before[1]]):
+        return None
+    return before[0], before[1], found[2]
+
+
+def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
     """The speaker noun phrase before a verb: (start, end, role) or None.
 
     Skips auxiliaries and adverbs, an appositive between commas (returned as the role),
@@ -437,11 +464,11 @@ _STATES_MODIFIERS = frozenset({
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
     """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
     'member states', '50 states') or capitalised inside a sentence ('the United States')."""
-    if word.lower() != "states":
-        return False
     before = text[sentence_start:verb_start].split()
     if not before:
         return False
+    if word.lower() != "states":
+        return _is_noun_form(before, word)
     if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
         return True
     previous = before[-1].lower().strip(",;:" + _ALL_MARKS)
@@ -449,6 +476,38 @@ def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> 
         return True
     # "50 states", but "Article 5 states"
     return previous.isdigit() and not (len(before) >= 2 and before[-2][:1].isupper())
+
+
+# adjectives that stand between a possessive and a noun ("Duterte's latest comments")
+_NOUN_ADJECTIVES = frozenset({"latest", "recent", "earlier", "new", "public", "direct", "repeated", "harsh",
+                              "many", "several", "first", "last", "own", "personal", "various", "such", "initial",
+                              "previous", "further", "crude", "false", "brief", "formal", "official"})
+# verb forms that are rarely a noun, which the rules below leave as verbs
+_ALWAYS_VERBS = frozenset({"say", "says", "said", "tell", "tells", "told", "add", "adds", "added", "write", "writes",
+                           "wrote", "explains", "explained", "argues", "argued", "insists", "insisted"})
+
+
+def _is_noun_form(before: list[str], word: str) -> bool:
+    """A reporting word used as a noun: after a possessive ("Trump's comments", "Duterte's latest
+    comments"), as the object of a verb ("showering praise", "carried echoes"), or capitalised inside
+    a name ("Kent State", "Secretary of State")."""
+    previous = before[-1].strip(",;:" + _ALL_MARKS + "(" + _DASH)
+    low = word.lower()
+    if not previous:
+        return False
+    title_case = sum(1 for w in before if w[:1].isupper()) * 4 >= len(before) * 3  # a headline: "X Claims ..."
+    if word[:1].isupper() and not title_case and not before[-1].endswith((":", ".", "?", "!")) and \
+            before[-1][-1:] not in _ALL_MARKS:
+        return True
+    if low in _ALWAYS_VERBS:
+        return False
+    if previous.lower().endswith(("'s", "’s")) or previous.endswith(("s'", "s’")):
+        return True
+    if previous.lower() in _NOUN_ADJECTIVES and len(before) >= 2 and \
+            before[-2].lower().endswith(("'s", "’s", "his", "her", "their", "its")):
+        return True
+    return not low.endswith(("ed", "ing")) and previous.islower() and previous.endswith(("ed", "ing")) and \
+        previous not in _AUX_BEFORE_VERB and previous not in REPORTING_VERBS
 
 
 _PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented|prepared|seen|obtained|submitted)"
@@ -1113,9 +1172,12 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                        _Attribution(cue=cue, np_start=attribution.np_start,
                                                     np_end=attribution.np_end, role=attribution.role), p_index)
     subject = _subject_before(text, s_start, cue_start)
-    if low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",")):
-        # "..., adding that", "..., noting that": the subject of the sentence speaks
-        subject = _sentence_subject(text, s_start, cue_start) or subject
+    if low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
+                                _holds_a_verb(text[subject[0]:subject[1]])):
+        # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
+        # and after '"...," said X, arguing that' the speaker of the quote before
+        subject = _speaker_of_previous_quote(text, s_start, cue_start) or \
+            _sentence_subject(text, s_start, cue_start) or subject
     if subject is None:
         return None
     np_start, np_end, role = subject
@@ -1216,6 +1278,12 @@ def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
             match = pattern.match(text, start + word.start(), end)
             if match:
                 yield match
+
+
+def _holds_a_verb(phrase: str) -> bool:
+    """A past-tense or finite verb inside a would-be noun phrase ('the council sent a letter')."""
+    return _has_finite_verb(phrase) or any(w in _IRREGULAR_PAST or w in _MULTIWORD_FIRST or
+                                           (len(w) > 4 and w.endswith("ed")) for w in re.findall(r"[a-z]+", phrase))
 
 
 def _has_clause(fragment: str) -> bool:
