@@ -78,3 +78,9 @@ def test_a_headline_in_title_case_keeps_its_verb() -> None:
     text = "Jane Doe Claims “The Budget Is Balanced” After Vote.\n"
     rows = extract_quotes(text, [])
     assert [(r["text"], r["speaker_text"]) for r in rows] == [("The Budget Is Balanced", "Jane Doe")]
+
+
+def test_a_noun_or_an_infinitive_after_the_clause_is_no_attribution() -> None:
+    text = ("The town has asked the province to fund a new bridge, a demand that remains unmet.\n\n"
+            "Although the union, at first, asked the board to delay the vote, this time it agreed to take part.\n")
+    assert indirect(text) == []

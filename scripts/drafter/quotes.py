@@ -1247,7 +1247,8 @@ def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int
                                             np_text.split()[-1].lower().endswith("s")):
             continue
         tail = (match.group("tail") or "").split()
-        if tail and tail[0].lower() not in _TIME_WORDS | _PREPOSITIONS | {"later", "afterward", "afterwards"}:
+        if tail and (tail[0].lower() not in _TIME_WORDS | _PREPOSITIONS | {"later", "afterward", "afterwards"} or
+                     tail[0].lower() == "to") or np_text.split()[-1].lower() in _DETERMINERS:
             continue
         if _is_noun_use(text, s_start, match.start("verb"), match.group("verb")):
             continue
@@ -1318,6 +1319,10 @@ def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _
             continue  # "A spokesman for X, said two soldiers died": the phrase before the comma speaks
         if _is_noun_use(text, s_start, s_start + match.start("verb"), match.group("verb")):
             continue
+        tail = (match.groupdict().get("tail") or "").split()
+        if (tail and tail[0].lower() in {"to", "that", "which", "who"}) or \
+                (np_text.split() or [""])[-1].lower() in _DETERMINERS:
+            continue  # "..., this time it agreed to cooperate", "..., a demand that remains": no report
         if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
             continue
         c_start, c_end = _clause_span(text, s_start, s_start + match.start())
