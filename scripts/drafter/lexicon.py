@@ -78,6 +78,8 @@ class Lexicon:
     pronouns: dict[str, frozenset[str]]
     determiners: frozenset[str]
     nationality_adjectives: frozenset[str]
+    measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
+    irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -168,6 +170,8 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         pronouns={str(k): frozenset(_words(pronouns, k, path)) for k in pronouns},
         determiners=frozenset(_words(data, "determiners", path)),
         nationality_adjectives=frozenset(_words(data, "nationality_adjectives", path)),
+        measure_never=frozenset(_words(data, "measure_never", path)),
+        irregular_past=frozenset(_words(data, "irregular_past", path)),
     )
 
 

@@ -212,7 +212,8 @@ FUNCTION_WORDS = {
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
     rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
-SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+|\n+")
+# a sentence ends at ./!/?, after any footnote markers ("attacks.[3] The") and closing marks
+SENTENCE_END = re.compile(r"[.!?](?:\[\d{1,3}\])*[\"”’')\]]*\s+|\n+")
 
 
 # --- sentences --------------------------------------------------------------------------------
@@ -556,6 +557,8 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         return True  # "2019-09-01", "555-123-4567"
     if re.search(r"\(\s*$", before) and re.match(r"^\s*\)", after):
         return True  # "(4)": a list marker or a shirt number
+    if re.search(r"[^\s\[]\[$", before) and re.match(r"^\]", after):
+        return True  # "attacks.[3]", "in 2024[12]": a footnote marker
     if TIME_AFTER.match(after):
         return True
     if not unit and not money and STREET_AFTER.match(re.sub(r"^[-–]\d+", "", text[end:end + 60])):
@@ -871,10 +874,17 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
     if quantity.unit == "percent":
         tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
     words: list[str] = []
+    stopped_at = len(tail)
     for found in MEASURE_WORD.finditer(tail):
         word = found.group()
+        stopped_at = found.start()
         if not word[0].isalpha() or len(words) >= 5 or (words and STOP_AFTER.fullmatch(word)):
             break
+        if _never_in_measure(word):
+            break  # "12 together", "five including two children", "insurgency-including": nothing counted
+        if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
+            break  # "two groups killed": the verb after the counted noun
+        stopped_at = len(tail)
         opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
         if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
                                               or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
@@ -884,7 +894,23 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
         words.pop()
     if words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
+    if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
+        # a name cut short ("$60 billion Belt and Road ...", "North Waziristan"): no measure beats half a name
+        while words and words[-1][:1].isupper():
+            words.pop()
     return words
+
+
+_MEASURE_NEVER = load_lexicon().measure_never
+_IRREGULAR_PAST = load_lexicon().irregular_past
+# after a capitalised word: the name goes on ("Belt and Road", "North Waziristan", "Bank of England")
+_NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
+
+
+def _never_in_measure(word: str) -> bool:
+    """A word no measure holds (config/lexicon.yaml measure_never), alone or inside a hyphenated word."""
+    low = word.lower()
+    return low in _MEASURE_NEVER or any(part in _MEASURE_NEVER for part in low.split("-")[1:])
 
 
 def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
@@ -899,13 +925,19 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     words = words[-5:]
     while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
         words.pop(0)
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")):
+            return words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+    if words and words[-1].endswith(("'s", "’s")):
+        return []  # a possessive is no measure of its own
     return words
 
 
 def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
     """What the number counts, in a few words: the noun phrase after it, else the subject before it."""
     words = _noun_after(text, quantity, sentence)
-    if not words and quantity.unit in ("percent", "usd", "count"):
+    if not words and quantity.unit in ("percent", "usd", "count") and not _NAME_GOES_ON.match(text, quantity.end):
         words = _subject_before(text, quantity, sentence)
     phrase = " ".join(words)
     kind = {"year": "duration", "month": "duration", "week": "duration", "day": "duration", "hour": "duration",

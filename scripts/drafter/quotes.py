@@ -119,7 +119,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s+[\"“‘'(\[`]{0,2}[A-Z0-9" + _DASH_CLASS + r"])")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\[\d{1,3}\])*[”\"’')\]]*(?=\s+[\"“‘'(\[`]{0,2}[A-Z0-9" + _DASH_CLASS + r"])")
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -1298,12 +1298,7 @@ def _has_clause(fragment: str) -> bool:
 
 
 # common irregular past tenses, which the -ed test above cannot see ("two soldiers died" has -ed)
-_IRREGULAR_PAST = frozenset({"fled", "fell", "went", "came", "took", "made", "left", "saw", "won", "lost", "got",
-                             "gave", "began", "fought", "held", "met", "ran", "sent", "spent", "struck", "knew",
-                             "became", "brought", "built", "caught", "chose", "drove", "flew", "grew", "kept",
-                             "led", "meant", "paid", "rose", "sought", "shot", "stood", "stole", "threw",
-                             "understood", "wore", "withdrew", "overtook", "undertook", "forgot", "broke", "laid",
-                             "sold", "told", "found", "felt", "heard", "hit", "cut", "lay"})
+_IRREGULAR_PAST = _LEXICON.irregular_past
 
 
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
