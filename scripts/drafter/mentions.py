@@ -125,7 +125,7 @@ WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?
 ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
 SENTENCE_BOUNDARY = re.compile(r"(?:^|[.!?:;…]\s+|[\n“”\"‘(–—]\s*|\s[-–—]\s)$")
 # each word must end at a word boundary, so a run of capitals cannot be split in many ways (linear time)
-DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*[–—-]", re.MULTILINE)
+DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*(?:\([A-Za-z ]{2,20}\)\s*)?[–—:-]", re.MULTILINE)
 SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
@@ -484,7 +484,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     listed = _listed_places(text, [u for u in untyped if u[0].casefold() not in known | seen],
                             {**places, **{n: "place" for n, c in candidates.items() if c[0] == "GPE"}})
     candidates.update(listed)
-    candidates.update(_datelines(text, known | seen | {n.casefold() for n in listed}, candidates))
+    candidates.update(_datelines(text, known | {n.casefold() for n in listed}, candidates))
     # a single word typed a place by its preposition that is the first or last name of a person named
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
@@ -543,9 +543,11 @@ def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int,
     for match in DATELINE.finditer(text):
         for word in re.finditer(r"[A-Z]{3,}", match.group(1)):
             name = word.group(0)
-            if name.casefold() not in known and name not in candidates:
+            if name.casefold() not in known:
+                # a dateline names a place, whatever type another cue proposed for the same capitals
                 start = match.start(1) + word.start()
-                found[name] = ("GPE", start, start + len(name))
+                first = candidates[name][1:] if name in candidates else (start, start + len(name))
+                found[name] = ("GPE", first[0], first[1])
     return found
 
 

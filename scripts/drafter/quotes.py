@@ -382,6 +382,9 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
+                                   appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
+                return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
         elif _is_comma_spliced_subject(text, sentence_start, sentence_start + len(body), verb_start):
             # "A spokesman for X, said ...": a stray comma between the subject and its reporting verb
             s, e = _trim(text, sentence_start, sentence_start + len(body), " \t(" + _DASH + _ALL_MARKS)
@@ -1342,6 +1345,14 @@ class _Speaker:
     channel: str | None
 
 
+# how many mentions back a definite description ("the ministry") may look for the body it names
+_BODY_LOOKBACK = 200
+_BODY_NOUNS = _LEXICON.body_nouns
+_DOCUMENT_NOUNS = _LEXICON.document_nouns
+# "the report published by X", "a statement from X": the body that wrote a document
+_AUTHOR_AFTER = re.compile(r"\s*,?\s*(?:(?:published|released|issued|prepared|compiled|written)\s+)?(?:by|from|of)\s+")
+
+
 class _Mentions(list[EntitySpan]):
     """The text's mentions sorted by start, with indexes that keep look-ups logarithmic (a long text
     with thousands of mentions must not make every look-up a scan)."""
@@ -1356,6 +1367,18 @@ class _Mentions(list[EntitySpan]):
         high = bisect_left(self.starts, end)
         low = bisect_left(self.starts, start - self.longest)
         return [m for m in self[low:high] if m[1] > start]
+
+    def last_body_before(self, text: str, heads: frozenset[str], before: int) -> EntitySpan | None:
+        """The nearest organisation or facility mention ending before ``before`` whose name holds one of
+        the head words ("the ministry" -> "Ministry of Interior"); looks back a bounded number of
+        mentions, so a text of thousands of mentions stays linear."""
+        index = bisect_left(self.starts, before)
+        for position in range(index - 1, max(-1, index - 1 - _BODY_LOOKBACK), -1):
+            start, end, entity, entity_type = self[position]
+            if end <= before and entity_type in {"ORG", "FAC"} and \
+                    heads & set(re.findall(r"[a-z]+", text[start:end].lower())):
+                return self[position]
+        return None
 
     def last_before(self, wanted: set[str], before: int) -> EntitySpan | None:
         """The last mention of one of the wanted types that ends at or before ``before``."""
@@ -1456,6 +1479,11 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
             role = before
         return _Speaker(person[2], "PERSON", written if not before and not after else speaker_text, role, channel)
     low = written.lower()
+    head_body = _body_head(text, inside, np_end)
+    if head_body is not None:
+        # "a Kabul embassy official": the mention is a modifier; the head names the body that speaks
+        body = _body_antecedent(text, mentions, head_body, np_start)
+        return _Speaker(body[2] if body else None, body[3] if body else None, written, role, channel)
     if inside:
         distinct = {m[2] for m in inside}
         organisations = [m for m in inside if m[3] == "ORG"] or [m for m in inside if m[3] == "GPE"]
@@ -1472,8 +1500,19 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if resolved:
             return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
         return _Speaker(None, None, written, role, channel)
-    if words and words[0] in {"the", "this", "that"} and len(words) <= 4:
+    if words and words[0] in {"the", "this", "that", "its"} and len(words) <= 4:
         head = words[-1]
+        if head in _DOCUMENT_NOUNS:
+            # "the report said": the body that wrote it, where the article names one
+            author = _document_author(text, mentions, head, np_start, np_end)
+            if author:
+                return _Speaker(author[2], author[3], written, role, channel)
+            return _Speaker(None, None, written, role, channel)
+        if head in _BODY_NOUNS:
+            # "the ministry said": the nearest body before whose name holds a fitting head word
+            body = _body_antecedent(text, mentions, head, np_start)
+            if body:
+                return _Speaker(body[2], body[3], written, role, channel)
         if head in _MEDIA_NOUNS:
             outlet = _nearest_outlet(text, mentions, np_start, None)
             if outlet:
@@ -1488,6 +1527,44 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if split:
             role, written = split
     return _Speaker(None, None, written, role, channel)
+
+
+def _body_head(text: str, inside: list[EntitySpan], np_end: int) -> str | None:
+    """The body noun heading a speaker phrase whose only mentions modify it ("a Kabul embassy
+    official" -> "embassy"), else None."""
+    if not inside or any(m[3] in {"PERSON", "ORG"} for m in inside):
+        return None
+    tail = re.findall(r"[A-Za-z]+", text[max(m[1] for m in inside):np_end].lower())
+    if not tail or not all(w.islower() or w == w.lower() for w in tail):
+        return None
+    bodies = [w for w in tail if w in _BODY_NOUNS]
+    return bodies[-1] if bodies else None
+
+
+def _body_antecedent(text: str, mentions: list[EntitySpan], head: str, before: int) -> EntitySpan | None:
+    heads = _BODY_NOUNS.get(head, frozenset({head}))
+    if isinstance(mentions, _Mentions):
+        return mentions.last_body_before(text, heads, before)
+    return _Mentions(mentions).last_body_before(text, heads, before)
+
+
+def _document_author(text: str, mentions: list[EntitySpan], noun: str, np_start: int,
+                     np_end: int) -> EntitySpan | None:
+    """The organisation named as the writer of the nearest earlier (or this) mention of the document
+    ('the report, published by X, said'; 'a report by X ... The report added')."""
+    window_start = max(0, np_start - 1500)
+    window_end = min(len(text), np_end + 120)
+    found = None
+    for match in re.finditer(r"\b" + re.escape(noun) + r"\b", text[window_start:window_end], re.IGNORECASE):
+        after = window_start + match.end()
+        joined = _AUTHOR_AFTER.match(text, after)
+        if not joined:
+            continue
+        named = [m for m in _mentions_in(mentions, joined.end(), joined.end() + 80)
+                 if m[3] in {"ORG", "GPE"} and not text[joined.end():m[0]].strip(" ,").lower().strip("the ")]
+        if named:
+            found = named[0]
+    return found
 
 
 def _split_title(phrase: str) -> tuple[str, str] | None:

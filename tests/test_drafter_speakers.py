@@ -1,0 +1,63 @@
+"""Speaker resolution: definite descriptions to the body they name, a document to its author, the
+head of the speaker's noun phrase over a modifier, datelines as places, and a participle's speaker.
+Fixtures are invented sentences; entity spans are located by their text."""
+
+from __future__ import annotations
+
+from scripts.draft import draft_text
+from scripts.drafter.quotes import extract_quotes
+
+
+def spans(text: str, *entities: tuple[str, str, str]) -> list[tuple[int, int, str, str]]:
+    found = []
+    for surface, entity_id, entity_type in entities:
+        start = text.find(surface)
+        while start >= 0:
+            found.append((start, start + len(surface), entity_id, entity_type))
+            start = text.find(surface, start + 1)
+    return sorted(found)
+
+
+def speakers(text: str, *entities: tuple[str, str, str]) -> list[tuple[str, str | None, str | None]]:
+    return [(r["text"], r["speaker"], r["speaker_text"]) for r in extract_quotes(text, spans(text, *entities))]
+
+
+def test_the_ministry_resolves_to_the_nearest_ministry_named_before() -> None:
+    text = ("The Ministry of Water said the dam was safe. The Relief Agency said aid was on its way.\n\n"
+            "The ministry added that the gates would open on Friday.\n")
+    rows = speakers(text, ("Ministry of Water", "ministry-of-water", "ORG"), ("Relief Agency", "relief-agency", "ORG"))
+    assert rows[-1] == ("the gates would open on Friday", "ministry-of-water", "The ministry")
+
+
+def test_the_embassy_skips_a_body_of_another_kind() -> None:
+    text = ("A spokesman for the Embassy of Peru said the aid had arrived. The Harbour Council met later.\n\n"
+            "The embassy said a second shipment would follow.\n")
+    rows = speakers(text, ("Embassy of Peru", "embassy-of-peru", "ORG"), ("Harbour Council", "harbour-council", "ORG"))
+    assert rows[-1] == ("a second shipment would follow", "embassy-of-peru", "The embassy")
+
+
+def test_the_report_speaks_through_the_body_that_published_it() -> None:
+    text = ("The report, published by the Coastal Watch Group, said storms had doubled.\n\n"
+            "The report added that most of the damage was to farms.\n")
+    rows = speakers(text, ("Coastal Watch Group", "coastal-watch-group", "ORG"))
+    assert [r[1] for r in rows] == ["coastal-watch-group", "coastal-watch-group"]
+    assert rows[0][0] == "storms had doubled"
+
+
+def test_a_report_without_a_named_author_has_no_speaker_entity() -> None:
+    text = "Lima is the capital.\n\nThe report said the river had risen.\n"
+    assert speakers(text, ("Lima", "lima", "GPE")) == [("the river had risen", None, "The report")]
+
+
+def test_a_place_modifying_the_head_is_not_the_speaker() -> None:
+    text = ("The Embassy of Peru in Quito opened in May.\n\n"
+            "A Quito embassy official said the visas would be issued next week.\n")
+    rows = speakers(text, ("Embassy of Peru", "embassy-of-peru", "ORG"), ("Quito", "quito", "GPE"))
+    assert rows == [("the visas would be issued next week", "embassy-of-peru", "A Quito embassy official")]
+
+
+def test_a_dateline_with_a_colon_is_a_place() -> None:
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(
+        "Floods close roads\n\nQUITO: The Road Authority said the pass was shut.\n", {})
+    types = {e.names[0]: e.type for e in proposed.entities}
+    assert types.get("QUITO") == "GPE"
