@@ -61,3 +61,33 @@ def test_a_dateline_with_a_colon_is_a_place() -> None:
         "Floods close roads\n\nQUITO: The Road Authority said the pass was shut.\n", {})
     types = {e.names[0]: e.type for e in proposed.entities}
     assert types.get("QUITO") == "GPE"
+
+
+def proposed_people(text: str) -> dict[str, str]:
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    return {e.names[0]: e.type for e in proposed.entities}
+
+
+def test_a_lone_surname_that_speaks_is_a_person_and_continuations_resolve_to_it() -> None:
+    text = ("Valley schools reopen\n\n"
+            "\"The roof held,\" Okonkwo said. \"We start again on Monday.\"\n\n"
+            "\"Nobody was hurt,\" says Varga.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    people = {e.names[0]: e for e in proposed.entities if e.type == "PERSON"}
+    assert {"Okonkwo", "Varga"} <= set(people)
+    by_text = {q["text"]: q["speaker"] for q in quotes}
+    assert by_text["We start again on Monday."] == people["Okonkwo"].entity_id
+
+
+def test_a_common_noun_or_an_interjection_is_never_a_person() -> None:
+    text = ("Roads close\n\n"
+            "Police said the road was shut, and the police will reopen it soon.\n\n"
+            "He said, \"Look, we are tired.\" \"Thanks,\" said Okafor. Mr. Adeyemi agreed.\n")
+    people = {name for name, kind in proposed_people(text).items() if kind == "PERSON"}
+    assert "Police" not in people and "Look" not in people and "Thanks" not in people
+    assert {"Okafor", "Adeyemi"} <= people
+
+
+def test_a_surname_of_a_named_person_is_an_alias_not_a_second_person() -> None:
+    text = "Talks resume\n\nAmina Farouk, the mediator, chaired the talks. Farouk said they would resume in June.\n"
+    assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]

@@ -299,7 +299,7 @@ def _strip(run: list[_Token], text: str) -> tuple[list[_Token], bool]:
         if len(run) == 2 and word in TITLES and run[1].text.casefold() in TYPE_CUES:
             break
         first_part = word.split("-")[0]
-        if word in TITLES or first_part in TITLES:
+        if word in TITLES or first_part in TITLES or word.rstrip(".") in TITLES:  # "Mr.", "Dr.", "Gen."
             had_title = True
         elif not (word in NOT_NAMES or word in CONNECTORS
                   or (_sentence_initial(text, run[0].start) and first_part in NOT_NAMES)):
@@ -443,6 +443,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     by_start = sorted((s, e) for s, e, _ in registry_spans)
     registry_starts = [s for s, _e in by_start]
     untyped: list[tuple[str, int, int]] = []
+    lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))  # words the text writes in lower case
     candidates: dict[str, tuple[str, int, int]] = {}
     seen: set[str] = set()  # casefolded names already proposed
     for run in _runs(text, _tokens(text)):
@@ -462,7 +463,12 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
-            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]):
+            honorific = re.search(r"\b([A-Za-z]+)\.?\s$", text[max(0, start - 8):start])
+            if honorific and honorific.group(1).casefold() in HONORIFICS:
+                had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
+            speaker_word = len(words) == 1 and _single_word_speaker(text, start, end, words[0], had_title,
+                                                                     lower_words)
+            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and not speaker_word:
                 continue  # a capitalised first word says nothing
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None:
@@ -471,7 +477,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 continue  # a stray capitalised word before a known name ("Archrival India")
             if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
-            entity_type = _type_of(part, text, had_title or after_organisation)
+            entity_type = _type_of(part, text, had_title or after_organisation) or ("PERSON" if speaker_word else None)
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])
             if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
                 end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
@@ -489,7 +495,37 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
-    return {name: found for name, found in candidates.items() if not (found[0] == "GPE" and name in surnames)}
+    # a single word that speaks ("Kukura said") and is the first or last name of a person named in the
+    # text is that person too: it becomes a surname alias, not an entity of its own
+    return {name: found for name, found in candidates.items()
+            if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)}
+
+
+HONORIFICS = load_lexicon().honorifics
+# finite speech verbs next to a lone capitalised word that make it a person ("Kukura said", "says Molitor")
+SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
+                                 "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
+                                 "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
+
+
+def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: bool, lower_words: set[str]) -> bool:
+    """A lone capitalised word that names a person: after an honorific ("Mr. Clyburn"), or the subject
+    or inverted subject of a speech verb ("Kukura said", "says Molitor."), and never written in lower
+    case in the text (so "Police said" is no person)."""
+    low = word.casefold()
+    if _is_acronym(word) or low in NOT_NAMES or low in POSTS or _is_nationality(word) or low in lower_words \
+            or low in CONNECTORS or not word[:1].isupper() or not word[1:2].islower():
+        return False
+    if had_title:
+        return True
+    after = _words_after(text, end, 1)
+    before = _words_before(text, start, 1)
+    if after and after[0] in SPEAKER_VERBS_AFTER and text[end:end + 1] == " ":
+        return True
+    # inverted: the verb right before, one space between ("says Molitor."), not across a quote mark
+    return bool(before and before[0] in SPEAKER_VERBS_AFTER and text[start - 1:start] == " " and
+                text[max(0, start - 1 - len(before[0])):start - 1].casefold() == before[0] and
+                re.match(r"[.,;]", text[end:end + 1]))
 
 
 def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
