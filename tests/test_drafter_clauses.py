@@ -84,3 +84,30 @@ def test_a_noun_or_an_infinitive_after_the_clause_is_no_attribution() -> None:
     text = ("The town has asked the province to fund a new bridge, a demand that remains unmet.\n\n"
             "Although the union, at first, asked the board to delay the vote, this time it agreed to take part.\n")
     assert indirect(text) == []
+
+
+def test_the_reported_clause_ends_where_the_writer_s_clause_begins() -> None:
+    text = "Aides insisted it was not a rally, but the mayor's speech was on clear display in the hall.\n"
+    assert indirect(text) == [("it was not a rally", "Aides", "insisted")]
+
+
+def test_a_parenthesis_of_the_writer_is_not_reported() -> None:
+    text = "The envoy said he would end the levy on grain (a tax on farmers since 1990), as did the minister.\n"
+    assert indirect(text)[0][0] == "he would end the levy on grain"
+
+
+def test_a_verb_coordinated_with_and_takes_the_sentence_subject() -> None:
+    text = "Gomez criticised the council for its delays and said the repairs would take a year.\n"
+    assert indirect(text) == [("the repairs would take a year", "Gomez", "said")]
+
+
+def test_a_clause_ends_before_a_new_attribution_of_a_quote() -> None:
+    text = 'When the governor said he would not sign the bill, the mayor replied, "Then we wait."\n'
+    clauses = [r[0] for r in indirect(text)]
+    assert clauses == ["he would not sign the bill"]
+
+
+def test_a_quoted_fragment_inside_the_clause_leaves_the_clause_without_a_row() -> None:
+    text = 'An analyst explained that the support of the rebels, including “safe havens”, was decisive.\n'
+    rows = extract_quotes(text, [])
+    assert [(r["kind"], r["text"]) for r in rows] == [("partial", "safe havens")]

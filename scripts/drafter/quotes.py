@@ -1078,7 +1078,25 @@ def _touches(span: tuple[int, int], marked: list[tuple[int, int]]) -> bool:
 
 def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     start, end = _trim(text, start, end, " \t,")
-    end = _trim(text, start, end, " \t.!?;:")[1]
+    end = _trim(text, start, end, " \t.!?;:(")[1]
+    return start, end
+
+
+# where the writer's own clause takes over from a reported one: ", but Trump's ...", "; the ..."
+_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])")
+
+
+def _reported_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The reported clause from start, cut before a coordinated clause of the writer's own (', but
+    X was ...'; a parenthesis of the writer's)."""
+    start, end = _clause_span(text, start, end)
+    for cut in _WRITER_CLAUSE.finditer(text, start, end):
+        if cut.group().lstrip().startswith("(") or _has_finite_verb(text[cut.end():end]) or \
+                _has_clause(text[cut.end():end]):
+            trimmed = _clause_span(text, start, cut.start())
+            if trimmed[1] - trimmed[0] >= 8:
+                return trimmed
+        break
     return start, end
 
 
@@ -1163,7 +1181,16 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                     _Attribution(cue=text[match.start("verb"):match.end("verb")],
                                                  np_start=np_start, np_end=np_end), p_index)
     cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
-    c_start, c_end = _clause_span(text, match.end(), s_end)
+    c_start, c_end = _reported_clause(text, match.end(), s_end)
+    if _touches((c_start, c_end), marked):
+        # '... said he would not defend it, Trump responded, “...”': the clause ends at the comma before
+        first_mark = min((a for a, b in marked if a >= c_start), default=c_end)
+        comma = text.find(",", c_start, first_mark)
+        attributed = comma > c_start and any(w.lower() in REPORTING_VERBS
+                                             for w in re.findall(r"[A-Za-z]+", text[comma:first_mark]))
+        # only when a new attribution stands between (a quoted fragment inside the clause makes the
+        # fragment the row and the clause none, guidelines section 2)
+        c_end = _clause_span(text, c_start, comma)[1] if attributed else c_start
     if c_end - c_start < 8 or _touches((c_start, c_end), marked):
         return None
     joined = _coordinated_with(text, cue_start, found)
@@ -1175,6 +1202,9 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                        _Attribution(cue=cue, np_start=attribution.np_start,
                                                     np_end=attribution.np_end, role=attribution.role), p_index)
     subject = _subject_before(text, s_start, cue_start)
+    if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
+        # "Obama blasted Trump ... and said the behavior would continue": the verbs share the subject
+        subject = _sentence_subject(text, s_start, cue_start)
     if low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
                                 _holds_a_verb(text[subject[0]:subject[1]])):
         # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
