@@ -111,3 +111,15 @@ def test_a_quoted_fragment_inside_the_clause_leaves_the_clause_without_a_row() -
     text = 'An analyst explained that the support of the rebels, including “safe havens”, was decisive.\n'
     rows = extract_quotes(text, [])
     assert [(r["kind"], r["text"]) for r in rows] == [("partial", "safe havens")]
+
+
+def test_a_bare_clause_after_tell_with_an_object_and_after_stressed() -> None:
+    text = ("All of my neighbours tell me they would have voted for the levy.\n\n"
+            "The minister stressed the dam would be finished by June.\n")
+    assert [r[0] for r in indirect(text)] == ["they would have voted for the levy",
+                                              "the dam would be finished by June"]
+
+
+def test_state_as_a_noun_opens_no_clause() -> None:
+    text = "Ohio is a battleground state and the candidates swept through the state twice.\n"
+    assert indirect(text) == []

@@ -76,6 +76,7 @@ _TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | frozenset(_LEXIC
     "hours", "decade", "decades", "time", "weekend", "tonight", "moment"})
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
+_OBJECT_PRONOUNS = _LEXICON.pronouns["object"]
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
     "after", "before", "although", "though", "with", "including", "in", "on", "at", "during", "for",
@@ -1181,7 +1182,12 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                     _Attribution(cue=text[match.start("verb"):match.end("verb")],
                                                  np_start=np_start, np_end=np_end), p_index)
     cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
-    c_start, c_end = _reported_clause(text, match.end(), s_end)
+    clause_from = match.end()
+    listener = re.match(r"(\w+)\s+", text[clause_from:s_end])
+    if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
+            listener.group(1).lower() in _OBJECT_PRONOUNS:
+        clause_from += listener.end()  # "tell me they would": the listener is not reported
+    c_start, c_end = _reported_clause(text, clause_from, s_end)
     if _touches((c_start, c_end), marked):
         # '... said he would not defend it, Trump responded, “...”': the clause ends at the comma before
         first_mark = min((a for a, b in marked if a >= c_start), default=c_end)
