@@ -1199,6 +1199,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
         c_end = _clause_span(text, c_start, comma)[1] if attributed else c_start
     if c_end - c_start < 8 or _touches((c_start, c_end), marked):
         return None
+    if pattern is _BARE_CLAUSE and not _has_clause(text[c_start:c_end]):
+        return None  # "told the council, adding, “...”": an object, not a clause
     joined = _coordinated_with(text, cue_start, found)
     if joined is not None:
         # "conceded the code is unfair and says he can fix it": the verbs share their subject
