@@ -91,3 +91,13 @@ def test_a_common_noun_or_an_interjection_is_never_a_person() -> None:
 def test_a_surname_of_a_named_person_is_an_alias_not_a_second_person() -> None:
     text = "Talks resume\n\nAmina Farouk, the mediator, chaired the talks. Farouk said they would resume in June.\n"
     assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]
+
+
+def test_a_proposed_person_is_described_by_the_role_the_article_gives() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe.\n\n"
+            "Water expert Tomas Berg said the gates held.\n")
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    described = {e.names[0]: e.description for e in proposed.entities}
+    assert described["Nadia Rahimi"].startswith("The head of the River Council")
+    assert described["Tomas Berg"].startswith("Water expert")
+    assert described["River Council"].startswith("An organisation the article names: “")

@@ -371,6 +371,38 @@ def _unique_id(name: str, taken: set[str]) -> str:
     return candidate
 
 
+_KIND_OF_TYPE = {"PERSON": "A person", "ORG": "An organisation", "GPE": "A place", "LOC": "A location",
+                 "FAC": "A facility", "EVENT": "An event", "OTHER": "A name"}
+# "Name, the head of X," / "Name, a senior fellow at Y,": the role the article gives a person
+APPOSITIVE_ROLE = re.compile(r",\s+((?:a|an|the)\s[^,.;:()“”\"]{3,100}?|[^,.;:()“”\"]{2,80}?)\s*[,.;]")
+
+
+def _description(text: str, entity_type: str, start: int, end: int) -> str:
+    """What the article itself says of a proposed name, for the reviewer to confirm: a person's role in
+    apposition ("Name, the head of X,") or as a title before the name ("strategic affairs expert
+    Name"), else the kind of entity; always with the words where the name was first seen."""
+    excerpt = f"“{_excerpt(text, start, end)}”"
+    if entity_type == "PERSON":
+        role = None
+        after = APPOSITIVE_ROLE.match(text, end, min(len(text), end + 160))
+        if after and any(w.casefold() in TITLES for w in re.findall(r"[\w’'-]+", after.group(1))):
+            role = after.group(1).strip()
+        else:
+            window = re.split(r"[.,;:!?\n“”\"()]", text[max(0, start - 60):start])[-1]
+            before = re.findall(r"[A-Za-z][\w’'-]*", window)[-5:]
+            if before and before[-1].casefold() not in TITLES:
+                before = []  # no title right before the name: no role
+            kept: list[str] = []
+            for word in reversed(before):
+                if word.casefold() in NOT_NAMES:
+                    break
+                kept.insert(0, word)
+            role = " ".join(kept) or None
+        if role:
+            return f"{role[0].upper()}{role[1:]}, as the article describes them: {excerpt}"
+    return f"{_KIND_OF_TYPE.get(entity_type, 'A name')} the article names: {excerpt}"
+
+
 def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
     """The name with up to ``width`` characters of its paragraph on each side, cut at word boundaries."""
     left = text.rfind("\n", 0, start) + 1
@@ -549,7 +581,7 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
             continue
         drafted.entities.append(Entity(
             entity_id=_unique_id(name, taken), name=name, type=entity_type, aliases=[],
-            description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+            description=_description(text, entity_type, start, end)))
         by_name[name] = drafted.entities[-1]
     proposed_by_id = {e.entity_id: e for e in drafted.entities}
     all_names = {**names, **{e.name: e.entity_id for e in drafted.entities}}
@@ -567,7 +599,7 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
         else:
             drafted.entities.append(Entity(
                 entity_id=_unique_id(acronym, taken), name=acronym, type=entity_type, aliases=[],
-                description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+                description=_description(text, entity_type, start, end)))
     all_names = {**names, **{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
     drafted.local_aliases.update(_surname_aliases(text, registry, drafted, all_names))
     return drafted
