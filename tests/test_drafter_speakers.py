@@ -101,3 +101,13 @@ def test_a_proposed_person_is_described_by_the_role_the_article_gives() -> None:
     assert described["Nadia Rahimi"].startswith("The head of the River Council")
     assert described["Tomas Berg"].startswith("Water expert")
     assert described["River Council"].startswith("An organisation the article names: “")
+
+
+def test_a_news_agency_told_and_a_platform_posted_on_are_organisations_and_channels() -> None:
+    text = ("Crossing reopens\n\nThe governor told Newsline that the crossing would reopen. "
+            "She later posted on Chirper that trade would resume.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    types = {e.names[0]: e.type for e in proposed.entities}
+    assert types.get("Newsline") == "ORG" and types.get("Chirper") == "ORG"
+    channel = {q["text"]: q["channel"] for q in quotes}["the crossing would reopen"]
+    assert channel == next(e.entity_id for e in proposed.entities if e.names[0] == "Newsline")

@@ -320,6 +320,11 @@ def _words_after(text: str, end: int, count: int = 2) -> list[str]:
     return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
 
 
+# a single word after "on" that a post, a tweet or a statement was made on is a platform
+PLATFORM_BEFORE = re.compile(r"\b(?:post(?:ed|s|ing)?|tweet(?:ed|s|ing)?|wr(?:ote|ites|iting)|sa(?:id|ys)|message|"
+                             r"account|page|video|statement|live|broadcast|appear(?:ed|s|ing)?)\b[^.\n]{0,20}\bon\s$")
+
+
 def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
     """The entity type of a candidate name, or None when nothing says it is a name."""
     words = [t.text for t in run]
@@ -334,6 +339,9 @@ def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
         return TRAILING_TYPE_CUES[after[0]]
     if len(words) == 1 and _is_acronym(words[0]):
         return "ORG"
+    if len(words) == 1 and before and (before[-1] == "told" or (before[-1] == "on" and PLATFORM_BEFORE.search(
+            text, max(0, start - 40), start))):
+        return "ORG"  # "told Reuters", "posted on Facebook": a news agency or a platform relays words
     person_like = 2 <= len(words) <= 4 and all(not _is_acronym(w) and w[:1].isupper() for w in words)
     if person_like and (had_title or (before and (before[-1] in PERSON_CUES_BEFORE or before[-1] in REPORTING_VERBS))):
         return "PERSON"
