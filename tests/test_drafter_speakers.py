@@ -93,6 +93,12 @@ def test_a_surname_of_a_named_person_is_an_alias_not_a_second_person() -> None:
     assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]
 
 
+def test_a_name_without_a_cue_is_a_person_when_its_surname_speaks_alone() -> None:
+    text = ("Talks resume\n\nAmina Farouk chaired the talks. North Kivu was calm. Farouk said they would resume.\n"
+            "Kivu said nothing.\n")
+    assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]
+
+
 def test_a_proposed_person_is_described_by_the_role_the_article_gives() -> None:
     text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe.\n\n"
             "Water expert Tomas Berg said the gates held.\n")

@@ -484,6 +484,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     registry_starts = [s for s, _e in by_start]
     untyped: list[tuple[str, int, int]] = []
     lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))  # words the text writes in lower case
+    # capitalised words that speak alone ("Farouk said", "Mr. Farouk"): the surnames of people
+    speaking = {m.group(1) or m.group(2) for m in SPEAKING_WORD.finditer(text)} - {None}
     candidates: dict[str, tuple[str, int, int]] = {}
     seen: set[str] = set()  # casefolded names already proposed
     for run in _runs(text, _tokens(text)):
@@ -518,6 +520,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
             if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
             entity_type = _type_of(part, text, had_title or after_organisation) or ("PERSON" if speaker_word else None)
+            if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
+                    words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
+                entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])
             if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
                 end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
@@ -537,11 +542,17 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
     # a single word that speaks ("Kukura said") and is the first or last name of a person named in the
     # text is that person too: it becomes a surname alias, not an entity of its own
+    # and a lone word that ends a longer place or body ("Waziristan" of "North Waziristan") is no person
+    tails = {name.split()[-1] for name, (entity_type, _s, _e) in candidates.items()
+             if entity_type != "PERSON" and " " in name}
     return {name: found for name, found in candidates.items()
-            if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)}
+            if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)
+            and not (found[0] == "PERSON" and " " not in name and name in tails)}
 
 
 HONORIFICS = load_lexicon().honorifics
+SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|added|adds|wrote|writes)\b|"
+                           r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z][\w’'-]+)")
 # finite speech verbs next to a lone capitalised word that make it a person ("Kukura said", "says Molitor")
 SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
                                  "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
