@@ -123,3 +123,15 @@ def test_a_bare_clause_after_tell_with_an_object_and_after_stressed() -> None:
 def test_state_as_a_noun_opens_no_clause() -> None:
     text = "Ohio is a battleground state and the candidates swept through the state twice.\n"
     assert indirect(text) == []
+
+
+def test_he_said_adding_that_goes_to_he_and_reports_the_clause_before() -> None:
+    text = "Farid Ahmadi met the envoy.\n\nThe council had approved the plan, he said, adding that the vote was postponed.\n"
+    assert indirect(text) == [("The council had approved the plan", "he", "said"),
+                              ("the vote was postponed", "he", "adding")]
+
+
+def test_and_that_splits_the_reported_content_and_according_to_is_not_reported() -> None:
+    text = "The governor said the road was open, according to the provincial police, and that trucks were moving.\n"
+    assert indirect(text) == [("the road was open", "The governor", "said"),
+                              ("trucks were moving", "The governor", "said")]

@@ -1123,6 +1123,19 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                                p_index)]
     found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
     taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
+    mid = _MID_ATTRIBUTION.search(text, s_start, s_end)
+    if mid and not _touches((s_start, mid.start()), marked):
+        # "The bridge will reopen, the ministry said, adding that ...": the clause before is reported too,
+        # and the participle's speaker is the one between the commas, not the sentence's subject
+        c_start, c_end = _clause_span(text, s_start, mid.start())
+        np_start, np_end = _trim(text, mid.start("np"), mid.end("np"))
+        if c_end - c_start >= 12 and _has_clause(text[c_start:c_end]) and \
+                (np_end - np_start) and len(text[np_start:np_end].split()) <= 8:
+            found.append((mid.start("np"), _Candidate(c_start, c_end, "indirect", _Attribution(
+                cue=mid.group("verb"), np_start=np_start, np_end=np_end), p_index)))
+            taken.add(mid.start("verb"))
+        else:
+            mid = None
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
     patterns = (_THAT_CLAUSE, _DENIED_GERUND, _ESTIMATED_TO_BE, _REPORTING_NOUN, _BARE_CLAUSE) \
         if words & _REPORTING_TRIGGERS else ()
@@ -1134,12 +1147,12 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
             attempts += 1
             if attempts > _MAX_CLAUSE_ATTEMPTS or len(found) >= _MAX_CLAUSES:
                 break  # each attempt reads the sentence once: a bound keeps a sentence of many verbs linear
-            candidate = _clause_of_match(text, s_start, s_end, p_index, pattern, match, marked, quoted, found)
+            candidate = _clause_of_match(text, s_start, s_end, p_index, pattern, match, marked, quoted, found, mid)
             if candidate:
                 taken.add(match.start("verb"))
                 found.append(candidate)
     if found:
-        return _split_coordinated(text, sorted(found, key=lambda f: f[1].start))
+        return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
     parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked)
     if parenthetical or marked:
         return [parenthetical] if parenthetical else []
@@ -1149,7 +1162,7 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
 
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
                      marked: list[tuple[int, int]], quoted: list[tuple[int, int]],
-                     found: list[tuple[int, _Candidate]]) -> tuple[int, _Candidate] | None:
+                     found: list[tuple[int, _Candidate]], mid: re.Match | None = None) -> tuple[int, _Candidate] | None:
     verb = match.group("verb")
     low = verb.lower()
     if any(a <= match.start("verb") < b for a, b in quoted):
@@ -1213,7 +1226,10 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
         # "Obama blasted Trump ... and said the behavior would continue": the verbs share the subject
         subject = _sentence_subject(text, s_start, cue_start)
-    if low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
+    if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
+        mid_np = _trim(text, mid.start("np"), mid.end("np"))
+        subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
+    elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
                                 _holds_a_verb(text[subject[0]:subject[1]])):
         # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
         # and after '"...," said X, arguing that' the speaker of the quote before
@@ -1232,6 +1248,10 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                               _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
 
 
+# ", the ministry said in a statement, adding that": an attribution between commas before a participle
+_MID_ATTRIBUTION = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                              "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
+                              r")(?:\s+[^,;:.!?“”\"]{1,40})?\s*,\s*(?=\w+ing\b)")
 # words that join a second reported clause to the first: ", adding that", ", but they argued that", "and says"
 _CLAUSE_JOINS = re.compile(r"(?:\s*[,;]?\s*(?:\b(?:and|but|while|whereas|yet)\b\s*(?:also\s+|then\s+)?)?|\s*[,;]\s*)$",
                            re.IGNORECASE)
@@ -1248,6 +1268,26 @@ def _coordinated_with(text: str, cue_start: int, found: list[tuple[int, _Candida
             if join and join.start() > earlier.start:
                 return join.start(), earlier
     return None
+
+
+_AND_THAT = re.compile(r"(?:,\s*according\s+to\s+[^,;]{1,60})?,?\s+and\s+that\s+", re.IGNORECASE)
+
+
+def _split_and_that(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """'said A, and that B': two reported clauses of one speaker (at most a few per clause)."""
+    result = []
+    for candidate in candidates:
+        start = candidate.start
+        for cut in list(_AND_THAT.finditer(text, candidate.start, candidate.end))[:_MAX_CLAUSES]:
+            first = _clause_span(text, start, cut.start())
+            if first[1] - first[0] >= 8:
+                result.append(_Candidate(first[0], first[1], candidate.kind, candidate.attribution,
+                                         candidate.paragraph, candidate.continuation, candidate.note))
+            start = cut.end()
+        candidate.start = start
+        if candidate.end - candidate.start >= 8:
+            result.append(candidate)
+    return result
 
 
 def _split_coordinated(text: str, found: list[tuple[int, _Candidate]]) -> list[_Candidate]:
