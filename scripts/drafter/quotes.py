@@ -1123,7 +1123,8 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                                p_index)]
     found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
     taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
-    mid = _MID_ATTRIBUTION.search(text, s_start, s_end)
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
+    mid = _MID_ATTRIBUTION.search(text, s_start, s_end) if words & _PARENTHETICAL_VERBS else None
     if mid and not _touches((s_start, mid.start()), marked):
         # "The bridge will reopen, the ministry said, adding that ...": the clause before is reported too,
         # and the participle's speaker is the one between the commas, not the sentence's subject
@@ -1136,7 +1137,6 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
             taken.add(mid.start("verb"))
         else:
             mid = None
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
     patterns = (_THAT_CLAUSE, _DENIED_GERUND, _ESTIMATED_TO_BE, _REPORTING_NOUN, _BARE_CLAUSE) \
         if words & _REPORTING_TRIGGERS else ()
     attempts = 0
@@ -1153,7 +1153,8 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 found.append(candidate)
     if found:
         return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
-    parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked)
+    parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked) \
+        if words & _PARENTHETICAL_VERBS else None
     if parenthetical or marked:
         return [parenthetical] if parenthetical else []
     single = _clause_then_speaker(text, s_start, s_end, p_index)
