@@ -117,3 +117,18 @@ def test_a_news_agency_told_and_a_platform_posted_on_are_organisations_and_chann
     assert types.get("Newsline") == "ORG" and types.get("Chirper") == "ORG"
     channel = {q["text"]: q["channel"] for q in quotes}["the crossing would reopen"]
     assert channel == next(e.entity_id for e in proposed.entities if e.names[0] == "Newsline")
+
+
+def test_a_first_name_used_alone_is_an_alias_of_the_only_person_with_it() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe. "
+            "Later, Nadia said the gates held.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    assert proposed.local_aliases.get("Nadia") == "nadia-rahimi"
+    assert {q["text"]: q["speaker"] for q in quotes}["the gates held"] == "nadia-rahimi"
+
+
+def test_a_first_name_two_people_share_is_no_alias() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe. "
+            "Nadia Karimi, a hydrologist, said the gates held. Nadia said more was needed.\n")
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    assert "Nadia" not in proposed.local_aliases

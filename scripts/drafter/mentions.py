@@ -24,6 +24,7 @@ derives once a reviewer adds the proposed entities to the registry.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -640,7 +641,8 @@ def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int,
 
 def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
                      all_names: dict[str, str]) -> dict[str, str]:
-    """A person's last name used alone after the full name ("Baloch said") is a local alias."""
+    """A person's last name (or a first name no other person shares) used alone after the full name
+    ("Baloch said", "Hillary said") is a local alias."""
     people = [e for e in [*registry.values(), *drafted.entities] if e.type == "PERSON"]
     spans = match_names(text, all_names)
     first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
@@ -660,6 +662,24 @@ def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEnt
                  and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
         if alone:
             aliases[surname] = person.entity_id
+    # a first name used alone ("Hillary" after "Hillary Clinton") when no other person of the text shares it
+    first_names = Counter(e.name.split()[0] for e in people if len(e.name.split()) >= 2)
+    for person in people:
+        parts = person.name.split()
+        if person.entity_id not in first_seen or len(parts) < 2 or first_names[parts[0]] > 1:
+            continue
+        given = parts[0]
+        if given.casefold() in known or given in aliases or given.casefold().rstrip(".") in TITLES or \
+                len(given.rstrip(".")) < 3:
+            continue
+        later = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(given)}(?![\w-])", text)
+                 if m.start() > first_seen[person.entity_id]]
+        # alone: not inside a name, not before or after another capitalised word
+        alone = [s for s in later if not any(a <= s < b for a, b, _ in spans)
+                 and not re.match(r"\s+[A-Z]", text[s + len(given):s + len(given) + 3])
+                 and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
+        if alone:
+            aliases[given] = person.entity_id
     return aliases
 
 
