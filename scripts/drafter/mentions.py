@@ -541,9 +541,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
-    # a single word that speaks ("Kukura said") and is the first or last name of a person named in the
+    # a single word that speaks ("Okafor said") and is the first or last name of a person named in the
     # text is that person too: it becomes a surname alias, not an entity of its own
-    # and a lone word that ends a longer place or body ("Waziristan" of "North Waziristan") is no person
+    # and a lone word that ends a longer place or body ("Kivu" of "North Kivu") is no person
     tails = {name.split()[-1] for name, (entity_type, _s, _e) in candidates.items()
              if entity_type != "PERSON" and " " in name}
     return {name: found for name, found in candidates.items()
@@ -554,15 +554,15 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
 HONORIFICS = load_lexicon().honorifics
 SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|added|adds|wrote|writes)\b|"
                            r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z][\w’'-]+)")
-# finite speech verbs next to a lone capitalised word that make it a person ("Kukura said", "says Molitor")
+# finite speech verbs next to a lone capitalised word that make it a person ("Okafor said", "says Varga")
 SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
                                  "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
                                  "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
 
 
 def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: bool, lower_words: set[str]) -> bool:
-    """A lone capitalised word that names a person: after an honorific ("Mr. Clyburn"), or the subject
-    or inverted subject of a speech verb ("Kukura said", "says Molitor."), and never written in lower
+    """A lone capitalised word that names a person: after an honorific ("Mr. Adeyemi"), or the subject
+    or inverted subject of a speech verb ("Okafor said", "says Varga."), and never written in lower
     case in the text (so "Police said" is no person)."""
     low = word.casefold()
     if _is_acronym(word) or low in NOT_NAMES or low in POSTS or _is_nationality(word) or low in lower_words \
@@ -574,7 +574,7 @@ def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: 
     before = _words_before(text, start, 1)
     if after and after[0] in SPEAKER_VERBS_AFTER and text[end:end + 1] == " ":
         return True
-    # inverted: the verb right before, one space between ("says Molitor."), not across a quote mark
+    # inverted: the verb right before, one space between ("says Varga."), not across a quote mark
     return bool(before and before[0] in SPEAKER_VERBS_AFTER and text[start - 1:start] == " " and
                 text[max(0, start - 1 - len(before[0])):start - 1].casefold() == before[0] and
                 re.match(r"[.,;]", text[end:end + 1]))
@@ -642,7 +642,7 @@ def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int,
 def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
                      all_names: dict[str, str]) -> dict[str, str]:
     """A person's last name (or a first name no other person shares) used alone after the full name
-    ("Baloch said", "Hillary said") is a local alias."""
+    ("Rahimi said", "Nadia said") is a local alias."""
     people = [e for e in [*registry.values(), *drafted.entities] if e.type == "PERSON"]
     spans = match_names(text, all_names)
     first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
@@ -662,7 +662,7 @@ def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEnt
                  and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
         if alone:
             aliases[surname] = person.entity_id
-    # a first name used alone ("Hillary" after "Hillary Clinton") when no other person of the text shares it
+    # a first name used alone ("Nadia" after "Nadia Rahimi") when no other person of the text shares it
     first_names = Counter(e.name.split()[0] for e in people if len(e.name.split()) >= 2)
     for person in people:
         parts = person.name.split()

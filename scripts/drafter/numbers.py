@@ -895,7 +895,7 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
     if words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
-        # a name cut short ("$60 billion Belt and Road ...", "North Waziristan"): no measure beats half a name
+        # a name cut short ("$9 billion Silk and Spice ...", "North Kivu"): no measure beats half a name
         while words and words[-1][:1].isupper():
             words.pop()
     return words
@@ -903,7 +903,7 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
 
 _MEASURE_NEVER = load_lexicon().measure_never
 _IRREGULAR_PAST = load_lexicon().irregular_past
-# after a capitalised word: the name goes on ("Belt and Road", "North Waziristan", "Bank of England")
+# after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
 
 

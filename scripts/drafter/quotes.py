@@ -328,7 +328,7 @@ def _is_time_phrase(phrase: str) -> bool:
 
 
 def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
-    """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Trump in
+    """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Wali in
     recent days has said", "sent an email on Friday saying") is skipped for the phrase before it."""
     found = _subject_phrase_before(text, sentence_start, verb_start)
     if found is None or not _is_time_phrase(text[found[0]:found[1]]):
@@ -482,7 +482,7 @@ def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> 
     return previous.isdigit() and not (len(before) >= 2 and before[-2][:1].isupper())
 
 
-# adjectives that stand between a possessive and a noun ("Duterte's latest comments")
+# adjectives that stand between a possessive and a noun ("the mayor's latest comments")
 _NOUN_ADJECTIVES = frozenset({"latest", "recent", "earlier", "new", "public", "direct", "repeated", "harsh",
                               "many", "several", "first", "last", "own", "personal", "various", "such", "initial",
                               "previous", "further", "crude", "false", "brief", "formal", "official"})
@@ -492,9 +492,9 @@ _ALWAYS_VERBS = frozenset({"say", "says", "said", "tell", "tells", "told", "add"
 
 
 def _is_noun_form(before: list[str], word: str) -> bool:
-    """A reporting word used as a noun: after a possessive ("Trump's comments", "Duterte's latest
-    comments"), as the object of a verb ("showering praise", "carried echoes"), or capitalised inside
-    a name ("Kent State", "Secretary of State")."""
+    """A reporting word used as a noun: after a possessive ("the senator's comments", "the mayor's latest
+    comments"), as the object of a verb ("showering praise", "drew echoes"), or capitalised inside
+    a name ("Ohio State", "Secretary of State")."""
     previous = before[-1].strip(",;:" + _ALL_MARKS + "(" + _DASH)
     low = word.lower()
     if not previous:
@@ -1083,7 +1083,7 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# where the writer's own clause takes over from a reported one: ", but Trump's ...", "; the ..."
+# where the writer's own clause takes over from a reported one: ", but the mayor's ...", "; the ..."
 _WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])")
 
 
@@ -1203,7 +1203,7 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
         clause_from += listener.end()  # "tell me they would": the listener is not reported
     c_start, c_end = _reported_clause(text, clause_from, s_end)
     if _touches((c_start, c_end), marked):
-        # '... said he would not defend it, Trump responded, “...”': the clause ends at the comma before
+        # '... said he would not sign it, the mayor replied, “...”': the clause ends at the comma before
         first_mark = min((a for a, b in marked if a >= c_start), default=c_end)
         comma = text.find(",", c_start, first_mark)
         attributed = comma > c_start and any(w.lower() in REPORTING_VERBS
@@ -1225,7 +1225,7 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                                     np_end=attribution.np_end, role=attribution.role), p_index)
     subject = _subject_before(text, s_start, cue_start)
     if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
-        # "Obama blasted Trump ... and said the behavior would continue": the verbs share the subject
+        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the subject
         subject = _sentence_subject(text, s_start, cue_start)
     if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
