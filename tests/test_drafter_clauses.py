@@ -135,3 +135,10 @@ def test_and_that_splits_the_reported_content_and_according_to_is_not_reported()
     text = "The governor said the road was open, according to the provincial police, and that trucks were moving.\n"
     assert indirect(text) == [("the road was open", "The governor", "said"),
                               ("trucks were moving", "The governor", "said")]
+
+
+def test_according_to_at_the_end_or_inside_the_sentence() -> None:
+    text = ("Floods doubled last year, according to the Delta Watch Group.\n\n"
+            "The smugglers, according to a border official, crossed the river at night.\n")
+    assert indirect(text) == [("Floods doubled last year", "the Delta Watch Group", "according to"),
+                              ("crossed the river at night", "a border official", "according to")]

@@ -159,5 +159,10 @@ def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
     result = score_polnear([article], [drafted])
     assert result["quoted"]["f1"] == 1.0
     assert result["speech_recall"] == 1.0 and result["indirect_precision"] == 1.0
+    # a drafted belief is no speech-verb gold, but it is an attribution PolNeAR annotates
+    weak = text.index("the economy is weak")
+    belief = {"start": weak, "end": weak + 19, "kind": "indirect", "speaker_text": "Voters"}
+    both = score_polnear([article], [[*drafted, belief]])
+    assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
     assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
     assert score_polnear([article], [None])["articles_lost"] == 1

@@ -1107,6 +1107,34 @@ _MAX_CLAUSES = 6
 _MAX_CLAUSE_ATTEMPTS = 16
 
 
+# ", according to X." at the end of a sentence, ", according to X," inside it
+_ACCORDING_END = re.compile(r",\s*(?P<cue>according to)\s+(?P<np>[^,;:!?“”\"]{2,80}?)\s*[.!?]?\s*$", re.IGNORECASE)
+_ACCORDING_MID = re.compile(r",\s*(?P<cue>according to)\s+(?P<np>[^,;:!?“”\"]{2,80}?)\s*,\s*", re.IGNORECASE)
+
+
+def _according_inside(text: str, s_start: int, s_end: int, p_index: int,
+                      marked: list[tuple[int, int]]) -> _Candidate | None:
+    """'Attacks doubled, according to X.' / 'The militants, according to X, crossed ...': the clause
+    credited to X (the one before the attribution when it is a clause, else the one after)."""
+    end = _ACCORDING_END.search(text, s_start, s_end)
+    found = end or _ACCORDING_MID.search(text, s_start, s_end)
+    if found is None or found.start() <= s_start:
+        return None
+    spans = [_clause_span(text, s_start, found.start())]
+    if found is not end:
+        spans.append(_reported_clause(text, found.end(), s_end))
+        if not _has_finite_verb(text[spans[0][0]:spans[0][1]]) and not _has_clause(text[spans[0][0]:spans[0][1]]):
+            spans.reverse()  # "The militants, according to X, crossed ...": the clause is after
+    c_start, c_end = spans[0]
+    if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]) or _touches((c_start, c_end), marked):
+        return None
+    np_start, np_end = _trim(text, found.start("np"), found.end("np"))
+    if np_end <= np_start:
+        return None
+    return _Candidate(c_start, c_end, "indirect", _Attribution(cue=found.group("cue"), np_start=np_start,
+                                                               np_end=np_end), p_index)
+
+
 def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                           marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
     """Every reported clause of a sentence: one per reporting verb, each ending where the next
@@ -1153,6 +1181,9 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 found.append(candidate)
     if found:
         return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
+    inside = _according_inside(text, s_start, s_end, p_index, marked)
+    if inside:
+        return [inside]  # no reporting verb: "..., according to X." credits the clause to X
     parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked) \
         if words & _PARENTHETICAL_VERBS else None
     if parenthetical or marked:
@@ -1324,6 +1355,8 @@ def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int
         if attempts > _MAX_CLAUSE_ATTEMPTS:
             break
         np_text = match.group("np").strip()
+        if not np_text.split():
+            continue  # ", said ,": no speaker between the commas
         if len(np_text.split()) > 6 or not (np_text.lower() in _PRONOUNS or _is_name_word(np_text.split()[0]) or
                                             np_text.split()[0].lower() in _DETERMINERS or
                                             np_text.split()[-1].lower().endswith("s")):
