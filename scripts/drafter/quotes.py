@@ -1181,7 +1181,7 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 found.append(candidate)
     if found:
         return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
-    inside = _according_inside(text, s_start, s_end, p_index, marked)
+    inside = _according_inside(text, s_start, s_end, p_index, marked) if "according" in words else None
     if inside:
         return [inside]  # no reporting verb: "..., according to X." credits the clause to X
     parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked) \
