@@ -639,6 +639,19 @@ def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int,
     return found
 
 
+def _word_occurrences(text: str, word: str, start: int) -> list[int]:
+    """Starts of ``word`` as a whole word in text[start:] (a plain scan: no per-name pattern to compile)."""
+    found = []
+    position = text.find(word, start)
+    while position >= 0:
+        before = text[position - 1:position]
+        after = text[position + len(word):position + len(word) + 1]
+        if not (before.isalnum() or before in "_-" and before) and not (after.isalnum() or after in "_-" and after):
+            found.append(position)
+        position = text.find(word, position + len(word))
+    return found
+
+
 def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
                      all_names: dict[str, str]) -> dict[str, str]:
     """A person's last name (or a first name no other person shares) used alone after the full name
@@ -672,8 +685,7 @@ def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEnt
         if given.casefold() in known or given in aliases or given.casefold().rstrip(".") in TITLES or \
                 len(given.rstrip(".")) < 3:
             continue
-        later = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(given)}(?![\w-])", text)
-                 if m.start() > first_seen[person.entity_id]]
+        later = _word_occurrences(text, given, first_seen[person.entity_id] + 1)
         # alone: not inside a name, not before or after another capitalised word
         alone = [s for s in later if not any(a <= s < b for a, b, _ in spans)
                  and not re.match(r"\s+[A-Z]", text[s + len(given):s + len(given) + 3])
