@@ -40,6 +40,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from scripts import annotations as ann  # noqa: E402
 from scripts.drafter.mentions import slug  # noqa: E402
+from scripts.errors import BuildError  # noqa: E402
 from scripts.evaluate import (  # noqa: E402
     TABLE_ORDER, align_proposed, curated_quote, curated_statistic, leave_one_out, loo_registry, score_all,
 )
@@ -188,6 +189,40 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; an upper bound
 
 
+# --- adversarial inputs -------------------------------------------------------------------
+
+def adversarial_inputs() -> dict[str, str]:
+    """Issue 11's inputs that once took minutes: a line of capitals (dateline pattern), 40 KB of quote
+    marks, 20 KB of numbers, a 5 MB file (news sentences repeated), and 1 MB of the same."""
+    sentence = ("The minister said that 12 soldiers were killed in Kabul on Monday, according to officials. "
+                "“We will respond,” he said.\n")
+    return {
+        "400 capitals": "A" * 400 + " –\n",
+        "40 KB of quote marks": '"' * 40_000 + "\n",
+        "20 KB of numbers": " ".join(str((i * 7919) % 10_000) for i in range(4_000)) + "\n",
+        "1 MB of news sentences": sentence * (1_000_000 // len(sentence)),
+        "5 MB of news sentences": sentence * (5_000_000 // len(sentence)),
+    }
+
+
+def print_adversarial() -> None:
+    """Seconds to draft each adversarial input (draft_text with the per-article time limit)."""
+    from scripts.draft import draft_text
+    from scripts.drafter.limits import DRAFT_TIME_LIMIT
+
+    registry = ann.load_registry()
+    print(f"| input | size | seconds | outcome (time limit {DRAFT_TIME_LIMIT:g} s) |")
+    print("|---|---|---|---|")
+    for name, text in adversarial_inputs().items():
+        began = time.perf_counter()
+        try:
+            draft_text(text, registry, label=name)
+            outcome = "drafted"
+        except BuildError as exc:
+            outcome = f"stopped: {exc}"
+        print(f"| {name} | {len(text.encode()):,} B | {time.perf_counter() - began:.2f} | {outcome} |", flush=True)
+
+
 # --- report ----------------------------------------------------------------------------
 
 def print_quality(drafter: dict[str, Any], peers: dict[str, Any]) -> None:
@@ -209,9 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=20, help="repetitions of the curated articles for timing")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per system (the median is printed)")
     parser.add_argument("--memory-of", choices=SYSTEMS, help=argparse.SUPPRESS)
+    parser.add_argument("--adversarial", action="store_true",
+                        help="only time the drafter on the adversarial inputs (needs no peers)")
     args = parser.parse_args(argv)
     if args.memory_of:
         _memory_child(args.memory_of)
+        return 0
+    if args.adversarial:
+        print_adversarial()
         return 0
 
     print("Quality on the curated articles, leave-one-out, scored by guidelines section 5:\n")
@@ -233,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | {median:.2f} | {len(corpus) / median:.1f} | {words / median:.0f} | "
               f"{peak_memory_mib(system):.0f} MiB |", flush=True)
     print(f"\nspeed-up of the drafter: {medians['peers'] / medians['drafter']:.1f}x articles per second")
+    print("\nAdversarial inputs, drafted one by one:\n")
+    print_adversarial()
     return 0
 
 

@@ -5,7 +5,7 @@ and the NewsQuant benchmark; prints, for the drafter and for quantulum3, precisi
 qualifier / unit accuracy on the curated statistics (guidelines section 5), value and value+change
 F1 on NewsQuant (the CQE paper's scoring), and throughput (median of several runs, articles and
 words per second). ``quantulum3_statistics`` maps quantulum3's output to the drafter's dicts so that
-``scripts.drafter.numbers.score_statistics`` scores both alike.
+``scripts.evaluate.score_statistics`` scores both alike.
 
 quantulum3 is a benchmark dependency only: it is not in the project's requirements. Run this with an
 environment that has it, e.g. ``/tmp/benchvenv/bin/python -m benchmarks.peers_numbers``.
@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from scripts.drafter.eval_newsquant import DEFAULT_PATH, Prediction, load_newsquant, score
-from scripts.drafter.numbers import extract_statistics, score_statistics
+from scripts.drafter.numbers import extract_statistics
+from scripts.evaluate import score_statistics
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"

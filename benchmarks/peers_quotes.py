@@ -11,7 +11,8 @@ re-upload of spaCy's en_core_web_sm, sha256
 e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779).
 
 ``python -m benchmarks.peers_quotes [POLNEAR_ROOT] [--runs N]`` (run with the
-benchmark environment's Python) scores both systems on PolNeAR in the same run
+benchmark environment's Python) scores both systems on PolNeAR in the same run, with the
+scoring of ``python -m scripts evaluate --benchmark polnear`` (:mod:`scripts.evaluate`),
 and prints the median time per system over N runs, in articles and words per second, and the
 peak Python heap of one run.
 """
@@ -85,23 +86,23 @@ def _peak_mib(run: Callable[[], object]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scripts.drafter.eval_polnear import DEFAULT_POLNEAR, format_polnear, load_polnear, run_drafter, score_spans
+    from scripts.evaluate import BENCHMARKS_DIR, draft_polnear, format_polnear, load_polnear, score_polnear
 
     parser = argparse.ArgumentParser(description="Drafter quotes against textacy on PolNeAR, same run.")
-    parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_POLNEAR)
+    parser.add_argument("root", nargs="?", type=Path, default=BENCHMARKS_DIR / "polnear")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per system (median reported)")
     args = parser.parse_args(argv)
     articles = load_polnear(args.root)
     texts = [article["text"] for article in articles]
     words = sum(len(text.split()) for text in texts)
     nlp = load_spacy_pipeline()
-    scores = {"drafter": score_spans(articles, run_drafter(texts)),
-              "textacy": score_spans(articles, textacy_direct_quotations(texts, nlp))}
+    scores = {"drafter": score_polnear(articles, draft_polnear(texts)),
+              "textacy": score_polnear(articles, textacy_direct_quotations(texts, nlp))}
     print(format_polnear(scores))
     print()
     print("| system | median s | articles/s | words/s | peak Python heap | runs |")
     print("|---|---|---|---|---|---|")
-    systems = {"drafter": lambda: run_drafter(texts),
+    systems = {"drafter": lambda: draft_polnear(texts),
                "spaCy sm + textacy": lambda: textacy_direct_quotations(texts, nlp)}
     timings = {name: _median_seconds(run, args.runs) for name, run in systems.items()}
     for system, seconds in timings.items():

@@ -39,6 +39,7 @@ import yaml
 
 from scripts import annotations as ann
 from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_names, slug
+from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
@@ -194,8 +195,17 @@ def _text_or_none(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def draft_text(text: str, registry: dict[str, ann.Entity]) -> tuple[list[dict], DraftedEntities, list[dict], list[dict], list[str]]:
-    """Mentions, proposed entities, quotes and statistics of one normalised text, with the problems met."""
+def draft_text(text: str, registry: dict[str, ann.Entity], label: str = "text",
+               seconds: float | None = None) -> tuple[list[dict], DraftedEntities, list[dict], list[dict], list[str]]:
+    """Mentions, proposed entities, quotes and statistics of one normalised text, with the problems met.
+
+    A text that takes longer than ``seconds`` (default :data:`scripts.drafter.limits.DRAFT_TIME_LIMIT`)
+    raises a BuildError naming ``label`` (the article's path)."""
+    with limits.time_limit(limits.DRAFT_TIME_LIMIT if seconds is None else seconds, label):
+        return _draft_text(text, registry)
+
+
+def _draft_text(text: str, registry: dict[str, ann.Entity]) -> tuple[list[dict], DraftedEntities, list[dict], list[dict], list[str]]:
     from scripts.drafter.numbers import extract_statistics
     from scripts.drafter.quotes import extract_quotes
 
@@ -231,7 +241,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     if not normalised.text.strip() or not WORD.search(normalised.text):
         raise BuildError(f"{path}: no article text is left after normalisation")
     metadata = draft_metadata(normalised, profile)
-    mentions, proposed, quotes, statistics, warnings = draft_text(normalised.text, registry)
+    mentions, proposed, quotes, statistics, warnings = draft_text(normalised.text, registry, label=path_text)
     return DraftedArticle(
         source_id=source_id_for(normalised.title, path, normalised.text), raw_path=path_text, raw_file=path.name,
         site_id=profile.site_id, text=normalised.text, raw_sha256=hashlib.sha256(raw_bytes).hexdigest(),

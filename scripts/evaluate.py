@@ -1,31 +1,33 @@
 """Measure the drafter: ``python -m scripts evaluate [--benchmark newsquant|polnear] [--per-article] [--examples N]``.
 
-Default: leave-one-out on the curated articles. Takes the curated
-annotations resolved by the build (``scripts.tables.build_rows``), drafts
-each article with a registry that holds only the entities that have mentions
-in the *other* curated articles (so the figure estimates what a new article
-gets), and scores the drafts by section 5 of the guidelines: quotes with
-:func:`scripts.drafter.eval_polnear.score_quotes`, statistics with
-:func:`scripts.drafter.numbers.score_statistics`, mentions with
-:func:`score_mentions` here (exact span and same type; over matched
-mentions, the share resolved to the right entity). Prints precision, recall,
-F1 and attribute accuracies per table, per kind and (``--per-article``) per
-article, with examples of misses and false hits.
+All of the drafter's evaluation lives here: one P/R/F1 (:func:`prf`), the
+section 5 scorers of the guidelines for quotes, statistics and mentions, one
+leave-one-out on the curated articles, and the PolNeAR scoring.
 
-``--benchmark newsquant`` and ``--benchmark polnear`` run the public
-benchmarks in ``../shared/benchmarks/`` and print the drafter beside the
-published scores (NewsQuant) or beside textacy run on the same articles in
-the same run, when textacy is installed (it belongs to the benchmark
-environment, ``requirements-bench.lock``).
+Default: leave-one-out. Takes the curated annotations resolved by the build
+(``scripts.tables.build_rows``), drafts each article with a registry that
+holds only the entities that have mentions in the *other* curated articles
+(so the figure estimates what a new article gets), and prints precision,
+recall, F1 and attribute accuracies per table, per kind and
+(``--per-article``) per article, with examples of misses and false hits.
+
+``--benchmark newsquant`` scores the statistics drafter on NewsQuant beside
+the published scores (:mod:`scripts.drafter.eval_newsquant` reads the file);
+``--benchmark polnear`` scores quotes on PolNeAR as described at
+:func:`score_polnear`. The files are in ``../shared/benchmarks/``. Peers
+(textacy, quantulum3, spaCy) are run by ``benchmarks/``, which import the
+scorers from here; nothing in ``scripts/`` imports ``benchmarks/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from scripts import annotations as ann
 from scripts.errors import BuildError
@@ -34,17 +36,151 @@ BENCHMARKS_DIR = ann.ROOT.parent / "shared" / "benchmarks"
 TABLE_ORDER = ("quotes", "statistics", "mentions")
 
 
-# --- Scoring of mentions (guidelines section 5) ----------------------------------
+# --- Scoring by guidelines section 5: one P/R/F1 for every table and benchmark --------
 
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
 def prf(matched: int, drafted: int, curated: int) -> dict[str, float]:
-    """Precision, recall and F1 from counts."""
+    """Precision, recall and F1 from counts (0.0 where a denominator is 0)."""
     precision, recall = _ratio(matched, drafted), _ratio(matched, curated)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
+
+
+_QUOTE_MARKS = "“”\"‘’'«»„"
+
+
+def quote_tokens(text: str) -> list[str]:
+    """Tokens of a quote after stripping quotation marks, punctuation at the ends and case."""
+    stripped = text.strip().strip(_QUOTE_MARKS + " .,;:!?-–—()").lower()
+    return re.findall(r"\w+(?:['’]\w+)?", stripped)
+
+
+def token_overlap_matches(drafted: list[str], curated: list[str]) -> bool:
+    """True when the shared tokens reach half of the longer quote's tokens (multiset overlap)."""
+    if not drafted or not curated:
+        return False
+    shared = sum((Counter(drafted) & Counter(curated)).values())
+    return shared >= max(len(drafted), len(curated)) / 2
+
+
+Item = TypeVar("Item")
+Gold = TypeVar("Gold")
+
+
+def greedy_pairs(drafted: list[Item], curated: list[Gold], score: Callable[[Item, Gold], float]) -> list[tuple[int, int]]:
+    """One-to-one pairs (drafted index, curated index), best score first; a score of 0 never pairs."""
+    scored = sorted(((score(d, c), i, j) for i, d in enumerate(drafted) for j, c in enumerate(curated)),
+                    key=lambda item: (-item[0], item[1], item[2]))
+    used_d: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for value, i, j in scored:
+        if value <= 0 or i in used_d or j in used_c:
+            continue
+        used_d.add(i)
+        used_c.add(j)
+        pairs.append((i, j))
+    return pairs
+
+
+QUOTE_ATTRIBUTES = ("kind", "speaker_text", "speaker_role", "cue", "channel")
+
+
+def _same_text(drafted: object, curated: object) -> bool:
+    """Attribute agreement: equal after trimming and case folding; empty equals empty."""
+    def norm(value: object) -> str:
+        return "" if value is None else str(value).strip().casefold()
+    return norm(drafted) == norm(curated)
+
+
+def score_quotes(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
+    """Section 5 for the quotes of one source: a drafted and a curated quote match when their tokens
+    overlap by half of the longer; pairs are one to one, best overlap first.
+
+    Returns matched/drafted/curated, precision, recall, f1, speaker_correct, speaker_accuracy,
+    <attribute>_correct for the QUOTE_ATTRIBUTES the curated rows carry, and the pairs."""
+    drafted_tokens = [quote_tokens(q["text"]) for q in drafted]
+    curated_tokens = [quote_tokens(q["text"]) for q in curated]
+
+    def score(i: int, j: int) -> float:
+        d, c = drafted_tokens[i], curated_tokens[j]
+        if not token_overlap_matches(d, c):
+            return 0.0
+        return len(set(d) & set(c)) / max(len(set(d) | set(c)), 1)
+
+    pairs = greedy_pairs(list(range(len(drafted))), list(range(len(curated))), score)
+    speaker_correct = sum(1 for i, j in pairs if drafted[i].get("speaker") == curated[j].get("speaker"))
+    result: dict[str, Any] = {"matched": len(pairs), "drafted": len(drafted), "curated": len(curated),
+                              **prf(len(pairs), len(drafted), len(curated)),
+                              "speaker_correct": speaker_correct,
+                              "speaker_accuracy": _ratio(speaker_correct, len(pairs)), "pairs": pairs}
+    for attribute in QUOTE_ATTRIBUTES:
+        if all(attribute in curated[j] for _, j in pairs):
+            result[f"{attribute}_correct"] = sum(
+                1 for i, j in pairs if _same_text(drafted[i].get(attribute), curated[j].get(attribute)))
+    return result
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    if a is None or b is None or a == "" or b == "":
+        return (a is None or a == "") and (b is None or b == "")
+    return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+
+
+def statistics_match(drafted: dict[str, Any], curated: dict[str, Any]) -> bool:
+    """Section 5: the spans overlap and value_low, value and value_high agree."""
+    overlap = drafted["start"] < curated["end"] and curated["start"] < drafted["end"]
+    return overlap and all(_same_number(drafted.get(k), curated.get(k)) for k in ("value_low", "value", "value_high"))
+
+
+def _credited(row: dict[str, Any]) -> str | None:
+    """The credited entity of a drafted or curated row (``attributed_to`` or the table's column name)."""
+    return row.get("attributed_to", row.get("attributed_to_entity_id")) or None
+
+
+def _fits(drafted: object, curated: object) -> bool:
+    """A drafted free-text field holds nothing wrong: its words all occur in the curated field's."""
+    drafted_words = set(re.findall(r"\w+", str(drafted or "").casefold()))
+    curated_words = set(re.findall(r"\w+", str(curated or "").casefold()))
+    return drafted_words <= curated_words and bool(drafted_words) == bool(curated_words)
+
+
+def score_statistics(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall, F1 and, over matched pairs, qualifier and unit accuracy (section 5), plus the
+    share of matched pairs crediting the same entity (``attribution_accuracy``).
+
+    Only statistics of the same source (``source_id``, when present) match; each curated statistic
+    matches at most one drafted one. Returns counts, the figures, the misses and false hits."""
+    used: set[int] = set()
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    misses: list[dict[str, Any]] = []
+    for gold in curated:
+        for index, draft in enumerate(drafted):
+            if index in used or draft.get("source_id") != gold.get("source_id"):
+                continue
+            if statistics_match(draft, gold):
+                used.add(index)
+                pairs.append((draft, gold))
+                break
+        else:
+            misses.append(gold)
+    matched = len(pairs)
+    return {
+        "drafted": len(drafted), "curated": len(curated), "matched": matched,
+        **prf(matched, len(drafted), len(curated)),
+        "qualifier_accuracy": _ratio(sum(d["qualifier"] == g["qualifier"] for d, g in pairs), matched),
+        "unit_accuracy": _ratio(sum(d["unit"] == g["unit"] for d, g in pairs), matched),
+        # not part of section 5, reported to show how much of the attribution a reviewer must fix
+        "attribution_accuracy": _ratio(sum(_credited(d) == _credited(g) for d, g in pairs), matched),
+        # a drafted measure or period a reviewer can keep: every word of it is in the curated one (both
+        # empty also fits); an empty drafted field costs a cut-and-paste, a wrong one a reading and a fix
+        "measure_accuracy": _ratio(sum(_fits(d.get("measure"), g.get("measure")) for d, g in pairs), matched),
+        "period_accuracy": _ratio(sum(_fits(d.get("period"), g.get("period")) for d, g in pairs), matched),
+        "misses": misses, "false_hits": [d for i, d in enumerate(drafted) if i not in used],
+    }
 
 
 def score_mentions(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
@@ -154,8 +290,6 @@ def leave_one_out() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
 
 def score_quotes_by_source(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
     """Section 5 for quotes, pairing only quotes of the same source; adds misses and false hits."""
-    from scripts.drafter.eval_polnear import score_quotes
-
     totals = {"drafted": 0, "curated": 0, "matched": 0, "speaker_correct": 0}
     misses: list[dict[str, Any]] = []
     false_hits: list[dict[str, Any]] = []
@@ -178,13 +312,12 @@ def score_quotes_by_source(drafted: list[dict[str, Any]], curated: list[dict[str
 
 
 def scorers() -> dict[str, Callable[[list[dict], list[dict]], dict[str, Any]]]:
-    from scripts.drafter.numbers import score_statistics
-
     return {"quotes": score_quotes_by_source, "statistics": score_statistics, "mentions": score_mentions}
 
 
 # The attribute accuracies each table's scorer reports.
-ATTRIBUTES = {"quotes": ("speaker_accuracy",), "statistics": ("qualifier_accuracy", "unit_accuracy"),
+ATTRIBUTES = {"quotes": ("speaker_accuracy",),
+              "statistics": ("qualifier_accuracy", "unit_accuracy", "measure_accuracy", "period_accuracy"),
               "mentions": ("entity_accuracy",)}
 # What "per kind" means for each table.
 KIND_FIELD = {"quotes": "kind", "statistics": "unit", "mentions": "type"}
@@ -254,16 +387,234 @@ def print_scores(scores: dict[str, Any], per_article: bool, examples: int) -> No
                         print(f"    - {_describe(drafted, table)}; curated {curated[field_name]}")
 
 
-def _textacy_available() -> bool:
-    try:
-        import textacy  # noqa: F401
-    except ImportError:
+# --- PolNeAR, scored as the guidelines' quotes ---------------------------------------
+#
+# PolNeAR annotates every attribution (beliefs and paraphrases too); its Content of a paraphrase
+# contains the partial quotes inside it, and an interrupted quote is one Content where the
+# guidelines make two rows. So: a drafted direct or partial quote is right when it lies inside a
+# gold Content that contains a quotation mark, or overlaps one by half; such a Content is found
+# when at least one drafted quote is right for it. For indirect speech the gold are the
+# attributions whose cue holds a speech verb (config/lexicon.yaml, class speech) and whose Content
+# holds no quotation mark; one is found when a drafted quote of any kind lies inside its Content or
+# overlaps it by half. A drafted indirect quote is right when it lies inside or overlaps by half
+# any gold Content. The speaker agrees when the drafted speaker as written, or the names of the
+# entity it was resolved to, share a content word with the gold Source.
+
+_SPEAKER_STOPWORDS = frozenset({"the", "a", "an", "of", "for", "and", "mr", "ms", "mrs", "dr", "s", "in", "at",
+                                "on", "to", "by", "with", "from"})
+
+
+def _fragments(offsets: str) -> list[tuple[int, int]]:
+    spans = []
+    for fragment in offsets.split(";"):
+        start_text, end_text = fragment.split()
+        spans.append((int(start_text), int(end_text)))
+    return spans
+
+
+def parse_polnear_ann(ann_text: str, text: str, speech_verbs: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+    """Gold of one PolNeAR .ann file: quoted Contents and speech-verb attributions (indirect).
+
+    Each gold item is {"start", "end" (hull of its fragments), "fragments", "source" (the Source text or
+    None), "cue" (text or None)}."""
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    relations: list[dict[str, str]] = []
+    for line in ann_text.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 2:
+            label, _, offsets = parts[1].partition(" ")
+            spans[parts[0]] = (label, _fragments(offsets))
+        elif line.startswith("E") and len(parts) >= 2:
+            relations.append(dict(item.split(":", 1) for item in parts[1].split() if ":" in item))
+
+    def surface(key: str | None) -> str | None:
+        if key is None or key not in spans:
+            return None
+        return " ".join(text[a:b] for a, b in spans[key][1])
+
+    relation_of: dict[str, dict[str, str]] = {}
+    for relation in relations:
+        if relation.get("Content") in spans:
+            relation_of.setdefault(relation["Content"], relation)
+    quoted: dict[tuple[int, int], dict[str, Any]] = {}
+    indirect: dict[tuple[int, int], dict[str, Any]] = {}
+    every: dict[tuple[int, int], dict[str, Any]] = {}  # every attribution's Content, whatever its cue
+    for key, (label, fragments) in spans.items():
+        if label != "Content":
+            continue
+        relation = relation_of.get(key, {})
+        content = "".join(text[a:b] for a, b in fragments)
+        cue = surface(relation.get("Cue"))
+        span = (min(a for a, _ in fragments), max(b for _, b in fragments))
+        item: dict[str, Any] = {"start": span[0], "end": span[1], "fragments": fragments,
+                                "source": surface(relation.get("Source")), "cue": cue,
+                                "speech": bool(cue and set(re.findall(r"[a-z]+", cue.lower())) & speech_verbs)}
+        every.setdefault(span, item)
+        if any(mark in content for mark in _QUOTE_MARKS.replace("'", "").replace("’", "")) or \
+                re.search(r"(?:^|\s)['‘]\w", content):
+            quoted.setdefault(span, item)
+        elif item["speech"]:
+            indirect.setdefault(span, item)
+    return {"quoted": sorted(quoted.values(), key=lambda g: g["start"]),
+            "indirect": sorted(indirect.values(), key=lambda g: g["start"]),
+            "contents": sorted(every.values(), key=lambda g: g["start"])}
+
+
+def load_polnear(root: Path) -> list[dict[str, Any]]:
+    """Articles of the PolNeAR split: name, text, and gold (one .ann per article, the first by name)."""
+    from scripts.drafter.lexicon import load_lexicon
+
+    text_dir, ann_dir = root / "text", root / "attributions"
+    if not text_dir.is_dir() or not ann_dir.is_dir():
+        raise BuildError(f"{root}: expected text/ and attributions/ folders (the PolNeAR test split)")
+    speech_verbs = frozenset(form for form in load_lexicon().speech_verbs if " " not in form)
+    articles = []
+    for text_path in sorted(text_dir.glob("*.txt")):
+        annotations = sorted(ann_dir.glob(f"{text_path.stem}_*.ann"))
+        if not annotations:
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        articles.append({"name": text_path.stem, "text": text,
+                         **parse_polnear_ann(annotations[0].read_text(encoding="utf-8"), text, speech_verbs)})
+    return articles
+
+
+def _core(text: str, start: int, end: int) -> tuple[int, int]:
+    strip = _QUOTE_MARKS + " \t\n.,;:!?-–—"
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end
+
+
+def fits_content(text: str, drafted: tuple[int, int], gold: dict[str, Any]) -> float:
+    """How well a drafted span fits a gold Content: 1.0 inside it, else the overlap share of the longer
+    span when it reaches half, else 0.0."""
+    start, end = _core(text, *drafted)
+    if end <= start:
+        return 0.0
+    if any(a <= start and end <= b for a, b in gold["fragments"]) or gold["start"] <= start and end <= gold["end"]:
+        return 1.0
+    g_start, g_end = _core(text, gold["start"], gold["end"])
+    shared = min(end, g_end) - max(start, g_start)
+    longer = max(end - start, g_end - g_start)
+    share = shared / longer if shared > 0 and longer else 0.0
+    return share if share >= 0.5 else 0.0
+
+
+def speaker_words(phrase: str | None) -> set[str]:
+    return set(re.findall(r"\w+", (phrase or "").lower())) - _SPEAKER_STOPWORDS
+
+
+def speaker_agrees(drafted: dict[str, Any], gold_source: str | None) -> bool:
+    """Shared content word between the gold Source and the drafted speaker as written or the names of its
+    resolved entity (``speaker_names``); a pronoun agrees only with the same pronoun."""
+    gold = speaker_words(gold_source)
+    if not gold:
         return False
-    return True
+    words = speaker_words(drafted.get("speaker_text"))
+    for name in drafted.get("speaker_names") or ():
+        words |= speaker_words(name)
+    return bool(words & gold)
+
+
+def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, Any]] | None]) -> dict[str, Any]:
+    """Quoted-Content P/R/F1, speech-verb recall, indirect precision, speaker agreement, articles lost.
+
+    drafts holds per article the drafted quotes (dicts with start, end, kind, speaker_text and
+    optionally speaker_names) or None when drafting raised."""
+    counts = Counter[str]()
+    for article, drafted in zip(articles, drafts):
+        text = article["text"]
+        if drafted is None or (not drafted and (article["quoted"] or article["indirect"])):
+            counts["lost"] += 1
+        drafted = drafted or []
+        marked = [q for q in drafted if q["kind"] in ("direct", "partial")]
+        counts["quoted_gold"] += len(article["quoted"])
+        counts["quoted_drafted"] += len(marked)
+        found: set[int] = set()
+        for quote in marked:
+            fits = [(fits_content(text, (quote["start"], quote["end"]), g), j) for j, g in enumerate(article["quoted"])]
+            best = max(fits, default=(0.0, -1))
+            if best[0] > 0:
+                counts["quoted_right"] += 1
+                found.add(best[1])
+                counts["speaker_pairs"] += 1
+                counts["speaker_agreed"] += speaker_agrees(quote, article["quoted"][best[1]]["source"])
+        counts["quoted_found"] += len(found)
+        counts["speech_quoted_gold"] += sum(1 for g in article["quoted"] if g["speech"])
+        counts["speech_quoted_found"] += sum(1 for j in found if article["quoted"][j]["speech"])
+        all_gold = article["quoted"] + article["indirect"]
+        indirect = [q for q in drafted if q["kind"] == "indirect"]
+        counts["indirect_drafted"] += len(indirect)
+        counts["indirect_right"] += sum(
+            1 for q in indirect if any(fits_content(text, (q["start"], q["end"]), g) > 0 for g in all_gold))
+        # against every attribution PolNeAR annotates ("according to X", "believe"), not only speech
+        every = article.get("contents", all_gold)
+        counts["indirect_right_any"] += sum(
+            1 for q in indirect if any(fits_content(text, (q["start"], q["end"]), g) > 0 for g in every))
+        counts["speech_gold"] += len(article["indirect"])
+        for gold in article["indirect"]:
+            fits = [(fits_content(text, (q["start"], q["end"]), gold), i) for i, q in enumerate(drafted)]
+            best = max(fits, default=(0.0, -1))
+            if best[0] > 0:
+                counts["speech_found"] += 1
+                counts["speaker_pairs"] += 1
+                counts["speaker_agreed"] += speaker_agrees(drafted[best[1]], gold["source"])
+    quoted_p = _ratio(counts["quoted_right"], counts["quoted_drafted"])
+    quoted_r = _ratio(counts["quoted_found"], counts["quoted_gold"])
+    return {
+        "articles": len(articles), "articles_lost": counts["lost"], "counts": dict(counts),
+        "quoted": {"precision": quoted_p, "recall": quoted_r,
+                   "f1": 2 * quoted_p * quoted_r / (quoted_p + quoted_r) if quoted_p + quoted_r else 0.0},
+        "speech_recall": _ratio(counts["speech_found"], counts["speech_gold"]),
+        "speech_recall_all": _ratio(counts["speech_found"] + counts["speech_quoted_found"],
+                                    counts["speech_gold"] + counts["speech_quoted_gold"]),
+        "indirect_precision": _ratio(counts["indirect_right"], counts["indirect_drafted"]),
+        "indirect_precision_any": _ratio(counts["indirect_right_any"], counts["indirect_drafted"]),
+        "speaker_agreement": _ratio(counts["speaker_agreed"], counts["speaker_pairs"]),
+    }
+
+
+def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
+    """The drafter's quotes per text, drafted as a new article (an empty registry: the entities it
+    proposes are its own), each with ``speaker_names``; None when drafting raised."""
+    from scripts.draft import draft_text
+
+    drafts: list[list[dict[str, Any]] | None] = []
+    for text in texts:
+        try:
+            _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+        except Exception:  # noqa: BLE001 - a lost article is what this measures
+            drafts.append(None)
+            continue
+        names = {e.entity_id: e.names for e in proposed.entities}
+        for alias, entity_id in proposed.local_aliases.items():
+            names.setdefault(entity_id, []).append(alias)
+        drafts.append([{**q, "speaker_names": names.get(q.get("speaker") or "", [])} for q in quotes])
+    return drafts
+
+
+def format_polnear(scores: dict[str, dict[str, Any]]) -> str:
+    """A Markdown table of score_polnear results by system."""
+    lines = ["| system | quoted P | quoted R | quoted F1 | speech-verb recall, unquoted | speech-verb recall, all | "
+             "indirect precision (speech / any attribution) | speaker agreement | articles lost |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for system, score in scores.items():
+        c = score["counts"]
+        lines.append(
+            f"| {system} | {score['quoted']['precision']:.3f} | {score['quoted']['recall']:.3f} | "
+            f"{score['quoted']['f1']:.3f} | {score['speech_recall']:.3f} ({c.get('speech_found', 0)}/"
+            f"{c.get('speech_gold', 0)}) | {score['speech_recall_all']:.3f} | {score['indirect_precision']:.3f} / "
+            f"{score.get('indirect_precision_any', score['indirect_precision']):.3f} | {score['speaker_agreement']:.3f} "
+            f"({c.get('speaker_agreed', 0)}/{c.get('speaker_pairs', 0)}) | {score['articles_lost']} of "
+            f"{score['articles']} |")
+    return "\n".join(lines)
 
 
 def run_benchmark(name: str) -> None:
-    """Print the drafter beside its peers on a public benchmark."""
+    """Print the drafter's figures on a public benchmark (peers: ``python -m benchmarks.peers_quotes``)."""
     if name == "newsquant":
         from scripts.drafter.eval_newsquant import evaluate_newsquant, format_report
 
@@ -272,16 +623,11 @@ def run_benchmark(name: str) -> None:
             raise BuildError(f"{path}: the NewsQuant benchmark is not there")
         print(format_report(evaluate_newsquant(path)))
         return
-    from scripts.drafter.eval_polnear import evaluate_polnear, format_polnear
-
     root = BENCHMARKS_DIR / "polnear"
-    if not root.is_dir():
-        raise BuildError(f"{root}: the PolNeAR benchmark is not there")
-    print(f"PolNeAR direct quotes ({root}); textacy runs in the same run when installed")
-    print(format_polnear(evaluate_polnear(root, peers=True)))
-    if not _textacy_available():
-        print("textacy is unavailable in this environment (a benchmark dependency, requirements-bench.lock); "
-              "run `.venv-bench/bin/python -m scripts evaluate --benchmark polnear` for the side-by-side figures")
+    articles = load_polnear(root)
+    print(f"PolNeAR test split ({root}), {len(articles)} articles, scored as the guidelines' quotes "
+          "(docs/drafter.md); textacy beside it: .venv-bench/bin/python -m benchmarks.peers_quotes")
+    print(format_polnear({"drafter": score_polnear(articles, draft_polnear([a["text"] for a in articles]))}))
 
 
 def evaluate_arguments(parser: argparse.ArgumentParser) -> None:

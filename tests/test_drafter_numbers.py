@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from scripts.drafter.eval_newsquant import gold_value, score
-from scripts.drafter.numbers import extract_statistics, score_statistics
+from scripts.drafter.numbers import extract_statistics
+from scripts.evaluate import score_statistics
 
 
 def only(sentence: str, /, **expected: object) -> dict:

@@ -6,7 +6,8 @@ import pytest
 
 from scripts import annotations as ann
 from scripts.__main__ import main
-from scripts.evaluate import align_proposed, loo_registry, score_mentions, score_quotes_by_source
+from scripts.evaluate import (align_proposed, fits_content, load_polnear, loo_registry, prf, score_mentions,
+                              score_polnear, score_quotes, score_quotes_by_source, score_statistics, speaker_agrees)
 
 
 def mention(start: int, end: int, entity_type: str, entity_id: str, source_id: str = "a") -> dict:
@@ -72,7 +73,96 @@ def test_proposed_entities_align_one_to_one_by_shared_mentions():
 def test_evaluate_prints_every_table(capsys):
     assert main(["evaluate", "--examples", "1", "--per-article"]) == 0
     out = capsys.readouterr().out
-    for table, attribute in (("quotes", "speaker"), ("statistics", "qualifier"), ("mentions", "entity")):
+    for table, attribute in (("quotes", "speaker"), ("statistics", "measure"), ("mentions", "entity")):
         line = next(line for line in out.splitlines() if line.startswith(table))
         assert "P " in line and "F1 " in line and attribute in line
-    assert "kabul-islamabad-aggression-nine-year-high" in out
+    source_id = ann.load_source_annotations()[0].source_id
+    assert source_id[:44] in out
+
+
+def test_one_prf_for_every_scorer():
+    assert prf(2, 4, 3) == pytest.approx({"precision": 0.5, "recall": 2 / 3, "f1": 4 / 7})
+    assert prf(0, 0, 0) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+
+def test_score_quotes_token_overlap_and_speaker_accuracy():
+    curated = [{"text": "The road is open to all traffic", "speaker": "a"},
+               {"text": "shackles of slavery", "speaker": "b"}]
+    drafted = [{"text": "“The road is open.”", "speaker": "a"},       # 4 of 7 tokens: matches
+               {"text": "Shackles of Slavery!", "speaker": "c"},     # same tokens, other speaker
+               {"text": "an unrelated sentence", "speaker": None}]
+    score = score_quotes(drafted, curated)
+    assert (score["matched"], score["recall"]) == (2, 1.0)
+    assert score["precision"] == pytest.approx(2 / 3)
+    assert score["speaker_accuracy"] == 0.5
+    assert score_quotes([{"text": "The road", "speaker": "a"}], curated[:1])["matched"] == 0
+
+
+def test_statistics_measure_and_period_fit_only_without_wrong_words():
+    curated = [{"start": 0, "end": 2, "value": 12, "value_low": 12, "value_high": 12, "qualifier": "exact",
+                "unit": "count", "measure": "soldiers killed", "period": "2024"}]
+    kept = {**curated[0], "measure": "soldiers", "period": None}
+    wrong = {**curated[0], "measure": "together", "period": "2024"}
+    assert score_statistics([kept], curated)["measure_accuracy"] == 1.0
+    assert score_statistics([kept], curated)["period_accuracy"] == 0.0
+    assert score_statistics([wrong], curated)["measure_accuracy"] == 0.0
+    assert score_statistics([wrong], curated)["period_accuracy"] == 1.0
+
+
+def test_speaker_agreement_needs_a_shared_content_word():
+    assert speaker_agrees({"speaker_text": "Karl Rove"}, "Mr. Rove")
+    assert speaker_agrees({"speaker_text": "he", "speaker_names": ["Karl Rove"]}, "Mr. Rove")
+    assert speaker_agrees({"speaker_text": "the newspaper"}, "the newspaper")
+    assert not speaker_agrees({"speaker_text": "he"}, "Mr. Rove")  # a pronoun agrees only with itself
+    assert not speaker_agrees({"speaker_text": "Karl Rove"}, "the campaign")
+    assert not speaker_agrees({"speaker_text": None}, "Mr. Rove")
+
+
+def test_a_drafted_quote_fits_a_content_it_lies_inside_or_half_overlaps():
+    text = "He said the plan “will fail badly” and that “nobody wants it” in the end."
+    gold = {"start": 8, "end": 62, "fragments": [(8, 62)], "source": "He"}
+    inside = (text.index("will"), text.index(" badly") + 6)
+    assert fits_content(text, inside, gold) == 1.0
+    assert fits_content(text, (0, 7), gold) == 0.0
+
+
+def _write_polnear(root, name, text, ann_lines):
+    (root / "text").mkdir(exist_ok=True)
+    (root / "attributions").mkdir(exist_ok=True)
+    (root / "text" / f"{name}.txt").write_text(text, encoding="utf-8")
+    (root / "attributions" / f"{name}_x.ann").write_text("\n".join(ann_lines) + "\n", encoding="utf-8")
+
+
+def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
+    text = ("“Taxes will fall,” the senator said.\n"
+            "The mayor told reporters that the bridge would reopen in May.\n"
+            "Voters believe the economy is weak.\n")
+    def at(fragment):
+        start = text.index(fragment)
+        return f"{start} {start + len(fragment)}\t{fragment}"
+    _write_polnear(tmp_path, "a1", text, [
+        f"T1\tContent {at('“Taxes will fall,”')}", f"T2\tSource {at('the senator')}", f"T3\tCue {at('said')}",
+        "E1\tAttribution:T9 Content:T1 Source:T2 Cue:T3",
+        f"T4\tContent {at('the bridge would reopen in May')}", f"T5\tSource {at('The mayor')}",
+        f"T6\tCue {at('told')}", "E2\tAttribution:T8 Content:T4 Source:T5 Cue:T6",
+        # a belief is an attribution but not speech: no gold of the speech-verb recall
+        f"T7\tContent {at('the economy is weak')}", f"T10\tSource {at('Voters')}", f"T11\tCue {at('believe')}",
+        "E3\tAttribution:T12 Content:T7 Source:T10 Cue:T11",
+    ])
+    [article] = load_polnear(tmp_path)
+    assert [g["source"] for g in article["quoted"]] == ["the senator"]
+    assert [g["source"] for g in article["indirect"]] == ["The mayor"]
+    bridge = text.index("the bridge")
+    drafted = [{"start": 1, "end": 16, "kind": "direct", "speaker_text": "the senator"},
+               {"start": bridge, "end": bridge + 30, "kind": "indirect", "speaker_text": "Jo Smith",
+                "speaker_names": ["Jo Smith"]}]
+    result = score_polnear([article], [drafted])
+    assert result["quoted"]["f1"] == 1.0
+    assert result["speech_recall"] == 1.0 and result["indirect_precision"] == 1.0
+    # a drafted belief is no speech-verb gold, but it is an attribution PolNeAR annotates
+    weak = text.index("the economy is weak")
+    belief = {"start": weak, "end": weak + 19, "kind": "indirect", "speaker_text": "Voters"}
+    both = score_polnear([article], [[*drafted, belief]])
+    assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
+    assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
+    assert score_polnear([article], [None])["articles_lost"] == 1

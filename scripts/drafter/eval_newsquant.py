@@ -82,10 +82,11 @@ def _close(gold: float, predicted: float) -> bool:
 
 def fscores(found: int, gold: int, predicted: int) -> dict[str, float]:
     """Precision, recall and F1 in percent, rounded to one decimal as the paper prints them."""
-    precision = found / predicted if predicted else 0.0
-    recall = found / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"P": round(100 * precision, 1), "R": round(100 * recall, 1), "F1": round(100 * f1, 1)}
+    from scripts.evaluate import prf
+
+    figures = prf(found, predicted, gold)
+    return {"P": round(100 * figures["precision"], 1), "R": round(100 * figures["recall"], 1),
+            "F1": round(100 * figures["f1"], 1)}
 
 
 def score(sentences: Iterable[dict[str, Any]], predict: Callable[[str], list[Prediction]]) -> dict[str, Any]:

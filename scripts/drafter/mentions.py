@@ -24,9 +24,12 @@ derives once a reviewer adds the proposed entities to the registry.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from scripts.annotations import Entity, match_names
+from scripts.drafter.lexicon import load_lexicon
 
 # Head words that give a name its type; the last cue word of a name wins
 # ("Collective Security Treaty Organisation" is an ORG, "Tajik Civil War" an EVENT).
@@ -111,18 +114,19 @@ FUNCTION_WORDS = frozenset((
     "in addition", "there's", "it's", "they're", "we're", "that's",
 ))
 # Capitalised in any sentence, so neither names nor signs of title case.
-CALENDAR_WORDS = frozenset((
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-))
+CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
 NOT_NAMES = FUNCTION_WORDS | CALENDAR_WORDS
 # Endings of nationality adjectives and nouns ("Pakistani", "Afghan", "Chinese", "Afghans").
+NATIONALITIES = load_lexicon().nationality_adjectives
+# posts and titles (config/lexicon.yaml) with the words that qualify them ("Foreign", "Deputy", "Prime")
+POSTS = load_lexicon().person_titles | {t.casefold().rstrip(".") for t in load_lexicon().capitalised_titles} | TITLES
 NATIONALITY_ENDINGS = ("ani", "ian", "ean", "ese", "ish", "ans", "ians", "is", "ic", "an", "ek", "ik", "ese")
 
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?=\w)|\.(?=[A-Z]\.)|[-](?=\w))*\.?")
 ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
 SENTENCE_BOUNDARY = re.compile(r"(?:^|[.!?:;…]\s+|[\n“”\"‘(–—]\s*|\s[-–—]\s)$")
-DATELINE = re.compile(r"^((?:[A-Z]{3,}[ ,]*){1,4})\s*[–—-]", re.MULTILINE)
+# each word must end at a word boundary, so a run of capitals cannot be split in many ways (linear time)
+DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*(?:\([A-Za-z ]{2,20}\)\s*)?[–—:-]", re.MULTILINE)
 SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
@@ -161,6 +165,8 @@ def _is_nationality(word: str) -> bool:
     """A capitalised adjective or plural of a people ("Pakistani", "Afghan", "Afghans"), judged by its ending."""
     if word.casefold() in TYPE_CUES or word.casefold().endswith("stan"):
         return False  # "-stan" names countries and provinces, not peoples
+    if word.casefold() in NATIONALITIES:
+        return True  # listed in config/lexicon.yaml ("Uzbek", "Baloch", "Arab" end in no telling way)
     parts = word.split("-")
     return all(p[:1].isupper() and not _is_acronym(p) and p.casefold().endswith(NATIONALITY_ENDINGS)
                for p in parts if p)
@@ -294,7 +300,7 @@ def _strip(run: list[_Token], text: str) -> tuple[list[_Token], bool]:
         if len(run) == 2 and word in TITLES and run[1].text.casefold() in TYPE_CUES:
             break
         first_part = word.split("-")[0]
-        if word in TITLES or first_part in TITLES:
+        if word in TITLES or first_part in TITLES or word.rstrip(".") in TITLES:  # "Mr.", "Dr.", "Gen."
             had_title = True
         elif not (word in NOT_NAMES or word in CONNECTORS
                   or (_sentence_initial(text, run[0].start) and first_part in NOT_NAMES)):
@@ -315,6 +321,11 @@ def _words_after(text: str, end: int, count: int = 2) -> list[str]:
     return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
 
 
+# a single word after "on" that a post, a tweet or a statement was made on is a platform
+PLATFORM_BEFORE = re.compile(r"\b(?:post(?:ed|s|ing)?|tweet(?:ed|s|ing)?|wr(?:ote|ites|iting)|sa(?:id|ys)|message|"
+                             r"account|page|video|statement|live|broadcast|appear(?:ed|s|ing)?)\b[^.\n]{0,20}\bon\s$")
+
+
 def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
     """The entity type of a candidate name, or None when nothing says it is a name."""
     words = [t.text for t in run]
@@ -329,6 +340,9 @@ def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
         return TRAILING_TYPE_CUES[after[0]]
     if len(words) == 1 and _is_acronym(words[0]):
         return "ORG"
+    if len(words) == 1 and before and (before[-1] == "told" or (before[-1] == "on" and PLATFORM_BEFORE.search(
+            text, max(0, start - 40), start))):
+        return "ORG"  # "told Reuters", "posted on Facebook": a news agency or a platform relays words
     person_like = 2 <= len(words) <= 4 and all(not _is_acronym(w) and w[:1].isupper() for w in words)
     if person_like and (had_title or (before and (before[-1] in PERSON_CUES_BEFORE or before[-1] in REPORTING_VERBS))):
         return "PERSON"
@@ -364,6 +378,38 @@ def _unique_id(name: str, taken: set[str]) -> str:
         candidate, number = f"{base}-{number}", number + 1
     taken.add(candidate)
     return candidate
+
+
+_KIND_OF_TYPE = {"PERSON": "A person", "ORG": "An organisation", "GPE": "A place", "LOC": "A location",
+                 "FAC": "A facility", "EVENT": "An event", "OTHER": "A name"}
+# "Name, the head of X," / "Name, a senior fellow at Y,": the role the article gives a person
+APPOSITIVE_ROLE = re.compile(r",\s+((?:a|an|the)\s[^,.;:()“”\"]{3,100}?|[^,.;:()“”\"]{2,80}?)\s*[,.;]")
+
+
+def _description(text: str, entity_type: str, start: int, end: int) -> str:
+    """What the article itself says of a proposed name, for the reviewer to confirm: a person's role in
+    apposition ("Name, the head of X,") or as a title before the name ("strategic affairs expert
+    Name"), else the kind of entity; always with the words where the name was first seen."""
+    excerpt = f"“{_excerpt(text, start, end)}”"
+    if entity_type == "PERSON":
+        role = None
+        after = APPOSITIVE_ROLE.match(text, end, min(len(text), end + 160))
+        if after and any(w.casefold() in TITLES for w in re.findall(r"[\w’'-]+", after.group(1))):
+            role = after.group(1).strip()
+        else:
+            window = re.split(r"[.,;:!?\n“”\"()]", text[max(0, start - 60):start])[-1]
+            before = re.findall(r"[A-Za-z][\w’'-]*", window)[-5:]
+            if before and before[-1].casefold() not in TITLES:
+                before = []  # no title right before the name: no role
+            kept: list[str] = []
+            for word in reversed(before):
+                if word.casefold() in NOT_NAMES:
+                    break
+                kept.insert(0, word)
+            role = " ".join(kept) or None
+        if role:
+            return f"{role[0].upper()}{role[1:]}, as the article describes them: {excerpt}"
+    return f"{_KIND_OF_TYPE.get(entity_type, 'A name')} the article names: {excerpt}"
 
 
 def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
@@ -410,18 +456,42 @@ def _listed_places(text: str, untyped: list[tuple[str, int, int]], places: dict[
     return found
 
 
+def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether a longer span of ``spans`` (sorted, as the matcher returns them: not overlapping) holds start..end."""
+    index = bisect_right(starts, start) - 1
+    while index >= 0:
+        s, e = spans[index]
+        if s <= start and end <= e and (e - s) > (end - start):
+            return True
+        if e <= start:
+            return False  # spans do not overlap: one that ends before start leaves none further back
+        index -= 1
+    return False
+
+
 def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: set[str],
                 places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
 
     ``places`` are the registry's names of places (name -> id), for places listed with them.
     """
-    headlines = _headline_paragraphs(text)
+    headlines = sorted(_headline_paragraphs(text))
+    headline_starts = [s for s, _e in headlines]
+    # registry spans by end, and sorted by start: the look-ups below stay logarithmic on long texts
+    starts_ending_at: dict[int, list[int]] = {}
+    for s, e, _ in registry_spans:
+        starts_ending_at.setdefault(e, []).append(s)
+    by_start = sorted((s, e) for s, e, _ in registry_spans)
+    registry_starts = [s for s, _e in by_start]
     untyped: list[tuple[str, int, int]] = []
+    lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))  # words the text writes in lower case
+    # capitalised words that speak alone ("Farouk said", "Mr. Farouk"): the surnames of people
+    speaking = {m.group(1) or m.group(2) for m in SPEAKING_WORD.finditer(text)} - {None}
     candidates: dict[str, tuple[str, int, int]] = {}
     seen: set[str] = set()  # casefolded names already proposed
     for run in _runs(text, _tokens(text)):
-        if any(s <= run[0].start < e for s, e in headlines):
+        heading = bisect_right(headline_starts, run[0].start) - 1
+        if heading >= 0 and run[0].start < headlines[heading][1]:
             continue  # in a title-case heading capitals say nothing about names
         for part, after_organisation in _split_run(run):
             part, had_title = _strip(part, text)
@@ -432,18 +502,28 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
             place = len(words) == 1 and _after_place_preposition(text, start, end)
             if not place and all(_is_nationality(w) or w.casefold() in NOT_NAMES for w in words):
                 continue
+            if all(w.casefold().rstrip(".") in POSTS for w in words):
+                continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
-            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]):
+            honorific = re.search(r"\b([A-Za-z]+)\.?\s$", text[max(0, start - 8):start])
+            if honorific and honorific.group(1).casefold() in HONORIFICS:
+                had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
+            speaker_word = len(words) == 1 and _single_word_speaker(text, start, end, words[0], had_title,
+                                                                     lower_words)
+            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and not speaker_word:
                 continue  # a capitalised first word says nothing
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None:
                 continue
-            if _cue_type(words) is None and any(s > start and e == end for s, e, _ in registry_spans):
+            if _cue_type(words) is None and any(s > start for s in starts_ending_at.get(end, ())):
                 continue  # a stray capitalised word before a known name ("Archrival India")
-            if any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in registry_spans):
+            if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
-            entity_type = _type_of(part, text, had_title or after_organisation)
+            entity_type = _type_of(part, text, had_title or after_organisation) or ("PERSON" if speaker_word else None)
+            if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
+                    words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
+                entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])
             if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
                 end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
@@ -456,12 +536,48 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     listed = _listed_places(text, [u for u in untyped if u[0].casefold() not in known | seen],
                             {**places, **{n: "place" for n, c in candidates.items() if c[0] == "GPE"}})
     candidates.update(listed)
-    candidates.update(_datelines(text, known | seen | {n.casefold() for n in listed}, candidates))
+    candidates.update(_datelines(text, known | {n.casefold() for n in listed}, candidates))
     # a single word typed a place by its preposition that is the first or last name of a person named
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
-    return {name: found for name, found in candidates.items() if not (found[0] == "GPE" and name in surnames)}
+    # a single word that speaks ("Okafor said") and is the first or last name of a person named in the
+    # text is that person too: it becomes a surname alias, not an entity of its own
+    # and a lone word that ends a longer place or body ("Kivu" of "North Kivu") is no person
+    tails = {name.split()[-1] for name, (entity_type, _s, _e) in candidates.items()
+             if entity_type != "PERSON" and " " in name}
+    return {name: found for name, found in candidates.items()
+            if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)
+            and not (found[0] == "PERSON" and " " not in name and name in tails)}
+
+
+HONORIFICS = load_lexicon().honorifics
+SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|added|adds|wrote|writes)\b|"
+                           r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z][\w’'-]+)")
+# finite speech verbs next to a lone capitalised word that make it a person ("Okafor said", "says Varga")
+SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
+                                 "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
+                                 "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
+
+
+def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: bool, lower_words: set[str]) -> bool:
+    """A lone capitalised word that names a person: after an honorific ("Mr. Adeyemi"), or the subject
+    or inverted subject of a speech verb ("Okafor said", "says Varga."), and never written in lower
+    case in the text (so "Police said" is no person)."""
+    low = word.casefold()
+    if _is_acronym(word) or low in NOT_NAMES or low in POSTS or _is_nationality(word) or low in lower_words \
+            or low in CONNECTORS or not word[:1].isupper() or not word[1:2].islower():
+        return False
+    if had_title:
+        return True
+    after = _words_after(text, end, 1)
+    before = _words_before(text, start, 1)
+    if after and after[0] in SPEAKER_VERBS_AFTER and text[end:end + 1] == " ":
+        return True
+    # inverted: the verb right before, one space between ("says Varga."), not across a quote mark
+    return bool(before and before[0] in SPEAKER_VERBS_AFTER and text[start - 1:start] == " " and
+                text[max(0, start - 1 - len(before[0])):start - 1].casefold() == before[0] and
+                re.match(r"[.,;]", text[end:end + 1]))
 
 
 def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
@@ -485,7 +601,7 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
             continue
         drafted.entities.append(Entity(
             entity_id=_unique_id(name, taken), name=name, type=entity_type, aliases=[],
-            description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+            description=_description(text, entity_type, start, end)))
         by_name[name] = drafted.entities[-1]
     proposed_by_id = {e.entity_id: e for e in drafted.entities}
     all_names = {**names, **{e.name: e.entity_id for e in drafted.entities}}
@@ -503,7 +619,7 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
         else:
             drafted.entities.append(Entity(
                 entity_id=_unique_id(acronym, taken), name=acronym, type=entity_type, aliases=[],
-                description=f"Proposed by the drafter ({entity_type}) from: “{_excerpt(text, start, end)}”"))
+                description=_description(text, entity_type, start, end)))
     all_names = {**names, **{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
     drafted.local_aliases.update(_surname_aliases(text, registry, drafted, all_names))
     return drafted
@@ -515,15 +631,31 @@ def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int,
     for match in DATELINE.finditer(text):
         for word in re.finditer(r"[A-Z]{3,}", match.group(1)):
             name = word.group(0)
-            if name.casefold() not in known and name not in candidates:
+            if name.casefold() not in known:
+                # a dateline names a place, whatever type another cue proposed for the same capitals
                 start = match.start(1) + word.start()
-                found[name] = ("GPE", start, start + len(name))
+                first = candidates[name][1:] if name in candidates else (start, start + len(name))
+                found[name] = ("GPE", first[0], first[1])
+    return found
+
+
+def _word_occurrences(text: str, word: str, start: int) -> list[int]:
+    """Starts of ``word`` as a whole word in text[start:] (a plain scan: no per-name pattern to compile)."""
+    found = []
+    position = text.find(word, start)
+    while position >= 0:
+        before = text[position - 1:position]
+        after = text[position + len(word):position + len(word) + 1]
+        if not (before.isalnum() or before in "_-" and before) and not (after.isalnum() or after in "_-" and after):
+            found.append(position)
+        position = text.find(word, position + len(word))
     return found
 
 
 def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
                      all_names: dict[str, str]) -> dict[str, str]:
-    """A person's last name used alone after the full name ("Baloch said") is a local alias."""
+    """A person's last name (or a first name no other person shares) used alone after the full name
+    ("Rahimi said", "Nadia said") is a local alias."""
     people = [e for e in [*registry.values(), *drafted.entities] if e.type == "PERSON"]
     spans = match_names(text, all_names)
     first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
@@ -543,6 +675,23 @@ def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEnt
                  and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
         if alone:
             aliases[surname] = person.entity_id
+    # a first name used alone ("Nadia" after "Nadia Rahimi") when no other person of the text shares it
+    first_names = Counter(e.name.split()[0] for e in people if len(e.name.split()) >= 2)
+    for person in people:
+        parts = person.name.split()
+        if person.entity_id not in first_seen or len(parts) < 2 or first_names[parts[0]] > 1:
+            continue
+        given = parts[0]
+        if given.casefold() in known or given in aliases or given.casefold().rstrip(".") in TITLES or \
+                len(given.rstrip(".")) < 3:
+            continue
+        later = _word_occurrences(text, given, first_seen[person.entity_id] + 1)
+        # alone: not inside a name, not before or after another capitalised word
+        alone = [s for s in later if not any(a <= s < b for a, b, _ in spans)
+                 and not re.match(r"\s+[A-Z]", text[s + len(given):s + len(given) + 3])
+                 and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
+        if alone:
+            aliases[given] = person.entity_id
     return aliases
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from scripts.drafter.lexicon import load_lexicon
 from scripts.errors import BuildError
 from scripts.normalise import Normalised, SiteProfile, normalise_text
 
@@ -29,9 +30,8 @@ WRITTEN_FOR = re.compile(
     r"(?:exclusively|especially|specially|written|originally published)\s+(?:\w+\s+){0,2}?for\s+"
     r"(?:the\s+)?(?:(?:online\s+)?(?:magazine|journal|newspaper|outlet|website|site)\s+)?"
     r"[“\"‘']?(?P<outlet>[A-Z][\w&.’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w&.’'-]*)*)")
-MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"), start=1)}
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {m: i for i, m in enumerate(load_lexicon().months, start=1)}  # config/lexicon.yaml
+WEEKDAYS = load_lexicon().weekdays
 WEEKDAY_DATE = re.compile(rf"\b(?P<weekday>{'|'.join(WEEKDAYS)}),?\s+(?P<month>{'|'.join(MONTHS)})\s+(?P<day>\d{{1,2}})\b"
                           r"(?!,?\s+\d{4})", re.IGNORECASE)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

@@ -4,8 +4,7 @@ Takes a normalised text (and optionally the entity mentions found in it) and
 returns every statistic as a dict with the fields of the ``statistics``
 table: span offsets, value and bounds, qualifier, unit, a short measure, the
 period, the reference period of a change and the entity the sentence credits.
-Also scores drafted statistics against curated ones by guidelines section 5
-(``score_statistics``).
+Drafted statistics are scored against curated ones by :mod:`scripts.evaluate`.
 
 Everything is regular expressions over the text plus a few lookups in small
 word lists of general English (number words, qualifiers, units, months,
@@ -17,8 +16,11 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+
+from scripts.drafter.lexicon import load_lexicon
 
 # --- word lists (general English, not taken from any article) -------------------------------
 
@@ -60,11 +62,8 @@ QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“'‘]))(?P<q>" + "|".join(f"(?:{p})" for p, _ in QUALIFIERS) + r")\s+$", re.I)
 QUALIFIER_AFTER = re.compile(r"^\s+or\s+(?:so|more|less|fewer)\b|^-odd\b", re.I)
 
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+MONTHS = load_lexicon().month_pattern()  # names and abbreviations, from config/lexicon.yaml
+WEEKDAYS = load_lexicon().weekday_pattern()
 
 CHANGE_UP = (
     r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
@@ -213,7 +212,8 @@ FUNCTION_WORDS = {
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
     rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
-SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+|\n+")
+# a sentence ends at ./!/?, after any footnote markers ("attacks.[3] The") and closing marks
+SENTENCE_END = re.compile(r"[.!?](?:\[\d{1,3}\])*[\"”’')\]]*\s+|\n+")
 
 
 # --- sentences --------------------------------------------------------------------------------
@@ -360,7 +360,22 @@ def find_numbers(text: str) -> list[Number]:
             numbers.append(Number(start, end, value, "words", scale, words=words))
         index = last + 1
     # a share takes the number word before it ("two-thirds"): drop numbers inside another's span
-    return [n for n in numbers if not any(o is not n and o.start <= n.start and n.end <= o.end for o in numbers)]
+    return _outermost(numbers)
+
+
+def _outermost(numbers: list[Number]) -> list[Number]:
+    """The numbers that lie inside no other number's span (one sweep in start order, so linear after
+    sorting); two numbers with the same span both go, as neither is the outer one."""
+    order = sorted(range(len(numbers)), key=lambda i: (numbers[i].start, -numbers[i].end))
+    spans = Counter((n.start, n.end) for n in numbers)
+    inside: set[int] = set()
+    reach = -1  # the furthest end of the spans seen so far
+    for index in order:
+        number = numbers[index]
+        if reach >= number.end or spans[(number.start, number.end)] > 1:
+            inside.add(index)
+        reach = max(reach, number.end)
+    return [n for i, n in enumerate(numbers) if i not in inside]
 
 
 SCALE_CHAIN = re.compile(r"^(?:[\s-]?(?:" + "|".join(SCALE_WORDS) + r")\b)+", re.I)
@@ -542,6 +557,8 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         return True  # "2019-09-01", "555-123-4567"
     if re.search(r"\(\s*$", before) and re.match(r"^\s*\)", after):
         return True  # "(4)": a list marker or a shirt number
+    if re.search(r"[^\s\[]\[$", before) and re.match(r"^\]", after):
+        return True  # "attacks.[3]", "in 2024[12]": a footnote marker
     if TIME_AFTER.match(after):
         return True
     if not unit and not money and STREET_AFTER.match(re.sub(r"^[-–]\d+", "", text[end:end + 60])):
@@ -857,10 +874,17 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
     if quantity.unit == "percent":
         tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
     words: list[str] = []
+    stopped_at = len(tail)
     for found in MEASURE_WORD.finditer(tail):
         word = found.group()
+        stopped_at = found.start()
         if not word[0].isalpha() or len(words) >= 5 or (words and STOP_AFTER.fullmatch(word)):
             break
+        if _never_in_measure(word):
+            break  # "12 together", "five including two children", "insurgency-including": nothing counted
+        if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
+            break  # "two groups killed": the verb after the counted noun
+        stopped_at = len(tail)
         opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
         if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
                                               or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
@@ -870,7 +894,23 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
         words.pop()
     if words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
+    if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
+        # a name cut short ("$9 billion Silk and Spice ...", "North Kivu"): no measure beats half a name
+        while words and words[-1][:1].isupper():
+            words.pop()
     return words
+
+
+_MEASURE_NEVER = load_lexicon().measure_never
+_IRREGULAR_PAST = load_lexicon().irregular_past
+# after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
+_NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
+
+
+def _never_in_measure(word: str) -> bool:
+    """A word no measure holds (config/lexicon.yaml measure_never), alone or inside a hyphenated word."""
+    low = word.lower()
+    return low in _MEASURE_NEVER or any(part in _MEASURE_NEVER for part in low.split("-")[1:])
 
 
 def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
@@ -885,13 +925,19 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     words = words[-5:]
     while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
         words.pop(0)
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")):
+            return words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+    if words and words[-1].endswith(("'s", "’s")):
+        return []  # a possessive is no measure of its own
     return words
 
 
 def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
     """What the number counts, in a few words: the noun phrase after it, else the subject before it."""
     words = _noun_after(text, quantity, sentence)
-    if not words and quantity.unit in ("percent", "usd", "count"):
+    if not words and quantity.unit in ("percent", "usd", "count") and not _NAME_GOES_ON.match(text, quantity.end):
         words = _subject_before(text, quantity, sentence)
     phrase = " ".join(words)
     kind = {"year": "duration", "month": "duration", "week": "duration", "day": "duration", "hour": "duration",
@@ -909,22 +955,54 @@ def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
     return phrase or "count"
 
 
-def _period(text: str, quantity: Quantity, sentence: tuple[int, int], reference: str | None) -> str | None:
-    """The time phrase of the sentence nearest to the number (not overlapping it, not the reference)."""
-    best: tuple[int, str] | None = None
+@dataclass
+class _PeriodPhrases:
+    """The time phrases of one sentence, found once, sorted by start (start, end, pattern index, phrase)."""
+
+    phrases: list[tuple[int, int, int, str]]
+    starts: list[int]
+    longest: int
+
+
+def _period_phrases(text: str, sentence: tuple[int, int]) -> _PeriodPhrases:
+    phrases = []
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
-            if found.start() < quantity.end and found.end() > quantity.start:
-                continue  # "in the first 21 months" is no period of "21 months"
             phrase = found.group().strip(" ,")
             if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
                 phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
-            if reference and reference in phrase:
-                continue
-            distance = min(abs(found.start() - quantity.end), abs(quantity.start - found.end()))
-            if best is None or distance < best[0]:
-                best = (distance, phrase)
-    return best[1] if best else None
+            phrases.append((found.start(), found.end(), index, phrase))
+    phrases.sort()
+    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0))
+
+
+def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) -> str | None:
+    """The time phrase of the sentence nearest to the number (not overlapping it, not the reference);
+    at equal distance the earlier pattern of PERIOD_PATTERNS, then the earlier phrase. Looks outwards
+    from the number and stops once no phrase can be nearer, so a long sentence stays linear."""
+    best: tuple[int, int, int, str] | None = None  # (distance, pattern index, start, phrase)
+    middle = bisect_left(found.starts, quantity.start)
+
+    def consider(start: int, end: int, index: int, phrase: str) -> None:
+        nonlocal best
+        if start < quantity.end and end > quantity.start:
+            return  # "in the first 21 months" is no period of "21 months"
+        if reference and reference in phrase:
+            return
+        candidate = (min(abs(start - quantity.end), abs(quantity.start - end)), index, start, phrase)
+        if best is None or candidate < best:
+            best = candidate
+
+    for start, end, index, phrase in found.phrases[middle:]:
+        if best is not None and start - quantity.end > best[0]:
+            break
+        consider(start, end, index, phrase)
+    for position in range(middle - 1, -1, -1):
+        start, end, index, phrase = found.phrases[position]
+        if best is not None and quantity.start - (start + found.longest) > best[0]:
+            break
+        consider(start, end, index, phrase)
+    return best[3] if best else None
 
 
 def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str | None:
@@ -934,17 +1012,22 @@ def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str 
     return found.group("ref") if found else None
 
 
+# characters either side of a number that its measure, period and reference are looked for in
+SENTENCE_WINDOW = 400
+
 CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:report|study|survey|estimate|count|data|"
                            r"tally|analysis)\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
                            r"reported\s+by|cited\s+by|said\s+by)\s+(?:the\s+)?$", re.I)
 CREDIT_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:\w+\s+){{0,3}}?(?:{REPORTING_VERBS})\b", re.I)
 
 
-def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
+def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int, int, str]],
+                 starts: list[int]) -> str | None:
     """The entity the sentence credits: "according to X", "a report by X", "X said/estimates/reported";
     else a closing credit of the paragraph ("... - X writes"). A joint credit ("X and Y officials
-    estimate") names no single entity."""
-    inside = [m for m in mentions if sentence[0] <= m[0] and m[1] <= sentence[1]]
+    estimate") names no single entity. ``starts`` are the mentions' starts (they are sorted)."""
+    inside = [m for m in mentions[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
+              if m[1] <= sentence[1]]
     for start, end, entity in inside:
         if CREDIT_BEFORE.search(text[max(sentence[0], start - 60):start]):
             return entity
@@ -960,7 +1043,7 @@ def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int,
             return entity
     paragraph_end = text.find("\n", sentence[1])
     closing_end = paragraph_end if paragraph_end >= 0 else len(text)
-    for start, end, entity in mentions:
+    for start, end, entity in mentions[bisect_left(starts, sentence[1]):bisect_left(starts, closing_end)]:
         if sentence[1] <= start < closing_end and re.search(r"[-–—]\s*(?:the\s+)?$", text[max(0, start - 8):start]) \
                 and CREDIT_AFTER.match(text[end:min(closing_end, end + 30)]):
             return entity
@@ -976,10 +1059,21 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     "according to X", "X said/estimates/reported", "a report by X"), note (or None).
     """
     sentences = sentence_bounds(text)
+    sentence_starts = [s[0] for s in sentences]
     mentions = sorted(entity_spans or [])
+    mention_starts = [m[0] for m in mentions]
+    credits: dict[tuple[int, int], str | None] = {}
+    periods: dict[tuple[int, int], _PeriodPhrases] = {}
     rows = []
     for quantity in find_quantities(text):
-        sentence = next((s for s in sentences if s[0] <= quantity.start < s[1]), (0, len(text)))
+        index = bisect_right(sentence_starts, quantity.start) - 1
+        whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
+        # the words around a number within a window of its sentence: a "sentence" of 20 KB (a table
+        # without full stops) must not make each number scan all of it
+        sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
+        if whole not in credits:
+            credits[whole] = _attribution(text, whole, mentions, mention_starts)
+            periods[whole] = _period_phrases(text, whole)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
@@ -991,9 +1085,9 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
             "qualifier": quantity.qualifier,
             "unit": quantity.unit,
             "measure": _measure(text, quantity, sentence),
-            "period": _period(text, quantity, sentence, reference),
+            "period": _period(quantity, periods[whole], reference),
             "reference_period": reference,
-            "attributed_to": _attribution(text, sentence, mentions),
+            "attributed_to": credits[whole],
             "note": _note(quantity),
         })
     return rows
@@ -1014,57 +1108,3 @@ def _plain(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-# --- scoring (guidelines section 5) ----------------------------------------------------------
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None or a == "" or b == "":
-        return (a is None or a == "") and (b is None or b == "")
-    return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
-
-
-def statistics_match(drafted: dict, curated: dict) -> bool:
-    """Section 5: the spans overlap and value_low, value and value_high agree."""
-    overlap = drafted["start"] < curated["end"] and curated["start"] < drafted["end"]
-    return overlap and all(_same(drafted.get(k), curated.get(k)) for k in ("value_low", "value", "value_high"))
-
-
-def _credited(row: dict) -> str | None:
-    """The credited entity of a drafted or curated row (``attributed_to`` or the table's column name)."""
-    return row.get("attributed_to", row.get("attributed_to_entity_id")) or None
-
-
-def score_statistics(drafted: list[dict], curated: list[dict]) -> dict:
-    """Precision, recall, F1 and, over matched pairs, qualifier and unit accuracy (guidelines section 5),
-    plus the share of matched pairs crediting the same entity (``attribution_accuracy``).
-
-    Both lists hold the statistics of one source (or of several, when every dict has a
-    ``source_id`` key: then only statistics of the same source can match). Each curated statistic
-    matches at most one drafted one. Returns counts, the figures, and the misses and false hits.
-    """
-    used: set[int] = set()
-    pairs: list[tuple[dict, dict]] = []
-    misses: list[dict] = []
-    for gold in curated:
-        for index, draft in enumerate(drafted):
-            if index in used or draft.get("source_id") != gold.get("source_id"):
-                continue
-            if statistics_match(draft, gold):
-                used.add(index)
-                pairs.append((draft, gold))
-                break
-        else:
-            misses.append(gold)
-    false_hits = [d for i, d in enumerate(drafted) if i not in used]
-    matched = len(pairs)
-    precision = matched / len(drafted) if drafted else 0.0
-    recall = matched / len(curated) if curated else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "drafted": len(drafted), "curated": len(curated), "matched": matched,
-        "precision": precision, "recall": recall, "f1": f1,
-        "qualifier_accuracy": sum(d["qualifier"] == g["qualifier"] for d, g in pairs) / matched if matched else 0.0,
-        "unit_accuracy": sum(d["unit"] == g["unit"] for d, g in pairs) / matched if matched else 0.0,
-        # not part of section 5, reported to show how much of the attribution a reviewer must fix
-        "attribution_accuracy": sum(_credited(d) == _credited(g) for d, g in pairs) / matched if matched else 0.0,
-        "misses": misses, "false_hits": false_hits,
-    }

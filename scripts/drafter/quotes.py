@@ -35,103 +35,48 @@ word lists are used (no parser), so it is fast and never raises on odd input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+
+from scripts.drafter.lexicon import load_lexicon, words_pattern
 
 EntitySpan = tuple[int, int, str, str]
 
-# --- word lists -----------------------------------------------------------
+# --- word lists: config/lexicon.yaml, read once -----------------------------------------
 
-_REPORTING_FORMS: dict[str, tuple[str, ...]] = {
-    "say": ("say", "says", "said", "saying"),
-    "tell": ("tell", "tells", "told", "telling"),
-    "add": ("add", "adds", "added", "adding"),
-    "state": ("state", "states", "stated", "stating"),
-    "claim": ("claim", "claims", "claimed", "claiming"),
-    "warn": ("warn", "warns", "warned", "warning"),
-    "emphasize": ("emphasize", "emphasizes", "emphasized", "emphasizing",
-                  "emphasise", "emphasises", "emphasised", "emphasising"),
-    "highlight": ("highlight", "highlights", "highlighted", "highlighting"),
-    "explain": ("explain", "explains", "explained", "explaining"),
-    "deny": ("deny", "denies", "denied", "denying"),
-    "believe": ("believe", "believes", "believed"),
-    "estimate": ("estimate", "estimates", "estimated"),
-    "note": ("note", "notes", "noted", "noting"),
-    "write": ("write", "writes", "wrote", "writing", "written"),
-    "argue": ("argue", "argues", "argued", "arguing"),
-    "insist": ("insist", "insists", "insisted", "insisting"),
-    "declare": ("declare", "declares", "declared", "declaring"),
-    "announce": ("announce", "announces", "announced", "announcing"),
-    "reply": ("reply", "replies", "replied", "replying"),
-    "respond": ("respond", "responds", "responded", "responding"),
-    "remark": ("remark", "remarks", "remarked"),
-    "acknowledge": ("acknowledge", "acknowledges", "acknowledged", "acknowledging"),
-    "admit": ("admit", "admits", "admitted", "admitting"),
-    "suggest": ("suggest", "suggests", "suggested", "suggesting"),
-    "report": ("report", "reports", "reported", "reporting"),
-    "observe": ("observe", "observes", "observed"),
-    "stress": ("stress", "stresses", "stressed", "stressing"),
-    "confirm": ("confirm", "confirms", "confirmed", "confirming"),
-    "assert": ("assert", "asserts", "asserted", "asserting"),
-    "allege": ("allege", "alleges", "alleged", "alleging"),
-    "contend": ("contend", "contends", "contended"),
-    "maintain": ("maintain", "maintains", "maintained"),
-    "predict": ("predict", "predicts", "predicted"),
-    "reveal": ("reveal", "reveals", "revealed"),
-    "recall": ("recall", "recalls", "recalled"),
-    "tweet": ("tweet", "tweets", "tweeted"),
-    "ask": ("ask", "asks", "asked"),
-    "underline": ("underline", "underlines", "underlined"),
-    "indicate": ("indicate", "indicates", "indicated"),
-    "mention": ("mention", "mentions", "mentioned"),
-    "conclude": ("conclude", "concludes", "concluded"),
-    "comment": ("comment", "comments", "commented"),
-    "reiterate": ("reiterate", "reiterates", "reiterated"),
-    "exclaim": ("exclaim", "exclaims", "exclaimed"),
-    "think": ("think", "thinks"),
-    "remind": ("remind", "reminds", "reminded"),
-    "concede": ("concede", "concedes", "conceded"),
-    "caution": ("caution", "cautions", "cautioned"),
-    "testify": ("testify", "testifies", "testified"),
-    "quip": ("quip", "quips", "quipped"),
-    "hold": ("held",),
-    "implore": ("implore", "implores", "implored"),
-    "fume": ("fumed",),
-    "gush": ("gushed",),
-    "shout": ("shout", "shouts", "shouted"),
-    "joke": ("joked",),
-    "scoff": ("scoffed",),
-    "boast": ("boast", "boasts", "boasted"),
-    "retort": ("retort", "retorts", "retorted"),
-    "complain": ("complain", "complains", "complained", "complaining"),
-}
-REPORTING_VERBS: frozenset[str] = frozenset(f for forms in _REPORTING_FORMS.values() for f in forms)
+_LEXICON = load_lexicon()
+# verbs that report words (speech and cognition classes, every inflection); document verbs ("the report
+# reads") only report after a document noun, so they are not here
+REPORTING_VERBS: frozenset[str] = frozenset(
+    f for f in _LEXICON.verb_forms["speech"] | _LEXICON.verb_forms["cognition"] if " " not in f)
 # verbs that introduce a clause even without "that" ("said her country continues ...")
-_BARE_CLAUSE_VERBS = frozenset({"said", "says", "say", "saying", "added", "adds", "adding",
-                                "believes", "believe", "believed", "claimed", "claims", "claim",
-                                "insisted", "insists", "argued", "argues", "thinks", "think"})
+_BARE_CLAUSE_VERBS = _LEXICON.bare_clause_verbs
 # verbs that frame a quoted fragment inside the writer's sentence ("called X a “...”")
-_FRAGMENT_VERBS = REPORTING_VERBS | frozenset({
-    "call", "calls", "called", "calling", "praise", "praises", "praised", "praising",
-    "describe", "describes", "described", "describing", "term", "terms", "termed",
-    "dub", "dubs", "dubbed", "label", "labels", "labelled", "labeled", "brand", "branded",
-    "urge", "urges", "urged", "urging", "accuse", "accuses", "accused", "vow", "vows", "vowed",
-    "promise", "promised", "pledge", "pledged", "condemn", "condemned", "criticize", "criticized",
-    "criticise", "criticised", "slam", "slammed", "refer", "referred", "referring", "welcome",
-    "welcomed", "hail", "hailed", "blame", "blamed", "quote", "quoted", "quoting", "cite", "cited",
-    "characterize", "characterized", "pointed", "wants", "wanted", "hopes", "hoped"})
+_FRAGMENT_VERBS = REPORTING_VERBS | frozenset(f for f in _LEXICON.verb_forms["framing"] if " " not in f)
+# two-word reporting verbs ("pointed out that") and a light verb with a reporting noun ("expressed concern
+# that"): regex alternatives tried where their first word stands
+_PHRASAL_ALT = "|".join(f"(?:{words_pattern(forms)})\\s+{particle}" for forms, particle in _LEXICON.phrasal_verbs)
+_LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:a|an|the|his|her|their|its|deep|grave|serious|"
+              f"strong|some|great|particular)\\s+){{0,2}}(?:{words_pattern(_LEXICON.reporting_nouns)})")
+_MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in forms) | _LEXICON.light_verbs
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
 _SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "reportedly", "further",
                                 "previously", "recently", "later", "earlier", "often", "publicly",
                                 "privately", "openly", "clearly", "firmly", "has", "have", "had",
                                 "already", "not", "never", "just", "only", "still", "even", "allegedly"})
-_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "its", "their", "this", "these", "those", "our",
-                          "my", "your", "such", "any", "no", "every", "each"})
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
+_DETERMINERS = _LEXICON.determiners
+_PRONOUNS = _LEXICON.pronouns["all"]
 _TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
                          "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
-_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
-_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# the words of a time phrase ("in recent days", "on Friday morning", "last November"): never a speaker
+_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | frozenset(_LEXICON.weekdays) | frozenset({
+    "days", "weeks", "months", "years", "past", "afternoon", "evening", "nights", "recent", "last", "next", "this",
+    "that", "early", "late", "the", "same", "previous", "following", "coming", "few", "several", "two", "three",
+    "hours", "decade", "decades", "time", "weekend", "tonight", "moment"})
+_SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
+_PERSON_PRONOUNS = _LEXICON.pronouns["person"]
+_OBJECT_PRONOUNS = _LEXICON.pronouns["object"]
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
     "after", "before", "although", "though", "with", "including", "in", "on", "at", "during", "for",
@@ -139,23 +84,9 @@ _CLAUSE_BOUNDARIES = frozenset({
     "meanwhile", "however", "moreover", "furthermore", "also", "then", "said", "says"})
 _PREPOSITIONS = frozenset({"in", "on", "at", "to", "for", "with", "about", "during", "after", "before",
                            "of", "from", "by", "into", "over", "under", "through", "via", "so", "it's"})
-_PERSON_TITLES = frozenset({
-    "spokesman", "spokeswoman", "spokesperson", "minister", "president", "envoy", "ambassador",
-    "official", "general", "commander", "leader", "chief", "secretary", "director", "adviser", "advisor",
-    "representative", "assistant", "governor", "senator", "chairman", "chairwoman", "expert", "analyst",
-    "researcher", "professor", "scholar", "diplomat", "lawmaker", "officer", "correspondent", "editor",
-    "head", "premier", "mayor", "candidate", "nominee", "judge", "founder", "executive", "manager",
-    "deputy", "strategist", "aide", "negotiator", "commissioner", "prosecutor", "lawyer", "attorney",
-    "economist", "columnist", "campaigner", "activist", "member", "speaker", "chancellor"})
-_CAPITALISED_TITLES = frozenset({
-    "Prime", "Minister", "President", "Vice", "Senator", "Sen.", "Rep.", "Representative", "Gov.",
-    "Governor", "General", "Gen.", "Lt.", "Col.", "Colonel", "Major", "Maj.", "Secretary", "Chief",
-    "Director", "Ambassador", "Commissioner", "Chairman", "Spokesman", "Spokesperson", "Judge",
-    "Justice", "Foreign", "Interior", "Defence", "Defense", "Former", "Deputy", "Special", "Envoy",
-    "Acting", "Interim", "Speaker", "Attorney", "Mayor", "Admiral", "Adm.", "Sgt.", "Capt.", "Captain",
-    "Chancellor", "Leader", "Commander", "Senior", "Minority", "Majority", "Assistant"})
-_MEDIA_NOUNS = frozenset({"publication", "newspaper", "paper", "daily", "outlet", "agency", "broadcaster",
-                          "network", "magazine", "website", "channel", "station", "weekly", "tabloid"})
+_PERSON_TITLES = _LEXICON.person_titles
+_CAPITALISED_TITLES = _LEXICON.capitalised_titles
+_MEDIA_NOUNS = _LEXICON.media_nouns
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|can|could|should|shall|must|may|might|"
     r"do|does|did|cannot|won't|can't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b|"
@@ -189,7 +120,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[”\"’')\]]*(?=\s+[\"“‘'(\[`]{0,2}[A-Z0-9" + _DASH_CLASS + r"])")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\[\d{1,3}\])*[”\"’')\]]*(?=\s+[\"“‘'(\[`]{0,2}[A-Z0-9" + _DASH_CLASS + r"])")
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -234,7 +165,11 @@ def _classify_marks(text: str, start: int, end: int) -> list[_Mark]:
     """Opening/closing quotation marks of a paragraph; apostrophes are left out."""
     marks: list[_Mark] = []
     skip_to = start
+    open_double = counted = 0  # opening minus closing double marks so far (a running count keeps this linear)
     for found in _MARK_CHAR.finditer(text, start, end):
+        for mark in marks[counted:]:
+            open_double += (1 if mark.opening else -1) if mark.double else 0
+        counted = len(marks)
         i = found.start()
         char = text[i]
         if i < skip_to:
@@ -263,8 +198,7 @@ def _classify_marks(text: str, start: int, end: int) -> list[_Mark]:
                 marks.append(_Mark(i, False, True))
             else:
                 # inside a word ("word"word): guess by parity of the open marks so far
-                open_count = sum(1 if m.opening else -1 for m in marks if m.double)
-                marks.append(_Mark(i, open_count <= 0, True))
+                marks.append(_Mark(i, open_double <= 0, True))
         else:  # single marks: ‘ ’ '
             if before.isalnum() and after.isalnum():
                 continue  # apostrophe inside a word: minister’s, don't
@@ -388,7 +322,29 @@ class _Candidate:
 
 # --- noun phrases: speakers and roles -------------------------------------------
 
+def _is_time_phrase(phrase: str) -> bool:
+    words = re.findall(r"[A-Za-z]+|\d+", phrase.lower())
+    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words)
+
+
 def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
+    """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Wali in
+    recent days has said", "sent an email on Friday saying") is skipped for the phrase before it."""
+    found = _subject_phrase_before(text, sentence_start, verb_start)
+    if found is None or not _is_time_phrase(text[found[0]:found[1]]):
+        return found
+    preposition = re.search(r"(?:^|\s)(?:in|on|at|during|over|since|from|until|last|this|earlier)\s*$",
+                            text[max(sentence_start, found[0] - 12):found[0]], re.IGNORECASE)
+    if preposition is None:
+        return None
+    cut = max(sentence_start, found[0] - 12) + preposition.start()
+    before = _phrase_before(text, sentence_start, cut)
+    if before is None or _is_time_phrase(text[before[0]:before[1]]):
+        return None
+    return before[0], before[1], found[2]
+
+
+def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
     """The speaker noun phrase before a verb: (start, end, role) or None.
 
     Skips auxiliaries and adverbs, an appositive between commas (returned as the role),
@@ -427,6 +383,9 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
+                                   appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
+                return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
         elif _is_comma_spliced_subject(text, sentence_start, sentence_start + len(body), verb_start):
             # "A spokesman for X, said ...": a stray comma between the subject and its reporting verb
             s, e = _trim(text, sentence_start, sentence_start + len(body), " \t(" + _DASH + _ALL_MARKS)
@@ -509,11 +468,11 @@ _STATES_MODIFIERS = frozenset({
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
     """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
     'member states', '50 states') or capitalised inside a sentence ('the United States')."""
-    if word.lower() != "states":
-        return False
     before = text[sentence_start:verb_start].split()
     if not before:
         return False
+    if word.lower() != "states":
+        return _is_noun_form(before, word)
     if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
         return True
     previous = before[-1].lower().strip(",;:" + _ALL_MARKS)
@@ -521,6 +480,38 @@ def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> 
         return True
     # "50 states", but "Article 5 states"
     return previous.isdigit() and not (len(before) >= 2 and before[-2][:1].isupper())
+
+
+# adjectives that stand between a possessive and a noun ("the mayor's latest comments")
+_NOUN_ADJECTIVES = frozenset({"latest", "recent", "earlier", "new", "public", "direct", "repeated", "harsh",
+                              "many", "several", "first", "last", "own", "personal", "various", "such", "initial",
+                              "previous", "further", "crude", "false", "brief", "formal", "official"})
+# verb forms that are rarely a noun, which the rules below leave as verbs
+_ALWAYS_VERBS = frozenset({"say", "says", "said", "tell", "tells", "told", "add", "adds", "added", "write", "writes",
+                           "wrote", "explains", "explained", "argues", "argued", "insists", "insisted"})
+
+
+def _is_noun_form(before: list[str], word: str) -> bool:
+    """A reporting word used as a noun: after a possessive ("the senator's comments", "the mayor's latest
+    comments"), as the object of a verb ("showering praise", "drew echoes"), or capitalised inside
+    a name ("Ohio State", "Secretary of State")."""
+    previous = before[-1].strip(",;:" + _ALL_MARKS + "(" + _DASH)
+    low = word.lower()
+    if not previous:
+        return False
+    title_case = sum(1 for w in before if w[:1].isupper()) * 4 >= len(before) * 3  # a headline: "X Claims ..."
+    if word[:1].isupper() and not title_case and not before[-1].endswith((":", ".", "?", "!")) and \
+            before[-1][-1:] not in _ALL_MARKS:
+        return True
+    if low in _ALWAYS_VERBS:
+        return False
+    if previous.lower().endswith(("'s", "’s")) or previous.endswith(("s'", "s’")):
+        return True
+    if previous.lower() in _NOUN_ADJECTIVES and len(before) >= 2 and \
+            before[-2].lower().endswith(("'s", "’s", "his", "her", "their", "its")):
+        return True
+    return not low.endswith(("ed", "ing")) and previous.islower() and previous.endswith(("ed", "ing")) and \
+        previous not in _AUX_BEFORE_VERB and previous not in REPORTING_VERBS
 
 
 _PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented|prepared|seen|obtained|submitted)"
@@ -783,6 +774,7 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
         if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
             break  # "Trump quickly deflected": an adverb before the verb ends the subject
         if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
+                (index > 0 and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
                 (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
             break
         end = w_end
@@ -818,7 +810,7 @@ def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> l
     speaker_text (as written at the attribution: a name, 'he', 'she', 'a local official', or None), speaker_role
     (as written or None), cue (reporting verb/phrase as written or None), channel (entity id of a relaying outlet or
     None), note (or None)."""
-    mentions = sorted(entity_spans or [])
+    mentions = _Mentions(entity_spans or [])
     paragraphs = _paragraphs(text)
     candidates: list[_Candidate] = []
     pull_paragraphs: list[int] = []
@@ -1029,15 +1021,17 @@ def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[i
     return found
 
 
-_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
+_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
                           r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
 _BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, key=len, reverse=True)) +
                           r")\s+(?=[\w(])", re.IGNORECASE)
 _DENIED_GERUND = re.compile(r"\b(?P<verb>den(?:y|ies|ied|ying))\s+(?=\w+ing\b)", re.IGNORECASE)
 _ESTIMATED_TO_BE = re.compile(r"\b(?P<verb>estimat(?:e|es|ed))\s+(?:there\s+)?(?=to be\b)", re.IGNORECASE)
-_CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>said|says|added|adds|claimed|claims|"
-                                  r"wrote|writes|reported|reports|warned|stated|states|insisted|explained|"
-                                  r"noted|argued|told reporters|estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
+# finite forms of the speech verbs, which may follow the clause they report ("..., the embassy said.")
+_PARENTHETICAL_VERBS = frozenset(f for f in _LEXICON.speech_verbs if " " not in f and not f.endswith("ing"))
+_CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                                  "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) + r"|told reporters|"
+                                  r"estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
 _CLAUSE_THEN_VERB = re.compile(r",\s*(?P<verb>said|says|added|wrote|reported|stated)\s+(?P<np>[^,;:“”\"]{1,60}?)"
                                r"(?:,\s*(?P<role>[^.;:!?]{1,80}))?\s*[.!?]?\s*$")
 _REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|assertion|allegation|statement|warning|"
@@ -1045,8 +1039,9 @@ _REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|a
 
 
 # reporting verbs whose object may come before a "that" clause ("told reporters that", "warned the council that")
-_OBJECT_THEN_CLAUSE_VERBS = frozenset(_REPORTING_FORMS["tell"] + _REPORTING_FORMS["warn"] + _REPORTING_FORMS["ask"] +
-                                      _REPORTING_FORMS["remind"] + _REPORTING_FORMS["caution"])
+_OBJECT_THEN_CLAUSE_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items()
+                                      if lemma in {"tell", "warn", "ask", "remind", "caution", "assure", "inform",
+                                                   "advise", "brief", "reassure", "urge"})
 _VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should", "must", "shall", "cannot",
                                                       "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
 
@@ -1074,9 +1069,7 @@ def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
         if text[s_start:s_end].lstrip()[:1] in _DASH:
             continue
         inside = [(a, b) for a, b in marked if a < s_end and b > s_start]
-        candidate = _indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted)
-        if candidate:
-            found.append(candidate)
+        found.extend(_indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted))
     return found
 
 
@@ -1086,12 +1079,67 @@ def _touches(span: tuple[int, int], marked: list[tuple[int, int]]) -> bool:
 
 def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     start, end = _trim(text, start, end, " \t,")
-    end = _trim(text, start, end, " \t.!?;:")[1]
+    end = _trim(text, start, end, " \t.!?;:(")[1]
     return start, end
 
 
+# where the writer's own clause takes over from a reported one: ", but the mayor's ...", "; the ..."
+_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])")
+
+
+def _reported_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The reported clause from start, cut before a coordinated clause of the writer's own (', but
+    X was ...'; a parenthesis of the writer's)."""
+    start, end = _clause_span(text, start, end)
+    for cut in _WRITER_CLAUSE.finditer(text, start, end):
+        if cut.group().lstrip().startswith("(") or _has_finite_verb(text[cut.end():end]) or \
+                _has_clause(text[cut.end():end]):
+            trimmed = _clause_span(text, start, cut.start())
+            if trimmed[1] - trimmed[0] >= 8:
+                return trimmed
+        break
+    return start, end
+
+
+# reported clauses drafted per sentence, and reporting verbs tried per sentence (no sentence of news
+# reports more than a few clauses; the bound keeps a pathological sentence linear)
+_MAX_CLAUSES = 6
+_MAX_CLAUSE_ATTEMPTS = 16
+
+
+# ", according to X." at the end of a sentence, ", according to X," inside it
+_ACCORDING_END = re.compile(r",\s*(?P<cue>according to)\s+(?P<np>[^,;:!?“”\"]{2,80}?)\s*[.!?]?\s*$", re.IGNORECASE)
+_ACCORDING_MID = re.compile(r",\s*(?P<cue>according to)\s+(?P<np>[^,;:!?“”\"]{2,80}?)\s*,\s*", re.IGNORECASE)
+
+
+def _according_inside(text: str, s_start: int, s_end: int, p_index: int,
+                      marked: list[tuple[int, int]]) -> _Candidate | None:
+    """'Attacks doubled, according to X.' / 'The militants, according to X, crossed ...': the clause
+    credited to X (the one before the attribution when it is a clause, else the one after)."""
+    end = _ACCORDING_END.search(text, s_start, s_end)
+    found = end or _ACCORDING_MID.search(text, s_start, s_end)
+    if found is None or found.start() <= s_start:
+        return None
+    spans = [_clause_span(text, s_start, found.start())]
+    if found is not end:
+        spans.append(_reported_clause(text, found.end(), s_end))
+        if not _has_finite_verb(text[spans[0][0]:spans[0][1]]) and not _has_clause(text[spans[0][0]:spans[0][1]]):
+            spans.reverse()  # "The militants, according to X, crossed ...": the clause is after
+    c_start, c_end = spans[0]
+    if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]) or _touches((c_start, c_end), marked):
+        return None
+    np_start, np_end = _trim(text, found.start("np"), found.end("np"))
+    if np_end <= np_start:
+        return None
+    return _Candidate(c_start, c_end, "indirect", _Attribution(cue=found.group("cue"), np_start=np_start,
+                                                               np_end=np_end), p_index)
+
+
 def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
-                          marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> _Candidate | None:
+                          marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
+    """Every reported clause of a sentence: one per reporting verb, each ending where the next
+    attribution of a coordinated clause begins (', adding that', ', but they argued that',
+    'and says'); a clause reported inside another one stays whole."""
     according = _ACCORDING.match(text, s_start, s_end) or _ACCORDING.search(text, s_start, s_end)
     if according and text[s_start:according.start()].strip(" ,") == "":
         np_start, np_end = _trim(text, according.start("np"), according.end("np"))
@@ -1099,70 +1147,238 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
         # what follows "According to X," is the reported clause (a verb list cannot tell "fell" is one)
         if c_end - c_start > 10 and len(text[c_start:c_end].split()) >= 3 and not _touches((c_start, c_end), marked):
             cue = text[according.start():according.start() + len("According to")]
-            return _Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
-                              p_index)
+            return [_Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
+                               p_index)]
+    found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
+    taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
+    mid = _MID_ATTRIBUTION.search(text, s_start, s_end) if words & _PARENTHETICAL_VERBS else None
+    if mid and not _touches((s_start, mid.start()), marked):
+        # "The bridge will reopen, the ministry said, adding that ...": the clause before is reported too,
+        # and the participle's speaker is the one between the commas, not the sentence's subject
+        c_start, c_end = _clause_span(text, s_start, mid.start())
+        np_start, np_end = _trim(text, mid.start("np"), mid.end("np"))
+        if c_end - c_start >= 12 and _has_clause(text[c_start:c_end]) and \
+                (np_end - np_start) and len(text[np_start:np_end].split()) <= 8:
+            found.append((mid.start("np"), _Candidate(c_start, c_end, "indirect", _Attribution(
+                cue=mid.group("verb"), np_start=np_start, np_end=np_end), p_index)))
+            taken.add(mid.start("verb"))
+        else:
+            mid = None
     patterns = (_THAT_CLAUSE, _DENIED_GERUND, _ESTIMATED_TO_BE, _REPORTING_NOUN, _BARE_CLAUSE) \
         if words & _REPORTING_TRIGGERS else ()
+    attempts = 0
     for pattern in patterns:
         for match in _overlapping(pattern, text, s_start, s_end):
-            verb = match.group("verb")
-            low = verb.lower()
-            if any(a <= match.start("verb") < b for a, b in quoted):
-                continue  # words inside quotation marks are the speaker's, not the writer's report
-            previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
-            if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
-                                                   or _is_noun_use(text, s_start, match.start("verb"), verb)):
-                continue  # a noun: "a claim disputed by ...", "the Gulf states"
-            if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
-                continue  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
-            if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS
-                                               for w in match.group("gap").split()):
+            if match.start("verb") in taken:
                 continue
-            if pattern is _THAT_CLAUSE and low in {"note", "notes"} and match.group("gap").strip():
-                continue
-            if pattern is _THAT_CLAUSE and any(ch in match.group("gap") for ch in ",;"):
-                continue
-            if pattern is _BARE_CLAUSE:
-                following = text[match.end():s_end]
-                first = following.split(None, 1)[0].lower().strip(",.") if following.strip() else ""
-                if not first or first in _PREPOSITIONS or first in {"that", "so", "yes", "no", "nothing",
-                                                                     "something", "anything", "goodbye",
-                                                                     "hello", "thanks", "sorry"} \
-                        or not _has_clause(following):
-                    continue
-            if pattern is _REPORTING_NOUN:
-                np_start, np_end = match.start("np"), match.end("np")
-                c_start, c_end = _clause_span(text, match.end(), s_end)
-                if _touches((c_start, c_end), marked):
-                    continue
-                return _Candidate(c_start, c_end, "indirect",
-                                  _Attribution(cue=text[match.start("verb"):match.end("verb")],
-                                               np_start=np_start, np_end=np_end), p_index)
-            cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
-            subject = _subject_before(text, s_start, cue_start)
-            if subject is None and low.endswith("ing"):
-                subject = _sentence_subject(text, s_start, cue_start)
-            if subject is None:
-                continue
-            np_start, np_end, role = subject
-            if text[np_start:np_end].lower() in {"which", "that", "who"} or \
-                    (text[np_start:np_end].split() or [""])[-1].lower() in _TIME_WORDS:
-                continue  # "on Tuesday said": a date is not a speaker
-            c_start, c_end = _clause_span(text, match.end(), s_end)
-            if c_end - c_start < 8 or _touches((c_start, c_end), marked):
-                continue
-            if low.startswith("estimat") and text[np_start:np_end].lower() in {"it is", "it"}:
-                continue
-            return _Candidate(c_start, c_end, "indirect",
-                              _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
-    if marked:
+            attempts += 1
+            if attempts > _MAX_CLAUSE_ATTEMPTS or len(found) >= _MAX_CLAUSES:
+                break  # each attempt reads the sentence once: a bound keeps a sentence of many verbs linear
+            candidate = _clause_of_match(text, s_start, s_end, p_index, pattern, match, marked, quoted, found, mid)
+            if candidate:
+                taken.add(match.start("verb"))
+                found.append(candidate)
+    if found:
+        return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
+    inside = _according_inside(text, s_start, s_end, p_index, marked) if "according" in words else None
+    if inside:
+        return [inside]  # no reporting verb: "..., according to X." credits the clause to X
+    parenthetical = _parenthetical_attribution(text, s_start, s_end, p_index, marked) \
+        if words & _PARENTHETICAL_VERBS else None
+    if parenthetical or marked:
+        return [parenthetical] if parenthetical else []
+    single = _clause_then_speaker(text, s_start, s_end, p_index)
+    return [single] if single else []
+
+
+def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
+                     marked: list[tuple[int, int]], quoted: list[tuple[int, int]],
+                     found: list[tuple[int, _Candidate]], mid: re.Match | None = None) -> tuple[int, _Candidate] | None:
+    verb = match.group("verb")
+    low = verb.lower()
+    if any(a <= match.start("verb") < b for a, b in quoted):
+        return None  # words inside quotation marks are the speaker's, not the writer's report
+    previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
+    if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
+                                           or _is_noun_use(text, s_start, match.start("verb"), verb)):
+        return None  # a noun: "a claim disputed by ...", "the Gulf states"
+    if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
+        return None  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
+    if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS for w in match.group("gap").split()):
         return None
-    return _clause_then_speaker(text, s_start, s_end, p_index)
+    if pattern is _THAT_CLAUSE and low in {"note", "notes"} and match.group("gap").strip():
+        return None
+    if pattern is _THAT_CLAUSE and any(ch in match.group("gap") for ch in ",;"):
+        return None
+    if pattern is _BARE_CLAUSE:
+        following = text[match.end():s_end]
+        first = following.split(None, 1)[0].lower().strip(",.") if following.strip() else ""
+        if not first or first in _PREPOSITIONS or first in {"that", "so", "yes", "no", "nothing", "something",
+                                                             "anything", "goodbye", "hello", "thanks", "sorry"} \
+                or not _has_clause(following):
+            return None
+    if pattern is _REPORTING_NOUN:
+        np_start, np_end = match.start("np"), match.end("np")
+        c_start, c_end = _clause_span(text, match.end(), s_end)
+        if _touches((c_start, c_end), marked):
+            return None
+        return np_start, _Candidate(c_start, c_end, "indirect",
+                                    _Attribution(cue=text[match.start("verb"):match.end("verb")],
+                                                 np_start=np_start, np_end=np_end), p_index)
+    cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
+    clause_from = match.end()
+    listener = re.match(r"(\w+)\s+", text[clause_from:s_end])
+    if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
+            listener.group(1).lower() in _OBJECT_PRONOUNS:
+        clause_from += listener.end()  # "tell me they would": the listener is not reported
+    c_start, c_end = _reported_clause(text, clause_from, s_end)
+    if _touches((c_start, c_end), marked):
+        # '... said he would not sign it, the mayor replied, “...”': the clause ends at the comma before
+        first_mark = min((a for a, b in marked if a >= c_start), default=c_end)
+        comma = text.find(",", c_start, first_mark)
+        attributed = comma > c_start and any(w.lower() in REPORTING_VERBS
+                                             for w in re.findall(r"[A-Za-z]+", text[comma:first_mark]))
+        # only when a new attribution stands between (a quoted fragment inside the clause makes the
+        # fragment the row and the clause none, guidelines section 2)
+        c_end = _clause_span(text, c_start, comma)[1] if attributed else c_start
+    if c_end - c_start < 8 or _touches((c_start, c_end), marked):
+        return None
+    if pattern is _BARE_CLAUSE and not _has_clause(text[c_start:c_end]):
+        return None  # "told the council, adding, “...”": an object, not a clause
+    joined = _coordinated_with(text, cue_start, found)
+    if joined is not None:
+        # "conceded the code is unfair and says he can fix it": the verbs share their subject
+        conjunction, earlier = joined
+        attribution = earlier.attribution or _Attribution()
+        return conjunction, _Candidate(c_start, c_end, "indirect",
+                                       _Attribution(cue=cue, np_start=attribution.np_start,
+                                                    np_end=attribution.np_end, role=attribution.role), p_index)
+    subject = _subject_before(text, s_start, cue_start)
+    if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
+        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the subject
+        subject = _sentence_subject(text, s_start, cue_start)
+    if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
+        mid_np = _trim(text, mid.start("np"), mid.end("np"))
+        subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
+    elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
+                                _holds_a_verb(text[subject[0]:subject[1]])):
+        # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
+        # and after '"...," said X, arguing that' the speaker of the quote before
+        subject = _speaker_of_previous_quote(text, s_start, cue_start) or \
+            _sentence_subject(text, s_start, cue_start) or subject
+    if subject is None:
+        return None
+    np_start, np_end, role = subject
+    if text[np_start:np_end].lower() in {"which", "that", "who"} or \
+            (text[np_start:np_end].split() or [""])[-1].lower() in _TIME_WORDS:
+        return None  # "on Tuesday said": a date is not a speaker
+    if low.startswith("estimat") and text[np_start:np_end].lower() in {"it is", "it"}:
+        return None
+    begins = np_start if np_start > s_start and not low.endswith("ing") else cue_start
+    return begins, _Candidate(c_start, c_end, "indirect",
+                              _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
 
 
-_REPORTING_TRIGGERS = REPORTING_VERBS | {"claim", "assertion", "allegation", "statement", "warning", "argument",
-                                         "insistence", "contention"}
+# ", the ministry said in a statement, adding that": an attribution between commas before a participle
+_MID_ATTRIBUTION = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                              "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
+                              r")(?:\s+[^,;:.!?“”\"]{1,40})?\s*,\s*(?=\w+ing\b)")
+# words that join a second reported clause to the first: ", adding that", ", but they argued that", "and says"
+_CLAUSE_JOINS = re.compile(r"(?:\s*[,;]?\s*(?:\b(?:and|but|while|whereas|yet)\b\s*(?:also\s+|then\s+)?)?|\s*[,;]\s*)$",
+                           re.IGNORECASE)
+_COORDINATION_AT = re.compile(r"[,;]?\s*(?:and|but)\b", re.IGNORECASE)
+_COORDINATING = re.compile(r"[,;]?\s*\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", re.IGNORECASE)
+
+
+def _coordinated_with(text: str, cue_start: int, found: list[tuple[int, _Candidate]]) -> tuple[int, _Candidate] | None:
+    """The earlier reported clause whose verb this one's is coordinated with ('... and says'), with the
+    position of the conjunction, or None."""
+    for _begins, earlier in reversed(found):
+        if earlier.start < cue_start <= earlier.end:
+            join = _COORDINATING.search(text, max(earlier.start, cue_start - 24), cue_start)
+            if join and join.start() > earlier.start:
+                return join.start(), earlier
+    return None
+
+
+_AND_THAT = re.compile(r"(?:,\s*according\s+to\s+[^,;]{1,60})?,?\s+and\s+that\s+", re.IGNORECASE)
+
+
+def _split_and_that(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """'said A, and that B': two reported clauses of one speaker (at most a few per clause)."""
+    result = []
+    for candidate in candidates:
+        start = candidate.start
+        for cut in list(_AND_THAT.finditer(text, candidate.start, candidate.end))[:_MAX_CLAUSES]:
+            first = _clause_span(text, start, cut.start())
+            if first[1] - first[0] >= 8:
+                result.append(_Candidate(first[0], first[1], candidate.kind, candidate.attribution,
+                                         candidate.paragraph, candidate.continuation, candidate.note))
+            start = cut.end()
+        candidate.start = start
+        if candidate.end - candidate.start >= 8:
+            result.append(candidate)
+    return result
+
+
+def _split_coordinated(text: str, found: list[tuple[int, _Candidate]]) -> list[_Candidate]:
+    """Cut each clause where a later attribution starts after a comma or a conjunction."""
+    result = []
+    for index, (_begins, candidate) in enumerate(found):
+        end = candidate.end
+        for later_begins, later in found[index + 1:]:
+            if candidate.start < later_begins < end:
+                join = _CLAUSE_JOINS.search(text, max(candidate.start, later_begins - 24), later_begins)
+                if join and join.group().strip():
+                    end = _trim(text, candidate.start, join.start(), " \t,;")[1]
+                elif _COORDINATION_AT.match(text, later_begins):
+                    end = _trim(text, candidate.start, later_begins, " \t,;")[1]
+                break
+        if end - candidate.start >= 8:
+            candidate.end = end
+            result.append(candidate)
+    return result
+
+
+# "X, she said, Y." / "For all the doubts, analysts say, Y.": the attribution between two commas
+_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>[a-z]+)(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
+
+
+def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int,
+                               marked: list[tuple[int, int]]) -> _Candidate | None:
+    attempts = 0
+    for match in _PARENTHETICAL.finditer(text, s_start, s_end):
+        if match.group("verb") not in _PARENTHETICAL_VERBS or marked and _touches((match.start(), match.end()), marked):
+            continue
+        attempts += 1
+        if attempts > _MAX_CLAUSE_ATTEMPTS:
+            break
+        np_text = match.group("np").strip()
+        if not np_text.split():
+            continue  # ", said ,": no speaker between the commas
+        if len(np_text.split()) > 6 or not (np_text.lower() in _PRONOUNS or _is_name_word(np_text.split()[0]) or
+                                            np_text.split()[0].lower() in _DETERMINERS or
+                                            np_text.split()[-1].lower().endswith("s")):
+            continue
+        tail = (match.group("tail") or "").split()
+        if tail and (tail[0].lower() not in _TIME_WORDS | _PREPOSITIONS | {"later", "afterward", "afterwards"} or
+                     tail[0].lower() == "to") or np_text.split()[-1].lower() in _DETERMINERS:
+            continue
+        if _is_noun_use(text, s_start, match.start("verb"), match.group("verb")):
+            continue
+        c_start, c_end = _clause_span(text, match.end(), s_end)
+        if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]) or _touches((c_start, c_end), marked):
+            continue
+        np_start = match.start("np") + (len(match.group("np")) - len(match.group("np").lstrip()))
+        return _Candidate(c_start, c_end, "indirect",
+                          _Attribution(cue=match.group("verb"), np_start=np_start, np_end=np_start + len(np_text)),
+                          p_index)
+    return None
+
+
+_REPORTING_TRIGGERS = REPORTING_VERBS | _MULTIWORD_FIRST | {"claim", "assertion", "allegation", "statement", "warning",
+                                                             "argument", "insistence", "contention"}
 
 
 def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
@@ -1180,6 +1396,12 @@ def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
                 yield match
 
 
+def _holds_a_verb(phrase: str) -> bool:
+    """A past-tense or finite verb inside a would-be noun phrase ('the council sent a letter')."""
+    return _has_finite_verb(phrase) or any(w in _IRREGULAR_PAST or w in _MULTIWORD_FIRST or
+                                           (len(w) > 4 and w.endswith("ed")) for w in re.findall(r"[a-z]+", phrase))
+
+
 def _has_clause(fragment: str) -> bool:
     """A clause has a finite verb: an auxiliary, a pronoun subject or a verb in -ed/-s after a noun."""
     if _has_finite_verb(fragment):
@@ -1191,11 +1413,7 @@ def _has_clause(fragment: str) -> bool:
 
 
 # common irregular past tenses, which the -ed test above cannot see ("two soldiers died" has -ed)
-_IRREGULAR_PAST = frozenset({"fled", "fell", "went", "came", "took", "made", "left", "saw", "won", "lost", "got",
-                             "gave", "began", "fought", "held", "met", "ran", "sent", "spent", "struck", "knew",
-                             "became", "brought", "built", "caught", "chose", "drove", "flew", "grew", "kept",
-                             "led", "meant", "paid", "rose", "sought", "shot", "stood", "stole", "threw",
-                             "understood", "wore", "withdrew", "overtook", "undertook", "forgot", "broke"})
+_IRREGULAR_PAST = _LEXICON.irregular_past
 
 
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
@@ -1211,6 +1429,10 @@ def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _
             continue  # "A spokesman for X, said two soldiers died": the phrase before the comma speaks
         if _is_noun_use(text, s_start, s_start + match.start("verb"), match.group("verb")):
             continue
+        tail = (match.groupdict().get("tail") or "").split()
+        if (tail and tail[0].lower() in {"to", "that", "which", "who"}) or \
+                (np_text.split() or [""])[-1].lower() in _DETERMINERS:
+            continue  # "..., this time it agreed to cooperate", "..., a demand that remains": no report
         if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
             continue
         c_start, c_end = _clause_span(text, s_start, s_start + match.start())
@@ -1235,7 +1457,55 @@ class _Speaker:
     channel: str | None
 
 
+# how many mentions back a definite description ("the ministry") may look for the body it names
+_BODY_LOOKBACK = 200
+_BODY_NOUNS = _LEXICON.body_nouns
+_DOCUMENT_NOUNS = _LEXICON.document_nouns
+# "the report published by X", "a statement from X": the body that wrote a document
+_AUTHOR_AFTER = re.compile(r"\s*,?\s*(?:(?:published|released|issued|prepared|compiled|written)\s+)?(?:by|from|of)\s+")
+
+
+class _Mentions(list[EntitySpan]):
+    """The text's mentions sorted by start, with indexes that keep look-ups logarithmic (a long text
+    with thousands of mentions must not make every look-up a scan)."""
+
+    def __init__(self, spans: list[EntitySpan]) -> None:
+        super().__init__(sorted(spans))
+        self.starts = [m[0] for m in self]
+        self.longest = max((m[1] - m[0] for m in self), default=0)
+        self._by_types: dict[frozenset[str], tuple[list[int], list[EntitySpan]]] = {}
+
+    def overlapping(self, start: int, end: int) -> list[EntitySpan]:
+        high = bisect_left(self.starts, end)
+        low = bisect_left(self.starts, start - self.longest)
+        return [m for m in self[low:high] if m[1] > start]
+
+    def last_body_before(self, text: str, heads: frozenset[str], before: int) -> EntitySpan | None:
+        """The nearest organisation or facility mention ending before ``before`` whose name holds one of
+        the head words ("the ministry" -> "Ministry of Interior"); looks back a bounded number of
+        mentions, so a text of thousands of mentions stays linear."""
+        index = bisect_left(self.starts, before)
+        for position in range(index - 1, max(-1, index - 1 - _BODY_LOOKBACK), -1):
+            start, end, entity, entity_type = self[position]
+            if end <= before and entity_type in {"ORG", "FAC"} and \
+                    heads & set(re.findall(r"[a-z]+", text[start:end].lower())):
+                return self[position]
+        return None
+
+    def last_before(self, wanted: set[str], before: int) -> EntitySpan | None:
+        """The last mention of one of the wanted types that ends at or before ``before``."""
+        key = frozenset(wanted)
+        if key not in self._by_types:
+            kept = sorted((m for m in self if m[3] in key), key=lambda m: (m[1], m[0]))
+            self._by_types[key] = ([m[1] for m in kept], kept)
+        ends, kept = self._by_types[key]
+        index = bisect_right(ends, before)
+        return kept[index - 1] if index else None
+
+
 def _mentions_in(mentions: list[EntitySpan], start: int, end: int) -> list[EntitySpan]:
+    if isinstance(mentions, _Mentions):
+        return mentions.overlapping(start, end)
     return [m for m in mentions if m[0] < end and m[1] > start]
 
 
@@ -1321,6 +1591,11 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
             role = before
         return _Speaker(person[2], "PERSON", written if not before and not after else speaker_text, role, channel)
     low = written.lower()
+    head_body = _body_head(text, inside, np_end)
+    if head_body is not None:
+        # "a Kabul embassy official": the mention is a modifier; the head names the body that speaks
+        body = _body_antecedent(text, mentions, head_body, np_start)
+        return _Speaker(body[2] if body else None, body[3] if body else None, written, role, channel)
     if inside:
         distinct = {m[2] for m in inside}
         organisations = [m for m in inside if m[3] == "ORG"] or [m for m in inside if m[3] == "GPE"]
@@ -1337,8 +1612,19 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if resolved:
             return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
         return _Speaker(None, None, written, role, channel)
-    if words and words[0] in {"the", "this", "that"} and len(words) <= 4:
+    if words and words[0] in {"the", "this", "that", "its"} and len(words) <= 4:
         head = words[-1]
+        if head in _DOCUMENT_NOUNS:
+            # "the report said": the body that wrote it, where the article names one
+            author = _document_author(text, mentions, head, np_start, np_end)
+            if author:
+                return _Speaker(author[2], author[3], written, role, channel)
+            return _Speaker(None, None, written, role, channel)
+        if head in _BODY_NOUNS:
+            # "the ministry said": the nearest body before whose name holds a fitting head word
+            body = _body_antecedent(text, mentions, head, np_start)
+            if body:
+                return _Speaker(body[2], body[3], written, role, channel)
         if head in _MEDIA_NOUNS:
             outlet = _nearest_outlet(text, mentions, np_start, None)
             if outlet:
@@ -1353,6 +1639,44 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if split:
             role, written = split
     return _Speaker(None, None, written, role, channel)
+
+
+def _body_head(text: str, inside: list[EntitySpan], np_end: int) -> str | None:
+    """The body noun heading a speaker phrase whose only mentions modify it ("a Kabul embassy
+    official" -> "embassy"), else None."""
+    if not inside or any(m[3] in {"PERSON", "ORG"} for m in inside):
+        return None
+    tail = re.findall(r"[A-Za-z]+", text[max(m[1] for m in inside):np_end].lower())
+    if not tail or not all(w.islower() or w == w.lower() for w in tail):
+        return None
+    bodies = [w for w in tail if w in _BODY_NOUNS]
+    return bodies[-1] if bodies else None
+
+
+def _body_antecedent(text: str, mentions: list[EntitySpan], head: str, before: int) -> EntitySpan | None:
+    heads = _BODY_NOUNS.get(head, frozenset({head}))
+    if isinstance(mentions, _Mentions):
+        return mentions.last_body_before(text, heads, before)
+    return _Mentions(mentions).last_body_before(text, heads, before)
+
+
+def _document_author(text: str, mentions: list[EntitySpan], noun: str, np_start: int,
+                     np_end: int) -> EntitySpan | None:
+    """The organisation named as the writer of the nearest earlier (or this) mention of the document
+    ('the report, published by X, said'; 'a report by X ... The report added')."""
+    window_start = max(0, np_start - 1500)
+    window_end = min(len(text), np_end + 120)
+    found = None
+    for match in re.finditer(r"\b" + re.escape(noun) + r"\b", text[window_start:window_end], re.IGNORECASE):
+        after = window_start + match.end()
+        joined = _AUTHOR_AFTER.match(text, after)
+        if not joined:
+            continue
+        named = [m for m in _mentions_in(mentions, joined.end(), joined.end() + 80)
+                 if m[3] in {"ORG", "GPE"} and not text[joined.end():m[0]].strip(" ,").lower().strip("the ")]
+        if named:
+            found = named[0]
+    return found
 
 
 def _split_title(phrase: str) -> tuple[str, str] | None:
@@ -1370,10 +1694,15 @@ def _split_title(phrase: str) -> tuple[str, str] | None:
     return None
 
 
+# how many attributed quotes back a pronoun or title may look for its speaker (a bound keeps a text of
+# thousands of quotes linear; no reader keeps a pronoun's antecedent that far back)
+_SPEAKER_LOOKBACK = 30
+
+
 def _previous_speaker(history: list[tuple[int, _Speaker, int]], wanted: set[str],
                       candidate: _Candidate) -> tuple[str, str, str | None] | None:
-    for position, speaker, paragraph in reversed(history):
-        if candidate.paragraph - paragraph > 3:
+    for looked, (position, speaker, paragraph) in enumerate(reversed(history)):
+        if candidate.paragraph - paragraph > 3 or looked >= _SPEAKER_LOOKBACK:
             break
         if speaker.entity and speaker.entity_type in wanted:
             return speaker.entity, speaker.entity_type, speaker.role
@@ -1381,6 +1710,9 @@ def _previous_speaker(history: list[tuple[int, _Speaker, int]], wanted: set[str]
 
 
 def _previous_mention(mentions: list[EntitySpan], wanted: set[str], before: int) -> tuple[str, str, None] | None:
+    if isinstance(mentions, _Mentions):
+        found = mentions.last_before(wanted, before)
+        return (found[2], found[3], None) if found else None
     for start, end, entity, entity_type in reversed(mentions):
         if end <= before and entity_type in wanted:
             return entity, entity_type, None
@@ -1457,11 +1789,16 @@ def _pull_quotes(text: str, paragraphs: list[tuple[int, int]], pull_paragraphs: 
 def _deduplicate(rows: list[dict]) -> list[dict]:
     """One row per span: an indirect clause containing a quoted fragment gives way to the fragment."""
     kept: list[dict] = []
-    marked = [r for r in rows if r["kind"] != "indirect"]
+    marked = sorted((r["start"], r["end"]) for r in rows if r["kind"] != "indirect")
+    marked_starts = [start for start, _ in marked]
+    seen: set[tuple[int, int]] = set()
     for row in rows:
-        if row["kind"] == "indirect" and any(m["start"] >= row["start"] and m["end"] <= row["end"] for m in marked):
+        if row["kind"] == "indirect":
+            low, high = bisect_left(marked_starts, row["start"]), bisect_left(marked_starts, row["end"])
+            if any(end <= row["end"] for _, end in marked[low:high]):
+                continue
+        if (row["start"], row["end"]) in seen:
             continue
-        if any(k["start"] == row["start"] and k["end"] == row["end"] for k in kept):
-            continue
+        seen.add((row["start"], row["end"]))
         kept.append(row)
     return kept

@@ -1,0 +1,195 @@
+"""The drafter's word lists, read from ``config/lexicon.yaml`` (one loader, one file).
+
+Takes nothing (or another lexicon file); returns a :class:`Lexicon` whose
+fields are frozensets of lower-case words (``capitalised_titles`` keeps its
+case), with every inflection of the reporting verbs written out: a lemma
+``deny`` gives ``deny, denies, denied, denying``; irregular forms come from
+the file. A missing or malformed file is a BuildError naming the file and
+the section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.errors import BuildError
+
+LEXICON_PATH = Path(__file__).resolve().parents[2] / "config" / "lexicon.yaml"
+VERB_CLASSES = ("speech", "framing", "cognition", "attitude", "document")
+_VOWELS = "aeiou"
+# one-syllable verbs ending consonant-vowel-consonant double the consonant (admit: two syllables, stress
+# at the end, also doubles); written out here because stress is not in the spelling
+_DOUBLING = frozenset({"admit", "commit", "submit", "omit", "regret", "refer", "prefer", "confer", "occur",
+                       "deter", "rebut", "compel", "propel", "patrol", "control", "outwit", "abet", "quip",
+                       "chat", "plan", "stop", "slam", "tip", "hint", "dub", "vow", "jot", "nod", "sob"})
+
+
+def inflections(lemma: str, irregular: tuple[str, ...] = ()) -> frozenset[str]:
+    """Every form of a verb lemma (a two-word lemma inflects its first word): base, -s, -ed, -ing, irregulars."""
+    first, _, rest = lemma.partition(" ")
+    tail = f" {rest}" if rest else ""
+    if first.endswith(("s", "sh", "ch", "x", "z", "o")):
+        third = first + "es"
+    elif first.endswith("y") and first[-2:-1] not in _VOWELS:
+        third = first[:-1] + "ies"
+    else:
+        third = first + "s"
+    doubled = first + first[-1] if first in _DOUBLING and not first.endswith(("w", "x", "y")) and \
+        first[-1] not in _VOWELS and first[-2:-1] in _VOWELS else first
+    if first.endswith("e"):
+        past, gerund = first + "d", (first if first.endswith(("ee", "ye", "oe")) else first[:-1]) + "ing"
+    elif first.endswith("y") and first[-2:-1] not in _VOWELS:
+        past, gerund = first[:-1] + "ied", first + "ing"
+    else:
+        past, gerund = doubled + "ed", doubled + "ing"
+    forms = {first, third, past, gerund, *(form.partition(" ")[0] for form in irregular)}
+    if irregular:  # "said" replaces "sayed"; "read" keeps its own spelling
+        forms.discard(past)
+        forms.update(form.partition(" ")[0] for form in irregular)
+    return frozenset(form + tail for form in forms)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every word list of the drafter; see config/lexicon.yaml for what each holds and why."""
+
+    verb_forms: dict[str, frozenset[str]]  # class -> every inflected form of its verbs
+    lemma_of: dict[str, str]  # inflected form -> lemma
+    bare_clause_verbs: frozenset[str]
+    phrasal_verbs: tuple[tuple[frozenset[str], str], ...]  # (forms of the verb, particle)
+    light_verbs: frozenset[str]
+    reporting_nouns: frozenset[str]
+    speech_nouns: frozenset[str]
+    document_nouns: frozenset[str]
+    media_nouns: frozenset[str]
+    body_nouns: dict[str, frozenset[str]]
+    person_titles: frozenset[str]
+    capitalised_titles: frozenset[str]
+    honorifics: frozenset[str]
+    months: tuple[str, ...]
+    month_numbers: dict[str, int]  # month names and abbreviations -> 1..12
+    weekdays: tuple[str, ...]
+    pronouns: dict[str, frozenset[str]]
+    determiners: frozenset[str]
+    nationality_adjectives: frozenset[str]
+    measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
+    irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
+
+    @property
+    def reporting_verbs(self) -> frozenset[str]:
+        """Forms of the verbs that report words (speech, cognition and document verbs; not framing verbs)."""
+        return self.verb_forms["speech"] | self.verb_forms["cognition"] | self.verb_forms["document"]
+
+    @property
+    def speech_verbs(self) -> frozenset[str]:
+        return self.verb_forms["speech"]
+
+    @property
+    def all_verbs(self) -> frozenset[str]:
+        """Every reporting or framing form."""
+        return frozenset().union(*self.verb_forms.values())
+
+    def month_pattern(self, abbreviations: bool = True) -> str:
+        """A regex alternation of the month names (longest first), for patterns compiled with re.I."""
+        names = set(self.months) | (set(self.month_numbers) if abbreviations else set())
+        return "|".join(sorted(names, key=lambda n: (-len(n), n)))
+
+    def weekday_pattern(self) -> str:
+        return "|".join(self.weekdays)
+
+
+def _words(data: dict[str, Any], key: str, path: Path, keep_case: bool = False) -> list[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise BuildError(f"{path}: section '{key}' must be a list of words")
+    return [item.strip() if keep_case else item.strip().lower() for item in value]
+
+
+def parse_lexicon(data: Any, path: Path) -> Lexicon:
+    """A Lexicon from the parsed YAML of ``path`` (named in errors)."""
+    if not isinstance(data, dict):
+        raise BuildError(f"{path}: expected a mapping of sections")
+    verbs = data.get("reporting_verbs")
+    if not isinstance(verbs, dict) or set(verbs) != set(VERB_CLASSES):
+        raise BuildError(f"{path}: section 'reporting_verbs' must hold exactly the classes {', '.join(VERB_CLASSES)}")
+    irregular_data = data.get("irregular") or {}
+    if not isinstance(irregular_data, dict):
+        raise BuildError(f"{path}: section 'irregular' must map a lemma to its forms")
+    irregular = {str(k).lower(): tuple(str(f).lower() for f in (v or [])) for k, v in irregular_data.items()}
+    verb_forms: dict[str, frozenset[str]] = {}
+    lemma_of: dict[str, str] = {}
+    for verb_class in VERB_CLASSES:
+        forms: set[str] = set()
+        for lemma in _words(verbs, verb_class, path):
+            lemma_forms = inflections(lemma, irregular.get(lemma, ()))
+            forms |= lemma_forms
+            for form in lemma_forms:
+                lemma_of.setdefault(form, lemma)
+        verb_forms[verb_class] = frozenset(forms)
+    phrasal = []
+    for entry in data.get("phrasal_verbs") or []:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(w, str) for w in entry)):
+            raise BuildError(f"{path}: section 'phrasal_verbs': {entry!r} is not [verb, particle]")
+        phrasal.append((inflections(entry[0].lower(), irregular.get(entry[0].lower(), ())), entry[1].lower()))
+    body = data.get("body_nouns")
+    if not isinstance(body, dict):
+        raise BuildError(f"{path}: section 'body_nouns' must map a noun to the head words it stands for")
+    pronouns = data.get("pronouns")
+    if not isinstance(pronouns, dict):
+        raise BuildError(f"{path}: section 'pronouns' must map a kind to a list of pronouns")
+    months = _words(data, "months", path)
+    abbreviations = _words(data, "month_abbreviations", path)
+    if len(months) != 12 or len(abbreviations) != 12:
+        raise BuildError(f"{path}: sections 'months' and 'month_abbreviations' must list twelve months each")
+    month_numbers = {name: index for index, name in enumerate(months, start=1)}
+    month_numbers.update({name: index for index, name in enumerate(abbreviations, start=1)})
+    month_numbers.update({str(k).lower(): int(v) for k, v in (data.get("month_abbreviations_extra") or {}).items()})
+    return Lexicon(
+        verb_forms=verb_forms, lemma_of=lemma_of,
+        bare_clause_verbs=frozenset(f for lemma in _words(data, "bare_clause_verbs", path)
+                                    for f in inflections(lemma, irregular.get(lemma, ()))),
+        phrasal_verbs=tuple(phrasal),
+        light_verbs=frozenset(f for lemma in _words(data, "light_verbs", path)
+                              for f in inflections(lemma, irregular.get(lemma, ()))),
+        reporting_nouns=frozenset(_words(data, "reporting_nouns", path)),
+        speech_nouns=frozenset(_words(data, "speech_nouns", path)),
+        document_nouns=frozenset(_words(data, "document_nouns", path)),
+        media_nouns=frozenset(_words(data, "media_nouns", path)),
+        body_nouns={str(k).lower(): frozenset(_words(body, k, path)) for k in body},
+        person_titles=frozenset(_words(data, "person_titles", path)),
+        capitalised_titles=frozenset(_words(data, "capitalised_titles", path, keep_case=True)),
+        honorifics=frozenset(_words(data, "honorifics", path)),
+        months=tuple(months), month_numbers=month_numbers,
+        weekdays=tuple(_words(data, "weekdays", path)),
+        pronouns={str(k): frozenset(_words(pronouns, k, path)) for k in pronouns},
+        determiners=frozenset(_words(data, "determiners", path)),
+        nationality_adjectives=frozenset(_words(data, "nationality_adjectives", path)),
+        measure_never=frozenset(_words(data, "measure_never", path)),
+        irregular_past=frozenset(_words(data, "irregular_past", path)),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon of ``path`` (default config/lexicon.yaml), parsed once per process."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot read the lexicon ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise BuildError(f"{path}: not valid YAML ({exc})") from None
+    return parse_lexicon(data, path)
+
+
+def words_pattern(words: frozenset[str] | set[str]) -> str:
+    """A regex alternation of words, longest first (so 'stated' is tried before 'state')."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+LEXICON = load_lexicon()

@@ -1,0 +1,83 @@
+"""The drafter's lexicon (config/lexicon.yaml): one file, read by one loader, every inflection written
+out; and the reporting forms it gives the quote drafter (phrasal verbs, light verb + reporting noun,
+bare clauses). Sentences are invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.drafter.lexicon import LEXICON_PATH, inflections, load_lexicon, parse_lexicon
+from scripts.drafter.quotes import extract_quotes
+from scripts.errors import BuildError
+
+
+def test_inflections_follow_english_spelling() -> None:
+    assert inflections("deny") == {"deny", "denies", "denied", "denying"}
+    assert inflections("argue") == {"argue", "argues", "argued", "arguing"}
+    assert inflections("admit") == {"admit", "admits", "admitted", "admitting"}
+    assert inflections("stress") == {"stress", "stresses", "stressed", "stressing"}
+    assert inflections("say", ("said",)) == {"say", "says", "said", "saying"}
+    assert inflections("shoot back", ("shot back",)) == {"shoot back", "shoots back", "shot back", "shooting back"}
+
+
+def test_the_lexicon_gives_every_form_of_its_verbs_and_the_other_lists() -> None:
+    lexicon = load_lexicon()
+    assert {"say", "says", "said", "saying", "told", "wrote", "written"} <= lexicon.speech_verbs
+    assert "believes" in lexicon.reporting_verbs and "fears" not in lexicon.reporting_verbs
+    assert lexicon.month_numbers["sept"] == 9 and lexicon.month_numbers["december"] == 12
+    assert "he" in lexicon.pronouns["person"] and "spokesman" in lexicon.person_titles
+    assert "pakistani" in lexicon.nationality_adjectives
+
+
+def test_a_malformed_lexicon_names_the_file_and_the_section(tmp_path: Path) -> None:
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["months"] = data["months"][:11]
+    with pytest.raises(BuildError, match="bad.yaml: sections 'months'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["determiners"].append(False)  # an unquoted "no" in YAML
+    with pytest.raises(BuildError, match="section 'determiners'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def rows(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    return [(r["kind"], r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)]
+
+
+def test_phrasal_reporting_verbs() -> None:
+    assert rows("The harbour master pointed out that the pier had been closed since May.") == \
+        [("indirect", "the pier had been closed since May", "The harbour master", "pointed out")]
+
+
+def test_light_verb_with_a_reporting_noun() -> None:
+    assert rows("The guild expressed deep concern that the ferry fares would double.") == \
+        [("indirect", "the ferry fares would double", "The guild", "expressed deep concern")]
+    assert rows("The council voiced hope that the bridge would reopen soon.") == \
+        [("indirect", "the bridge would reopen soon", "The council", "voiced hope")]
+
+
+def test_bare_clause_after_confirm_and_maintain() -> None:
+    assert rows("Port officials confirmed the convoy had reached the city.") == \
+        [("indirect", "the convoy had reached the city", "Port officials", "confirmed")]
+    assert rows("She maintains it was never her decision.") == \
+        [("indirect", "it was never her decision", "She", "maintains")]
+
+
+def test_attitudes_are_not_drafted_as_quotes() -> None:
+    assert rows("Farmers feared that the river would flood the lower fields.") == []
+
+
+def proposed_names(text: str) -> set[str]:
+    from scripts.drafter.mentions import draft_mentions
+
+    return {e.name for e in draft_mentions(text, {})[1].entities}
+
+
+def test_nationalities_and_posts_are_never_proposed_as_entities() -> None:
+    text = ("Traders crossed the river at dawn. Several Baloch and Uzbek drivers waited in Termez for a week.\n"
+            "The talks stalled, and the Interior Minister left early. Later the Chief Spokesperson declined.\n"
+            "Two Arab envoys and a Kazakh trader arrived with the Deputy Governor.\n")
+    assert proposed_names(text) == {"Termez"}

@@ -1,0 +1,134 @@
+"""Speaker resolution: definite descriptions to the body they name, a document to its author, the
+head of the speaker's noun phrase over a modifier, datelines as places, and a participle's speaker.
+Fixtures are invented sentences; entity spans are located by their text."""
+
+from __future__ import annotations
+
+from scripts.draft import draft_text
+from scripts.drafter.quotes import extract_quotes
+
+
+def spans(text: str, *entities: tuple[str, str, str]) -> list[tuple[int, int, str, str]]:
+    found = []
+    for surface, entity_id, entity_type in entities:
+        start = text.find(surface)
+        while start >= 0:
+            found.append((start, start + len(surface), entity_id, entity_type))
+            start = text.find(surface, start + 1)
+    return sorted(found)
+
+
+def speakers(text: str, *entities: tuple[str, str, str]) -> list[tuple[str, str | None, str | None]]:
+    return [(r["text"], r["speaker"], r["speaker_text"]) for r in extract_quotes(text, spans(text, *entities))]
+
+
+def test_the_ministry_resolves_to_the_nearest_ministry_named_before() -> None:
+    text = ("The Ministry of Water said the dam was safe. The Relief Agency said aid was on its way.\n\n"
+            "The ministry added that the gates would open on Friday.\n")
+    rows = speakers(text, ("Ministry of Water", "ministry-of-water", "ORG"), ("Relief Agency", "relief-agency", "ORG"))
+    assert rows[-1] == ("the gates would open on Friday", "ministry-of-water", "The ministry")
+
+
+def test_the_embassy_skips_a_body_of_another_kind() -> None:
+    text = ("A spokesman for the Embassy of Peru said the aid had arrived. The Harbour Council met later.\n\n"
+            "The embassy said a second shipment would follow.\n")
+    rows = speakers(text, ("Embassy of Peru", "embassy-of-peru", "ORG"), ("Harbour Council", "harbour-council", "ORG"))
+    assert rows[-1] == ("a second shipment would follow", "embassy-of-peru", "The embassy")
+
+
+def test_the_report_speaks_through_the_body_that_published_it() -> None:
+    text = ("The report, published by the Coastal Watch Group, said storms had doubled.\n\n"
+            "The report added that most of the damage was to farms.\n")
+    rows = speakers(text, ("Coastal Watch Group", "coastal-watch-group", "ORG"))
+    assert [r[1] for r in rows] == ["coastal-watch-group", "coastal-watch-group"]
+    assert rows[0][0] == "storms had doubled"
+
+
+def test_a_report_without_a_named_author_has_no_speaker_entity() -> None:
+    text = "Lima is the capital.\n\nThe report said the river had risen.\n"
+    assert speakers(text, ("Lima", "lima", "GPE")) == [("the river had risen", None, "The report")]
+
+
+def test_a_place_modifying_the_head_is_not_the_speaker() -> None:
+    text = ("The Embassy of Peru in Quito opened in May.\n\n"
+            "A Quito embassy official said the visas would be issued next week.\n")
+    rows = speakers(text, ("Embassy of Peru", "embassy-of-peru", "ORG"), ("Quito", "quito", "GPE"))
+    assert rows == [("the visas would be issued next week", "embassy-of-peru", "A Quito embassy official")]
+
+
+def test_a_dateline_with_a_colon_is_a_place() -> None:
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(
+        "Floods close roads\n\nQUITO: The Road Authority said the pass was shut.\n", {})
+    types = {e.names[0]: e.type for e in proposed.entities}
+    assert types.get("QUITO") == "GPE"
+
+
+def proposed_people(text: str) -> dict[str, str]:
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    return {e.names[0]: e.type for e in proposed.entities}
+
+
+def test_a_lone_surname_that_speaks_is_a_person_and_continuations_resolve_to_it() -> None:
+    text = ("Valley schools reopen\n\n"
+            "\"The roof held,\" Okonkwo said. \"We start again on Monday.\"\n\n"
+            "\"Nobody was hurt,\" says Varga.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    people = {e.names[0]: e for e in proposed.entities if e.type == "PERSON"}
+    assert {"Okonkwo", "Varga"} <= set(people)
+    by_text = {q["text"]: q["speaker"] for q in quotes}
+    assert by_text["We start again on Monday."] == people["Okonkwo"].entity_id
+
+
+def test_a_common_noun_or_an_interjection_is_never_a_person() -> None:
+    text = ("Roads close\n\n"
+            "Police said the road was shut, and the police will reopen it soon.\n\n"
+            "He said, \"Look, we are tired.\" \"Thanks,\" said Okafor. Mr. Adeyemi agreed.\n")
+    people = {name for name, kind in proposed_people(text).items() if kind == "PERSON"}
+    assert "Police" not in people and "Look" not in people and "Thanks" not in people
+    assert {"Okafor", "Adeyemi"} <= people
+
+
+def test_a_surname_of_a_named_person_is_an_alias_not_a_second_person() -> None:
+    text = "Talks resume\n\nAmina Farouk, the mediator, chaired the talks. Farouk said they would resume in June.\n"
+    assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]
+
+
+def test_a_name_without_a_cue_is_a_person_when_its_surname_speaks_alone() -> None:
+    text = ("Talks resume\n\nAmina Farouk chaired the talks. North Kivu was calm. Farouk said they would resume.\n"
+            "Kivu said nothing.\n")
+    assert [name for name, kind in proposed_people(text).items() if kind == "PERSON"] == ["Amina Farouk"]
+
+
+def test_a_proposed_person_is_described_by_the_role_the_article_gives() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe.\n\n"
+            "Water expert Tomas Berg said the gates held.\n")
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    described = {e.names[0]: e.description for e in proposed.entities}
+    assert described["Nadia Rahimi"].startswith("The head of the River Council")
+    assert described["Tomas Berg"].startswith("Water expert")
+    assert described["River Council"].startswith("An organisation the article names: “")
+
+
+def test_a_news_agency_told_and_a_platform_posted_on_are_organisations_and_channels() -> None:
+    text = ("Crossing reopens\n\nThe governor told Newsline that the crossing would reopen. "
+            "She later posted on Chirper that trade would resume.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    types = {e.names[0]: e.type for e in proposed.entities}
+    assert types.get("Newsline") == "ORG" and types.get("Chirper") == "ORG"
+    channel = {q["text"]: q["channel"] for q in quotes}["the crossing would reopen"]
+    assert channel == next(e.entity_id for e in proposed.entities if e.names[0] == "Newsline")
+
+
+def test_a_first_name_used_alone_is_an_alias_of_the_only_person_with_it() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe. "
+            "Later, Nadia said the gates held.\n")
+    _mentions, proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    assert proposed.local_aliases.get("Nadia") == "nadia-rahimi"
+    assert {q["text"]: q["speaker"] for q in quotes}["the gates held"] == "nadia-rahimi"
+
+
+def test_a_first_name_two_people_share_is_no_alias() -> None:
+    text = ("Dam talks\n\nNadia Rahimi, the head of the River Council, said the dam was safe. "
+            "Nadia Karimi, a hydrologist, said the gates held. Nadia said more was needed.\n")
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    assert "Nadia" not in proposed.local_aliases
