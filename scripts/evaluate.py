@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from scripts import annotations as ann
 from scripts.errors import BuildError
+from scripts.schema import load_schema
 
 BENCHMARKS_DIR = ann.ROOT.parent / "shared" / "benchmarks"
 TABLE_ORDER = ("quotes", "statistics", "mentions")
@@ -213,19 +214,24 @@ def loo_registry(registry: dict[str, ann.Entity], mention_rows: list[dict[str, A
     return {entity_id: entity for entity_id, entity in registry.items() if entity_id in elsewhere}
 
 
+SPAN_COLUMNS = ("source_id", "start", "end", "text")
+
+
+def as_entry(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A built row of ``table`` in the drafter's dict format: its span, then each column under the
+    annotation key that fills it (the schemas' ``annotation`` mapping)."""
+    keys = load_schema(table).annotation_keys
+    return {**{c: row[c] for c in SPAN_COLUMNS}, **{key: row[column] for column, key in keys.items()}}
+
+
 def curated_quote(row: dict[str, Any]) -> dict[str, Any]:
     """A built quotes row in the drafter's dict format."""
-    return {"source_id": row["source_id"], "start": row["start"], "end": row["end"], "text": row["text"],
-            "kind": row["kind"], "speaker": row["speaker_entity_id"], "speaker_text": row["speaker_text"],
-            "speaker_role": row["speaker_role"], "cue": row["cue"], "channel": row["channel_entity_id"],
-            "note": row["notes"]}
+    return as_entry("quotes", row)
 
 
 def curated_statistic(row: dict[str, Any]) -> dict[str, Any]:
     """A built statistics row in the drafter's dict format."""
-    return {**{k: row[k] for k in ("source_id", "start", "end", "text", "value", "value_low", "value_high",
-                                   "qualifier", "unit", "measure", "period", "reference_period")},
-            "attributed_to": row["attributed_to_entity_id"], "note": row["notes"]}
+    return as_entry("statistics", row)
 
 
 def align_proposed(drafted_mentions: list[dict[str, Any]], curated_mentions: list[dict[str, Any]],
