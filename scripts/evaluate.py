@@ -519,7 +519,9 @@ def speaker_agrees(drafted: dict[str, Any], gold_source: str | None) -> bool:
     gold = speaker_words(gold_source)
     if not gold:
         return False
-    words = speaker_words(drafted.get("speaker_text"))
+    # a continuation (no speaker as written of its own) is scored with the words of the attribution it
+    # continues: PolNeAR makes "A," he said. "B." one Content whose Source is "he"
+    words = speaker_words(drafted.get("speaker_text") or drafted.get("continues_text"))
     for name in drafted.get("speaker_names") or ():
         words |= speaker_words(name)
     return bool(words & gold)
@@ -583,6 +585,23 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
     }
 
 
+def with_continued_attribution(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each drafted quote with no speaker as written but a speaker entity gets ``continues_text``: the
+    speaker as written of the last quote before it credited to the same entity (the attribution a
+    continuation continues), in the order given."""
+    last_text: dict[str, str] = {}
+    rows = list(quotes)
+    for index in sorted(range(len(rows)), key=lambda i: rows[i]["start"]):
+        quote = rows[index]
+        entity = quote.get("speaker")
+        if quote.get("speaker_text"):
+            if entity:
+                last_text[entity] = quote["speaker_text"]
+        elif entity:
+            rows[index] = {**quote, "continues_text": last_text.get(entity)}
+    return rows
+
+
 def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
     """The drafter's quotes per text, drafted as a new article (an empty registry: the entities it
     proposes are its own), each with ``speaker_names``; None when drafting raised."""
@@ -598,7 +617,8 @@ def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
         names = {e.entity_id: e.names for e in proposed.entities}
         for alias, entity_id in proposed.local_aliases.items():
             names.setdefault(entity_id, []).append(alias)
-        drafts.append([{**q, "speaker_names": names.get(q.get("speaker") or "", [])} for q in quotes])
+        drafts.append(with_continued_attribution(
+            [{**q, "speaker_names": names.get(q.get("speaker") or "", [])} for q in quotes]))
     return drafts
 
 

@@ -7,7 +7,8 @@ import pytest
 from scripts import annotations as ann
 from scripts.__main__ import main
 from scripts.evaluate import (align_proposed, fits_content, load_polnear, loo_registry, prf, score_mentions,
-                              score_polnear, score_quotes, score_quotes_by_source, score_statistics, speaker_agrees)
+                              score_polnear, score_quotes, score_quotes_by_source, score_statistics, speaker_agrees,
+                              with_continued_attribution)
 
 
 def mention(start: int, end: int, entity_type: str, entity_id: str, source_id: str = "a") -> dict:
@@ -116,6 +117,24 @@ def test_speaker_agreement_needs_a_shared_content_word():
     assert not speaker_agrees({"speaker_text": "he"}, "Mr. Rove")  # a pronoun agrees only with itself
     assert not speaker_agrees({"speaker_text": "Karl Rove"}, "the campaign")
     assert not speaker_agrees({"speaker_text": None}, "Mr. Rove")
+
+
+def test_a_continuation_is_scored_with_the_attribution_it_continues():
+    # '"We will win," she said. "The polls agree."': the second row has no speaker as written
+    quotes = [{"start": 30, "end": 40, "speaker": "ana-ruiz", "speaker_text": None},
+              {"start": 0, "end": 10, "speaker": "ana-ruiz", "speaker_text": "she"},
+              {"start": 50, "end": 60, "speaker": "tom-lee", "speaker_text": None}]
+    scored = with_continued_attribution(quotes)
+    assert [q["start"] for q in scored] == [30, 0, 50]  # the order given is kept
+    assert scored[0]["continues_text"] == "she"
+    assert scored[2]["continues_text"] is None  # no earlier attribution of that speaker
+    assert speaker_agrees(scored[0], "she")
+    assert not speaker_agrees(scored[0], "he")
+    assert not speaker_agrees(scored[2], "he")
+    # a quote with its own speaker as written is scored by it, not by an earlier attribution
+    own = with_continued_attribution([quotes[1], {"start": 20, "end": 25, "speaker": "ana-ruiz",
+                                                  "speaker_text": "Ms. Ruiz"}])
+    assert "continues_text" not in own[1] and not speaker_agrees(own[1], "she")
 
 
 def test_a_drafted_quote_fits_a_content_it_lies_inside_or_half_overlaps():
