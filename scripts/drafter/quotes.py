@@ -383,6 +383,10 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and _is_aside(appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) and \
+                    text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS and \
+                    not any(mark in text[phrase[0]:verb_start] for mark in _ALL_MARKS):
+                return phrase[0], phrase[1], None  # "The official, who asked not to be named, said"
             if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
                                    appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
                 return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
@@ -415,6 +419,17 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
         # "Yesterday he said", "the book he wrote": a pronoun is a subject of its own
         start = phrase_words[-1][0]
     return start, stop, role
+
+
+_ASIDE_OPENERS = _LEXICON.pronouns["relative"] - {"that"}
+
+
+def _is_aside(segment: str) -> bool:
+    """A relative clause ("who spoke on condition of anonymity") or a prepositional phrase ("in a
+    statement") set between the speaker and the reporting verb by commas: it tells about the speaker,
+    so the phrase before it speaks."""
+    words = segment.split()
+    return bool(words) and (words[0].lower() in _ASIDE_OPENERS or words[0].lower() in _PREPOSITIONS)
 
 
 _OPENER_WORDS = frozenset({"yesterday", "today", "tonight", "now", "here", "there", "meanwhile", "however",
