@@ -586,19 +586,25 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
 
 
 def with_continued_attribution(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each drafted quote with no speaker as written but a speaker entity gets ``continues_text``: the
-    speaker as written of the last quote before it credited to the same entity (the attribution a
-    continuation continues), in the order given."""
-    last_text: dict[str, str] = {}
+    """Each drafted quote with no speaker as written gets ``continues_text``: the speaker as written of
+    the last quote before it credited to the same entity, or, when it has no entity either, of the row
+    just before when that row has none (the attribution a continuation continues). Text order decides;
+    the rows keep the order given."""
+    last_text: dict[str | None, str] = {}
+    previous: dict[str, Any] | None = None
     rows = list(quotes)
     for index in sorted(range(len(rows)), key=lambda i: rows[i]["start"]):
         quote = rows[index]
         entity = quote.get("speaker")
         if quote.get("speaker_text"):
-            if entity:
-                last_text[entity] = quote["speaker_text"]
+            last_text[entity] = quote["speaker_text"]
         elif entity:
             rows[index] = {**quote, "continues_text": last_text.get(entity)}
+        elif previous is not None and not previous.get("speaker"):
+            # a speaker the drafter left without an entity ("Chris Low at FTN Financial"): the row just
+            # before, whose attribution the drafter carried on
+            rows[index] = {**quote, "continues_text": previous.get("continues_text") or previous.get("speaker_text")}
+        previous = rows[index]
     return rows
 
 

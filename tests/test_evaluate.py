@@ -135,6 +135,14 @@ def test_a_continuation_is_scored_with_the_attribution_it_continues():
     own = with_continued_attribution([quotes[1], {"start": 20, "end": 25, "speaker": "ana-ruiz",
                                                   "speaker_text": "Ms. Ruiz"}])
     assert "continues_text" not in own[1] and not speaker_agrees(own[1], "she")
+    # a speaker left without an entity is carried on by the row just before only
+    plain = with_continued_attribution([
+        {"start": 0, "end": 9, "speaker": None, "speaker_text": "a market analyst"},
+        {"start": 20, "end": 29, "speaker": None, "speaker_text": None},
+        {"start": 40, "end": 49, "speaker": None, "speaker_text": None},
+        {"start": 60, "end": 69, "speaker": "tom-lee", "speaker_text": "Tom Lee"},
+        {"start": 80, "end": 89, "speaker": None, "speaker_text": None}])
+    assert [q.get("continues_text") for q in plain] == [None, "a market analyst", "a market analyst", None, None]
 
 
 def test_a_drafted_quote_fits_a_content_it_lies_inside_or_half_overlaps():
