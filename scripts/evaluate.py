@@ -410,6 +410,13 @@ _SPEAKER_STOPWORDS = frozenset({"the", "a", "an", "of", "for", "and", "mr", "ms"
                                 "on", "to", "by", "with", "from"})
 
 
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# the phrase a relative pronoun follows: back from its comma to the previous comma, dash, parenthesis or
+# full stop
+_ANTECEDENT_WORDS = 5  # at most its last words: the noun phrase, not the clause it ends
+_ANTECEDENT = re.compile(r"([^,.;:()\n—–]+),\s*$")
+
+
 def _fragments(offsets: str) -> list[tuple[int, int]]:
     spans = []
     for fragment in offsets.split(";"):
@@ -436,7 +443,13 @@ def parse_polnear_ann(ann_text: str, text: str, speech_verbs: frozenset[str]) ->
     def surface(key: str | None) -> str | None:
         if key is None or key not in spans:
             return None
-        return " ".join(text[a:b] for a, b in spans[key][1])
+        written = " ".join(text[a:b] for a, b in spans[key][1])
+        if written.strip().lower() in _RELATIVE_PRONOUNS:
+            # "Jessica Leeds, who said ...": a relative pronoun stands for the phrase before its comma
+            antecedent = _ANTECEDENT.search(text[max(0, spans[key][1][0][0] - 120):spans[key][1][0][0]])
+            if antecedent:
+                return f"{' '.join(antecedent.group(1).split()[-_ANTECEDENT_WORDS:])}, {written}"
+        return written
 
     relation_of: dict[str, dict[str, str]] = {}
     for relation in relations:

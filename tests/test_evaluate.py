@@ -193,3 +193,19 @@ def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
     assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
     assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
     assert score_polnear([article], [None])["articles_lost"] == 1
+
+
+def test_a_relative_pronoun_source_stands_for_the_phrase_before_its_comma(tmp_path):
+    text = "On a wet Monday in May voters met Ana Ruiz, who said the bridge would reopen.\n"
+
+    def at(fragment):
+        start = text.index(fragment)
+        return f"{start} {start + len(fragment)}\t{fragment}"
+    _write_polnear(tmp_path, "a1", text, [
+        f"T1\tContent {at('the bridge would reopen')}", f"T2\tSource {at('who')}", f"T3\tCue {at('said')}",
+        "E1\tAttribution:T9 Content:T1 Source:T2 Cue:T3"])
+    [article] = load_polnear(tmp_path)
+    assert [g["source"] for g in article["indirect"]] == ["May voters met Ana Ruiz, who"]  # five words at most
+    assert speaker_agrees({"speaker_text": "Ana Ruiz"}, article["indirect"][0]["source"])
+    assert not speaker_agrees({"speaker_text": "Tom Lee"}, article["indirect"][0]["source"])
+    assert not speaker_agrees({"speaker_text": "the wet Monday"}, article["indirect"][0]["source"])
