@@ -150,3 +150,11 @@ def test_an_aside_inside_a_quotation_is_not_a_speaker() -> None:
             "past years,” said Ada Marsh, the mayor’s adviser.\n")
     rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
     assert [(speaker, written) for _, speaker, written in rows] == [("ada-marsh", "Ada Marsh")]
+
+
+def test_a_time_phrase_opening_the_sentence_is_not_the_speaker_of_a_colon_quote() -> None:
+    text = ("Last November, Ada Marsh wrote: “Every road deserves to be mended.”\n\n"
+            "Two weeks later, the council replied: “The roads will be mended in spring.”\n")
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert [(speaker, written) for _, speaker, written in rows] == [("ada-marsh", "Ada Marsh"),
+                                                                   (None, "the council")]

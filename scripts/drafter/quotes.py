@@ -781,6 +781,9 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     opener = re.match(r"(?:(?:In|During|On|At|After|Before|Following|Later|Earlier|Meanwhile|However)\b[^,]*,\s*)",
                       segment)
     start = sentence_start + (opener.end() if opener else 0)
+    comma = segment.find(",")
+    if opener is None and comma > 0 and _is_time_phrase(segment[:comma]):
+        start = sentence_start + comma + 1  # "Last November, Name tweeted:": a time phrase opens the sentence
     words = _words(text, start, limit)
     end = None
     for index, (w_start, w_end, word) in enumerate(words):
@@ -908,8 +911,9 @@ def _is_speaker_label(name: str) -> bool:
     ('Trump lament on missing supporters'), a clause ('ESPN is battling a new fire') or an adverbial
     ('Of Clinton') does not: its lowercase words are neither titles nor name particles."""
     words = re.findall(r"[\w.’'\-]+", name)
-    if not words or len(words) > 7 or words[0].lower() in _PREPOSITIONS | _CLAUSE_BOUNDARIES:
-        return False
+    if not words or len(words) > 7 or words[0].lower() in _PREPOSITIONS | _CLAUSE_BOUNDARIES or \
+            _is_time_phrase(name):
+        return False  # "Last November, Name wrote:": a time phrase is no speaker
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _LABEL_PARTICLES or _looks_like_role_word(w)
                for w in words)
 
