@@ -158,3 +158,11 @@ def test_a_time_phrase_opening_the_sentence_is_not_the_speaker_of_a_colon_quote(
     rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
     assert [(speaker, written) for _, speaker, written in rows] == [("ada-marsh", "Ada Marsh"),
                                                                    (None, "the council")]
+
+
+def test_an_adverb_set_off_by_commas_before_the_verb_leaves_the_speaker() -> None:
+    text = ("Ada Marsh, meanwhile, says that the bridge will reopen in May.\n\n"
+            "The ferry operators, though, said the river was too high.\n")
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert rows == [("the bridge will reopen in May", "ada-marsh", "Ada Marsh"),
+                    ("the river was too high", None, "The ferry operators")]

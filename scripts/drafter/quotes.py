@@ -425,11 +425,12 @@ _ASIDE_OPENERS = _LEXICON.pronouns["relative"] - {"that"}
 
 
 def _is_aside(segment: str) -> bool:
-    """A relative clause ("who spoke on condition of anonymity") or a prepositional phrase ("in a
-    statement") set between the speaker and the reporting verb by commas: it tells about the speaker,
+    """A relative clause ("who spoke on condition of anonymity"), a prepositional phrase ("in a
+    statement") or an adverb ("meanwhile", ``aside_adverbs`` of the lexicon) set between the speaker and the reporting verb by commas: it tells about the speaker,
     so the phrase before it speaks."""
     words = segment.split()
-    return bool(words) and (words[0].lower() in _ASIDE_OPENERS or words[0].lower() in _PREPOSITIONS)
+    return bool(words) and (words[0].lower() in _ASIDE_OPENERS or words[0].lower() in _PREPOSITIONS or
+                            (len(words) == 1 and words[0].lower() in _LEXICON.aside_adverbs))
 
 
 _OPENER_WORDS = frozenset({"yesterday", "today", "tonight", "now", "here", "there", "meanwhile", "however",
