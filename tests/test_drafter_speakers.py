@@ -166,3 +166,9 @@ def test_an_adverb_set_off_by_commas_before_the_verb_leaves_the_speaker() -> Non
     rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
     assert rows == [("the bridge will reopen in May", "ada-marsh", "Ada Marsh"),
                     ("the river was too high", None, "The ferry operators")]
+
+
+def test_a_pronoun_subject_is_the_speaker_without_the_adverbs_after_it() -> None:
+    text = "Ada Marsh said on Sunday that she no longer believed the bridge would hold.\n"
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert rows[-1] == ("the bridge would hold", "ada-marsh", "she")

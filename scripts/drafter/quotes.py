@@ -418,6 +418,10 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
             phrase_words[-2][2].lower() not in {"and", "or", "nor", "both"}:
         # "Yesterday he said", "the book he wrote": a pronoun is a subject of its own
         start = phrase_words[-1][0]
+    elif len(phrase_words) >= 2 and phrase_words[0][2].lower() in _SUBJECT_PRONOUNS:
+        # "he no longer believed", "she had long said": a pronoun takes no modifier, the words after it
+        # are adverbs and auxiliaries
+        stop = phrase_words[0][1]
     return start, stop, role
 
 
