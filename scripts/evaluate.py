@@ -410,6 +410,13 @@ _SPEAKER_STOPWORDS = frozenset({"the", "a", "an", "of", "for", "and", "mr", "ms"
                                 "on", "to", "by", "with", "from"})
 
 
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# the phrase a relative pronoun follows: back from its comma to the previous comma, dash, parenthesis or
+# full stop
+_ANTECEDENT_WORDS = 5  # at most its last words: the noun phrase, not the clause it ends
+_ANTECEDENT = re.compile(r"([^,.;:()\n—–]+),\s*$")
+
+
 def _fragments(offsets: str) -> list[tuple[int, int]]:
     spans = []
     for fragment in offsets.split(";"):
@@ -436,7 +443,13 @@ def parse_polnear_ann(ann_text: str, text: str, speech_verbs: frozenset[str]) ->
     def surface(key: str | None) -> str | None:
         if key is None or key not in spans:
             return None
-        return " ".join(text[a:b] for a, b in spans[key][1])
+        written = " ".join(text[a:b] for a, b in spans[key][1])
+        if written.strip().lower() in _RELATIVE_PRONOUNS:
+            # "Jessica Leeds, who said ...": a relative pronoun stands for the phrase before its comma
+            antecedent = _ANTECEDENT.search(text[max(0, spans[key][1][0][0] - 120):spans[key][1][0][0]])
+            if antecedent:
+                return f"{' '.join(antecedent.group(1).split()[-_ANTECEDENT_WORDS:])}, {written}"
+        return written
 
     relation_of: dict[str, dict[str, str]] = {}
     for relation in relations:
@@ -519,7 +532,9 @@ def speaker_agrees(drafted: dict[str, Any], gold_source: str | None) -> bool:
     gold = speaker_words(gold_source)
     if not gold:
         return False
-    words = speaker_words(drafted.get("speaker_text"))
+    # a continuation (no speaker as written of its own) is scored with the words of the attribution it
+    # continues: PolNeAR makes "A," he said. "B." one Content whose Source is "he"
+    words = speaker_words(drafted.get("speaker_text") or drafted.get("continues_text"))
     for name in drafted.get("speaker_names") or ():
         words |= speaker_words(name)
     return bool(words & gold)
@@ -583,6 +598,29 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
     }
 
 
+def with_continued_attribution(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each drafted quote with no speaker as written gets ``continues_text``: the speaker as written of
+    the last quote before it credited to the same entity, or, when it has no entity either, of the row
+    just before when that row has none (the attribution a continuation continues). Text order decides;
+    the rows keep the order given."""
+    last_text: dict[str | None, str] = {}
+    previous: dict[str, Any] | None = None
+    rows = list(quotes)
+    for index in sorted(range(len(rows)), key=lambda i: rows[i]["start"]):
+        quote = rows[index]
+        entity = quote.get("speaker")
+        if quote.get("speaker_text"):
+            last_text[entity] = quote["speaker_text"]
+        elif entity:
+            rows[index] = {**quote, "continues_text": last_text.get(entity)}
+        elif previous is not None and not previous.get("speaker"):
+            # a speaker the drafter left without an entity ("Chris Low at FTN Financial"): the row just
+            # before, whose attribution the drafter carried on
+            rows[index] = {**quote, "continues_text": previous.get("continues_text") or previous.get("speaker_text")}
+        previous = rows[index]
+    return rows
+
+
 def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
     """The drafter's quotes per text, drafted as a new article (an empty registry: the entities it
     proposes are its own), each with ``speaker_names``; None when drafting raised."""
@@ -598,7 +636,8 @@ def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
         names = {e.entity_id: e.names for e in proposed.entities}
         for alias, entity_id in proposed.local_aliases.items():
             names.setdefault(entity_id, []).append(alias)
-        drafts.append([{**q, "speaker_names": names.get(q.get("speaker") or "", [])} for q in quotes])
+        drafts.append(with_continued_attribution(
+            [{**q, "speaker_names": names.get(q.get("speaker") or "", [])} for q in quotes]))
     return drafts
 
 

@@ -132,3 +132,43 @@ def test_a_first_name_two_people_share_is_no_alias() -> None:
             "Nadia Karimi, a hydrologist, said the gates held. Nadia said more was needed.\n")
     _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
     assert "Nadia" not in proposed.local_aliases
+
+
+def test_a_relative_clause_or_a_prepositional_aside_before_the_verb_leaves_the_speaker() -> None:
+    text = ("The mill owners, who declined to give their names, said the river had flooded twice.\n\n"
+            "The Harbour Board, in a letter to tenants, said the quay would close in May.\n\n"
+            "In Dorvale, where the fair was held, inspectors said the stalls were safe.\n")
+    rows = speakers(text, ("Harbour Board", "harbour-board", "ORG"), ("Dorvale", "dorvale", "GPE"))
+    assert rows == [("the river had flooded twice", None, "The mill owners"),
+                    ("the quay would close in May", "harbour-board", "The Harbour Board"),
+                    ("the stalls were safe", None, "inspectors")]
+
+
+def test_an_aside_inside_a_quotation_is_not_a_speaker() -> None:
+    # the opening mark is missing: the quotation runs from the paragraph's start
+    text = ("Our main worry at this point is silt that comes from the upper river, which has been a burden in "
+            "past years,” said Ada Marsh, the mayor’s adviser.\n")
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert [(speaker, written) for _, speaker, written in rows] == [("ada-marsh", "Ada Marsh")]
+
+
+def test_a_time_phrase_opening_the_sentence_is_not_the_speaker_of_a_colon_quote() -> None:
+    text = ("Last November, Ada Marsh wrote: “Every road deserves to be mended.”\n\n"
+            "Two weeks later, the council replied: “The roads will be mended in spring.”\n")
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert [(speaker, written) for _, speaker, written in rows] == [("ada-marsh", "Ada Marsh"),
+                                                                   (None, "the council")]
+
+
+def test_an_adverb_set_off_by_commas_before_the_verb_leaves_the_speaker() -> None:
+    text = ("Ada Marsh, meanwhile, says that the bridge will reopen in May.\n\n"
+            "The ferry operators, though, said the river was too high.\n")
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert rows == [("the bridge will reopen in May", "ada-marsh", "Ada Marsh"),
+                    ("the river was too high", None, "The ferry operators")]
+
+
+def test_a_pronoun_subject_is_the_speaker_without_the_adverbs_after_it() -> None:
+    text = "Ada Marsh said on Sunday that she no longer believed the bridge would hold.\n"
+    rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
+    assert rows[-1] == ("the bridge would hold", "ada-marsh", "she")

@@ -7,7 +7,8 @@ import pytest
 from scripts import annotations as ann
 from scripts.__main__ import main
 from scripts.evaluate import (align_proposed, fits_content, load_polnear, loo_registry, prf, score_mentions,
-                              score_polnear, score_quotes, score_quotes_by_source, score_statistics, speaker_agrees)
+                              score_polnear, score_quotes, score_quotes_by_source, score_statistics, speaker_agrees,
+                              with_continued_attribution)
 
 
 def mention(start: int, end: int, entity_type: str, entity_id: str, source_id: str = "a") -> dict:
@@ -118,6 +119,32 @@ def test_speaker_agreement_needs_a_shared_content_word():
     assert not speaker_agrees({"speaker_text": None}, "Mr. Rove")
 
 
+def test_a_continuation_is_scored_with_the_attribution_it_continues():
+    # '"We will win," she said. "The polls agree."': the second row has no speaker as written
+    quotes = [{"start": 30, "end": 40, "speaker": "ana-ruiz", "speaker_text": None},
+              {"start": 0, "end": 10, "speaker": "ana-ruiz", "speaker_text": "she"},
+              {"start": 50, "end": 60, "speaker": "tom-lee", "speaker_text": None}]
+    scored = with_continued_attribution(quotes)
+    assert [q["start"] for q in scored] == [30, 0, 50]  # the order given is kept
+    assert scored[0]["continues_text"] == "she"
+    assert scored[2]["continues_text"] is None  # no earlier attribution of that speaker
+    assert speaker_agrees(scored[0], "she")
+    assert not speaker_agrees(scored[0], "he")
+    assert not speaker_agrees(scored[2], "he")
+    # a quote with its own speaker as written is scored by it, not by an earlier attribution
+    own = with_continued_attribution([quotes[1], {"start": 20, "end": 25, "speaker": "ana-ruiz",
+                                                  "speaker_text": "Ms. Ruiz"}])
+    assert "continues_text" not in own[1] and not speaker_agrees(own[1], "she")
+    # a speaker left without an entity is carried on by the row just before only
+    plain = with_continued_attribution([
+        {"start": 0, "end": 9, "speaker": None, "speaker_text": "a market analyst"},
+        {"start": 20, "end": 29, "speaker": None, "speaker_text": None},
+        {"start": 40, "end": 49, "speaker": None, "speaker_text": None},
+        {"start": 60, "end": 69, "speaker": "tom-lee", "speaker_text": "Tom Lee"},
+        {"start": 80, "end": 89, "speaker": None, "speaker_text": None}])
+    assert [q.get("continues_text") for q in plain] == [None, "a market analyst", "a market analyst", None, None]
+
+
 def test_a_drafted_quote_fits_a_content_it_lies_inside_or_half_overlaps():
     text = "He said the plan “will fail badly” and that “nobody wants it” in the end."
     gold = {"start": 8, "end": 62, "fragments": [(8, 62)], "source": "He"}
@@ -166,3 +193,19 @@ def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
     assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
     assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
     assert score_polnear([article], [None])["articles_lost"] == 1
+
+
+def test_a_relative_pronoun_source_stands_for_the_phrase_before_its_comma(tmp_path):
+    text = "On a wet Monday in May voters met Ana Ruiz, who said the bridge would reopen.\n"
+
+    def at(fragment):
+        start = text.index(fragment)
+        return f"{start} {start + len(fragment)}\t{fragment}"
+    _write_polnear(tmp_path, "a1", text, [
+        f"T1\tContent {at('the bridge would reopen')}", f"T2\tSource {at('who')}", f"T3\tCue {at('said')}",
+        "E1\tAttribution:T9 Content:T1 Source:T2 Cue:T3"])
+    [article] = load_polnear(tmp_path)
+    assert [g["source"] for g in article["indirect"]] == ["May voters met Ana Ruiz, who"]  # five words at most
+    assert speaker_agrees({"speaker_text": "Ana Ruiz"}, article["indirect"][0]["source"])
+    assert not speaker_agrees({"speaker_text": "Tom Lee"}, article["indirect"][0]["source"])
+    assert not speaker_agrees({"speaker_text": "the wet Monday"}, article["indirect"][0]["source"])

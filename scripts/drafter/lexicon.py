@@ -80,6 +80,7 @@ class Lexicon:
     nationality_adjectives: frozenset[str]
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
+    aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -172,6 +173,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         nationality_adjectives=frozenset(_words(data, "nationality_adjectives", path)),
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
+        aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
     )
 
 

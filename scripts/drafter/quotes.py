@@ -383,6 +383,10 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and _is_aside(appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) and \
+                    text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS and \
+                    not any(mark in text[phrase[0]:verb_start] for mark in _ALL_MARKS):
+                return phrase[0], phrase[1], None  # "The official, who asked not to be named, said"
             if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
                                    appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
                 return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
@@ -414,7 +418,23 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
             phrase_words[-2][2].lower() not in {"and", "or", "nor", "both"}:
         # "Yesterday he said", "the book he wrote": a pronoun is a subject of its own
         start = phrase_words[-1][0]
+    elif len(phrase_words) >= 2 and phrase_words[0][2].lower() in _SUBJECT_PRONOUNS:
+        # "he no longer believed", "she had long said": a pronoun takes no modifier, the words after it
+        # are adverbs and auxiliaries
+        stop = phrase_words[0][1]
     return start, stop, role
+
+
+_ASIDE_OPENERS = _LEXICON.pronouns["relative"] - {"that"}
+
+
+def _is_aside(segment: str) -> bool:
+    """A relative clause ("who spoke on condition of anonymity"), a prepositional phrase ("in a
+    statement") or an adverb ("meanwhile", ``aside_adverbs`` of the lexicon) set between the speaker and the reporting verb by commas: it tells about the speaker,
+    so the phrase before it speaks."""
+    words = segment.split()
+    return bool(words) and (words[0].lower() in _ASIDE_OPENERS or words[0].lower() in _PREPOSITIONS or
+                            (len(words) == 1 and words[0].lower() in _LEXICON.aside_adverbs))
 
 
 _OPENER_WORDS = frozenset({"yesterday", "today", "tonight", "now", "here", "there", "meanwhile", "however",
@@ -766,6 +786,9 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     opener = re.match(r"(?:(?:In|During|On|At|After|Before|Following|Later|Earlier|Meanwhile|However)\b[^,]*,\s*)",
                       segment)
     start = sentence_start + (opener.end() if opener else 0)
+    comma = segment.find(",")
+    if opener is None and comma > 0 and _is_time_phrase(segment[:comma]):
+        start = sentence_start + comma + 1  # "Last November, Name tweeted:": a time phrase opens the sentence
     words = _words(text, start, limit)
     end = None
     for index, (w_start, w_end, word) in enumerate(words):
@@ -893,8 +916,9 @@ def _is_speaker_label(name: str) -> bool:
     ('Trump lament on missing supporters'), a clause ('ESPN is battling a new fire') or an adverbial
     ('Of Clinton') does not: its lowercase words are neither titles nor name particles."""
     words = re.findall(r"[\w.’'\-]+", name)
-    if not words or len(words) > 7 or words[0].lower() in _PREPOSITIONS | _CLAUSE_BOUNDARIES:
-        return False
+    if not words or len(words) > 7 or words[0].lower() in _PREPOSITIONS | _CLAUSE_BOUNDARIES or \
+            _is_time_phrase(name):
+        return False  # "Last November, Name wrote:": a time phrase is no speaker
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _LABEL_PARTICLES or _looks_like_role_word(w)
                for w in words)
 
