@@ -30,6 +30,7 @@ The Tehreek-e-Taliban Pakistan (TTP) said in a statement that it had no part in 
 Traders on both sides of the frontier said the closure had left hundreds of trucks waiting for days, and that perishable goods were lost while the talks stalled. A second round is expected next month.
 """
 IGNORED = shutil.ignore_patterns(".git", ".venv*", "build", "dist", ".build-*", "__pycache__", ".pytest_cache",
+                                 ".mypy_cache", ".ruff_cache",
                                  "*.pyc", "release-*")
 
 
