@@ -16,7 +16,10 @@ checks, in order:
    column with pyarrow instead of row by row: header and row structure, types,
    required, unique and primary keys, enum, pattern, minimum/maximum,
    length, foreign keys (the same errors frictionless reports, see
-   ``tests/test_integrity.py``);
+   ``tests/test_integrity.py``). Each CSV is read a block at a time and spilled,
+   typed, to a scratch Parquet file; the column checks read it back a row group
+   at a time and the global checks (keys, foreign keys, spans, entity mentions)
+   run in DuckDB over those files, so memory does not grow with the corpus;
 5. ``cross-table``: CSV and Parquet hold the same rows; offsets lie inside
    the text; every span equals its source's text at its offsets; mentions of
    a source do not overlap; ``text_sha256``/``n_chars`` match ``texts``; the
