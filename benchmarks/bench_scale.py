@@ -141,7 +141,7 @@ def synthetic_article(index: int, synthetic: list[dict[str, Any]], base_names: l
         "site: plain", "title: null", "publisher: null", "original_publisher: null", "authors: []",
         f"published_date: {2020 + index % 5}-{1 + index % 12:02d}-{1 + index % 28:02d}",
         "date_precision: day", "date_basis: inferred", "date_note: synthetic date", "language: en",
-        "url: null", "quality_flags: []", "notes: null", "quotes:",
+        "url: null", "quality_flags: []", "notes: null", "review: {status: drafted}", "quotes:",
         f"  - {{text: {_yaml_string(quotes[0])}, kind: direct, speaker: {speaker_id}, "
         f"speaker_text: {_yaml_string(speaker_name)}, speaker_role: null, cue: said, channel: null}}",
         f"  - {{text: {_yaml_string(quotes[1])}, kind: indirect, speaker: null, "

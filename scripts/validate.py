@@ -16,7 +16,10 @@ checks, in order:
    column with pyarrow instead of row by row: header and row structure, types,
    required, unique and primary keys, enum, pattern, minimum/maximum,
    length, foreign keys (the same errors frictionless reports, see
-   ``tests/test_integrity.py``);
+   ``tests/test_integrity.py``). Each CSV is read a block at a time and spilled,
+   typed, to a scratch Parquet file; the column checks read it back a row group
+   at a time and the global checks (keys, foreign keys, spans, entity mentions)
+   run in DuckDB over those files, so memory does not grow with the corpus;
 5. ``cross-table``: CSV and Parquet hold the same rows; offsets lie inside
    the text; every span equals its source's text at its offsets; mentions of
    a source do not overlap; ``text_sha256``/``n_chars`` match ``texts``; the
@@ -38,7 +41,6 @@ import zipfile
 from contextlib import contextmanager
 import csv
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -139,6 +141,17 @@ def _show(value: Any) -> str:
 
 
 # --- Reading the tables as users will ------------------------------------
+#
+# Each CSV is read in blocks (pyarrow's streaming reader); every block is typed by the schema and
+# spilled to a Parquet file in a scratch folder (one row group per block) with, per column, the
+# cell as written, the typed value and the mask of malformed cells, and the row's key as shown in
+# messages. The column checks read that file back one column and one row group at a time, the
+# global checks (keys, foreign keys, spans, CSV against Parquet) run in DuckDB over the files, so
+# memory does not grow with the corpus.
+
+CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
+DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
+
 
 def _typed(value: str, field_type: str) -> Any:
     if value == "":
@@ -171,25 +184,78 @@ def read_parquet_rows(path: Path, schema: TableSchema) -> list[dict[str, Any]]:
     return table.to_pylist()
 
 
-@dataclass
-class LoadedTable:
-    """One table as read from its CSV (strings and typed) and its Parquet file."""
+def _s(column: str) -> str:
+    return f"s:{column}"    # the cell as written ("" for an empty cell)
 
-    schema: TableSchema
-    strings: pa.Table | None = None        # every cell as written, "" for an empty cell
-    typed: pa.Table | None = None          # cells typed by the schema; empty or malformed cells null
-    malformed: dict[str, pa.ChunkedArray] = field(default_factory=dict)  # column -> mask of type errors
-    parquet: pa.Table | None = None
-    structure: list[Finding] = field(default_factory=list)   # unreadable file, header, ragged rows
-    parquet_problem: Finding | None = None
+
+def _t(column: str) -> str:
+    return f"t:{column}"    # typed by the schema; empty or malformed cells null
+
+
+def _m(column: str) -> str:
+    return f"m:{column}"    # true where a non-empty cell is not of its type
+
+
+KEY, ROW = "key", "row"     # the row's key as shown in messages; its position (0-based, blank rows left out)
+
+
+@dataclass
+class Block:
+    """Some columns of consecutive rows of one table, read back from its spill file."""
+
+    columns: pa.RecordBatch
+    offset: int                # position of the first row in the table
+
+    def strings(self, column: str) -> pa.Array:
+        return self.columns.column(_s(column))
+
+    def typed(self, column: str) -> pa.Array:
+        return self.columns.column(_t(column))
+
+    def malformed(self, column: str) -> pa.Array:
+        return self.columns.column(_m(column))
 
     def key(self, index: int) -> str:
-        """The primary key of row ``index`` (0-based) as shown in messages; its position when the key is empty."""
-        values = [] if self.strings is None else [self.strings[c][index].as_py() for c in self.schema.primary_key]
-        return ", ".join(values) if all(values) else f"#{index + 1} (empty key)"
+        """The primary key of row ``index`` of the block as shown in messages."""
+        return str(self.columns.column(KEY)[index].as_py())
 
 
-def _typed_column(strings: pa.ChunkedArray, field_type: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+@dataclass
+class LoadedTable:
+    """One table as read from its CSV (spilled, typed, to a scratch Parquet file) and its Parquet file."""
+
+    schema: TableSchema
+    spill: Path | None = None              # None when the CSV could not be read with the schema's header
+    rows: int = 0
+    parquet_path: Path | None = None       # None when it cannot be read or its schema is not the Table Schema's
+    structure: list[Finding] = field(default_factory=list)   # unreadable file, header, ragged or blank rows
+    parquet_problem: Finding | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.spill is not None
+
+    def relation(self) -> str:
+        """The spilled rows as a DuckDB table expression."""
+        assert self.spill is not None
+        return f"read_parquet('{self.spill.as_posix()}')"
+
+    def blocks(self, columns: Iterable[str] = ()) -> Iterator[Block]:
+        """The rows one row group at a time: the key, the position and, per column named, the cell
+        as written, typed and its malformed mask."""
+        if self.spill is None:
+            return
+        wanted = [KEY, ROW] + [name for c in dict.fromkeys(columns) for name in (_s(c), _t(c), _m(c))]
+        handle = pq.ParquetFile(self.spill)
+        offset = 0
+        for group in range(handle.num_row_groups):
+            batch = handle.read_row_group(group, columns=wanted).combine_chunks().to_batches()
+            for part in batch:
+                yield Block(part, offset)
+                offset += part.num_rows
+
+
+def _typed_column(strings: pa.Array, field_type: str) -> tuple[pa.Array, pa.Array]:
     """A CSV column typed by its Table Schema type, and the mask of cells that are not of that type."""
     empty = pc.equal(strings, "")
     null = pa.scalar(None, pa.string())
@@ -207,7 +273,7 @@ def _typed_column(strings: pa.ChunkedArray, field_type: str) -> tuple[pa.Chunked
     except pa.ArrowInvalid:  # well-formed but out of range (an integer beyond 64 bits)
         values = [_cast_or_none(v, target) for v in cleaned.to_pylist()]
         bad = [v is not None and t is None for v, t in zip(cleaned.to_pylist(), values)]
-        return pa.chunked_array([pa.array(values, target)]), pc.or_(malformed, pa.chunked_array([pa.array(bad)]))
+        return pa.array(values, target), pc.or_(malformed, pa.array(bad))
 
 
 def _cast_or_none(value: str | None, target: pa.DataType) -> Any:
@@ -219,78 +285,206 @@ def _cast_or_none(value: str | None, target: pa.DataType) -> Any:
         return None
 
 
-def read_table(package_dir: Path, schema: TableSchema) -> LoadedTable:
-    """Read ``data/<table>.csv`` and ``.parquet``; problems reading them become findings."""
-    loaded = LoadedTable(schema)
+def _utf8_problem(path: Path) -> int | None:
+    """The byte offset of the first byte that is not UTF-8 (read in chunks), or None."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    position = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return position + exc.start - len(decoder.getstate()[0])
+            position += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return position - len(decoder.getstate()[0]) + exc.start
+    return None
+
+
+def _spill_schema(schema: TableSchema) -> pa.Schema:
+    types = schema.arrow_schema()
+    spilled = [pa.field(KEY, pa.string()), pa.field(ROW, pa.int64())]
+    for column in schema.columns:
+        spilled += [pa.field(_s(column), pa.string()), pa.field(_t(column), types.field(column).type),
+                    pa.field(_m(column), pa.bool_())]
+    return pa.schema(spilled)
+
+
+def _keys(strings: pa.RecordBatch, key: list[str], offset: int) -> pa.Array:
+    """The key of each row as shown in messages: its key's cells, or its position when one is empty."""
+    cells = [strings.column(c) for c in key]
+    joined = pc.binary_join_element_wise(*cells, ", ")
+    some_empty = pc.equal(pc.min_element_wise(*[pc.utf8_length(c) for c in cells]), 0)
+    positions = pc.binary_join_element_wise(
+        "#", pc.cast(pa.array(range(offset + 1, offset + strings.num_rows + 1), pa.int64()), pa.string()),
+        " (empty key)", "")
+    return pc.if_else(some_empty, positions, joined)
+
+
+def read_table(package_dir: Path, schema: TableSchema, scratch: Path) -> LoadedTable:
+    """Read ``data/<table>.csv`` block by block into a spill file in ``scratch``, and look at
+    ``.parquet``'s schema; problems reading them become findings."""
     name, path = schema.name, package_dir / "data" / f"{schema.name}.csv"
+    block_size = CSV_BLOCK_BYTES
+    while True:
+        loaded = LoadedTable(schema)
+        try:
+            _read_csv(path, loaded, scratch / f"{name}.parquet", block_size)
+            break
+        except pa.ArrowInvalid as exc:
+            # pyarrow's streaming reader needs each row inside one block: a longer row is read again
+            # with blocks twice as large (the file is read a few times, never held whole unless one row is)
+            if "straddl" in str(exc) and block_size < path.stat().st_size:
+                block_size *= 2
+                continue
+            loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read as CSV: "
+                                            f"{str(exc).splitlines()[0]}"))
+            loaded.spill, loaded.rows = None, 0
+            break
+    parquet_path = package_dir / "data" / f"{name}.parquet"
+    try:
+        parquet_schema = pq.ParquetFile(parquet_path).schema_arrow
+    except (OSError, pa.ArrowInvalid) as exc:
+        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} cannot be read: {exc}")
+        return loaded
+    expected = schema.arrow_schema()
+    if not parquet_schema.remove_metadata().equals(expected):
+        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} has the schema "
+                                         f"{parquet_schema.to_string(show_schema_metadata=False)!r}, "
+                                         f"the Table Schema's is {expected.to_string()!r}")
+    else:
+        loaded.parquet_path = parquet_path
+    return loaded
+
+
+def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> None:
+    """Read one CSV in blocks of ``block_size`` bytes into ``spill`` (``loaded.spill`` set when it could be)."""
+    name, schema = loaded.schema.name, loaded.schema
     ragged: list[Any] = []
 
     def on_invalid_row(row: Any) -> str:
         ragged.append(row)
         return "skip"
 
-    strings = None
     try:
-        data = path.read_bytes()
-        data.decode("utf-8")  # pyarrow's handler of a ragged row fails on bytes that are not UTF-8
-        strings = pacsv.read_csv(
-            pa.BufferReader(data),
+        bad_byte = _utf8_problem(path)  # pyarrow's handler of a ragged row fails on bytes that are not UTF-8
+        if bad_byte is not None:
+            loaded.structure.append(Finding(name, "-", "-", f"{path.name} is not UTF-8 at byte {bad_byte}"))
+            return
+        reader = pacsv.open_csv(
+            path, read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                              invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in schema.columns},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        header = reader.schema.names
+        if header != schema.columns:
+            for _block in reader:  # read to the end, so that every ragged row is named
+                pass
+            loaded.structure.append(Finding(name, "header", "-", f"columns {header} differ from the "
+                                            f"schema's {schema.columns}"))
+        else:
+            _spill_rows(reader, loaded, spill)
+            loaded.spill = spill
     except OSError as exc:
         loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read: {exc.strerror}"))
-    except UnicodeDecodeError as exc:
-        loaded.structure.append(Finding(name, "-", "-", f"{path.name} is not UTF-8 at byte {exc.start}"))
-    except pa.ArrowInvalid as exc:
-        loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read as CSV: {str(exc).splitlines()[0]}"))
-    for row in ragged:
-        loaded.structure.append(Finding(name, f"at line {row.number}" if row.number else "(line unknown)", "-",
-                                        f"{row.actual_columns} cells, the header has {row.expected_columns}: "
-                                        f"{_show(row.text)}"))
-    if strings is not None and strings.num_columns == len(schema.columns):
-        blank = pc.equal(pc.binary_length(pc.binary_join_element_wise(*strings.columns, "")), 0)
-        for i in _indices(blank):
-            loaded.structure.append(Finding(name, f"#{i + 1}", "-", "the row is blank"))
-        strings = strings.filter(pc.invert(blank))
-    if strings is not None and strings.column_names != schema.columns:
-        loaded.structure.append(Finding(name, "header", "-", f"columns {strings.column_names} differ from the "
-                                        f"schema's {schema.columns}"))
-    elif strings is not None:
-        loaded.strings = strings
-        typed_columns = []
-        for spec in schema.fields:
-            typed, malformed = _typed_column(strings[spec["name"]], spec["type"])
-            typed_columns.append(typed)
-            loaded.malformed[spec["name"]] = malformed
-        loaded.typed = pa.table(typed_columns, names=schema.columns)
-    parquet_path = package_dir / "data" / f"{name}.parquet"
-    try:
-        parquet = pq.read_table(parquet_path)
-    except (OSError, pa.ArrowInvalid) as exc:
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} cannot be read: {exc}")
-        return loaded
-    expected = schema.arrow_schema()
-    if not parquet.schema.remove_metadata().equals(expected):
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} has the schema "
-                                         f"{parquet.schema.to_string(show_schema_metadata=False)!r}, "
-                                         f"the Table Schema's is {expected.to_string()!r}")
-    else:
-        loaded.parquet = parquet
-    return loaded
+    finally:
+        loaded.structure[:0] = [
+            Finding(name, f"at line {row.number}" if row.number else "(line unknown)", "-",
+                    f"{row.actual_columns} cells, the header has {row.expected_columns}: {_show(row.text)}")
+            for row in ragged]
 
 
-def read_tables(package_dir: Path) -> dict[str, LoadedTable]:
+def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
+    """Type each block of CSV rows and write it to ``spill``; blank rows become findings."""
+    schema, name = loaded.schema, loaded.schema.name
+    read = 0
+    with pq.ParquetWriter(spill, _spill_schema(schema), compression="zstd") as writer:
+        for strings in reader:
+            blank = pc.equal(pc.binary_length(pc.binary_join_element_wise(*strings.columns, "")), 0)
+            for i in _indices(blank):
+                loaded.structure.append(Finding(name, f"#{read + i + 1}", "-", "the row is blank"))
+            read += strings.num_rows
+            strings = strings.filter(pc.invert(blank))
+            columns: list[pa.Array] = [_keys(strings, schema.primary_key, loaded.rows),
+                                       pa.array(range(loaded.rows, loaded.rows + strings.num_rows), pa.int64())]
+            for spec in schema.fields:
+                cells = strings.column(spec["name"])
+                typed, malformed = _typed_column(cells, spec["type"])
+                columns += [cells, typed, malformed]
+            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
+            loaded.rows += strings.num_rows
+
+
+@dataclass
+class Tables:
+    """Every table of a package, read by :func:`read_table` into a scratch folder removed with it
+    (on :meth:`close`, at the end of a ``with`` block, or when it is garbage-collected)."""
+
+    scratch: tempfile.TemporaryDirectory[str]
+    tables: dict[str, LoadedTable]
+    connection: Any = None
+
+    def __enter__(self) -> Tables:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        self.scratch.cleanup()
+
+    def items(self) -> Iterable[tuple[str, LoadedTable]]:
+        return self.tables.items()
+
+    def values(self) -> Iterable[LoadedTable]:
+        return self.tables.values()
+
+    def __getitem__(self, name: str) -> LoadedTable:
+        return self.tables[name]
+
+    def get(self, name: str) -> LoadedTable | None:
+        return self.tables.get(name)
+
+    def connect(self) -> Any:
+        """A cursor on one DuckDB database with a bounded memory, spilling into the scratch folder."""
+        import duckdb
+
+        if self.connection is None:
+            self.connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY,
+                                                     "temp_directory": self.scratch.name})
+        return self.connection.cursor()
+
+
+def read_tables(package_dir: Path) -> Tables:
     """Every table of the package, read by :func:`read_table`."""
     schemas = load_schemas()
-    return {name: read_table(package_dir, schemas[name]) for name in TABLES}
+    scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
+    return Tables(scratch, {name: read_table(package_dir, schemas[name], Path(scratch.name)) for name in TABLES})
 
 
 def _indices(mask: pa.ChunkedArray | pa.Array) -> list[int]:
     """Row numbers (0-based) where a boolean mask is true; null counts as false."""
     return pc.indices_nonzero(pc.fill_null(mask, False).combine_chunks() if isinstance(mask, pa.ChunkedArray)
                               else pc.fill_null(mask, False)).to_pylist()
+
+
+def _query(connection: Any, sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query, fetched a few thousand at a time."""
+    cursor = connection.execute(sql)  # ``connection`` is a cursor of its own, see Tables.connect
+    while rows := cursor.fetchmany(4096):
+        yield from rows
+
+
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
 
 
 # --- Descriptor-level checks ----------------------------------------------
@@ -364,23 +558,23 @@ def check_files(package_dir: Path) -> list[str]:
 
 # --- Rows against their Table Schema (what frictionless checks row by row) --
 
-def check_structure(tables: dict[str, LoadedTable]) -> list[Finding]:
+def check_structure(tables: Tables) -> list[Finding]:
     """Files readable, header equal to the schema's columns, every row with as many cells as the header."""
     return [finding for loaded in tables.values() for finding in loaded.structure]
 
 
-def check_types(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_types(tables: Tables) -> Iterable[Finding]:
     """Every non-empty cell is of its field's type."""
     for name, loaded in tables.items():
-        if loaded.strings is None:
-            continue
         for spec in loaded.schema.fields:
-            for i in _indices(loaded.malformed[spec["name"]]):
-                yield Finding(name, loaded.key(i), spec["name"],
-                              f"{_show(loaded.strings[spec['name']][i].as_py())} is not a {spec['type']}")
+            column = spec["name"]
+            for block in loaded.blocks([column]):
+                for i in _indices(block.malformed(column)):
+                    yield Finding(name, block.key(i), column,
+                                  f"{_show(block.strings(column)[i].as_py())} is not a {spec['type']}")
 
 
-def check_constraints_known(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_constraints_known(tables: Tables) -> Iterable[Finding]:
     """Every constraint in a schema is one this checker implements (none is silently skipped)."""
     for name, loaded in tables.items():
         for spec in loaded.schema.fields:
@@ -388,147 +582,142 @@ def check_constraints_known(tables: dict[str, LoadedTable]) -> Iterable[Finding]
                 yield Finding(name, "-", spec["name"], f"constraint {constraint!r} is not checked by scripts/validate.py")
 
 
-def check_required(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_required(tables: Tables) -> Iterable[Finding]:
     """Required fields hold a value (a malformed cell is a type error, not a missing value)."""
     for name, loaded in tables.items():
-        if loaded.typed is None:
-            continue
         for spec in loaded.schema.fields:
             if spec.get("constraints", {}).get("required"):
-                missing = pc.and_(pc.is_null(loaded.typed[spec["name"]]), pc.invert(loaded.malformed[spec["name"]]))
-                for i in _indices(missing):
-                    yield Finding(name, loaded.key(i), spec["name"], "required value is missing")
+                column = spec["name"]
+                for block in loaded.blocks([column]):
+                    missing = pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))
+                    for i in _indices(missing):
+                        yield Finding(name, block.key(i), column, "required value is missing")
 
 
-def _duplicates(table: pa.Table, columns: list[str]) -> list[int]:
-    """Rows (0-based) whose values in ``columns`` repeat an earlier row's; rows with a null are skipped."""
-    frame = table.select(columns).to_pandas()
-    complete = frame.notna().all(axis=1)
-    return [int(i) for i in frame.index[complete & frame.duplicated(keep="first")]]
-
-
-def check_unique(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
-    """Primary keys and ``unique`` fields hold no value twice, and a primary key no null."""
+def check_unique(tables: Tables) -> Iterable[Finding]:
+    """Primary keys and ``unique`` fields hold no value twice, and a primary key no null (DuckDB over the rows)."""
+    connection = tables.connect()
     for name, loaded in tables.items():
-        if loaded.typed is None:
+        if not loaded.readable:
             continue
         key = loaded.schema.primary_key
         keys = [key] + [[f["name"]] for f in loaded.schema.fields
                         if f.get("constraints", {}).get("unique") and [f["name"]] != key]
         for columns in keys:
             what = "primary key" if columns == key else "unique value"
-            for i in _duplicates(loaded.typed, columns):
-                values = ", ".join(_show(loaded.typed[c][i].as_py()) for c in columns)
-                yield Finding(name, loaded.key(i), ", ".join(columns), f"{what} {values} occurs more than once")
+            typed = ", ".join(_quoted(_t(c)) for c in columns)
+            complete = " AND ".join(f"{_quoted(_t(c))} IS NOT NULL" for c in columns)
+            repeated = _query(connection, f"""
+                SELECT {KEY}, {typed} FROM {loaded.relation()} WHERE {complete}
+                QUALIFY row_number() OVER (PARTITION BY {typed} ORDER BY {ROW}) > 1 ORDER BY {ROW}""")
+            for row_key, *values in repeated:
+                yield Finding(name, row_key, ", ".join(columns),
+                              f"{what} {', '.join(_show(v) for v in values)} occurs more than once")
         for column in key:
-            for i in _indices(pc.and_(pc.is_null(loaded.typed[column]), pc.invert(loaded.malformed[column]))):
-                yield Finding(name, str(i + 1), column, "primary key is null")
+            for block in loaded.blocks([column]):
+                for i in _indices(pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))):
+                    yield Finding(name, str(block.offset + i + 1), column, "primary key is null")
 
 
-def check_enum(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_enum(tables: Tables) -> Iterable[Finding]:
     """Values of fields with an ``enum`` are in it."""
     for name, loaded in tables.items():
-        if loaded.typed is None:
-            continue
         for spec in loaded.schema.fields:
             allowed = spec.get("constraints", {}).get("enum")
             if allowed is None:
                 continue
-            column = loaded.typed[spec["name"]]
-            outside = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, pa.array(allowed).cast(column.type))))
-            for i in _indices(outside):
-                yield Finding(name, loaded.key(i), spec["name"], f"{_show(column[i].as_py())} is not one of {', '.join(map(str, allowed))}")
+            for block in loaded.blocks([spec["name"]]):
+                column = block.typed(spec["name"])
+                outside = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, pa.array(allowed).cast(column.type))))
+                for i in _indices(outside):
+                    yield Finding(name, block.key(i), spec["name"],
+                                  f"{_show(column[i].as_py())} is not one of {', '.join(map(str, allowed))}")
 
 
-def check_list_items(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_list_items(tables: Tables) -> Iterable[Finding]:
     """Each item of a list cell (a field's ``listItems``: delimiter and allowed items) is allowed."""
     for name, loaded in tables.items():
-        if loaded.typed is None:
-            continue
         for spec in loaded.schema.fields:
             items = spec.get("listItems")
             if not items:
                 continue
-            column = loaded.typed[spec["name"]].combine_chunks()  # row numbers across chunks
-            split = pc.split_pattern(column, items["delimiter"])
-            flat = pc.list_flatten(split)
-            bad_items = pc.invert(pc.is_in(flat, pa.array(items["enum"]).cast(flat.type)))
-            rows = pc.list_parent_indices(split)
-            for i in sorted({rows[j].as_py() for j in _indices(bad_items)}):
-                yield Finding(name, loaded.key(i), spec["name"],
-                              f"{_show(column[i].as_py())} holds an item that is not one of "
-                              f"{', '.join(items['enum'])} (separated by {items['delimiter']!r})")
+            for block in loaded.blocks([spec["name"]]):
+                column = block.typed(spec["name"])
+                split = pc.split_pattern(column, items["delimiter"])
+                flat = pc.list_flatten(split)
+                bad_items = pc.invert(pc.is_in(flat, pa.array(items["enum"]).cast(flat.type)))
+                rows = pc.list_parent_indices(split)
+                for i in sorted({rows[j].as_py() for j in _indices(bad_items)}):
+                    yield Finding(name, block.key(i), spec["name"],
+                                  f"{_show(column[i].as_py())} holds an item that is not one of "
+                                  f"{', '.join(items['enum'])} (separated by {items['delimiter']!r})")
 
 
-def _pattern_mismatches(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | list[bool]:
+def _pattern_mismatches(column: pa.Array, pattern: str) -> pa.Array:
     """Mask of values that do not match the whole pattern (RE2, or Python's re for what RE2 lacks)."""
     try:
         return pc.and_(pc.is_valid(column), pc.invert(pc.match_substring_regex(column, f"^(?:{pattern})$")))
     except pa.ArrowInvalid:
         compiled = re.compile(pattern)
-        return pa.chunked_array([pa.array([v is not None and not compiled.fullmatch(v) for v in column.to_pylist()])])
+        return pa.array([v is not None and not compiled.fullmatch(v) for v in column.to_pylist()])
 
 
-def check_pattern(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_pattern(tables: Tables) -> Iterable[Finding]:
     """Values of fields with a ``pattern`` match it as a whole."""
     for name, loaded in tables.items():
-        if loaded.typed is None:
-            continue
         for spec in loaded.schema.fields:
             pattern = spec.get("constraints", {}).get("pattern")
             if pattern is None:
                 continue
-            column = loaded.typed[spec["name"]]
-            for i in _indices(_pattern_mismatches(column, pattern)):
-                yield Finding(name, loaded.key(i), spec["name"], f"{_show(column[i].as_py())} does not match {pattern}")
+            for block in loaded.blocks([spec["name"]]):
+                column = block.typed(spec["name"])
+                for i in _indices(_pattern_mismatches(column, pattern)):
+                    yield Finding(name, block.key(i), spec["name"], f"{_show(column[i].as_py())} does not match {pattern}")
 
 
-def check_ranges(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
+def check_ranges(tables: Tables) -> Iterable[Finding]:
     """``minimum``/``maximum`` of numbers and ``minLength``/``maxLength`` of strings."""
     comparisons = {"minimum": (pc.less, "below the minimum"), "maximum": (pc.greater, "above the maximum"),
                    "minLength": (pc.less, "shorter than"), "maxLength": (pc.greater, "longer than")}
     for name, loaded in tables.items():
-        if loaded.typed is None:
-            continue
         for spec in loaded.schema.fields:
             for constraint, limit in spec.get("constraints", {}).items():
                 if constraint not in comparisons:
                     continue
-                column = loaded.typed[spec["name"]]
-                measured = pc.utf8_length(column) if constraint.endswith("Length") else column
                 compare, words = comparisons[constraint]
-                for i in _indices(compare(measured, pa.scalar(limit).cast(measured.type))):
-                    yield Finding(name, loaded.key(i), spec["name"], f"{_show(column[i].as_py())} is {words} {limit}")
+                for block in loaded.blocks([spec["name"]]):
+                    column = block.typed(spec["name"])
+                    measured = pc.utf8_length(column) if constraint.endswith("Length") else column
+                    for i in _indices(compare(measured, pa.scalar(limit).cast(measured.type))):
+                        yield Finding(name, block.key(i), spec["name"], f"{_show(column[i].as_py())} is {words} {limit}")
 
 
-def check_foreign_keys(tables: dict[str, LoadedTable]) -> Iterable[Finding]:
-    """Every foreign key value exists in the referenced table (rows with a null in the key are skipped)."""
+def check_foreign_keys(tables: Tables) -> Iterable[Finding]:
+    """Every foreign key value exists in the referenced table (rows with a null in the key are skipped; DuckDB)."""
+    connection = tables.connect()
     for name, loaded in tables.items():
-        if loaded.typed is None:
+        if not loaded.readable:
             continue
         for key in loaded.schema.foreign_keys:
             resource = key["reference"].get("resource") or name
             target_name = resource.removesuffix("-parquet")
             target = tables.get(target_name)
-            if target is None or target.typed is None:
+            if target is None or not target.readable:
                 yield Finding(name, "-", ", ".join(key["fields"]), f"referenced table {resource!r} cannot be read")
                 continue
             fields, targets = key["fields"], key["reference"]["fields"]
-            if len(fields) == 1:
-                column = loaded.typed[fields[0]]
-                missing = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, target.typed[targets[0]])))
-                rows = _indices(missing)
-            else:
-                known = set(zip(*(target.typed[c].to_pylist() for c in targets)))
-                values = list(zip(*(loaded.typed[c].to_pylist() for c in fields)))
-                rows = [i for i, v in enumerate(values) if None not in v and v not in known]
-            for i in rows:
-                shown = ", ".join(_show(loaded.typed[c][i].as_py()) for c in fields)
-                yield Finding(name, loaded.key(i), ", ".join(fields),
-                              f"{shown} is not in {target_name}.{', '.join(targets)}")
+            values = ", ".join(f"c.{_quoted(_t(c))}" for c in fields)
+            complete = " AND ".join(f"c.{_quoted(_t(c))} IS NOT NULL" for c in fields)
+            found = " AND ".join(f"p.{_quoted(_t(t))} = c.{_quoted(_t(f))}" for f, t in zip(fields, targets))
+            missing = _query(connection, f"""
+                SELECT c.{KEY}, {values} FROM {loaded.relation()} c WHERE {complete}
+                AND NOT EXISTS (SELECT 1 FROM {target.relation()} p WHERE {found}) ORDER BY c.{ROW}""")
+            for row_key, *shown in missing:
+                yield Finding(name, row_key, ", ".join(fields),
+                              f"{', '.join(_show(v) for v in shown)} is not in {target_name}.{', '.join(targets)}")
 
 
-SCHEMA_CHECKS: list[tuple[str, Callable[[dict[str, LoadedTable]], Iterable[Finding]]]] = [
+SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
     ("header and row structure", check_structure),
     ("constraints known", check_constraints_known),
     ("types", check_types),
@@ -542,7 +731,7 @@ SCHEMA_CHECKS: list[tuple[str, Callable[[dict[str, LoadedTable]], Iterable[Findi
 ]
 
 
-def schema_checks(tables: dict[str, LoadedTable]) -> list[CheckResult]:
+def schema_checks(tables: Tables) -> list[CheckResult]:
     """The rows of every CSV against its Table Schema, one result per kind of constraint."""
     return [CheckResult("schema", label).extend(check(tables)) for label, check in SCHEMA_CHECKS]
 
@@ -554,140 +743,163 @@ class Context:
     """What the cross-table checks look at: the tables and where the package lives."""
 
     package_dir: Path
-    tables: dict[str, LoadedTable]
+    tables: Tables
     # Where CITATION.cff and CHANGELOG.md are looked up: the package itself, unless the caller names
     # the project a staging build belongs to (never a silent fallback). Raw files are always the package's.
     project_dir: Path | None = None
 
-    def column(self, table: str, column: str) -> list[Any]:
-        typed = self.tables[table].typed
-        return [] if typed is None else typed[column].to_pylist()
+    def rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+        """(key, typed values...) of every row of a table, one row group at a time."""
+        for block in self.tables[table].blocks(columns):
+            typed = [block.typed(c).to_pylist() for c in columns]
+            yield from zip(block.columns.column(KEY).to_pylist(), *typed)
 
-    def texts(self) -> dict[str, str]:
-        return dict(zip(self.column("texts", "source_id"), self.column("texts", "text")))
+
+def _aligned(left: Iterator[pa.RecordBatch], right: Iterator[pa.RecordBatch]) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
+    """Two streams of batches of the same number of rows, cut into pairs of equal length."""
+    a = b = None
+    while True:
+        if a is None or a.num_rows == 0:
+            a = next(left, None)
+        if b is None or b.num_rows == 0:
+            b = next(right, None)
+        if a is None or b is None:
+            return
+        if a.num_rows == 0 or b.num_rows == 0:
+            continue
+        length = min(a.num_rows, b.num_rows)
+        yield a.slice(0, length), b.slice(0, length)
+        a, b = a.slice(length), b.slice(length)
 
 
 def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
-    """The CSV and the Parquet file of each table hold the same rows and values."""
+    """The CSV and the Parquet file of each table hold the same rows and values (compared in order, by row group)."""
     for name, loaded in ctx.tables.items():
         if loaded.parquet_problem is not None:
             yield loaded.parquet_problem
             continue
-        if loaded.typed is None or loaded.parquet is None:
+        if not loaded.readable or loaded.parquet_path is None:
             continue
-        csv_table, parquet = loaded.typed, loaded.parquet
-        if csv_table.num_rows != parquet.num_rows:
+        parquet = pq.ParquetFile(loaded.parquet_path)
+        parquet_rows = parquet.metadata.num_rows
+        if loaded.rows != parquet_rows:
             key = loaded.schema.primary_key
-            csv_keys = set(zip(*(csv_table[c].to_pylist() for c in key)))
-            parquet_keys = set(zip(*(parquet[c].to_pylist() for c in key)))
-            only = sorted(", ".join(map(str, k)) for k in csv_keys ^ parquet_keys)[:SHOWN_EXAMPLES] or ["-"]
-            yield Finding(name, ", ".join(only), "-", f"the CSV has {csv_table.num_rows} rows, the Parquet file "
-                          f"{parquet.num_rows} (keys in only one of them: {'; '.join(only)})")
+            shown = " || ', ' || ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), 'None')" for c in key)
+            csv_keys = f"SELECT {', '.join(f'{_quoted(_t(c))} AS {_quoted(c)}' for c in key)} FROM {loaded.relation()}"
+            parquet_keys = f"SELECT {', '.join(map(_quoted, key))} FROM read_parquet('{loaded.parquet_path.as_posix()}')"
+            only = [row[0] for row in ctx.tables.connect().execute(f"""
+                SELECT DISTINCT {shown} AS shown FROM (({csv_keys} EXCEPT {parquet_keys})
+                UNION ({parquet_keys} EXCEPT {csv_keys})) ORDER BY shown LIMIT {SHOWN_EXAMPLES}""").fetchall()] or ["-"]
+            yield Finding(name, ", ".join(only), "-", f"the CSV has {loaded.rows} rows, the Parquet file "
+                          f"{parquet_rows} (keys in only one of them: {'; '.join(only)})")
             continue
         for column in loaded.schema.columns:
-            a, b = csv_table[column], parquet[column].cast(csv_table[column].type)
-            both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-            differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
-            for i in _indices(differ):
-                yield Finding(name, loaded.key(i), column,
-                              f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
+            pairs = _aligned((block.columns for block in loaded.blocks([column])),
+                             parquet.iter_batches(batch_size=65_536, columns=[column]))
+            for block_columns, published in pairs:
+                a = block_columns.column(_t(column))
+                b = published.column(0).cast(a.type)
+                both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+                differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
+                for i in _indices(differ):
+                    yield Finding(name, str(block_columns.column(KEY)[i].as_py()), column,
+                                  f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
 
 
-@dataclass
-class Spans:
-    """The span rows of one table, next to the text each points into (vectorised)."""
-
-    table: str
-    source: pa.ChunkedArray      # row of the source in texts (null when texts has none)
-    start: pa.ChunkedArray
-    end: pa.ChunkedArray
-    inside: pa.ChunkedArray      # 0 <= start < end <= len(text); false where anything is null
-    rows: pa.Table               # the typed rows of the table
-    text_length: pa.ChunkedArray  # characters of each text, by row of texts
-
-
-def _spans(ctx: Context, table: str) -> Spans | None:
-    rows, texts = ctx.tables[table].typed, ctx.tables["texts"].typed
-    if rows is None or texts is None:
+def _span_rows(ctx: Context, table: str) -> str | None:
+    """A DuckDB query of the rows of a span table beside the length of their source's text (null when
+    texts has none; the first row of texts with that source_id, as a lookup by position would find)."""
+    rows, texts = ctx.tables[table], ctx.tables["texts"]
+    if not rows.readable or not texts.readable:
         return None
-    source = pc.index_in(rows["source_id"], value_set=texts["source_id"].combine_chunks())
-    text_length = pc.utf8_length(texts["text"])
-    length = pc.take(text_length, source)
-    start, end = rows["start"], rows["end"]
-    inside = pc.and_(pc.and_(pc.greater_equal(start, 0), pc.less(start, end)), pc.less_equal(end, length))
-    return Spans(table, source, start, end, pc.fill_null(inside, False), rows, text_length)
+    return f"""
+        WITH text AS (SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
+                      FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
+                      QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1)
+        SELECT s.{KEY} AS key, s.{ROW} AS row, s."t:source_id" AS source_id, s."t:start" AS start,
+               s."t:end" AS "end", s."t:text" AS span, t.text AS text, t.text_key AS text_key,
+               t.source_id IS NOT NULL AS found, length(t.text) AS length,
+               coalesce(s."t:start" >= 0 AND s."t:start" < s."t:end" AND s."t:end" <= length(t.text), false) AS inside
+        FROM {rows.relation()} s LEFT JOIN text t ON t.source_id = s."t:source_id" """
 
 
 def check_offsets(ctx: Context) -> Iterable[Finding]:
     """Offsets of every span lie inside its source's text: 0 <= start < end <= len(text)."""
+    connection = ctx.tables.connect()
     for table in SPAN_TABLES:
-        spans = _spans(ctx, table)
-        if spans is None:
+        query = _span_rows(ctx, table)
+        if query is None:
             continue
         # rows whose source has no text are foreign-key failures, reported there
-        for i in _indices(pc.and_(pc.is_valid(spans.source), pc.invert(spans.inside))):
-            source_id = spans.rows["source_id"][i].as_py()
-            yield Finding(table, ctx.tables[table].key(i), "start, end",
-                          f"[{spans.start[i].as_py()}, {spans.end[i].as_py()}) is not inside the "
-                          f"{spans.text_length[spans.source[i].as_py()].as_py()} characters of {source_id}")
+        found = _query(connection, f"SELECT key, start, \"end\", length, source_id FROM ({query}) "
+                                   "WHERE found AND NOT inside ORDER BY row")
+        for key, start, end, length, source_id in found:
+            yield Finding(table, key, "start, end",
+                          f"[{start}, {end}) is not inside the {length} characters of {source_id}")
 
 
 def check_spans(ctx: Context) -> Iterable[Finding]:
     """Every span equals its source's text at its offsets (rows with bad offsets are reported above)."""
-    texts = ctx.column("texts", "text")
+    connection = ctx.tables.connect()
     for table in SPAN_TABLES:
-        spans = _spans(ctx, table)
-        if spans is None:
+        query = _span_rows(ctx, table)
+        if query is None:
             continue
-        # Slicing is the one step pyarrow cannot do per row; a list comprehension keeps it quick.
-        columns = [spans.source, spans.start, spans.end, spans.rows["text"]]
-        rows = zip(_indices(spans.inside), *(pc.filter(c, spans.inside).to_pylist() for c in columns))
-        for i, source, start, end, text in rows:
-            if texts[source][start:end] != text:
-                source_id = ctx.tables["texts"].key(source)
-                yield Finding(table, ctx.tables[table].key(i), "text",
-                              f"{_show(text)}, but text[{start}:{end}] of {source_id} is {_show(texts[source][start:end])}")
+        # DuckDB's substring counts characters (code points), as Python's slices do
+        found = _query(connection, f"""
+            SELECT key, span, start, "end", text_key, substring(text, start + 1, "end" - start) AS actual
+            FROM ({query}) WHERE inside AND span IS DISTINCT FROM substring(text, start + 1, "end" - start)
+            ORDER BY row""")
+        for key, span, start, end, text_key, actual in found:
+            yield Finding(table, key, "text", f"{_show(span)}, but text[{start}:{end}] of {text_key} is {_show(actual)}")
 
 
 def check_mention_overlaps(ctx: Context) -> Iterable[Finding]:
     """Mentions of one source do not overlap (each is compared with the one before it by start)."""
     mentions = ctx.tables["mentions"]
-    if mentions.typed is None:
+    if not mentions.readable:
         return
-    source_ids = mentions.typed["source_id"]
-    # sorting by a number for the source is several times faster than by its string id
-    table = pa.table({"source": pc.index_in(source_ids, value_set=pc.unique(source_ids)),
-                      "start": mentions.typed["start"], "end": mentions.typed["end"],
-                      "row": pa.array(range(mentions.typed.num_rows), pa.int64())})
-    table = table.filter(pc.and_(pc.is_valid(table["start"]), pc.is_valid(table["end"])))
-    table = table.sort_by([("source", "ascending"), ("start", "ascending"), ("end", "ascending")])
-    if table.num_rows < 2:
-        return
-    same_source = pc.equal(table["source"][1:], table["source"][:-1])
-    overlap = pc.and_(same_source, pc.less(table["start"][1:], table["end"][:-1]))
-    for i in _indices(overlap):
-        earlier, later = table["row"][i].as_py(), table["row"][i + 1].as_py()
-        yield Finding("mentions", mentions.key(later), "start",
-                      f"{table['start'][i + 1].as_py()} overlaps mention {mentions.key(earlier)} of "
-                      f"{source_ids[earlier].as_py()}, which ends at {table['end'][i].as_py()}")
+    found = _query(ctx.tables.connect(), f"""
+        WITH spans AS (
+            SELECT {KEY} AS key, {ROW} AS row, "t:source_id" AS source_id, "t:start" AS start, "t:end" AS "end",
+                   min({ROW}) OVER (PARTITION BY "t:source_id") AS source_order
+            FROM {mentions.relation()} WHERE "t:start" IS NOT NULL AND "t:end" IS NOT NULL),
+        ordered AS (
+            SELECT *, lag(key) OVER w AS earlier, lag("end") OVER w AS earlier_end,
+                   row_number() OVER (ORDER BY source_order, start, "end", row) AS position
+            FROM spans WINDOW w AS (PARTITION BY source_order ORDER BY start, "end", row))
+        SELECT key, start, earlier, source_id, earlier_end FROM ordered
+        WHERE earlier IS NOT NULL AND start < earlier_end ORDER BY position""")
+    for key, start, earlier, source_id, earlier_end in found:
+        yield Finding("mentions", key, "start",
+                      f"{start} overlaps mention {earlier} of {source_id}, which ends at {earlier_end}")
 
 
 def check_text_hashes(ctx: Context) -> Iterable[Finding]:
-    """``sources.text_sha256`` and ``n_chars`` describe the text in ``texts``."""
-    texts = ctx.texts()
-    sources = ctx.tables["sources"]
-    columns = [ctx.column("sources", c) for c in ("source_id", "text_sha256", "n_chars")]
-    for index, (source_id, text_sha256, n_chars) in enumerate(zip(*columns)):
-        text = texts.get(source_id)
-        if text is None:
-            yield Finding("sources", sources.key(index), "source_id", "has no row in texts")
+    """``sources.text_sha256`` and ``n_chars`` describe the text in ``texts`` (the last row of a source_id)."""
+    sources, texts = ctx.tables["sources"], ctx.tables["texts"]
+    if not sources.readable:
+        return
+    text = ("SELECT NULL::VARCHAR AS source_id, NULL::VARCHAR AS digest, NULL::BIGINT AS length WHERE false"
+            if not texts.readable else
+            f"""SELECT "t:source_id" AS source_id, sha256("t:text") AS digest, length("t:text") AS length
+                FROM {texts.relation()}
+                QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW} DESC) = 1""")
+    found = _query(ctx.tables.connect(), f"""
+        WITH text AS ({text})
+        SELECT s.{KEY}, s."t:text_sha256", t.digest, s."t:n_chars", t.length
+        FROM {sources.relation()} s LEFT JOIN text t ON t.source_id IS NOT DISTINCT FROM s."t:source_id"
+        WHERE t.digest IS NULL OR t.digest IS DISTINCT FROM s."t:text_sha256"
+              OR t.length IS DISTINCT FROM s."t:n_chars"
+        ORDER BY s.{ROW}""")
+    for key, text_sha256, digest, n_chars, length in found:
+        if digest is None:
+            yield Finding("sources", key, "source_id", "has no row in texts")
             continue
-        actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if actual != text_sha256:
-            yield Finding("sources", sources.key(index), "text_sha256",
-                          f"{_show(text_sha256)}, but the SHA-256 of its text is {actual!r}")
-        if len(text) != n_chars:
-            yield Finding("sources", sources.key(index), "n_chars", f"{n_chars}, but its text has {len(text)} characters")
+        if digest != text_sha256:
+            yield Finding("sources", key, "text_sha256", f"{_show(text_sha256)}, but the SHA-256 of its text is {digest!r}")
+        if length != n_chars:
+            yield Finding("sources", key, "n_chars", f"{n_chars}, but its text has {length} characters")
 
 
 def raw_file(home: Path, raw_path: str) -> Path | None:
@@ -698,15 +910,13 @@ def raw_file(home: Path, raw_path: str) -> Path | None:
 
 def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
     """The raw file of every source exists and its SHA-256 is ``sources.raw_sha256``."""
-    sources = ctx.tables["sources"]
     hashes: dict[Path, str | None] = {}  # each file is read once, however many sources name it
-    for index, (raw_path, raw_sha256) in enumerate(zip(ctx.column("sources", "raw_path"),
-                                                       ctx.column("sources", "raw_sha256"))):
+    for key, raw_path, raw_sha256 in ctx.rows("sources", ["raw_path", "raw_sha256"]):
         if raw_path is None:
             continue
         path = raw_file(ctx.package_dir, raw_path)
         if path is None:
-            yield Finding("sources", sources.key(index), "raw_path", f"{_show(raw_path)} is outside the package")
+            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} is outside the package")
             continue
         if path not in hashes:
             try:
@@ -714,30 +924,35 @@ def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
             except OSError:
                 hashes[path] = None
         if hashes[path] is None:
-            yield Finding("sources", sources.key(index), "raw_path", f"{_show(raw_path)} cannot be read")
+            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} cannot be read")
         elif hashes[path] != raw_sha256:
-            yield Finding("sources", sources.key(index), "raw_sha256",
+            yield Finding("sources", key, "raw_sha256",
                           f"{_show(raw_sha256)}, but the SHA-256 of {raw_path} is {hashes[path]!r}")
 
 
 def check_entities_mentioned(ctx: Context) -> Iterable[Finding]:
-    """Every entity of the registry is mentioned at least once."""
-    mentioned = set(ctx.column("mentions", "entity_id"))
-    entities = ctx.tables["entities"]
-    for index, entity_id in enumerate(ctx.column("entities", "entity_id")):
-        if entity_id not in mentioned:
-            yield Finding("entities", entities.key(index), "entity_id", f"{_show(entity_id)} has no mention")
+    """Every entity of the registry is mentioned at least once (DuckDB over the rows)."""
+    entities, mentions = ctx.tables["entities"], ctx.tables["mentions"]
+    if not entities.readable:
+        return
+    mentioned = (f'SELECT DISTINCT "t:entity_id" AS entity_id FROM {mentions.relation()}' if mentions.readable
+                 else "SELECT NULL::VARCHAR AS entity_id WHERE false")
+    found = _query(ctx.tables.connect(), f"""
+        SELECT e.{KEY}, e."t:entity_id" FROM {entities.relation()} e
+        WHERE NOT EXISTS (SELECT 1 FROM ({mentioned}) m WHERE m.entity_id IS NOT DISTINCT FROM e."t:entity_id")
+        ORDER BY e.{ROW}""")
+    for key, entity_id in found:
+        yield Finding("entities", key, "entity_id", f"{_show(entity_id)} has no mention")
 
 
 def check_statistic_bounds(ctx: Context) -> Iterable[Finding]:
     """value, value_low and value_high of each statistic agree with its qualifier (guidelines section 3)."""
-    columns = ("value", "value_low", "value_high", "qualifier")
-    statistics = ctx.tables["statistics"]
-    for index, values in enumerate(zip(*(ctx.column("statistics", c) for c in columns))):
+    columns = ["value", "value_low", "value_high", "qualifier"]
+    for key, *values in ctx.rows("statistics", columns):
         try:
             check_bounds(dict(zip(columns, values)), "")
         except BuildError as exc:
-            yield Finding("statistics", statistics.key(index), "qualifier", str(exc).removeprefix(": "))
+            yield Finding("statistics", key, "qualifier", str(exc).removeprefix(": "))
 
 
 def _version_in(path: Path) -> str | None:
@@ -798,7 +1013,7 @@ CROSS_TABLE_CHECKS: list[tuple[str, Callable[[Context], Iterable[Finding]]]] = [
 ]
 
 
-def cross_table_checks(package_dir: Path, tables: dict[str, LoadedTable],
+def cross_table_checks(package_dir: Path, tables: Tables,
                        project_dir: Path | None = None) -> list[CheckResult]:
     """Every check that looks at more than one table or file."""
     ctx = Context(package_dir, tables, project_dir)
@@ -809,8 +1024,8 @@ def cross_table_checks(package_dir: Path, tables: dict[str, LoadedTable],
 
 def check_tables(package_dir: Path) -> list[str]:
     """The schema and cross-table checks as one line per problem ([] when all pass)."""
-    tables = read_tables(package_dir)
-    results = schema_checks(tables) + cross_table_checks(package_dir, tables)
+    with read_tables(package_dir) as tables:
+        results = schema_checks(tables) + cross_table_checks(package_dir, tables)
     return [f"{r.label}: {e}" for r in results for e in r.examples]
 
 
@@ -836,9 +1051,9 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package_dir)))
-    tables = read_tables(package_dir)
-    for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
-        record(result)
+    with read_tables(package_dir) as tables:
+        for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
+            record(result)
     if run_gx:
         from scripts.expectations import run_suites
 

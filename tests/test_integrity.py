@@ -333,3 +333,33 @@ def test_broken_csv_structure_is_named_like_frictionless_does(fixture_package: P
     assert "entities row #3 column -: the row is blank  [schema: header and row structure]" in message
     header = len(load_schema("entities").columns)
     assert f"2 cells, the header has {header}: 'lonely-cell,Lonely'  [schema: header and row structure]" in message
+
+
+def test_findings_do_not_depend_on_the_size_of_the_blocks_read(fixture_package: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    """The CSVs are read, typed and checked a block at a time: with blocks of a few rows, a blank
+    row, a repeated key and a bad span in later blocks are named by the same rows and positions."""
+    import scripts.validate as validate
+
+    package = tmp_path / "package"
+    shutil.copytree(fixture_package, package)
+    corrupt_table(package, "entities", duplicate_first_row)
+    corrupt_table(package, "mentions", set_cell("text", "Somewhere Else", row=len(read_frame(package, "mentions")) - 1))
+    path = package / "data" / "quotes.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    lines[-2:-2] = [b""]
+    path.write_bytes(b"\r\n".join(lines))
+    write_descriptor(package)
+
+    def report(name: str) -> dict[str, object]:
+        with pytest.raises(BuildError):
+            validate_package(package, run_gx=False, report_path=tmp_path / name)
+        return json.loads((tmp_path / name).read_text(encoding="utf-8"))
+
+    whole = report("whole.json")
+    monkeypatch.setattr(validate, "CSV_BLOCK_BYTES", 512)
+    with read_tables(package) as tables:
+        assert len(list(tables["mentions"].blocks())) > 3, "the fixture must span several blocks"
+    assert report("blocks.json") == whole
+    failed = {c["check"] for c in whole["checks"] if c["status"] == "failed"}  # type: ignore[attr-defined]
+    assert {"header and row structure", "unique and primary keys", "spans equal text"} <= failed
