@@ -16,6 +16,7 @@ from scripts.drafter.mentions import draft_mentions, propose_entities
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.schema import TABLES, load_schema
 from scripts.tables import build_rows
+from test_matcher import plain_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"
@@ -179,23 +180,6 @@ def test_source_id_comes_from_the_title_else_the_file_name():
     assert source_id_for(None, Path("004_ab.txt"), "Body.") == "004-ab"
 
 
-def _reference_matches(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
-    """The matching rule stated plainly (every finditer match, longest first, no overlaps): the oracle."""
-    import re
-
-    candidates = []
-    for name, entity_id in names.items():
-        flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
-        for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags):
-            candidates.append((found.start(), found.end(), entity_id))
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    kept: list[tuple[int, int, str]] = []
-    for start, end, entity_id in candidates:
-        if all(end <= s or start >= e for s, e, _ in kept):
-            kept.append((start, end, entity_id))
-    return sorted(kept)
-
-
 def test_the_fast_name_matcher_follows_the_plain_rule():
     from scripts.drafter.mentions import match_names
 
@@ -207,7 +191,7 @@ def test_the_fast_name_matcher_follows_the_plain_rule():
              "Die STRASSE und die Straße. Aa Aa Aa Aa", ""]
     texts += [row["text"] for row in build_rows()["texts"]]
     for text in texts:
-        assert ann.match_names(text, names) == _reference_matches(text, names)
+        assert ann.match_names(text, names) == plain_rule(text, names)
 
 
 def test_a_name_proposed_in_two_articles_is_one_entity_the_build_accepts(tmp_path):

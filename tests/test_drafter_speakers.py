@@ -6,16 +6,7 @@ from __future__ import annotations
 
 from scripts.draft import draft_text
 from scripts.drafter.quotes import extract_quotes
-
-
-def spans(text: str, *entities: tuple[str, str, str]) -> list[tuple[int, int, str, str]]:
-    found = []
-    for surface, entity_id, entity_type in entities:
-        start = text.find(surface)
-        while start >= 0:
-            found.append((start, start + len(surface), entity_id, entity_type))
-            start = text.find(surface, start + 1)
-    return sorted(found)
+from test_drafter_quotes import spans
 
 
 def speakers(text: str, *entities: tuple[str, str, str]) -> list[tuple[str, str | None, str | None]]:
