@@ -698,9 +698,5 @@ def check_bounds(row: dict[str, Any], where: str) -> None:
                          f"(value={value!r}, value_low={low!r}, value_high={high!r})")
 
 
-def _as_text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def one_line(value: Any) -> str | None:
     return None if value is None else " ".join(str(value).split())

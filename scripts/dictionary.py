@@ -52,13 +52,19 @@ def examples(package_dir: Path, schema: TableSchema) -> dict[str, str]:
     path = package_dir / "data" / f"{schema.name}.parquet"
     if not path.exists():
         return {}
-    table = pq.read_table(path)
     found: dict[str, str] = {}
-    for column in schema.columns:
-        value = next((v for v in table.column(column).to_pylist() if v not in (None, "")), None)
-        if value is not None:
-            text = " ".join(str(value).split())
-            found[column] = text if len(text) <= EXAMPLE_WIDTH else text[:EXAMPLE_WIDTH - 1] + "…"
+    # row group by row group, until every column has a value: a large table is never read whole
+    parquet = pq.ParquetFile(path)
+    for group in range(parquet.num_row_groups):
+        wanted = [c for c in schema.columns if c not in found]
+        if not wanted:
+            break
+        table = parquet.read_row_group(group, columns=wanted)
+        for column in wanted:
+            value = next((v for v in table.column(column).to_pylist() if v not in (None, "")), None)
+            if value is not None:
+                text = " ".join(str(value).split())
+                found[column] = text if len(text) <= EXAMPLE_WIDTH else text[:EXAMPLE_WIDTH - 1] + "…"
     return found
 
 

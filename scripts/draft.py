@@ -24,7 +24,6 @@ others are drafted, and the command fails at the end if any article failed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import re
 import shutil
 import sys
@@ -68,7 +67,6 @@ class DraftedArticle:
     raw_file: str
     site_id: str
     text: str
-    raw_sha256: str
     metadata: dict[str, Any]
     mentions: list[dict[str, Any]]
     proposed: DraftedEntities
@@ -230,7 +228,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     ``site`` names the site profile to normalise with; by default the profile whose header matches.
     """
     path = Path(path_text)
-    raw_bytes, raw = read_article(path)
+    _raw_bytes, raw = read_article(path)
     if site is not None and site not in profiles:
         raise BuildError(f"--site {site!r}: no such profile in config/sites.yaml; expected one of {', '.join(profiles)}")
     try:
@@ -244,7 +242,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     mentions, proposed, quotes, statistics, warnings = draft_text(normalised.text, registry, label=path_text)
     return DraftedArticle(
         source_id=source_id_for(normalised.title, path, normalised.text), raw_path=path_text, raw_file=path.name,
-        site_id=profile.site_id, text=normalised.text, raw_sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        site_id=profile.site_id, text=normalised.text,
         metadata=metadata, mentions=mentions, proposed=proposed, quotes=quotes, statistics=statistics,
         warnings=warnings)
 

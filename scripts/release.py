@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_
 from scripts.derived import write_derived
 from scripts.diff import LEVELS, Side, diff_sides
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 from scripts.manifest import (build_manifest, load_manifest, newest_manifest, parse_version,
                               write_manifest)
 
@@ -252,7 +252,7 @@ def build_zip(root: Path, members: list[str], zip_path: Path, prefix: str) -> Pa
 
 def write_sha256sums(files: list[Path], out: Path) -> Path:
     """``sha256sum`` format (hash, two spaces, file name), for ``sha256sum -c`` beside the files."""
-    lines = [f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in sorted(files)]
+    lines = [f"{file_sha256(f)[1]}  {f.name}\n" for f in sorted(files)]
     out.write_text("".join(lines), encoding="utf-8")
     return out
 

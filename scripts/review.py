@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import os
 import re
 import tempfile
@@ -29,6 +28,7 @@ from typing import Any
 
 from scripts import annotations as ann
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 from scripts.normalise import load_site_profiles
 from scripts.sources import RAW_DIR, build_source
 
@@ -49,23 +49,18 @@ def raw_name(path: Path, raw_dir: Path = RAW_DIR) -> str:
     return resolved.relative_to(root).as_posix()
 
 
-def sources_using(raw_file: str, raw_sha256: str, sources_dir: Path, raw_dir: Path) -> list[str]:
-    """Annotation files whose raw file is ``raw_file`` or has the same bytes."""
+def sources_using(raw_file: str, raw_dir: Path, sources_dir: Path) -> list[str]:
+    """Annotation files whose raw file is ``raw_file`` or has the same bytes (only files of the same
+    size are hashed)."""
+    size, digest = file_sha256(raw_dir / raw_file)
     found = []
     for path in sorted(sources_dir.glob("*.yaml")):
         named = str(ann.load_source_annotation(path).data.get("raw_file") or "")
         other = raw_dir / named
-        if named == raw_file or (named and other.is_file() and _sha256(other) == raw_sha256):
+        if named == raw_file or (named and other.is_file() and other.stat().st_size == size
+                                 and file_sha256(other)[1] == digest):
             found.append(path.name)
     return found
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- Process ------------------------------------------------------------------
@@ -173,7 +168,7 @@ def add_article(raw_path: Path, site: str | None = None, registry_path: Path = a
 
     # Load
     raw_file = raw_name(raw_path, raw_dir)
-    taken = sources_using(raw_file, _sha256(raw_dir / raw_file), sources_dir, raw_dir)
+    taken = sources_using(raw_file, raw_dir, sources_dir)
     if taken:
         raise BuildError(f"{raw_path}: already in the dataset (annotations/sources/{', '.join(taken)}); "
                          "a raw file is added once")

@@ -394,32 +394,6 @@ def unreferenced_problems(batches: Iterable[Batch], raw_dir: Path) -> list[str]:
     return unreferenced_raw_files(named, raw_dir)
 
 
-def to_frame(schema: TableSchema, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows to a DataFrame with the schema's columns and types, sorted by primary key."""
-    table = pa.Table.from_pylist(
-        [{c: _arrow_value(schema, c, row.get(c)) for c in schema.columns} for row in rows],
-        schema=schema.arrow_schema(),
-    )
-    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-    return frame.sort_values(schema.primary_key, kind="stable").reset_index(drop=True)
-
-
-def build_tables(**paths: Path) -> dict[str, pd.DataFrame]:
-    """Every table as a DataFrame, in the order of :data:`scripts.schema.TABLES` (small corpora)."""
-    rows = build_rows(**paths)
-    schemas = load_schemas()
-    return {name: to_frame(schemas[name], rows[name]) for name in TABLES}
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """One table as CSV: UTF-8, RFC 4180 (CRLF, minimal quoting), header, empty cell for null."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(frame.columns)
-        for record in frame.itertuples(index=False, name=None):
-            writer.writerow([_csv_cell(v) for v in record])
-
-
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Save DataFrames as CSV and Parquet in ``out_dir`` (as the build writes them); returns the paths."""
     schemas = load_schemas()
