@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
+from scripts.strict_yaml import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS_DIR = ROOT / "annotations"
@@ -98,19 +97,11 @@ class SourceAnnotation:
         return self.data["source_id"]
 
 
-# libyaml's C parser when present: the pure-Python one dominates the build time.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+def _read_yaml(path: Path, found: Problems) -> Any:
+    """The document of ``path``, read strictly (:mod:`scripts.strict_yaml`); its problems are added to ``found``."""
+    document, problems = read_yaml(path)
+    found.messages += problems
+    return document
 
 
 def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
@@ -129,7 +120,7 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
     read (an entity without an id is left out, a duplicate id keeps the first).
     """
     with gathered(problems) as found:
-        document = _read_yaml(path) or {}
+        document = _read_yaml(path, found) or {}
         if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
             raise BuildError(f"{path}: expected a mapping with a list 'entities'")
         entities: dict[str, Entity] = {}
@@ -189,7 +180,7 @@ def load_source_annotation(path: Path, problems: Problems | None = None) -> Sour
     field or an entry is added to ``problems`` and the rest is still read.
     """
     with gathered(problems) as found:
-        data = _read_yaml(path)
+        data = _read_yaml(path, found)
         if not isinstance(data, dict):
             raise BuildError(f"{path}: expected a mapping, got {data!r}")
         with found.collect():

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from scripts.errors import BuildError
+from scripts.strict_yaml import load_yaml
 
 CFF_SCHEMA = Path(__file__).resolve().parent.parent / "config" / "cff-schema-1.2.0.json"
 PACKAGE_CONFIG = CFF_SCHEMA.parent / "package.yaml"
@@ -71,8 +72,8 @@ def citation_descriptor(root: Path) -> dict[str, Any]:
     path = root / "datapackage.json"
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
-        meta = yaml.safe_load((root / "config" / "package.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        meta = load_yaml(root / "config" / "package.yaml") or {}
+    except (OSError, json.JSONDecodeError) as exc:
         raise BuildError(f"{root}: datapackage.json or config/package.yaml cannot be read: {exc}") from None
     if meta.get("doi"):
         descriptor["doi"] = str(meta["doi"])
@@ -140,10 +141,7 @@ def package_metadata(package_dir: Path) -> dict[str, Any]:
     """``config/package.yaml`` of ``package_dir``, else of the project (a staging folder has none)."""
     for path in (package_dir / "config" / "package.yaml", PACKAGE_CONFIG):
         if path.is_file():
-            try:
-                return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                raise BuildError(f"{path}: cannot be read: {exc}") from None
+            return load_yaml(path) or {}
     return {}
 
 

@@ -41,7 +41,7 @@ from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_name
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
-from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
+from scripts.normalise import SiteProfile, decode_raw, load_site_profiles, normalise_text
 from scripts.schema import TABLES, load_schema, load_schemas
 from scripts.sources import WORD
 
@@ -51,8 +51,6 @@ STATISTIC_FIELDS = tuple(load_schema("statistics").annotation_keys.values())
 # metadata keys written after source_id, raw_file and site; the review block is written on its own
 METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.values()
                         if key not in ("source_id", "site") and not key.startswith("review."))
-# A file with a NUL byte in its first KiB is binary, not an article.
-BINARY_PROBE = 1024
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -83,14 +81,7 @@ def read_article(path: Path) -> tuple[bytes, str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
-    if b"\x00" in raw[:BINARY_PROBE]:
-        raise BuildError(f"{path}: binary file (NUL bytes), not a text article")
-    try:
-        text = raw.decode("utf-8")  # as the build reads it, so spans agree
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
-    if not text.strip():
-        raise BuildError(f"{path}: empty file")
+    text = decode_raw(raw, path)  # as the build reads it, so spans agree
     return raw, text
 
 

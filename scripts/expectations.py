@@ -36,10 +36,10 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict
 
-import yaml
 
 from scripts.errors import BuildError
 from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema, load_schemas
+from scripts.strict_yaml import load_yaml
 
 ROOT = SCHEMAS_DIR.parent
 RULES_PATH = ROOT / "config" / "expectations.yaml"
@@ -125,10 +125,7 @@ def load_assets(path: Path = RULES_PATH) -> list[Asset]:
 
     Raises a BuildError naming the entry of the rules file that is malformed.
     """
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{path}: cannot be read as YAML: {exc}") from None
+    document = load_yaml(path)
     tables = document.get("tables") if isinstance(document, dict) else None
     if not isinstance(tables, dict) or sorted(tables) != sorted(TABLES):
         raise BuildError(f"{path}: needs a 'tables' mapping with one entry per table: {', '.join(TABLES)}")

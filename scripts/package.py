@@ -18,12 +18,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
 from scripts.schema import TABLES, load_schema
+from scripts.strict_yaml import load_yaml
 
 PACKAGE_CONFIG = ROOT / "config" / "package.yaml"
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -47,10 +47,7 @@ def resource_name(table: str, extension: str) -> str:
 def describe(package_dir: Path) -> dict[str, Any]:
     """The descriptor of the package in ``package_dir``."""
     # Load
-    try:
-        meta = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{PACKAGE_CONFIG}: cannot be read: {exc}") from None
+    meta = load_yaml(PACKAGE_CONFIG)
 
     # Process
     resources = []

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from scripts.errors import BuildError
+from scripts.strict_yaml import load_yaml
 
 LEXICON_PATH = Path(__file__).resolve().parents[2] / "config" / "lexicon.yaml"
 VERB_CLASSES = ("speech", "framing", "cognition", "attitude", "document")
@@ -180,12 +180,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """The lexicon of ``path`` (default config/lexicon.yaml), parsed once per process."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot read the lexicon ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise BuildError(f"{path}: not valid YAML ({exc})") from None
+    data = load_yaml(path)
     return parse_lexicon(data, path)
 
 
