@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "draft": ("scripts.draft", "draft annotation files and tables for new articles: FILE... --out DIR [--jobs N]"),
     "add": ("scripts.review", "draft a raw file of data/raw/ into annotations/ (review: drafted), proposing "
                               "entities: data/raw/FILE [--site SITE]"),
+    "reanchor": ("scripts.reanchor", "re-resolve a source's spans against its raw file's current bytes, report the "
+                                     "spans that moved or vanished, record the new raw_sha256: SOURCE_ID [--force]"),
     "review": ("scripts.review", "record that a person reviewed a source (after it resolves): SOURCE_ID --by NAME"),
     "evaluate": ("scripts.evaluate", "score the drafter: leave-one-out on the curated articles, or --benchmark "
                                      "newsquant|polnear"),

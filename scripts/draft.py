@@ -24,6 +24,7 @@ others are drafted, and the command fails at the end if any article failed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import shutil
 import sys
@@ -50,7 +51,7 @@ QUOTE_FIELDS = tuple(load_schema("quotes").annotation_keys.values())
 STATISTIC_FIELDS = tuple(load_schema("statistics").annotation_keys.values())
 # metadata keys written after source_id, raw_file and site; the review block is written on its own
 METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.values()
-                        if key not in ("source_id", "site") and not key.startswith("review."))
+                        if key not in ("source_id", "site", "raw_sha256") and not key.startswith("review."))
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -63,6 +64,7 @@ class DraftedArticle:
     source_id: str
     raw_path: str
     raw_file: str
+    raw_sha256: str   # of the bytes drafted: the annotation is pinned to them
     site_id: str
     text: str
     metadata: dict[str, Any]
@@ -219,7 +221,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     ``site`` names the site profile to normalise with; by default the profile whose header matches.
     """
     path = Path(path_text)
-    _raw_bytes, raw = read_article(path)
+    raw_bytes, raw = read_article(path)
     if site is not None and site not in profiles:
         raise BuildError(f"--site {site!r}: no such profile in config/sites.yaml; expected one of {', '.join(profiles)}")
     try:
@@ -233,6 +235,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     mentions, proposed, quotes, statistics, warnings = draft_text(normalised.text, registry, label=path_text)
     return DraftedArticle(
         source_id=source_id_for(normalised.title, path, normalised.text), raw_path=path_text, raw_file=path.name,
+        raw_sha256=hashlib.sha256(raw_bytes).hexdigest(),
         site_id=profile.site_id, text=normalised.text,
         metadata=metadata, mentions=mentions, proposed=proposed, quotes=quotes, statistics=statistics,
         warnings=warnings)
@@ -346,7 +349,8 @@ def annotation_yaml(article: DraftedArticle) -> str:
     lines = [
         f"# Drafted from {article.raw_file} by the drafter. Review every entry against docs/annotation-guidelines.md",
         "# (format: docs/annotation-format.md), then record the review: python -m scripts review SOURCE_ID --by NAME",
-        f"source_id: {article.source_id}", f"raw_file: {_scalar(article.raw_file)}", f"site: {article.site_id}",
+        f"source_id: {article.source_id}", f"raw_file: {_scalar(article.raw_file)}",
+        f"raw_sha256: {article.raw_sha256}", f"site: {article.site_id}",
     ]
     # an ISO date is written bare, as in the curated files (YAML reads it as a date, the build accepts both)
     lines += [f"{key}: {metadata[key] if key == 'published_date' and metadata[key] else _scalar(metadata[key])}"

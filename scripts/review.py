@@ -151,7 +151,7 @@ def describe_unreviewed(found: dict[str, list[str]], shown: int = 10) -> str | N
 
 # --- Save ---------------------------------------------------------------------
 
-def _replace_text(path: Path, text: str) -> None:
+def replace_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` with one atomic rename (never a half-written file)."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -201,8 +201,8 @@ def add_article(raw_path: Path, site: str | None = None, registry_path: Path = a
 
     # Save
     target = sources_dir / f"{article.source_id}.yaml"
-    _replace_text(registry_path, registry_text)
-    _replace_text(target, source_text)
+    replace_text(registry_path, registry_text)
+    replace_text(target, source_text)
     print(f"drafted {raw_file} into {target} (review: drafted), "
           f"{len(article.quotes)} quotes, {len(article.statistics)} statistics; "
           f"{len(proposed)} proposed entities appended to {registry_path}")
@@ -236,8 +236,8 @@ def review_source(source_id: str, by: str, date: str, registry_path: Path = ann.
                                             str(registry_path))
 
     # Save
-    _replace_text(path, source_text)
-    _replace_text(registry_path, registry_text)
+    replace_text(path, source_text)
+    replace_text(registry_path, registry_text)
     still = sorted(e.entity_id for e in ann.load_registry(registry_path).values() if e.proposed)
     print(f"{source_id}: reviewed by {by.strip()} on {date}; {len(confirmed)} proposed entities confirmed"
           + (f" ({', '.join(confirmed)})" if confirmed else "")

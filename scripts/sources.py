@@ -162,22 +162,38 @@ def unreferenced_raw_files(raw_files: Iterable[str], raw_dir: Path = RAW_DIR) ->
     return messages
 
 
+def pin_problem(recorded: Any, raw_sha256: str, raw_file: str, source_id: str, where: str) -> str | None:
+    """Why the annotation's ``raw_sha256`` (the bytes it was made on) is not ``raw_sha256``, or None when it is."""
+    command = f"`python -m scripts reanchor {source_id}`"
+    if recorded is None:
+        return (f"{where}: field 'raw_sha256' is required: the SHA-256 of the raw file the annotation was made on; "
+                f"{command} records it once every span resolves")
+    if recorded != raw_sha256:
+        return (f"{where}: the raw file {PACKAGE_RAW_DIR}/{raw_file} has SHA-256 {raw_sha256}, but the annotation "
+                f"was made on {recorded!s} (field 'raw_sha256'): the raw file changed after annotation; {command} "
+                "re-resolves every span against the new bytes, reports the spans that moved or vanished and records "
+                "the new hash (docs/annotation-format.md)")
+    return None
+
+
 def build_source(
     source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path = RAW_DIR,
-    problems: Problems | None = None,
+    problems: Problems | None = None, pinned: bool = True,
 ) -> SourceText:
     """Load the raw file, normalise it, and assemble the source's rows.
 
     Without a site profile or a raw file there is no text, and a BuildError
     stops at once; a problem of another field is added to ``problems``
     (without one, all are raised at the end) and the text is still returned.
+    ``pinned``: the raw file must have the ``raw_sha256`` the annotation records (only
+    :mod:`scripts.reanchor`, which re-resolves the spans against new bytes, reads it without).
     """
     with gathered(problems) as found:
-        return _build_source(source, profiles, raw_dir, found)
+        return _build_source(source, profiles, raw_dir, found, pinned)
 
 
 def _build_source(
-    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path, problems: Problems
+    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path, problems: Problems, pinned: bool
 ) -> SourceText:
     # Load
     data, where = source.data, str(source.path)
@@ -192,6 +208,10 @@ def _build_source(
 
     # Process
     normalised = normalise_file(raw_path, profiles[data["site"]])
+    raw_sha256 = hashlib.sha256(raw_bytes).hexdigest()
+    pin = pin_problem(data.get("raw_sha256"), raw_sha256, data["raw_file"], source.source_id, where) if pinned else None
+    if pin:
+        problems.add(pin)
     if (data.get("title") or None) != normalised.title:
         problems.add(f"{where}: field 'title' is {data.get('title')!r} but the normalised text's title is "
                      f"{normalised.title!r}")
@@ -208,7 +228,7 @@ def _build_source(
         "published_date": _checked_date(data.get("published_date"), where, problems),
         # where the file lies in a package (the project's data/raw/ or a release's)
         "raw_path": f"{PACKAGE_RAW_DIR}/{PurePosixPath(data['raw_file'])}",
-        "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
+        "raw_sha256": raw_sha256,  # the annotation's, when pinned (checked above)
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "n_chars": len(text),
         "n_words": len(WORD.findall(text)),
