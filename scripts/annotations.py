@@ -149,6 +149,9 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
                 notes=one_line(entry.get("notes")),
                 status=str(entry.get("status") or REVIEWED),
             )
+            found.messages += formula_problems(
+                {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
+                 "description": entity.description, "notes": entity.notes}, where)
             if entry.get("status") not in (None, PROPOSED):
                 found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
                           f"registry is {PROPOSED!r} (a reviewed entity has none)")
@@ -522,11 +525,12 @@ def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
 
 
 def entry_columns(table: str, entry: dict[str, Any], registry: dict[str, Entity], where: str,
-                  found: Problems) -> dict[str, Any]:
+                  found: Problems, text: str | None = None) -> dict[str, Any]:
     """The columns of ``table`` an annotation entry fills, as its schema's ``annotation`` keys say.
 
     A column that references ``entities`` takes a registry id (checked); a string column takes the
-    value as one line of text (a period written 2024 is the text "2024"); a number is kept.
+    value as one line of text (a period written 2024 is the text "2024"); a number is kept. A free-text
+    value that a spreadsheet would run as a formula is a problem unless ``text`` (the article) has it.
     """
     schema = load_schema(table)
     references = set(schema.columns_referencing("entities"))
@@ -537,9 +541,28 @@ def entry_columns(table: str, entry: dict[str, Any], registry: dict[str, Entity]
             columns[column] = _checked_ref(value, registry, where, key, found)
         elif schema.field(column)["type"] == "string":
             columns[column] = one_line(value)
+            if schema.free_text(column):
+                found.messages += formula_problems({key: columns[column]}, where, text)
         else:
             columns[column] = value
     return columns
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection); tab and CR too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_problems(cells: dict[str, Any], where: str, text: str | None = None) -> list[str]:
+    """A problem for each free-text cell (field name -> published value) that starts like a formula,
+    unless ``text`` (the article's normalised text) has that exact value (guidelines, formula-like cells)."""
+    problems = []
+    for field_name, value in cells.items():
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS) and (text is None or value not in text):
+            exception = "unless the article has these exact words" if text is not None else "(the registry has no article)"
+            problems.append(f"{where}: field {field_name!r} is {value!r}, which starts with {value[0]!r}: a spreadsheet "
+                            f"would run it as a formula; reword it {exception} (docs/annotation-guidelines.md, "
+                            "formula-like cells)")
+    return problems
 
 
 def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:
@@ -653,7 +676,7 @@ def resolve_quotes(
     """The rows of the source's quotes; with ``problems``, rows with problems are kept (marked) for
     the schema check, and the caller must raise those problems before using the rows."""
     with gathered(problems) as found:
-        return [{**columns, **entry_columns("quotes", entry, registry, where, found), "_where": where}
+        return [{**columns, **entry_columns("quotes", entry, registry, where, found, text), "_where": where}
                 for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q", found)]
 
 
@@ -664,7 +687,7 @@ def resolve_statistics(
     rows = []
     with gathered(problems) as found:
         for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s", found):
-            row = {**columns, **entry_columns("statistics", entry, registry, where, found), "_where": where}
+            row = {**columns, **entry_columns("statistics", entry, registry, where, found, text), "_where": where}
             with found.collect():
                 check_bounds(row, where)
             rows.append(row)

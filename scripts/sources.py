@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from scripts.annotations import ROOT, SourceAnnotation, one_line
+from scripts.annotations import ROOT, SourceAnnotation, formula_problems, one_line
 from scripts.errors import BuildError, Problems, gathered
 from scripts.schema import load_schema
 from scripts.normalise import Normalised, SiteProfile, normalise_file
@@ -236,6 +236,9 @@ def _build_source(
         "quality_notes": quality_notes,
         **_review(data.get("review"), where, problems),
     }
+    schema = load_schema("sources")
+    problems.messages += formula_problems(
+        {key: row[column] for column, key in schema.annotation_keys.items() if schema.free_text(column)}, where, text)
     if (row["published_date"] is None) != (row["date_precision"] is None):
         problems.add(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
     with problems.collect():

@@ -184,3 +184,43 @@ def test_other_control_bytes_are_refused_anywhere_by_drafter_and_build(tmp_path:
     with pytest.raises(BuildError, match="control byte") as built:
         normalise_file(path, profiles["plain"])
     assert str(built.value) == message
+
+
+# --- Formula-like cells ---------------------------------------------------------------------------------
+
+FORMULA_HINT = ("a spreadsheet would run it as a formula; reword it unless the article has these exact words "
+                "(docs/annotation-guidelines.md, formula-like cells)")
+
+
+@pytest.mark.parametrize(("old", "new", "entry", "field", "value"), [
+    ("  measure: soldiers killed\n", "  measure: =HYPERLINK(\"http://x\")\n", "statistics[1] ('12')", "measure",
+     '=HYPERLINK("http://x")'),
+    ("  cue: said\n", "  cue: '@said'\n", "quotes[1] ('We will not allow our soil to be used against any ')",
+     "cue", "@said"),
+    ("  measure: families who left\n", "  measure: families who left\n  note: +2 per cent on last year\n",
+     "statistics[3] ('more than 2,000')", "note", "+2 per cent on last year"),
+    ("publisher: Fixture News\n", "publisher: -Fixture News\n", None, "publisher", "-Fixture News"),
+    ("authors: []\n", "authors: [\"\\tcmd\"]\n", None, "authors", "\tcmd"),
+])
+def test_a_formula_like_free_text_value_is_refused(corpus: dict[str, Path], old: str, new: str, entry: str | None,
+                                                   field: str, value: str):
+    path = rewrite(corpus, old, new)
+    where = f"{path}: {entry}" if entry else f"{path}"
+    assert problems_of(corpus) == [f"{where}: field {field!r} is {value!r}, which starts with {value[0]!r}: "
+                                   f"{FORMULA_HINT}"]
+
+
+def test_a_formula_like_value_that_is_the_articles_own_words_is_kept(corpus: dict[str, Path]):
+    # "-e-Taliban Pakistan" is a substring of the article ("Tehreek-e-Taliban Pakistan")
+    rewrite(corpus, "  speaker_text: Zabihullah Mujahid\n", "  speaker_text: -e-Taliban Pakistan\n")
+    rows = build_rows(**corpus)
+    assert "-e-Taliban Pakistan" in {quote["speaker_text"] for quote in rows["quotes"]}
+
+
+def test_a_formula_like_registry_value_is_refused(corpus: dict[str, Path]):
+    registry = corpus["registry_path"]
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("description: The Pakistani Taliban.", "description: =1+1", 1), encoding="utf-8")
+    assert problems_of(corpus) == [
+        f"{registry}: entity 'ttp': field 'description' is '=1+1', which starts with '=': a spreadsheet would run it "
+        "as a formula; reword it (the registry has no article) (docs/annotation-guidelines.md, formula-like cells)"]
