@@ -11,8 +11,11 @@ A span is found by its exact text and, when the text repeats, its
 occurrence (1-based). Mentions are derived: every registry name and alias,
 plus the source's own aliases, is matched (whole words, longest match first),
 then the source's ``assign``, ``exclude`` and ``add`` entries are applied.
-Every problem is reported with a message naming the file, the entry and the
-field; the loaders and resolvers take a :class:`~scripts.errors.Problems`
+The files are read strictly (:mod:`scripts.strict_yaml`: no duplicate keys,
+aliases, impossible dates or non-finite numbers), and a free-text value that a
+spreadsheet would run as a formula is refused unless the article has it
+(:func:`formula_problems`). Every problem is reported with a message naming
+the file, the entry and the field; the loaders and resolvers take a :class:`~scripts.errors.Problems`
 collector so that one run reports them all (on their own they raise every
 problem they found as one BuildError). A text that is not found gets a hint
 when it differs from a text of the article only in quote marks, whitespace or

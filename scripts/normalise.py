@@ -6,6 +6,8 @@ holding the normalised text (title, blank line, body paragraphs separated by
 one blank line, NFC), the title on its own, and the lines that were removed,
 sorted into furniture and metadata (bylines, dates, biographies, legends).
 
+:func:`decode_raw` is the one test of a raw file's bytes (not empty, no NUL or
+other control byte anywhere, UTF-8), for the build and the drafter alike.
 The rules are section 1 of ``docs/annotation-guidelines.md``. Site-specific
 knowledge lives in the site profile, never here: this module only applies it,
 plus the Markdown/HTML clean-up every site shares. The function is

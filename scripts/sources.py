@@ -4,9 +4,11 @@ Takes one :class:`~scripts.annotations.SourceAnnotation` (the metadata part
 of ``annotations/sources/<source_id>.yaml``), its raw file in ``data/raw/``
 and the site profiles; returns a :class:`SourceText` with the normalised text,
 the ``sources`` row and the ``texts`` row. Checks that the curated title is
-the one the normaliser found and that the dates are ISO dates, and that
+the one the normaliser found and that the dates are ISO dates, that
 ``raw_file`` names a file inside ``data/raw/`` (no absolute path, no ``..``,
-no link leading out of it). :func:`unreferenced_raw_files` names the raw
+no link leading out of it) whose bytes have the ``raw_sha256`` the annotation
+was made on (:func:`pin_problem`), and that no free-text field starts like a
+spreadsheet formula unless the article has those words. :func:`unreferenced_raw_files` names the raw
 files that no annotation file refers to.
 """
 

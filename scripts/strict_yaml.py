@@ -51,10 +51,19 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.found: dict[str, list[tuple[int, str]]] = {}  # kind -> (line, message)
-        self.place: dict[Node, str] = {}  # node -> where it is in the document (quotes[3].speaker)
+        # node -> (its parent, its key or 1-based index there); the path is spelt out only for a problem
+        self.parent: dict[Node, tuple[Node, Any]] = {}
+
+    def where(self, node: Node | None) -> str:
+        """Where ``node`` is in the document: ``quotes[3].speaker`` ("" for the document itself)."""
+        steps: list[str] = []
+        while node in self.parent:
+            node, step = self.parent[node]
+            steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+        return "".join(reversed(steps)).removeprefix(".")
 
     def _note(self, kind: str, node: Node, message: str, where: str | None = None) -> None:
-        where = self.place.get(node, "") if where is None else where
+        where = self.where(node) if where is None else where
         self.found.setdefault(kind, []).append((node.start_mark.line + 1, f"{where}: {message}" if where else message))
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
@@ -63,12 +72,15 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
             return None
         return super().construct_object(node, deep)
 
-    def _child(self, parent: Node, child: Node, place: str, deep: bool) -> Any:
-        """The value of ``child``, placed at ``place``; an alias (a node met before) is noted and read as null."""
-        if child in self.place or child in self.constructed_objects:
+    def _child(self, parent: Node, child: Node, step: Any, deep: bool) -> Any:
+        """The value of ``child``, found at ``step`` (a key or a 1-based index) of ``parent``; an alias (a node
+        met before) is noted and read as null."""
+        if child in self.parent or child in self.constructed_objects:
+            where = self.where(parent)
+            place = f"{where}[{step}]" if isinstance(step, int) else f"{where}.{step}" if where else str(step)
             self.found.setdefault("alias", []).append((parent.start_mark.line + 1, f"{place}: {ALIAS_MESSAGE}"))
             return None
-        self.place[child] = place
+        self.parent[child] = (parent, step)
         return self.construct_object(child, deep=deep)
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -77,7 +89,6 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
                                                     node.start_mark)
         mapping: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
-        parent = self.place.get(node, "")
         for key_node, value_node in node.value:
             if key_node.tag == MERGE_TAG:
                 self._note("alias", key_node, "a merge key (<<) copies another mapping; write its keys out")
@@ -88,18 +99,17 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
                 continue
             if key in first_line:
                 self._note("duplicate", key_node, f"key {key!r} appears twice in one mapping (first on line "
-                                                  f"{first_line[key]}); YAML would keep only the last", parent)
+                                                  f"{first_line[key]}); YAML would keep only the last", self.where(node))
             else:
                 first_line[key] = key_node.start_mark.line + 1
-            mapping[key] = self._child(node, value_node, f"{parent}.{key}" if parent else str(key), deep)
+            mapping[key] = self._child(node, value_node, str(key), deep)
         return mapping
 
     def construct_sequence(self, node: Node, deep: bool = False) -> list[Any]:
-        parent = self.place.get(node, "")
         if not isinstance(node, SequenceNode):
             raise yaml.constructor.ConstructorError(None, None, f"expected a sequence, found {type(node).__name__}",
                                                     node.start_mark)
-        return [self._child(node, child, f"{parent}[{index}]", deep) for index, child in enumerate(node.value, start=1)]
+        return [self._child(node, child, index, deep) for index, child in enumerate(node.value, start=1)]
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:  # type: ignore[override]
         try:
