@@ -46,92 +46,127 @@ _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
-    """A safe loader that records duplicate keys, aliases, impossible dates and non-finite numbers."""
+    """A safe loader that records duplicate keys, aliases, impossible dates and non-finite numbers.
+
+    The common path adds no Python call per node to the safe loader's: a problem is recorded with its
+    node, and where that node is in the document is worked out only when there are problems
+    (:meth:`problems`), from the document's root.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.found: dict[str, list[tuple[int, str]]] = {}  # kind -> (line, message)
-        # node -> (its parent, its key or 1-based index there); the path is spelt out only for a problem
-        self.parent: dict[Node, tuple[Node, Any]] = {}
+        # kind -> (line, node whose place names the problem, the key or index below it, or None; message)
+        self.found: dict[str, list[tuple[int, Node, Any, str]]] = {}
+        self.root: Node | None = None
 
-    def where(self, node: Node | None) -> str:
-        """Where ``node`` is in the document: ``quotes[3].speaker`` ("" for the document itself)."""
-        steps: list[str] = []
-        while node in self.parent:
-            node, step = self.parent[node]
-            steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
-        return "".join(reversed(steps)).removeprefix(".")
+    def construct_document(self, node: Node) -> Any:
+        self.root = node
+        return super().construct_document(node)
 
-    def _note(self, kind: str, node: Node, message: str, where: str | None = None) -> None:
-        where = self.where(node) if where is None else where
-        self.found.setdefault(kind, []).append((node.start_mark.line + 1, f"{where}: {message}" if where else message))
+    def _note(self, kind: str, line: int, node: Node, step: Any, message: str) -> None:
+        self.found.setdefault(kind, []).append((line, node, step, message))
 
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:  # an alias not caught below
-            self._note("alias", node, ALIAS_MESSAGE)
-            return None
-        return super().construct_object(node, deep)
-
-    def _child(self, parent: Node, child: Node, step: Any, deep: bool) -> Any:
-        """The value of ``child``, found at ``step`` (a key or a 1-based index) of ``parent``; an alias (a node
-        met before) is noted and read as null."""
-        if child in self.parent or child in self.constructed_objects:
-            where = self.where(parent)
-            place = f"{where}[{step}]" if isinstance(step, int) else f"{where}.{step}" if where else str(step)
-            self.found.setdefault("alias", []).append((parent.start_mark.line + 1, f"{place}: {ALIAS_MESSAGE}"))
-            return None
-        self.parent[child] = (parent, step)
-        return self.construct_object(child, deep=deep)
+    def _alias(self, child: Node) -> bool:
+        """Whether ``child`` was met before: an alias (the composer gives an alias its anchor's node)."""
+        return child in self.constructed_objects or child in self.recursive_objects
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
             raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {type(node).__name__}",
                                                     node.start_mark)
         mapping: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
             if key_node.tag == MERGE_TAG:
-                self._note("alias", key_node, "a merge key (<<) copies another mapping; write its keys out")
+                self._note("alias", line, node, None, "a merge key (<<) copies another mapping; write its keys out")
                 continue
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, Hashable):
-                self._note("key", key_node, f"a key must be a plain value, got {type(key).__name__}")
+                self._note("key", line, node, None, f"a key must be a plain value, got {type(key).__name__}")
                 continue
-            if key in first_line:
-                self._note("duplicate", key_node, f"key {key!r} appears twice in one mapping (first on line "
-                                                  f"{first_line[key]}); YAML would keep only the last", self.where(node))
-            else:
-                first_line[key] = key_node.start_mark.line + 1
-            mapping[key] = self._child(node, value_node, str(key), deep)
+            if key in mapping:
+                first = next(k.start_mark.line + 1 for k, _v in node.value if k.value == key_node.value)
+                self._note("duplicate", line, node, None, f"key {key!r} appears twice in one mapping (first on "
+                                                          f"line {first}); YAML would keep only the last")
+            if self._alias(value_node):
+                self._note("alias", line, node, str(key), ALIAS_MESSAGE)
+                mapping[key] = None
+                continue
+            mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
     def construct_sequence(self, node: Node, deep: bool = False) -> list[Any]:
         if not isinstance(node, SequenceNode):
             raise yaml.constructor.ConstructorError(None, None, f"expected a sequence, found {type(node).__name__}",
                                                     node.start_mark)
-        return [self._child(node, child, index, deep) for index, child in enumerate(node.value, start=1)]
+        values: list[Any] = []
+        for index, child in enumerate(node.value, start=1):
+            if self._alias(child):
+                self._note("alias", node.start_mark.line + 1, node, index, ALIAS_MESSAGE)
+                values.append(None)
+            else:
+                values.append(self.construct_object(child, deep=deep))
+        return values
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:  # type: ignore[override]
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
-            self._note("date", node, f"{node.value} is not a date ({exc}); write an existing date (YYYY-MM-DD)")
+            self._note("date", node.start_mark.line + 1, node, None,
+                       f"{node.value} is not a date ({exc}); write an existing date (YYYY-MM-DD)")
             return str(node.value)
 
     def construct_yaml_float(self, node: ScalarNode) -> Any:  # type: ignore[override]
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
-            self._note("number", node, f"{node.value} is not a finite number; write a number, or null when "
-                                       "there is none")
+            self._note("number", node.start_mark.line + 1, node, None,
+                       f"{node.value} is not a finite number; write a number, or null when there is none")
             return None
         return value
 
     def construct_yaml_int(self, node: ScalarNode) -> Any:  # type: ignore[override]
         value = super().construct_yaml_int(node)
         if not INT64_RANGE[0] <= value <= INT64_RANGE[1]:
-            self._note("number", node, f"{node.value} is outside the 64-bit integer range a table column holds")
+            self._note("number", node.start_mark.line + 1, node, None,
+                       f"{node.value} is outside the 64-bit integer range a table column holds")
             return None
         return value
+
+    def places(self) -> dict[Node, str]:
+        """Where each node is in the document (``quotes[3].speaker``; "" for the root), first place first."""
+        found: dict[Node, str] = {}
+        stack = [(self.root, "")] if self.root is not None else []
+        while stack:
+            node, place = stack.pop()
+            if node in found:
+                continue
+            found[node] = place
+            if isinstance(node, MappingNode):
+                stack += [(value, _step(place, key.value)) for key, value in reversed(node.value)]
+            elif isinstance(node, SequenceNode):
+                stack += [(child, _step(place, index)) for index, child in reversed(list(enumerate(node.value, 1)))]
+        return found
+
+    def problems(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """Per kind, the (line, ``where: what``) of each problem found, where spelt out from the root."""
+        if not self.found:
+            return []
+        places = self.places()
+        return [(kind, [(line, _located(_step(places.get(node, ""), step) if step is not None
+                                          else places.get(node, ""), message))
+                        for line, node, step, message in found])
+                for kind, found in self.found.items()]
+
+
+def _step(place: str, step: Any) -> str:
+    """``place`` followed by a 1-based index (``[3]``) or a key (``.speaker``)."""
+    if isinstance(step, int):
+        return f"{place}[{step}]"
+    return f"{place}.{step}" if place else str(step)
+
+
+def _located(place: str, message: str) -> str:
+    return f"{place}: {message}" if place else message
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
@@ -172,7 +207,7 @@ def read_yaml(path: Path) -> tuple[Any, list[str]]:
     finally:
         loader.dispose()
     problems = []
-    for kind, found in loader.found.items():
+    for kind, found in loader.problems():
         problems += [f"{path}: line {line}: {message}" for line, message in found[:MAX_PROBLEMS_PER_KIND]]
         if len(found) > MAX_PROBLEMS_PER_KIND:
             problems.append(f"{path}: {len(found) - MAX_PROBLEMS_PER_KIND} more problems like these ({kind})")

@@ -95,7 +95,7 @@ def test_an_alias_bomb_fails_at_once_in_little_memory(corpus: dict[str, Path]):
 def test_a_merge_key_is_refused(corpus: dict[str, Path]):
     path = rewrite(corpus, "review:\n", "shared: &shared {status: reviewed}\nreview:\n  <<: *shared\n")
     problems = problems_of(corpus)
-    assert f"{path}: line {line_of(path, '<<: *shared')}: a merge key (<<) copies another mapping; write its keys out" \
+    assert f"{path}: line {line_of(path, '<<: *shared')}: review: a merge key (<<) copies another mapping; write its keys out" \
         in problems
 
 
