@@ -29,12 +29,13 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
 from scripts.strict_yaml import read_yaml
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS_DIR = ROOT / "annotations"
 REGISTRY_PATH = ANNOTATIONS_DIR / "entities.yaml"
@@ -100,11 +101,25 @@ class SourceAnnotation:
         return self.data["source_id"]
 
 
-def _read_yaml(path: Path, found: Problems) -> Any:
-    """The document of ``path``, read strictly (:mod:`scripts.strict_yaml`); its problems are added to ``found``."""
-    document, problems = read_yaml(path)
-    found.messages += problems
-    return document
+def _checked_file(path: Path, problems: Problems | None, check: Callable[[Path, Any, Problems], T], stop: bool) -> T:
+    """``check`` applied to the document of ``path``, read strictly (:mod:`scripts.strict_yaml`).
+
+    The file's problems (its YAML's and those ``check`` adds) go to ``problems``, or without it are raised at
+    the end; a BuildError that stops ``check`` carries every problem found in the file before it. ``stop``:
+    a file whose YAML has problems raises them (with those of ``check``) instead of returning.
+    """
+    found = Problems()
+    try:
+        document, yaml_problems = read_yaml(path)
+        found.messages += yaml_problems
+        result = check(path, document, found)
+    except BuildError as exc:
+        raise BuildError.of([*found.messages, *exc.problems]) from None
+    if stop and yaml_problems:
+        raise BuildError.of(found.messages)
+    with gathered(problems) as collector:
+        collector.messages += found.messages
+    return result
 
 
 def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
@@ -122,51 +137,54 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
     A problem of one entity is added to ``problems`` and the next entity is
     read (an entity without an id is left out, a duplicate id keeps the first).
     """
-    with gathered(problems) as found:
-        document = _read_yaml(path, found) or {}
-        if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
-            raise BuildError(f"{path}: expected a mapping with a list 'entities'")
-        entities: dict[str, Entity] = {}
-        owner_of_name: dict[str, str] = {}
-        for index, entry in enumerate(document.get("entities") or [], start=1):
-            where = f"{path}: entity {index}"
-            with found.collect():
-                _check_keys(entry, ENTITY_KEYS, where)
-            if not isinstance(entry, dict):
+    return _checked_file(path, problems, _registry_entities, stop=False)
+
+
+def _registry_entities(path: Path, document: Any, found: Problems) -> dict[str, Entity]:
+    document = document or {}
+    if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
+        raise BuildError(f"{path}: expected a mapping with a list 'entities'")
+    entities: dict[str, Entity] = {}
+    owner_of_name: dict[str, str] = {}
+    for index, entry in enumerate(document.get("entities") or [], start=1):
+        where = f"{path}: entity {index}"
+        with found.collect():
+            _check_keys(entry, ENTITY_KEYS, where)
+        if not isinstance(entry, dict):
+            continue
+        for key in ("id", "name", "type", "description"):
+            if not entry.get(key):
+                found.add(f"{where}: field '{key}' is required")
+        if not entry.get("id"):
+            continue
+        where = f"{path}: entity {entry['id']!r}"
+        if entry["id"] in entities:
+            found.add(f"{where}: duplicate id")
+            continue
+        # a missing field, reported above, gets a stand-in that the schema check accepts, so
+        # that it is not reported twice (the build fails on the report anyway)
+        entity = Entity(
+            entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
+            type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
+            description=one_line(entry.get("description")) or "(missing)",
+            notes=one_line(entry.get("notes")),
+            status=str(entry.get("status") or REVIEWED),
+        )
+        found.messages += formula_problems(
+            {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
+             "description": entity.description, "notes": entity.notes}, where)
+        if entry.get("status") not in (None, PROPOSED):
+            found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
+                      f"registry is {PROPOSED!r} (a reviewed entity has none)")
+        for name in entity.names:
+            # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
+            key = name.casefold()
+            if key in owner_of_name:
+                found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
+                          "decide per source with 'assign' instead")
                 continue
-            for key in ("id", "name", "type", "description"):
-                if not entry.get(key):
-                    found.add(f"{where}: field '{key}' is required")
-            if not entry.get("id"):
-                continue
-            where = f"{path}: entity {entry['id']!r}"
-            if entry["id"] in entities:
-                found.add(f"{where}: duplicate id")
-                continue
-            # a missing field, reported above, gets a stand-in that the schema check accepts, so
-            # that it is not reported twice (the build fails on the report anyway)
-            entity = Entity(
-                entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
-                type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
-                description=one_line(entry.get("description")) or "(missing)",
-                notes=one_line(entry.get("notes")),
-                status=str(entry.get("status") or REVIEWED),
-            )
-            found.messages += formula_problems(
-                {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
-                 "description": entity.description, "notes": entity.notes}, where)
-            if entry.get("status") not in (None, PROPOSED):
-                found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
-                          f"registry is {PROPOSED!r} (a reviewed entity has none)")
-            for name in entity.names:
-                # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
-                key = name.casefold()
-                if key in owner_of_name:
-                    found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
-                              "decide per source with 'assign' instead")
-                    continue
-                owner_of_name[key] = entity.entity_id
-            entities[entity.entity_id] = entity
+            owner_of_name[key] = entity.entity_id
+        entities[entity.entity_id] = entity
     return entities
 
 
@@ -183,43 +201,48 @@ def load_source_annotation(path: Path, problems: Problems | None = None) -> Sour
     """Read one source's annotation file and check its structure.
 
     A file that is not a mapping with a ``source_id`` raises; a problem of a
-    field or an entry is added to ``problems`` and the rest is still read.
+    field or an entry is added to ``problems`` and the rest is still read. A
+    file whose YAML has problems (:mod:`scripts.strict_yaml`: a key twice, an
+    alias, an impossible date or number) raises once its structure is checked:
+    its values are not what the curator wrote, so nothing is resolved from them.
     """
-    with gathered(problems) as found:
-        data = _read_yaml(path, found)
-        if not isinstance(data, dict):
-            raise BuildError(f"{path}: expected a mapping, got {data!r}")
-        with found.collect():
-            _check_keys(data, SOURCE_KEYS, str(path))
-        if not data.get("source_id"):
-            raise BuildError(f"{path}: field 'source_id' is required")
-        if path.stem != data["source_id"]:
-            found.add(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
-        entries: dict[str, list[Any]] = {}
-        for table, allowed in (("quotes", QUOTE_KEYS), ("statistics", STATISTIC_KEYS)):
-            entries[table] = _entry_list(data, table, str(path), found)
-            for i, entry in enumerate(entries[table], start=1):
-                with found.collect():
-                    _check_keys(entry, allowed, f"{path}: {table}[{i}]")
-        review = data.get("review")
-        if review is None:
-            found.add(f"{path}: field 'review' is required: {{status: drafted}} or "
-                      "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
-        else:
+    return _checked_file(path, problems, _source_annotation, stop=True)
+
+
+def _source_annotation(path: Path, data: Any, found: Problems) -> SourceAnnotation:
+    if not isinstance(data, dict):
+        raise BuildError(f"{path}: expected a mapping, got {data!r}")
+    with found.collect():
+        _check_keys(data, SOURCE_KEYS, str(path))
+    if not data.get("source_id"):
+        raise BuildError(f"{path}: field 'source_id' is required")
+    if path.stem != data["source_id"]:
+        found.add(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
+    entries: dict[str, list[Any]] = {}
+    for table, allowed in (("quotes", QUOTE_KEYS), ("statistics", STATISTIC_KEYS)):
+        entries[table] = _entry_list(data, table, str(path), found)
+        for i, entry in enumerate(entries[table], start=1):
             with found.collect():
-                _check_keys(review, REVIEW_KEYS, f"{path}: review")
-        mentions = data.get("mentions") or {}
+                _check_keys(entry, allowed, f"{path}: {table}[{i}]")
+    review = data.get("review")
+    if review is None:
+        found.add(f"{path}: field 'review' is required: {{status: drafted}} or "
+                  "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
+    else:
         with found.collect():
-            _check_keys(mentions, MENTION_KEYS, f"{path}: mentions")
-        mentions = dict(mentions) if isinstance(mentions, dict) else {}  # a copy: the lists are checked below
-        if not isinstance(mentions.get("aliases") or {}, dict):
-            found.add(f"{path}: mentions.aliases must map each alias to an entity id, got {mentions['aliases']!r}")
-            mentions = {**mentions, "aliases": {}}
-        for key in ("assign", "exclude", "add"):
-            mentions[key] = _entry_list(mentions, key, f"{path}: mentions", found)
-            for i, entry in enumerate(mentions[key], start=1):
-                with found.collect():
-                    _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
+            _check_keys(review, REVIEW_KEYS, f"{path}: review")
+    mentions = data.get("mentions") or {}
+    with found.collect():
+        _check_keys(mentions, MENTION_KEYS, f"{path}: mentions")
+    mentions = dict(mentions) if isinstance(mentions, dict) else {}  # a copy: the lists are checked below
+    if not isinstance(mentions.get("aliases") or {}, dict):
+        found.add(f"{path}: mentions.aliases must map each alias to an entity id, got {mentions['aliases']!r}")
+        mentions = {**mentions, "aliases": {}}
+    for key in ("assign", "exclude", "add"):
+        mentions[key] = _entry_list(mentions, key, f"{path}: mentions", found)
+        for i, entry in enumerate(mentions[key], start=1):
+            with found.collect():
+                _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
     return SourceAnnotation(path=path, data=data, quotes=entries["quotes"], statistics=entries["statistics"],
                             mentions=mentions)
 
