@@ -6,9 +6,9 @@ registry, and the last package built from the old bytes (by default the
 project's published ``data/*.parquet``: the source's text, spans and mentions
 as they were). It resolves every span of the annotation again against the new
 bytes and reports, per entry, the spans that **moved** (same text and
-occurrence, another offset), that **vanished** (not found, ambiguous, or any
-other problem the build would report) and that may now name **another
-occurrence** (their text occurs more or fewer times than before, so
+occurrence, another offset), that **vanished** (not found, or ambiguous),
+every other **problem** the build would report, and the entries that may now
+name **another occurrence** (their text occurs more or fewer times than before, so
 ``occurrence`` may point elsewhere), plus the derived mentions that moved,
 appeared or are no longer matched.
 
@@ -38,6 +38,8 @@ from scripts.sources import PACKAGE_RAW_DIR, RAW_DIR, build_source, raw_path_of
 
 # The tables whose entries the annotation locates by text and occurrence, and their id columns.
 SPAN_TABLES = {"quotes": "quote_id", "statistics": "statistic_id"}
+# What the messages of :func:`scripts.annotations.locate` say of a span that cannot be found any more.
+SPAN_LOST = ("not found in the normalised text", "is ambiguous", "does not exist (the text occurs")
 # The top-level line that holds the hash, and the one it is written after when it is missing.
 RAW_SHA256_LINE = re.compile(r"^raw_sha256:[^\n]*\n", re.M)
 RAW_FILE_LINE = re.compile(r"^raw_file:[^\n]*\n", re.M)
@@ -175,7 +177,8 @@ def reanchor(source_id: str, force: bool = False, package_dir: Path = ROOT, sour
                      f"{recorded or '(none recorded)'} -> {new_sha256}"])
     problems = Problems()
     text, rows = resolve_all(source, raw_dir, registry, problems)
-    report.blocking += [f"vanished: {message}" for message in problems.messages]
+    report.blocking += [f"{'vanished' if any(m in message for m in SPAN_LOST) else 'problem'}: {message}"
+                        for message in problems.messages]
     baseline = previous is not None and previous.raw_sha256 == (recorded or previous.raw_sha256)
     if previous is None or not baseline:
         report.blocking.append(
