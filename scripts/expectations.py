@@ -36,7 +36,6 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict
 
-
 from scripts.errors import BuildError
 from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema, load_schemas
 from scripts.strict_yaml import load_yaml

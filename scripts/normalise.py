@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from scripts.errors import BuildError
 from scripts.strict_yaml import load_yaml
 

@@ -18,7 +18,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256

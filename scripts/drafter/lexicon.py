@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from scripts.errors import BuildError
 from scripts.strict_yaml import load_yaml
 
