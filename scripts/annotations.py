@@ -584,9 +584,9 @@ def formula_problems(cells: dict[str, Any], where: str, text: str | None = None)
     problems = []
     for field_name, value in cells.items():
         if isinstance(value, str) and value.startswith(FORMULA_STARTS) and (text is None or value not in text):
-            exception = "unless the article has these exact words" if text is not None else "(the registry has no article)"
+            unless = " unless the article has these exact words" if text is not None else ""
             problems.append(f"{where}: field {field_name!r} is {value!r}, which starts with {value[0]!r}: a spreadsheet "
-                            f"would run it as a formula; reword it {exception} (docs/annotation-guidelines.md, "
+                            f"would run it as a formula; reword it{unless} (docs/annotation-guidelines.md, "
                             "formula-like cells)")
     return problems
 

@@ -222,6 +222,9 @@ def review_source(source_id: str, by: str, date: str, registry_path: Path = ann.
         raise BuildError(f"{path}: no such source (python -m scripts add data/raw/FILE creates it)")
     if not by.strip():
         raise BuildError("--by: the reviewer's name is required")
+    refused = ann.formula_problems({"by": by.strip()}, "--by")  # it fills sources.reviewed_by
+    if refused:
+        raise BuildError.of(refused)
     try:
         date = dt.date.fromisoformat(date).isoformat()
     except ValueError:

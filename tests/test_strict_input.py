@@ -224,4 +224,17 @@ def test_a_formula_like_registry_value_is_refused(corpus: dict[str, Path]):
     registry.write_text(text.replace("description: The Pakistani Taliban.", "description: =1+1", 1), encoding="utf-8")
     assert problems_of(corpus) == [
         f"{registry}: entity 'ttp': field 'description' is '=1+1', which starts with '=': a spreadsheet would run it "
-        "as a formula; reword it (the registry has no article) (docs/annotation-guidelines.md, formula-like cells)"]
+        "as a formula; reword it (docs/annotation-guidelines.md, formula-like cells)"]
+
+
+def test_review_refuses_a_reviewer_name_that_starts_like_a_formula(corpus: dict[str, Path]):
+    from scripts.review import review_source
+
+    path = corpus["sources_dir"] / "fixture-article-1.yaml"
+    written = path.read_bytes()
+    with pytest.raises(BuildError) as raised:
+        review_source("fixture-article-1", "@reviewer", "2026-01-02", registry_path=corpus["registry_path"],
+                      sources_dir=corpus["sources_dir"], raw_dir=corpus["raw_dir"])
+    assert str(raised.value) == ("--by: field 'by' is '@reviewer', which starts with '@': a spreadsheet would run it "
+                                 "as a formula; reword it (docs/annotation-guidelines.md, formula-like cells)")
+    assert path.read_bytes() == written
