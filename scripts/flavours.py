@@ -262,10 +262,9 @@ def write_open_package(package_dir: Path, out_dir: Path, root: Path) -> dict[str
     full = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
     meta = flavour_metadata(root, "open")
     write_open_tables(package_dir, out_dir)
-    (out_dir / HYDRATE_DIR / "schemas").mkdir(parents=True, exist_ok=True)
+    # the full schemas folder (Table Schemas and expectation suites), so the hydrated package validates whole
+    shutil.copytree(package_dir / "schemas", out_dir / HYDRATE_DIR / "schemas")
     shutil.copyfile(package_dir / "datapackage.json", out_dir / HYDRATE_DIR / "datapackage.json")
-    for table in TABLES:
-        shutil.copyfile(package_dir / "schemas" / f"{table}.json", out_dir / HYDRATE_DIR / "schemas" / f"{table}.json")
     descriptor = open_descriptor(full, out_dir, meta)
     (out_dir / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
