@@ -262,8 +262,9 @@ def write_open_package(package_dir: Path, out_dir: Path, root: Path) -> dict[str
     full = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
     meta = flavour_metadata(root, "open")
     write_open_tables(package_dir, out_dir)
-    # the full schemas folder (Table Schemas and expectation suites), so the hydrated package validates whole
-    shutil.copytree(package_dir / "schemas", out_dir / HYDRATE_DIR / "schemas")
+    # the full schemas folder's JSON (Table Schemas and expectation suites), so the hydrated package validates
+    # whole; its notes (Markdown) link to documents of the project, not of hydrate/
+    shutil.copytree(package_dir / "schemas", out_dir / HYDRATE_DIR / "schemas", ignore=shutil.ignore_patterns("*.md"))
     shutil.copyfile(package_dir / "datapackage.json", out_dir / HYDRATE_DIR / "datapackage.json")
     descriptor = open_descriptor(full, out_dir, meta)
     (out_dir / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
