@@ -148,14 +148,18 @@ def _phrase_columns(schema: TableSchema, name: str, values: list[str | None], so
     hashes: list[str | None] = []
     for value, source_id, key in zip(values, sources, keys):
         if not value:
-            starts.append(None), ends.append(None), hashes.append(None)
+            starts.append(None)
+            ends.append(None)
+            hashes.append(None)
             continue
         start = texts.get(source_id, "").find(value)
         if start < 0:
             raise BuildError(f"{schema.name} row {key}: {name} {value!r} is not written in the text of source "
                              f"{source_id!r}, so the open flavour cannot point at it; correct it or drop the "
                              f"{THIRD_PARTY} mark of schemas/{schema.name}.json")
-        starts.append(start), ends.append(start + len(value)), hashes.append(sha256_text(value))
+        starts.append(start)
+        ends.append(start + len(value))
+        hashes.append(sha256_text(value))
     return [starts, ends, hashes]
 
 

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from scripts.errors import BuildError, Problems
 from scripts.flavours import (HYDRATE_DIR, open_schema, package_schemas, row_groups, sha256_text,
@@ -111,9 +110,9 @@ def match_sources(sources: dict[str, Source], files: list[Path], profiles: dict[
         by_raw.setdefault(file_sha256(path)[1], path)
     problems = Problems()
     for source in sources.values():
-        path = by_raw.get(source.raw_sha256)
-        if path is None:
+        if source.raw_sha256 not in by_raw:
             continue
+        path = by_raw[source.raw_sha256]
         if source.site_id not in profiles:
             problems.add(f"sources row {source.source_id}: site_id {source.site_id!r} is not in config/sites.yaml")
             continue
