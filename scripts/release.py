@@ -315,7 +315,8 @@ def open_members(root: Path, folder: Path) -> list[str]:
 
     The tables, schemas and descriptor come from :func:`scripts.flavours.write_open_package`; the
     citation files, README and data dictionary are written for the open descriptor, the other
-    Markdown documents copied. A BuildError names a missing document or a dead link.
+    Markdown documents copied. A BuildError names a missing document or a dead link, or the
+    validation failure of the open package.
     """
     from scripts.dictionary import dictionary_markdown
     from scripts.flavours import flavour_metadata, package_schemas, readme_for_flavour, write_open_package
@@ -337,6 +338,9 @@ def open_members(root: Path, folder: Path) -> list[str]:
     dead = dead_links(folder, members)
     if dead:
         raise BuildError("links that would be dead in the open release zip: " + "; ".join(dead[:10]))
+    from scripts.validate import validate_package
+
+    validate_package(folder, run_gx=False)  # as `python -m scripts validate` will see the zip
     return sorted(members)
 
 
