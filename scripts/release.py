@@ -366,8 +366,11 @@ def write_dist(root: Path, version: str) -> list[Path]:
         for flavour in FLAVOURS:
             base, members = zips[flavour]
             target = dist / zip_name(name, version, flavour)
-            partial = build_zip(base, members, dist / f".{target.name}.partial", prefix)
-            os.replace(partial, target)
+            partial = dist / f".{target.name}.partial"
+            try:
+                os.replace(build_zip(base, members, partial, prefix), target)
+            finally:
+                partial.unlink(missing_ok=True)
             written.append(target)
     write_sha256sums(written, dist / "SHA256SUMS")
     return written
