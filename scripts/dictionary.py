@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from scripts.flavours import THIRD_PARTY
 from scripts.schema import TABLES, TableSchema, load_schemas
 
 EXAMPLE_WIDTH = 60
@@ -38,6 +39,8 @@ def _constraints(field: dict[str, Any]) -> str:
         parts.append(f"pattern `{constraints['pattern']}`")
     if "enum" in constraints and "categories" not in field:
         parts.append("one of " + ", ".join(f"`{v}`" for v in constraints["enum"]))
+    if THIRD_PARTY in field:
+        parts.append(f"third-party text ({field[THIRD_PARTY]}): offsets and SHA-256 only in the open flavour")
     return "; ".join(parts)
 
 
