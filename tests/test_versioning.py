@@ -23,6 +23,7 @@ from scripts.citation import CFF_SCHEMA, cff_text, jsonld_text, plain_citation, 
 from scripts.diff import diff, diff_markdown
 from scripts.errors import BuildError
 from scripts.manifest import build_manifest, manifest_text, write_manifest
+from scripts.hashing import file_sha256
 from scripts.release import build_zip, changelog_with_entry, plan_release, release, release_members, write_sha256sums
 from scripts.schema import TableSchema
 
@@ -284,7 +285,9 @@ def test_release_dry_run_then_release_then_nothing_to_release(tmp_path, monkeypa
     assert f"(version {version}) [Data set]" in (root / "README.md").read_text(encoding="utf-8")
     assert json.loads((root / "releases" / f"{version}.json").read_text(encoding="utf-8"))["version"] == version
     sums = (root / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
-    assert sums.endswith(f"  pak-afghan-security-news-{version}.zip\n")
+    assert sums.splitlines() == [f"{file_sha256(root / 'dist' / name)[1]}  {name}"
+                                  for name in sorted(f"pak-afghan-security-news-{version}-{flavour}.zip"
+                                                     for flavour in ("open", "full"))]
     with pytest.raises(BuildError, match="nothing to release"):
         release("auto", "2027-02-04", dry_run=True, root=root, run_gx=False)
 
