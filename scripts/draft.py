@@ -29,8 +29,9 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from typing import Any
 import yaml
 
 from scripts import annotations as ann
-from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_names, slug
+from scripts.drafter.mentions import DraftedEntities, draft_mentions, slug
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
@@ -55,6 +56,12 @@ METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.va
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Articles per task sent to a worker process, and tasks in flight per process: enough to keep the
+# workers busy while the reduce writes, few enough that drafted articles do not pile up in memory.
+ARTICLES_PER_TASK = 8
+TASKS_IN_FLIGHT_PER_JOB = 4
+MENTIONS_LINE = "\n\nmentions:\n"   # the last block of an annotation file: the text's own aliases follow it
+PROPOSED_FILE = "entities-proposed.yaml"
 
 
 @dataclass
@@ -73,6 +80,7 @@ class DraftedArticle:
     quotes: list[dict[str, Any]]
     statistics: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    head: str | None = None   # the annotation file up to its aliases, once rendered (see annotation_head)
 
 
 # --- Load -------------------------------------------------------------------
@@ -242,13 +250,19 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
 
 
 def _draft_or_error(path_text: str) -> DraftedArticle | str:
-    """For the process pool: a drafted article, or the error message of a bad one."""
+    """For the process pool: a drafted article with its annotation head rendered, or the error message of a bad one."""
     try:
-        return draft_article(path_text, _WORKER_STATE["registry"], _WORKER_STATE["profiles"])
+        article = draft_article(path_text, _WORKER_STATE["registry"], _WORKER_STATE["profiles"])
     except BuildError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 -- one broken article must never stop the others
         return f"{path_text}: drafting failed: {type(exc).__name__}: {exc}"
+    article.head = annotation_head(article)  # rendered here, in parallel; the reduce re-renders it only if ids change
+    return article
+
+
+def _draft_chunk(paths: list[str]) -> list[DraftedArticle | str]:
+    return [_draft_or_error(path) for path in paths]
 
 
 _WORKER_STATE: dict[str, Any] = {}
@@ -258,49 +272,88 @@ def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfil
     _WORKER_STATE.update(registry=registry, profiles=profiles)
 
 
-def merge_proposals(articles: list[DraftedArticle], registry: dict[str, ann.Entity]) -> list[ann.Entity]:
-    """One proposed entity per new name across all articles; ids are renamed where two names share one.
+def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
+                     jobs: int = 1) -> Iterator[DraftedArticle | str]:
+    """Map: each path's drafted article (or error message), in the order of ``paths``, ``jobs`` processes at once.
 
-    Rewrites each article's entity ids (mentions, quotes, statistics, local aliases) to the merged ids,
-    and recomputes its mentions with every proposed name, as the build matches every registry name in
-    every text once the proposals are added to the registry.
+    At most a few chunks per process are in flight, so memory holds a few dozen articles, not the corpus.
     """
-    merged: dict[str, ann.Entity] = {}  # casefolded name -> entity
-    owner: dict[str, str] = {name.casefold(): e.entity_id for e in registry.values() for name in e.names}
-    taken = set(registry)
-    for article in articles:
+    _init_worker(registry, profiles)
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield _draft_or_error(path)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(registry, profiles)) as pool:
+        pending: deque[Future[list[DraftedArticle | str]]] = deque()
+        for start in range(0, len(paths), ARTICLES_PER_TASK):
+            pending.append(pool.submit(_draft_chunk, paths[start:start + ARTICLES_PER_TASK]))
+            if len(pending) >= jobs * TASKS_IN_FLIGHT_PER_JOB:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+class ProposalMerger:
+    """Reduce: one proposed entity per new name across the articles given to :meth:`add`, in that order.
+
+    An entity is proposed by the first article that names it; a later article's proposal of the same
+    name (or of one of its aliases) takes that entity's id, and a proposal whose id is taken is renamed
+    ``<id>-2``, ``<id>-3``... Its state is the proposed entities and their names, not the articles.
+    """
+
+    def __init__(self, registry: dict[str, ann.Entity]) -> None:
+        self.merged: dict[str, ann.Entity] = {}   # casefolded name -> entity
+        self.by_id: dict[str, ann.Entity] = {}
+        self.owner: dict[str, str] = {name.casefold(): e.entity_id for e in registry.values() for name in e.names}
+        self.taken = set(registry)
+
+    def add(self, article: DraftedArticle) -> dict[str, str]:
+        """Merge the article's proposals and rewrite its entity ids to the merged ones; returns the renames."""
         renamed: dict[str, str] = {}
         for entity in article.proposed.entities:
             key = entity.name.casefold()
-            if key in owner:  # the name (or an alias) of an entity proposed for an earlier article
-                renamed[entity.entity_id] = owner[key]
-                earlier = next((e for e in merged.values() if e.entity_id == owner[key]), None)
+            if key in self.owner:  # the name (or an alias) of an entity proposed for an earlier article
+                renamed[entity.entity_id] = self.owner[key]
+                earlier = self.by_id.get(self.owner[key])
                 for alias in entity.aliases:
-                    if earlier is not None and alias.casefold() not in owner:
+                    if earlier is not None and alias.casefold() not in self.owner:
                         earlier.aliases.append(alias)
-                        owner[alias.casefold()] = earlier.entity_id
+                        self.owner[alias.casefold()] = earlier.entity_id
                 continue
             new_id = entity.entity_id
             number = 2
-            while new_id in taken:
+            while new_id in self.taken:
                 new_id, number = f"{entity.entity_id}-{number}", number + 1
-            taken.add(new_id)
-            aliases = [a for a in entity.aliases if a.casefold() not in owner]
-            merged[key] = ann.Entity(new_id, entity.name, entity.type, aliases, entity.description)
-            owner[key] = new_id
-            owner.update({a.casefold(): new_id for a in aliases})
+            self.taken.add(new_id)
+            aliases = [a for a in entity.aliases if a.casefold() not in self.owner]
+            merged = ann.Entity(new_id, entity.name, entity.type, aliases, entity.description)
+            self.merged[key] = self.by_id[new_id] = merged
+            self.owner[key] = new_id
+            self.owner.update({a.casefold(): new_id for a in aliases})
             renamed[entity.entity_id] = new_id
         _rename(article, renamed)
-    full = {**registry, **{e.entity_id: e for e in merged.values()}}
+        return renamed
+
+    def local_aliases(self, aliases: dict[str, str]) -> dict[str, str]:
+        """A text's own aliases without those that are now names of a registry or proposed entity."""
+        return {alias: entity_id for alias, entity_id in aliases.items() if alias.casefold() not in self.owner}
+
+    def entities(self) -> list[ann.Entity]:
+        return list(self.merged.values())
+
+
+def merge_proposals(articles: list[DraftedArticle], registry: dict[str, ann.Entity]) -> list[ann.Entity]:
+    """One proposed entity per new name across all articles; ids are renamed where two names share one.
+
+    Rewrites each article's entity ids (quotes, statistics, local aliases) to the merged ids and drops
+    the local aliases that became names of a proposed entity.
+    """
+    merger = ProposalMerger(registry)
     for article in articles:
-        names = {name: e.entity_id for e in full.values() for name in e.names}
-        local = {a: i for a, i in article.proposed.local_aliases.items() if a.casefold() not in owner}
-        article.proposed.local_aliases = local
-        names.update(local)
-        article.mentions = [
-            {"start": s, "end": e, "text": article.text[s:e], "entity_id": i, "type": full[i].type, "origin": "matched"}
-            for s, e, i in match_names(article.text, names)]
-    return list(merged.values())
+        merger.add(article)
+    for article in articles:
+        article.proposed.local_aliases = merger.local_aliases(article.proposed.local_aliases)
+    return merger.entities()
 
 
 def _rename(article: DraftedArticle, renamed: dict[str, str]) -> None:
@@ -312,13 +365,11 @@ def _rename(article: DraftedArticle, renamed: dict[str, str]) -> None:
     article.proposed.local_aliases = {a: renamed.get(i, i) for a, i in article.proposed.local_aliases.items()}
 
 
-def _unique_source_ids(articles: list[DraftedArticle]) -> None:
-    seen: set[str] = set()
-    for article in articles:
-        base, number = article.source_id, 2
-        while article.source_id in seen:
-            article.source_id, number = f"{base}-{number}", number + 1
-        seen.add(article.source_id)
+def _unique_source_id(article: DraftedArticle, seen: set[str]) -> None:
+    base, number = article.source_id, 2
+    while article.source_id in seen:
+        article.source_id, number = f"{base}-{number}", number + 1
+    seen.add(article.source_id)
 
 
 # --- Save -------------------------------------------------------------------
@@ -345,6 +396,11 @@ def _entries(name: str, rows: list[dict[str, Any]], fields: tuple[str, ...], tex
 
 def annotation_yaml(article: DraftedArticle) -> str:
     """The article's annotation file, in the format of ``annotations/sources/*.yaml``."""
+    return annotation_head(article) + aliases_yaml(article.proposed.local_aliases)
+
+
+def annotation_head(article: DraftedArticle) -> str:
+    """The annotation file up to and including its ``mentions:`` line (the aliases follow)."""
     metadata = article.metadata
     lines = [
         f"# Drafted from {article.raw_file} by the drafter. Review every entry against docs/annotation-guidelines.md",
@@ -358,9 +414,12 @@ def annotation_yaml(article: DraftedArticle) -> str:
     lines += ["review:", "  status: drafted"]
     lines += ["", *_entries("quotes", article.quotes, QUOTE_FIELDS, article.text)]
     lines += ["", *_entries("statistics", article.statistics, STATISTIC_FIELDS, article.text)]
-    lines += ["", "mentions:"]
-    aliases = article.proposed.local_aliases
-    lines.append("  aliases: {}" if not aliases else "  aliases:")
+    return "\n".join(lines) + MENTIONS_LINE
+
+
+def aliases_yaml(aliases: dict[str, str]) -> str:
+    """The ``aliases:`` block of an annotation file's mentions (the text's own names of entities)."""
+    lines = ["  aliases: {}" if not aliases else "  aliases:"]
     lines += [f"    {_scalar(alias)}: {entity_id}" for alias, entity_id in sorted(aliases.items())]
     return "\n".join(lines) + "\n"
 
@@ -383,31 +442,26 @@ def entities_yaml(entities: list[ann.Entity]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_preview(articles: list[DraftedArticle], proposed: list[ann.Entity], out_dir: Path,
-                  registry_source: Path = ann.REGISTRY_PATH) -> dict[str, int]:
-    """Preview tables of the drafts, built by the build's own row builder; returns rows per table.
+def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Path = ann.REGISTRY_PATH,
+                  jobs: int = 1) -> dict[str, int]:
+    """Preview tables of the drafts in ``out_dir``, built by the build itself; returns rows per table.
 
-    The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus
-    the proposed entities, with the raw articles copied into ``out_dir/raw``, exactly as
-    ``make data`` would once the files are in ``annotations/``; the package lands in ``out_dir``.
+    The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus the
+    ``proposed`` entities, with the raw articles copied into
+    ``out_dir/raw``, exactly as ``make data`` would once the files are in ``annotations/``; the package
+    lands in ``out_dir``. ``jobs`` > 1 runs the build's map on that many worker processes.
     """
     import pyarrow.parquet as pq
 
     from scripts.build import write_package
     from scripts.tables import BuildInputs
 
-    raw_dir = out_dir / "raw"
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    for article in articles:
-        target = raw_dir / article.raw_file
-        if not target.exists():  # a copy: editing the preview must never touch the input
-            shutil.copyfile(article.raw_path, target)
     with tempfile.TemporaryDirectory() as scratch:
         registry_path = Path(scratch) / "entities.yaml"
         registry_text = registry_source.read_text(encoding="utf-8").rstrip("\n") + "\n"
         registry_path.write_text(registry_text + "".join(f"{line}\n" for line in entity_entries(proposed)),
                                  encoding="utf-8")
-        write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", raw_dir))
+        write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs)
     return {name: pq.read_metadata(out_dir / "data" / f"{name}.parquet").num_rows for name in TABLES}
 
 
@@ -418,55 +472,121 @@ def _progress(done: int, total: int, label: str) -> None:
           flush=True)
 
 
+class DraftWriter:
+    """Reduce: writes each drafted article as it arrives (annotation file, raw copy) and the proposals at the end.
+
+    Holds the proposal merger's state, the source ids used and the local aliases of the articles that have
+    any (a few names each), never the articles: memory does not grow with their text.
+    """
+
+    def __init__(self, out_dir: Path, registry: dict[str, ann.Entity]) -> None:
+        self.out_dir = out_dir
+        self.merger = ProposalMerger(registry)
+        self.source_ids: set[str] = set()
+        self.aliases: dict[str, dict[str, str]] = {}   # source_id -> the aliases its file was written with
+        (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
+        (out_dir / "raw").mkdir(parents=True, exist_ok=True)
+
+    def add(self, article: DraftedArticle) -> None:
+        drafted_id = article.source_id
+        _unique_source_id(article, self.source_ids)
+        renamed = self.merger.add(article)
+        if article.head is None or article.source_id != drafted_id or any(a != b for a, b in renamed.items()):
+            article.head = annotation_head(article)
+        aliases = self.merger.local_aliases(article.proposed.local_aliases)
+        if aliases:
+            self.aliases[article.source_id] = aliases
+        self._annotation(article.source_id).write_text(article.head + aliases_yaml(aliases), encoding="utf-8")
+        target = self.out_dir / "raw" / article.raw_file
+        if not target.exists():  # a copy: editing the preview must never touch the input
+            shutil.copyfile(article.raw_path, target)
+
+    def finish(self) -> list[ann.Entity]:
+        """Write the proposed entities; drop from the files written earlier the aliases that became entity names."""
+        for source_id, written in self.aliases.items():
+            aliases = self.merger.local_aliases(written)
+            if aliases != written:
+                path = self._annotation(source_id)
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text[:text.rindex(MENTIONS_LINE) + len(MENTIONS_LINE)] + aliases_yaml(aliases),
+                                encoding="utf-8")
+        proposed = self.merger.entities()
+        (self.out_dir / PROPOSED_FILE).write_text(entities_yaml(proposed), encoding="utf-8")
+        return proposed
+
+    def _annotation(self, source_id: str) -> Path:
+        return self.out_dir / "annotations" / f"{source_id}.yaml"
+
+
 def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
                 report: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
                 registry_path: Path = ann.REGISTRY_PATH) -> list[str]:
     """Draft every file into ``out_dir`` against the registry ``registry_path``; returns the error
-    messages of the files that failed."""
+    messages of the files that failed.
+
+    A stream: the articles are drafted ``jobs`` at a time (map), merged and written in input order
+    as they arrive (reduce), then the preview package is built with ``jobs`` workers.
+    """
     # Load
     registry = ann.load_registry(registry_path)
     profiles = load_site_profiles()
 
-    # Process
+    # Process and save, article by article
     show_progress = sys.stderr.isatty()
-    results: list[DraftedArticle | str] = []
-    _init_worker(registry, profiles)
-    if jobs > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(registry, profiles)) as pool:
-            for index, result in enumerate(pool.map(_draft_or_error, paths, chunksize=4), start=1):
-                results.append(result)
-                if show_progress:
-                    _progress(index, len(paths), paths[index - 1])
-    else:
-        for index, path in enumerate(paths, start=1):
-            results.append(_draft_or_error(path))
-            if show_progress:
-                _progress(index, len(paths), path)
+    writer = DraftWriter(out_dir, registry)
+    errors: list[str] = []
+    drafted = 0
+    for index, result in enumerate(drafted_in_order(paths, registry, profiles, jobs), start=1):
+        if isinstance(result, str):
+            errors.append(result)
+        else:
+            writer.add(result)
+            drafted += 1
+            for warning in result.warnings:
+                report(f"{result.raw_path}: warning: {warning}")
+        if show_progress:
+            _progress(index, len(paths), paths[index - 1])
     if show_progress:
         print(file=sys.stderr)
-    errors = [r for r in results if isinstance(r, str)]
-    articles = [r for r in results if isinstance(r, DraftedArticle)]
-    _unique_source_ids(articles)
-    proposed = merge_proposals(articles, registry)
-
-    # Save
-    (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
-    for article in articles:
-        (out_dir / "annotations" / f"{article.source_id}.yaml").write_text(annotation_yaml(article), encoding="utf-8")
-        for warning in article.warnings:
-            report(f"{article.raw_path}: warning: {warning}")
-    (out_dir / "entities-proposed.yaml").write_text(entities_yaml(proposed), encoding="utf-8")
-    counts = write_preview(articles, proposed, out_dir, registry_path) if articles else {}
+    proposed = writer.finish()
+    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted else {}
     for error in errors:
         report(f"error: {error}")
-    report(f"drafted {len(articles)} of {len(paths)} articles into {out_dir}: "
+    report(f"drafted {drafted} of {len(paths)} articles into {out_dir}: "
            + ", ".join(f"{name} {count}" for name, count in counts.items())
-           + f"; {len(proposed)} proposed entities in {out_dir / 'entities-proposed.yaml'}")
+           + f"; {len(proposed)} proposed entities in {out_dir / PROPOSED_FILE}")
     return errors
 
 
+def input_paths(arguments: list[str], list_files: list[Path]) -> list[str]:
+    """The articles to draft: each FILE as given, each folder's files (sorted, hidden ones skipped), then
+    each list file's lines (one path a line, as it would be typed here; blank lines and ``#`` comments skipped).
+
+    Folders and list files take the place of a command line that would be too long for the system.
+    """
+    paths: list[str] = []
+    for argument in arguments:
+        folder = Path(argument)
+        if folder.is_dir():
+            paths += [str(p) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+        else:
+            paths.append(argument)
+    for list_file in list_files:
+        try:
+            lines = list_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BuildError(f"{list_file}: the list of articles cannot be read: {exc}") from None
+        paths += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not paths:
+        raise BuildError("no articles to draft: give files, folders or --from LIST")
+    return paths
+
+
 def draft_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="raw articles (plain text or Markdown)")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="raw articles (plain text or Markdown), or folders of them")
+    parser.add_argument("--from", dest="lists", type=Path, action="append", default=[], metavar="LIST",
+                        help="a text file listing articles, one path a line (may be repeated)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the drafts")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="worker processes (default 1); the output is the same for any N")
@@ -476,7 +596,8 @@ def draft_command(args: argparse.Namespace) -> None:
     """``python -m scripts draft``: draft every file; fail at the end if any could not be drafted."""
     if args.jobs < 1:
         raise BuildError(f"--jobs must be 1 or more, got {args.jobs}")
-    errors = draft_files(args.files, args.out, args.jobs)
+    paths = input_paths(args.files, args.lists)
+    errors = draft_files(paths, args.out, args.jobs)
     if errors:
-        raise BuildError(f"{len(errors)} of {len(args.files)} articles could not be drafted (see above); "
+        raise BuildError(f"{len(errors)} of {len(paths)} articles could not be drafted (see above); "
                          "the others were written")

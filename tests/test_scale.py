@@ -129,3 +129,80 @@ def test_a_key_twice_is_reported_with_both_places(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"quotes\[2\] .*: duplicate quotes key \('q-[0-9a-f]{12}',\) "
                                          r"\(same text and occurrence as .*quotes\[1\]"):
         build_rows(**corpus)
+
+
+def _drafted(tmp_path: Path, name: str, proposed: list, aliases: dict[str, str], speaker: str | None):
+    """A drafted article as the map returns it, with the given proposals, local aliases and quote speaker."""
+    from scripts import annotations as ann
+    from scripts.draft import METADATA_FIELDS, DraftedArticle
+    from scripts.drafter.mentions import DraftedEntities
+
+    text = f"{name} said “words of {name}” today."
+    raw = tmp_path / f"{name}.txt"
+    raw.write_text(text, encoding="utf-8")
+    quote = {"start": text.index("words"), "end": text.index("”"), "text": f"words of {name}", "kind": "direct",
+             "speaker": speaker, "speaker_text": name, "speaker_role": None, "cue": "said", "channel": None,
+             "note": None}
+    return DraftedArticle(
+        source_id="same-slug", raw_path=str(raw), raw_file=raw.name, raw_sha256="0" * 64, site_id="plain", text=text,
+        metadata={key: None for key in METADATA_FIELDS}, mentions=[],
+        proposed=DraftedEntities([ann.Entity(i, n, "PERSON", a, None) for i, n, a in proposed], dict(aliases)),
+        quotes=[quote], statistics=[])
+
+
+def test_drafts_written_as_they_arrive_equal_drafts_merged_at_the_end(tmp_path: Path) -> None:
+    import copy
+
+    from scripts import annotations as ann
+    from scripts.draft import DraftWriter, annotation_yaml, entities_yaml, merge_proposals
+
+    registry = {"kabul": ann.Entity("kabul", "Kabul", "GPE", [], None)}
+    articles = [
+        # a local alias that a later article proposes as an entity's name: dropped from the earlier file
+        _drafted(tmp_path, "first", [("amir-zoba", "Amir Zoba", [])], {"Zoba": "amir-zoba", "Kabul city": "kabul"},
+                 "amir-zoba"),
+        # the same name again (its id is the earlier one) and a new entity whose id is taken (renamed -2)
+        _drafted(tmp_path, "second", [("amir-zoba-x", "Amir Zoba", ["A. Zoba"]), ("kabul", "Kabul Bank", [])], {},
+                 "amir-zoba-x"),
+        _drafted(tmp_path, "third", [("zoba", "Zoba", [])], {}, "zoba"),
+    ]
+    expected = copy.deepcopy(articles)
+    expected_proposed = merge_proposals(expected, registry)
+    for number, article in enumerate(expected[1:], start=2):
+        article.source_id = f"same-slug-{number}"
+
+    writer = DraftWriter(tmp_path / "out", registry)
+    for article in articles:
+        writer.add(article)
+    proposed = writer.finish()
+    assert entities_yaml(proposed) == entities_yaml(expected_proposed)
+    assert (tmp_path / "out" / "entities-proposed.yaml").read_text(encoding="utf-8") == entities_yaml(proposed)
+    for article in expected:
+        written = (tmp_path / "out" / "annotations" / f"{article.source_id}.yaml").read_text(encoding="utf-8")
+        assert written == annotation_yaml(article)
+    first = (tmp_path / "out" / "annotations" / "same-slug.yaml").read_text(encoding="utf-8")
+    assert "Zoba:" not in first and "Kabul city: kabul" in first
+    second = (tmp_path / "out" / "annotations" / "same-slug-2.yaml").read_text(encoding="utf-8")
+    assert "speaker: amir-zoba\n" in second
+    assert [e.entity_id for e in proposed] == ["amir-zoba", "kabul-2", "zoba"]
+
+
+def test_draft_reads_folders_and_list_files(tmp_path: Path) -> None:
+    import pytest
+
+    from scripts.draft import input_paths
+    from scripts.errors import BuildError
+
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in ("b.txt", "a.md", ".hidden"):
+        (folder / name).write_text("Text.\n", encoding="utf-8")
+    (folder / "sub").mkdir()
+    listing = tmp_path / "list.txt"
+    listing.write_text("# articles of the second batch\n\nsome/where/c.txt\n  d.txt  \n", encoding="utf-8")
+    assert input_paths(["x.txt", str(folder)], [listing]) == [
+        "x.txt", str(folder / "a.md"), str(folder / "b.txt"), "some/where/c.txt", "d.txt"]
+    with pytest.raises(BuildError, match="no articles to draft"):
+        input_paths([], [])
+    with pytest.raises(BuildError, match=r"missing\.txt: the list of articles cannot be read"):
+        input_paths([], [tmp_path / "missing.txt"])
