@@ -20,10 +20,11 @@ import argparse
 import os
 import shutil
 import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
-
-import pyarrow.parquet as pq
+from typing import Any
 
 from scripts import annotations as ann
 from scripts.annotations import ROOT
@@ -34,50 +35,86 @@ from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
 from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
-                            map_batch, rows_to_arrow, sorted_batches, unreferenced_problems, write_sorted)
+                            map_batch, reduce_table, rows_to_arrow, unreferenced_problems)
 
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
 BATCHES_IN_FLIGHT_PER_WORKER = 2
 CACHE_DIR = ROOT / "build" / "cache"
+# Raw files copied per reduce task: the copies run beside the tables' sorts, on the same workers.
+RAW_FILES_PER_TASK = 4096
+# The tables in the order their reduce tasks are handed out: the longest first, so that two workers
+# finish together (texts holds most of the bytes, mentions most of the rows).
+REDUCE_ORDER = ("texts", "mentions", "statistics", "quotes", "sources", "entities")
 
 
-def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
-                registry: dict[str, ann.Entity] | None = None) -> Iterator[Batch]:
-    """Map: every batch of sources, in source order, in this process or on Dask distributed.
+class _InProcess:
+    """A task run in this process when its result is asked for (the executor of a build without workers)."""
 
-    ``workers`` > 1 starts a ``LocalCluster`` of that many single-threaded worker
-    processes; ``scheduler`` (``tcp://HOST:PORT``) uses a running cluster, whose
-    workers must see the same project and input paths. One worker and no
-    scheduler (the default) runs in this process: no cluster is started. The
-    batches come back in source order whatever finishes first, so the output
-    is the same bytes either way.
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.function, self.args = function, args
+
+    def result(self) -> Any:
+        return self.function(*self.args)
+
+
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
+    """Where the build's tasks run: None (this process), or a Dask ``Client``.
+
+    ``workers`` > 1 starts a ``LocalCluster`` of that many single-threaded worker processes,
+    closed on leaving; ``scheduler`` (``tcp://HOST:PORT``) connects to a running cluster, whose
+    workers must see the same project and input paths (and the output folder: they write into it).
     """
-    paths = inputs.source_paths()
     if workers <= 1 and scheduler is None:
-        context = Context.load(inputs, registry)
-        for batch_paths, first in batches_of(paths):
-            yield map_batch(batch_paths, first, inputs, context, arrow=True)
+        yield None
         return
-    from collections import deque
-
     from dask.distributed import Client, LocalCluster
 
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
-            in_flight = max(1, len(client.scheduler_info().get("workers", {})) or workers) * BATCHES_IN_FLIGHT_PER_WORKER
-            pending: deque[Any] = deque()
-            for batch_paths, first in batches_of(paths):
-                pending.append(client.submit(map_batch, batch_paths, first, inputs, arrow=True, pure=False))
-                if len(pending) >= in_flight:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            yield client
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def submit(client: Any, function: Callable[..., Any], *args: Any) -> Any:
+    """A task on ``client`` (None: run in this process when its result is asked for)."""
+    return _InProcess(function, *args) if client is None else client.submit(function, *args, pure=False)
+
+
+def _worker_count(client: Any) -> int:
+    return 1 if client is None else max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def map_batches(client: Any, inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None,
+                spill: RunStore | None = None) -> Iterator[Batch]:
+    """Map: every batch of sources, in source order, on ``client`` (see :func:`executor`).
+
+    With ``spill``, each batch writes its rows to that run store where it runs and returns their counts
+    (no rows travel back); without, it returns them as Arrow tables. Batches come back in source order
+    whatever finishes first, so the output is the same bytes for any number of workers.
+    """
+    context = Context.load(inputs, registry) if client is None else None  # workers load their own
+    in_flight = _worker_count(client) * BATCHES_IN_FLIGHT_PER_WORKER
+    pending: deque[Any] = deque()
+    for batch_paths, first in batches_of(inputs.source_paths()):
+        pending.append(submit(client, map_batch, batch_paths, first, inputs, context, True, spill))
+        if len(pending) >= in_flight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
+                registry: dict[str, ann.Entity] | None = None) -> Iterator[Batch]:
+    """Map alone: every batch of sources as Arrow tables, in source order (``workers`` and ``scheduler``
+    as in :func:`executor`; one worker and no scheduler, the default, starts no cluster)."""
+    with executor(workers, scheduler) as client:
+        yield from map_batches(client, inputs, registry)
 
 
 def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
@@ -92,46 +129,47 @@ def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
 def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> list[Path]:
     """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
 
-    ``workers`` and ``scheduler`` are those of :func:`map_sources`.
+    ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' sorts and
+    writes and the copies of the raw files run there; the key checks run here.
     """
     schemas = load_schemas()
     problems = Problems()  # every problem of the run, raised together after the map
     registry = ann.load_registry(build_inputs.registry_path, problems)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch:
-        store = RunStore(Path(scratch) / "runs")
-        # Map (spilled batch by batch: memory holds a few batches, not the corpus)
+    with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch_name, \
+            executor(workers, scheduler) as client:
+        scratch = Path(scratch_name)
+        store = RunStore(scratch / "runs")
+        # Map (each batch spilled where it runs: memory holds a few batches, not the corpus)
         named = Batch(0)  # the raw files the annotations name, for the unreferenced-file reduce
-        for batch in map_sources(build_inputs, workers, scheduler, registry):
+        for batch in map_batches(client, build_inputs, registry, store):
             problems.messages += batch.errors
             named.raw_files += batch.raw_files
             named.unreadable |= batch.unreadable
-            if not problems.messages:
-                for name, table in batch.tables.items():
-                    store.add(name, table, f"{batch.first:09d}")
+            store.record(batch.counts)
         problems.messages += unreferenced_problems([named], build_inputs.raw_dir)
         problems.raise_if_any()
         store.add("entities", rows_to_arrow(schemas["entities"],
                                             entity_rows(build_inputs.registry_path, registry, schemas["entities"])),
                   "registry")
-        # Reduce: keys and duplicates, then sort and write each table
-        connection = connect(Path(scratch))
+        # Reduce: keys and duplicates here, then each table's sort and write and the raw copies as tasks
+        connection = connect(scratch)
         check_keys(connection, store, schemas)
+        raw_paths = [row[0] for row in connection.execute(
+            f"SELECT raw_path FROM {store.relation('sources')} ORDER BY source_id").fetchall()]
+        connection.close()
+        threads = None if client is None else 1  # the workers share the cores: one DuckDB thread each
+        tables = {name: submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)
+                  for name in REDUCE_ORDER}
+        copies = [submit(client, copy_raw_files, raw_paths[start:start + RAW_FILES_PER_TASK], build_inputs.raw_dir,
+                         out_dir) for start in range(0, len(raw_paths), RAW_FILES_PER_TASK)]
         written: list[Path] = []
         counts = {}
-        import duckdb
-
         for name in TABLES:
-            try:
-                paths, counts[name] = write_sorted(name, schemas[name],
-                                                   sorted_batches(connection, store, schemas[name]), out_dir / "data")
-            except duckdb.Error as exc:  # e.g. out of memory: say which table, not a traceback
-                raise BuildError(f"{out_dir / 'data' / name}: sorting the table failed in DuckDB: "
-                                 f"{str(exc).splitlines()[0]}") from None
+            paths, counts[name] = tables[name].result()
             written += paths
-        connection.close()
-    raw_paths = pq.read_table(out_dir / "data" / "sources.parquet", columns=["raw_path"]).column(0).to_pylist()
-    written += copy_raw_files(raw_paths, build_inputs.raw_dir, out_dir)
+        for copy in copies:
+            written += copy.result()
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
     print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
@@ -144,10 +182,14 @@ def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[P
     A built package then holds the bytes its ``raw_sha256`` describe and validates on its own.
     """
     written = []
+    same_folder: dict[tuple[Path, Path], bool] = {}  # resolved once per pair of folders, not per file
     for raw_path in raw_paths:
         target = out_dir / raw_path
         source = raw_dir / Path(raw_path).relative_to(PACKAGE_RAW_DIR)
-        if target.resolve() == source.resolve():
+        folders = (target.parent, source.parent)
+        if folders not in same_folder:
+            same_folder[folders] = target.parent.resolve() == source.parent.resolve()
+        if same_folder[folders]:
             continue  # building into the project itself
         target.parent.mkdir(parents=True, exist_ok=True)
         # a copy, not a hard link: editing a built package must never touch data/raw/

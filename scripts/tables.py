@@ -92,6 +92,7 @@ class Batch:
     raw_files: list[str] = field(default_factory=list)   # the raw_file each readable annotation names
     unreadable: bool = False                      # an annotation file could not be read: its raw file is unknown
     tables: dict[str, pa.Table] = field(default_factory=dict)   # the rows as Arrow, once converted
+    counts: dict[str, int] = field(default_factory=dict)        # rows spilled per table, once spilled
 
     def to_arrow(self, schemas: dict[str, TableSchema]) -> Batch:
         """The rows as Arrow tables typed by the schemas (plus :data:`EXTRA_COLUMNS`), the dicts dropped."""
@@ -157,10 +158,12 @@ def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context,
 
 
 def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Context | None = None,
-              arrow: bool = False) -> Batch:
+              arrow: bool = False, spill: RunStore | None = None) -> Batch:
     """Rows of the sources ``paths`` (source ``first`` onwards); a source that fails adds its error.
 
     ``arrow``: return the rows as Arrow tables (compact to send between processes and to spill).
+    ``spill``: write them to that run store instead (here, in the worker) and return only their counts,
+    so that no rows travel back to the process that reduces them.
     """
     context = context or _process_context(inputs)
     batch = Batch(first, {name: [] for name in TABLES if name != "entities"})
@@ -172,7 +175,15 @@ def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Conte
         except BuildError as exc:
             batch.errors += exc.problems
             batch.unreadable |= len(batch.raw_files) == named
-    return batch.to_arrow(context.schemas) if arrow and not batch.errors else batch
+    if batch.errors or not (arrow or spill):
+        return batch
+    batch.to_arrow(context.schemas)
+    if spill is not None:
+        for name, table in batch.tables.items():
+            spill.add(name, table, f"{first:09d}")
+            batch.counts[name] = table.num_rows
+        batch.tables = {}
+    return batch
 
 
 _CONTEXTS: dict[tuple[BuildInputs, int, int], Context] = {}
@@ -252,18 +263,28 @@ class RunStore:
             pq.write_table(table, self.directory / name / f"{label}.parquet", compression="lz4")
             self.counts[name] += table.num_rows
 
+    def record(self, counts: dict[str, int]) -> None:
+        """Count the rows another process spilled into this store's folder."""
+        for name, count in counts.items():
+            self.counts[name] += count
+
     def relation(self, name: str) -> str:
         """A DuckDB table expression of every run of ``name`` (empty, with its columns, when it has none)."""
         return f"read_parquet('{(self.directory / name).as_posix()}/*.parquet')"
 
 
-def connect(temp_directory: Path) -> Any:
+def connect(temp_directory: Path, threads: int | None = None) -> Any:
+    """A DuckDB connection limited to :data:`SORT_MEMORY`, spilling into ``temp_directory``.
+
+    ``threads``: DuckDB's threads (default: one per core); 1 when several reduce tasks share the cores.
+    """
     import duckdb
 
-    connection = duckdb.connect(config={"memory_limit": SORT_MEMORY,
-                                        "temp_directory": temp_directory.as_posix(),
-                                        "preserve_insertion_order": False})
-    return connection
+    config: dict[str, Any] = {"memory_limit": SORT_MEMORY, "temp_directory": temp_directory.as_posix(),
+                              "preserve_insertion_order": False}
+    if threads is not None:
+        config["threads"] = threads
+    return duckdb.connect(config=config)
 
 
 def check_keys(connection: Any, store: RunStore, schemas: dict[str, TableSchema]) -> None:
@@ -323,6 +344,27 @@ def sorted_batches(connection: Any, store: RunStore, schema: TableSchema) -> Ite
             pending, held = rest.to_batches(), rest.num_rows
     if held:
         yield _typed(pa.Table.from_batches(pending, schema=reader.schema), target)
+
+
+def reduce_table(schema: TableSchema, store: RunStore, out_dir: Path, scratch: Path,
+                 threads: int | None = None) -> tuple[list[Path], int]:
+    """Reduce: sort one table's runs by primary key and write ``<name>.csv`` and ``<name>.parquet``.
+
+    One task of its own (it opens its own DuckDB connection, spilling into a folder of its own under
+    ``scratch``), so the tables can be written by different processes at once; returns the paths and rows.
+    """
+    import duckdb
+
+    temp = scratch / f"sort-{schema.name}"
+    temp.mkdir(parents=True, exist_ok=True)
+    connection = connect(temp, threads)
+    try:
+        return write_sorted(schema.name, schema, sorted_batches(connection, store, schema), out_dir)
+    except duckdb.Error as exc:  # e.g. out of memory: say which table, not a traceback
+        raise BuildError(f"{out_dir / schema.name}: sorting the table failed in DuckDB: "
+                         f"{str(exc).splitlines()[0]}") from None
+    finally:
+        connection.close()
 
 
 def _typed(table: pa.Table, target: pa.Schema) -> pa.Table:
