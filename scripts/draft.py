@@ -43,6 +43,7 @@ from scripts.drafter.mentions import DraftedEntities, draft_mentions, slug
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
+from scripts.hashing import file_sha256
 from scripts.normalise import SiteProfile, decode_raw, load_site_profiles, normalise_text
 from scripts.schema import TABLES, load_schema, load_schemas
 from scripts.sources import WORD
@@ -56,12 +57,14 @@ METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.va
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Articles per task sent to a worker process, and tasks in flight per process: enough to keep the
 # workers busy while the reduce writes, few enough that drafted articles do not pile up in memory.
 ARTICLES_PER_TASK = 8
 TASKS_IN_FLIGHT_PER_JOB = 4
 MENTIONS_LINE = "\n\nmentions:\n"   # the last block of an annotation file: the text's own aliases follow it
 PROPOSED_FILE = "entities-proposed.yaml"
+RAW_SHA256_LINE = re.compile(r"^raw_sha256: ([0-9a-f]{64})$", re.MULTILINE)
 
 
 @dataclass
@@ -249,9 +252,12 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
         warnings=warnings)
 
 
-def _draft_or_error(path_text: str) -> DraftedArticle | str:
-    """For the process pool: a drafted article with its annotation head rendered, or the error message of a bad one."""
+def _draft_or_error(path_text: str) -> DraftedArticle | str | None:
+    """For the process pool: a drafted article with its annotation head rendered, the error message of a bad
+    one, or None for an article whose bytes an earlier run drafted already."""
     try:
+        if _WORKER_STATE["drafted"] and _raw_sha256(Path(path_text)) in _WORKER_STATE["drafted"]:
+            return None
         article = draft_article(path_text, _WORKER_STATE["registry"], _WORKER_STATE["profiles"])
     except BuildError as exc:
         return str(exc)
@@ -261,30 +267,39 @@ def _draft_or_error(path_text: str) -> DraftedArticle | str:
     return article
 
 
-def _draft_chunk(paths: list[str]) -> list[DraftedArticle | str]:
+def _raw_sha256(path: Path) -> str | None:
+    try:
+        return file_sha256(path)[1]
+    except OSError:
+        return None  # drafting it reports the file
+
+
+def _draft_chunk(paths: list[str]) -> list[DraftedArticle | str | None]:
     return [_draft_or_error(path) for path in paths]
 
 
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile]) -> None:
-    _WORKER_STATE.update(registry=registry, profiles=profiles)
+def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile], drafted: frozenset[str]) -> None:
+    _WORKER_STATE.update(registry=registry, profiles=profiles, drafted=drafted)
 
 
 def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
-                     jobs: int = 1) -> Iterator[DraftedArticle | str]:
-    """Map: each path's drafted article (or error message), in the order of ``paths``, ``jobs`` processes at once.
+                     jobs: int = 1, drafted: frozenset[str] = frozenset()) -> Iterator[DraftedArticle | str | None]:
+    """Map: each path's drafted article (or error message, or None when the SHA-256 of its bytes is in
+    ``drafted``), in the order of ``paths``, ``jobs`` processes at once.
 
     At most a few chunks per process are in flight, so memory holds a few dozen articles, not the corpus.
     """
-    _init_worker(registry, profiles)
+    _init_worker(registry, profiles, drafted)
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
             yield _draft_or_error(path)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(registry, profiles)) as pool:
-        pending: deque[Future[list[DraftedArticle | str]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(registry, profiles, drafted)) as pool:
+        pending: deque[Future[list[DraftedArticle | str | None]]] = deque()
         for start in range(0, len(paths), ARTICLES_PER_TASK):
             pending.append(pool.submit(_draft_chunk, paths[start:start + ARTICLES_PER_TASK]))
             if len(pending) >= jobs * TASKS_IN_FLIGHT_PER_JOB:
@@ -333,6 +348,14 @@ class ProposalMerger:
             renamed[entity.entity_id] = new_id
         _rename(article, renamed)
         return renamed
+
+    def adopt(self, entity: ann.Entity) -> None:
+        """Take an entity proposed by an earlier run as if an earlier article had proposed it."""
+        if entity.entity_id in self.taken:
+            return  # already in the registry (a reviewer moved it there)
+        self.taken.add(entity.entity_id)
+        self.merged[entity.name.casefold()] = self.by_id[entity.entity_id] = entity
+        self.owner.update({name.casefold(): entity.entity_id for name in entity.names})
 
     def local_aliases(self, aliases: dict[str, str]) -> dict[str, str]:
         """A text's own aliases without those that are now names of a registry or proposed entity."""
@@ -458,8 +481,12 @@ def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Pa
 
     with tempfile.TemporaryDirectory() as scratch:
         registry_path = Path(scratch) / "entities.yaml"
-        registry_text = registry_source.read_text(encoding="utf-8").rstrip("\n") + "\n"
-        registry_path.write_text(registry_text + "".join(f"{line}\n" for line in entity_entries(proposed)),
+        # the registry's entries and the proposals as one document: appending text would depend on how
+        # the registry file indents its list
+        document = yaml.load(registry_source.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+        entries = yaml.load("\n".join(["entities:", *entity_entries(proposed)]), Loader=YAML_LOADER)["entities"]
+        document["entities"] = [*(document.get("entities") or []), *(entries or [])]
+        registry_path.write_text(yaml.dump(document, Dumper=YAML_DUMPER, allow_unicode=True, sort_keys=False),
                                  encoding="utf-8")
         write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs)
     return {name: pq.read_metadata(out_dir / "data" / f"{name}.parquet").num_rows for name in TABLES}
@@ -483,11 +510,40 @@ class DraftWriter:
         self.out_dir = out_dir
         self.merger = ProposalMerger(registry)
         self.source_ids: set[str] = set()
+        self.drafted: set[str] = set()   # the SHA-256 of every raw file drafted into out_dir
         self.aliases: dict[str, dict[str, str]] = {}   # source_id -> the aliases its file was written with
+        self.resumed = 0
         (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
         (out_dir / "raw").mkdir(parents=True, exist_ok=True)
+        self._resume()
 
-    def add(self, article: DraftedArticle) -> None:
+    def _resume(self) -> None:
+        """Take over what an earlier run drafted into out_dir: its proposals, source ids, raw hashes, aliases.
+
+        The annotation files are read as the drafter wrote them (a few lines found by pattern, the aliases
+        block parsed alone), so resuming costs a read per file, not a YAML parse.
+        """
+        proposed = self.out_dir / PROPOSED_FILE
+        if proposed.is_file():
+            for entity in ann.load_registry(proposed).values():
+                self.merger.adopt(entity)
+        for path in sorted((self.out_dir / "annotations").glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            self.source_ids.add(path.stem)
+            self.resumed += 1
+            raw_hash = RAW_SHA256_LINE.search(text)
+            if raw_hash:
+                self.drafted.add(raw_hash[1])
+            tail = text[text.rindex(MENTIONS_LINE) + len(MENTIONS_LINE):] if MENTIONS_LINE in text else ""
+            aliases = (yaml.safe_load(tail) or {}).get("aliases") if tail.startswith("  aliases:\n") else None
+            if isinstance(aliases, dict) and aliases:
+                self.aliases[path.stem] = {str(alias): str(entity) for alias, entity in aliases.items()}
+
+    def add(self, article: DraftedArticle) -> bool:
+        """Write one article (in input order); False: its bytes were drafted already, it is skipped."""
+        if article.raw_sha256 in self.drafted:
+            return False
+        self.drafted.add(article.raw_sha256)
         drafted_id = article.source_id
         _unique_source_id(article, self.source_ids)
         renamed = self.merger.add(article)
@@ -500,6 +556,7 @@ class DraftWriter:
         target = self.out_dir / "raw" / article.raw_file
         if not target.exists():  # a copy: editing the preview must never touch the input
             shutil.copyfile(article.raw_path, target)
+        return True
 
     def finish(self) -> list[ann.Entity]:
         """Write the proposed entities; drop from the files written earlier the aliases that became entity names."""
@@ -535,12 +592,14 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     show_progress = sys.stderr.isatty()
     writer = DraftWriter(out_dir, registry)
     errors: list[str] = []
-    drafted = 0
-    for index, result in enumerate(drafted_in_order(paths, registry, profiles, jobs), start=1):
+    drafted = skipped = 0
+    for index, result in enumerate(drafted_in_order(paths, registry, profiles, jobs, frozenset(writer.drafted)),
+                                   start=1):
         if isinstance(result, str):
             errors.append(result)
+        elif result is None or not writer.add(result):
+            skipped += 1
         else:
-            writer.add(result)
             drafted += 1
             for warning in result.warnings:
                 report(f"{result.raw_path}: warning: {warning}")
@@ -549,10 +608,12 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     if show_progress:
         print(file=sys.stderr)
     proposed = writer.finish()
-    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted else {}
+    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted or writer.resumed else {}
     for error in errors:
         report(f"error: {error}")
-    report(f"drafted {drafted} of {len(paths)} articles into {out_dir}: "
+    earlier = (f" ({skipped} skipped: drafted before, or the same bytes twice; {writer.resumed} drafts "
+               "of earlier runs kept)" if skipped or writer.resumed else "")
+    report(f"drafted {drafted} of {len(paths)} articles{earlier} into {out_dir}: "
            + ", ".join(f"{name} {count}" for name, count in counts.items())
            + f"; {len(proposed)} proposed entities in {out_dir / PROPOSED_FILE}")
     return errors

@@ -144,7 +144,8 @@ def _drafted(tmp_path: Path, name: str, proposed: list, aliases: dict[str, str],
              "speaker": speaker, "speaker_text": name, "speaker_role": None, "cue": "said", "channel": None,
              "note": None}
     return DraftedArticle(
-        source_id="same-slug", raw_path=str(raw), raw_file=raw.name, raw_sha256="0" * 64, site_id="plain", text=text,
+        source_id="same-slug", raw_path=str(raw), raw_file=raw.name,
+        raw_sha256=hashlib.sha256(text.encode()).hexdigest(), site_id="plain", text=text,
         metadata={key: None for key in METADATA_FIELDS}, mentions=[],
         proposed=DraftedEntities([ann.Entity(i, n, "PERSON", a, None) for i, n, a in proposed], dict(aliases)),
         quotes=[quote], statistics=[])
@@ -206,3 +207,26 @@ def test_draft_reads_folders_and_list_files(tmp_path: Path) -> None:
         input_paths([], [])
     with pytest.raises(BuildError, match=r"missing\.txt: the list of articles cannot be read"):
         input_paths([], [tmp_path / "missing.txt"])
+
+
+def test_drafting_in_two_runs_gives_the_files_of_one_run(tmp_path: Path) -> None:
+    from conftest import write_fixture_corpus
+    from scripts.draft import draft_files
+    from scripts.schema import TABLES
+
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    raw = [str(p) for p in sorted(corpus["raw_dir"].iterdir())]
+    messages: list[str] = []
+    assert draft_files(raw, tmp_path / "one", report=messages.append, registry_path=corpus["registry_path"]) == []
+    draft_files(raw[:2], tmp_path / "two", report=messages.append, registry_path=corpus["registry_path"])
+    messages.clear()
+    # the second run is given every article: the two drafted before are skipped, not drafted again
+    assert draft_files(raw, tmp_path / "two", report=messages.append, registry_path=corpus["registry_path"]) == []
+    assert f"drafted {len(raw) - 2} of {len(raw)} articles (2 skipped" in messages[-1]
+    names = ["entities-proposed.yaml", *(f"data/{t}.csv" for t in TABLES),
+             *(p.relative_to(tmp_path / "one").as_posix() for p in (tmp_path / "one" / "annotations").glob("*"))]
+    assert len(names) > len(TABLES) + 1 + 2
+    for name in names:
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "two" / "annotations").iterdir()) == sorted(
+        p.name for p in (tmp_path / "one" / "annotations").iterdir())
