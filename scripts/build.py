@@ -34,8 +34,8 @@ from scripts.package import write_descriptor
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
-from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
-                            map_batch, reduce_table, rows_to_arrow, unreferenced_problems)
+from scripts.tables import (Batch, BuildInputs, RunStore, batches_of, check_keys, connect, entity_rows, map_batch,
+                            reduce_table, rows_to_arrow, shared_context, unreferenced_problems)
 
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
@@ -46,6 +46,19 @@ RAW_FILES_PER_TASK = 4096
 # The tables in the order their reduce tasks are handed out: the longest first, so that two workers
 # finish together (texts holds most of the bytes, mentions most of the rows).
 REDUCE_ORDER = ("texts", "mentions", "statistics", "quotes", "sources", "entities")
+
+# Dask's own sampling, off or slowed for the workers this build starts: the statistical profiler
+# samples every thread each 10 ms and the GIL monitor each 1 ms, which cost two workers on two cores
+# a share of the CPU the map needs; nothing here reads their results (no dashboard). Local workers
+# are forked, not spawned: they start in 0.05 s of CPU instead of 0.65 s (no imports) and inherit
+# the context (registry, name automaton) the build loaded before starting them.
+DASK_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.worker.multiprocessing-method": "fork",
+}
 
 
 class _InProcess:
@@ -69,16 +82,18 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
     if workers <= 1 and scheduler is None:
         yield None
         return
+    import dask
     from dask.distributed import Client, LocalCluster
 
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None)
-    try:
-        with Client(scheduler or cluster) as client:
-            yield client
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with dask.config.set(DASK_CONFIG):
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                      dashboard_address=None)
+        try:
+            with Client(scheduler or cluster) as client:
+                yield client
+        finally:
+            if cluster is not None:
+                cluster.close()
 
 
 def submit(client: Any, function: Callable[..., Any], *args: Any) -> Any:
@@ -98,7 +113,7 @@ def map_batches(client: Any, inputs: BuildInputs, registry: dict[str, ann.Entity
     (no rows travel back); without, it returns them as Arrow tables. Batches come back in source order
     whatever finishes first, so the output is the same bytes for any number of workers.
     """
-    context = Context.load(inputs, registry) if client is None else None  # workers load their own
+    context = shared_context(inputs, registry) if client is None else None  # workers have their own
     in_flight = _worker_count(client) * BATCHES_IN_FLIGHT_PER_WORKER
     pending: deque[Any] = deque()
     for batch_paths, first in batches_of(inputs.source_paths()):
@@ -136,6 +151,7 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
     problems = Problems()  # every problem of the run, raised together after the map
     registry = ann.load_registry(build_inputs.registry_path, problems)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    shared_context(build_inputs, registry)  # before the workers start: forked from here, they inherit it
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch_name, \
             executor(workers, scheduler) as client:
         scratch = Path(scratch_name)

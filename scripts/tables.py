@@ -189,14 +189,19 @@ def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Conte
 _CONTEXTS: dict[tuple[BuildInputs, int, int], Context] = {}
 
 
-def _process_context(inputs: BuildInputs) -> Context:
+def _process_context(inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None) -> Context:
     """The context of a worker process, loaded on its first batch and kept while the registry is unchanged."""
     stat = inputs.registry_path.stat()
     key = (inputs, stat.st_mtime_ns, stat.st_size)
     if key not in _CONTEXTS:
         _CONTEXTS.clear()
-        _CONTEXTS[key] = Context.load(inputs)
+        _CONTEXTS[key] = Context.load(inputs, registry)
     return _CONTEXTS[key]
+
+
+def shared_context(inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None) -> Context:
+    """The context of this process, kept where worker processes forked from it find it (no reload there)."""
+    return _process_context(inputs, registry)
 
 
 def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH) -> Iterator[tuple[list[Path], int]]:
