@@ -12,11 +12,13 @@ process and its children, sampled every 0.1 s) and per-article costs. Stages:
 ``validate`` (without Great Expectations), ``map`` (the build's per-source
 stage alone); draft and rebuild only up to 10k articles. Then the build and
 map of 10k articles with a 100-entity and a 10k-entity registry, and the
-speed-up of two workers over one on the first size past 1,000.
+speed-up of two workers over one on the first size past 1,000 (medians of
+``--repeats`` runs, with the load average before them: other jobs on the
+machine make wall times meaningless).
 
 ``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages ...] [--workers 1 2]
 [--registry-sizes 100 10000] [--registry-articles 10000] [--speedup-stages map build draft]
-[--keep DIR]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
+[--repeats N] [--draft-up-to N] [--keep DIR]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
 (sources' raw paths must lie inside the project for validation to find them).
 Nothing here is a test: the numbers are for the record, not for pass/fail.
 """
@@ -32,6 +34,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,7 +171,7 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
     if stage == "draft":
         from scripts import draft
 
-        paths = sorted(str(p) for p in inputs["raw_dir"].iterdir())
+        paths = draft.input_paths([str(inputs["raw_dir"])], [])  # the folder, as `draft DIR` reads it
         with quiet:
             errors = draft.draft_files(paths, out / "draft", jobs=workers, report=lambda message: None,
                                        registry_path=inputs["registry_path"])
@@ -262,6 +265,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="registry sizes compared on the build of --registry-articles articles")
     parser.add_argument("--registry-articles", type=int, default=10_000)
     parser.add_argument("--speedup-stages", nargs="*", default=["map", "build", "draft"], choices=STAGES)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs of each worker count in the speed-up table (medians are printed)")
+    parser.add_argument("--draft-up-to", type=int, default=SMALL_STAGES_UP_TO,
+                        help="draft and rebuild only corpora up to this size")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the corpora and outputs here (a folder inside the project)")
     args = parser.parse_args(argv)
@@ -280,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"<!-- generated {size:,} articles in {time.perf_counter() - start:.0f} s -->", flush=True)
             shutil.rmtree(out / "cache", ignore_errors=True)
             for stage in args.stages:
-                if stage in ("draft", "rebuild") and size > SMALL_STAGES_UP_TO:
+                if stage in ("draft", "rebuild") and size > args.draft_up_to:
                     continue
                 if stage == "rebuild":
                     print(_row("build, cold cache", size, measure(stage, corpus, out)), flush=True)
@@ -304,20 +311,23 @@ def main(argv: list[str] | None = None) -> None:
                           f"{result['rss']:.0f} MiB | {result['cpu'] / articles * 1000:.2f} ms |", flush=True)
         speedup_size = next((s for s in args.sizes if s > 1_000), None)
         if speedup_size and len(args.workers) > 1:
-            print("\n| stage | articles | workers | wall | CPU | peak RSS | speed-up |")
-            print("|---|---|---|---|---|---|---|", flush=True)
+            print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) | peak RSS (max) "
+                  "| speed-up | load average (1 min) before the runs |")
+            print("|---|---|---|---|---|---|---|---|", flush=True)
             corpus, out = work / f"speedup-{speedup_size}", work / f"speedup-out-{speedup_size}"
             if not (corpus / "entities.yaml").is_file():
                 write_corpus(speedup_size, corpus)
             for stage in args.speedup_stages:
                 first = None
                 for workers in args.workers:
-                    if stage == "draft" and speedup_size > SMALL_STAGES_UP_TO:
+                    if stage in ("draft", "rebuild") and speedup_size > args.draft_up_to:
                         continue
-                    result = measure(stage, corpus, out, workers)
-                    first = first or result["wall"]
-                    print(f"| {stage} | {speedup_size:,} | {workers} | {result['wall']:.1f} s | {result['cpu']:.1f} s | "
-                          f"{result['rss']:.0f} MiB | {first / result['wall']:.2f}× |", flush=True)
+                    load = os.getloadavg()[0]
+                    runs = [measure(stage, corpus, out, workers) for _ in range(args.repeats)]
+                    wall, cpu = (statistics.median(run[key] for run in runs) for key in ("wall", "cpu"))
+                    first = first or wall
+                    print(f"| {stage} | {speedup_size:,} | {workers} | {wall:.1f} s | {cpu:.1f} s | "
+                          f"{max(run['rss'] for run in runs):.0f} MiB | {first / wall:.2f}× | {load:.2f} |", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
