@@ -220,6 +220,8 @@ def measure(stage: str, corpus: Path, out: Path, workers: int = 1) -> dict[str, 
 
     command = [sys.executable, "-m", "benchmarks.bench_scale", "stage", stage, str(corpus), str(out),
                "--workers", str(workers)]
+    if stage == "draft":
+        shutil.rmtree(out / "draft", ignore_errors=True)  # else the draft resumes the last run's and skips all
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
