@@ -34,8 +34,8 @@ from scripts.package import write_descriptor
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
-from scripts.tables import (Batch, BuildInputs, RunStore, batches_of, check_keys, connect, entity_rows, map_batch,
-                            reduce_table, rows_to_arrow, shared_context, unreferenced_problems)
+from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
+                            map_batch, reduce_table, rows_to_arrow, share_context, unreferenced_problems)
 
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
@@ -105,7 +105,7 @@ def _worker_count(client: Any) -> int:
     return 1 if client is None else max(1, len(client.scheduler_info().get("workers", {})))
 
 
-def map_batches(client: Any, inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None,
+def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None,
                 spill: RunStore | None = None) -> Iterator[Batch]:
     """Map: every batch of sources, in source order, on ``client`` (see :func:`executor`).
 
@@ -113,7 +113,10 @@ def map_batches(client: Any, inputs: BuildInputs, registry: dict[str, ann.Entity
     (no rows travel back); without, it returns them as Arrow tables. Batches come back in source order
     whatever finishes first, so the output is the same bytes for any number of workers.
     """
-    context = shared_context(inputs, registry) if client is None else None  # workers have their own
+    if client is None:
+        context = context or Context.load(inputs)
+    else:
+        context = None  # the workers have their own (inherited when forked, else loaded on their first batch)
     in_flight = _worker_count(client) * BATCHES_IN_FLIGHT_PER_WORKER
     pending: deque[Any] = deque()
     for batch_paths, first in batches_of(inputs.source_paths()):
@@ -128,8 +131,11 @@ def map_sources(inputs: BuildInputs, workers: int = 1, scheduler: str | None = N
                 registry: dict[str, ann.Entity] | None = None) -> Iterator[Batch]:
     """Map alone: every batch of sources as Arrow tables, in source order (``workers`` and ``scheduler``
     as in :func:`executor`; one worker and no scheduler, the default, starts no cluster)."""
+    context = Context.load(inputs, registry)
+    if workers > 1 and scheduler is None:
+        share_context(inputs, context)  # before the workers are forked: they inherit it
     with executor(workers, scheduler) as client:
-        yield from map_batches(client, inputs, registry)
+        yield from map_batches(client, inputs, context)
 
 
 def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
@@ -151,14 +157,16 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
     problems = Problems()  # every problem of the run, raised together after the map
     registry = ann.load_registry(build_inputs.registry_path, problems)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
-    shared_context(build_inputs, registry)  # before the workers start: forked from here, they inherit it
+    context = Context.load(build_inputs, registry)
+    if workers > 1 and scheduler is None:
+        share_context(build_inputs, context)  # before the workers are forked: they inherit it
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=out_dir) as scratch_name, \
             executor(workers, scheduler) as client:
         scratch = Path(scratch_name)
         store = RunStore(scratch / "runs")
         # Map (each batch spilled where it runs: memory holds a few batches, not the corpus)
         named = Batch(0)  # the raw files the annotations name, for the unreferenced-file reduce
-        for batch in map_batches(client, build_inputs, registry, store):
+        for batch in map_batches(client, build_inputs, context, store):
             problems.messages += batch.errors
             named.raw_files += batch.raw_files
             named.unreadable |= batch.unreadable

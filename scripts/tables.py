@@ -189,19 +189,24 @@ def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Conte
 _CONTEXTS: dict[tuple[BuildInputs, int, int], Context] = {}
 
 
-def _process_context(inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None) -> Context:
-    """The context of a worker process, loaded on its first batch and kept while the registry is unchanged."""
+def _context_key(inputs: BuildInputs) -> tuple[BuildInputs, int, int]:
     stat = inputs.registry_path.stat()
-    key = (inputs, stat.st_mtime_ns, stat.st_size)
+    return inputs, stat.st_mtime_ns, stat.st_size
+
+
+def _process_context(inputs: BuildInputs) -> Context:
+    """The context of a worker process, loaded on its first batch and kept while the registry is unchanged."""
+    key = _context_key(inputs)
     if key not in _CONTEXTS:
         _CONTEXTS.clear()
-        _CONTEXTS[key] = Context.load(inputs, registry)
+        _CONTEXTS[key] = Context.load(inputs)
     return _CONTEXTS[key]
 
 
-def shared_context(inputs: BuildInputs, registry: dict[str, ann.Entity] | None = None) -> Context:
-    """The context of this process, kept where worker processes forked from it find it (no reload there)."""
-    return _process_context(inputs, registry)
+def share_context(inputs: BuildInputs, context: Context) -> None:
+    """Keep ``context`` where worker processes forked from this one find it: they load nothing."""
+    _CONTEXTS.clear()
+    _CONTEXTS[_context_key(inputs)] = context
 
 
 def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH) -> Iterator[tuple[list[Path], int]]:
