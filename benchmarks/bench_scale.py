@@ -260,7 +260,7 @@ def _row(label: str, articles: int, result: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--stages", nargs="+", choices=STAGES, default=["draft", "build", "rebuild", "validate"])
+    parser.add_argument("--stages", nargs="*", choices=STAGES, default=["draft", "build", "rebuild", "validate"])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="worker counts compared on the speed-up corpus (the first size past 1,000)")
     parser.add_argument("--registry-sizes", type=int, nargs="*", default=[100, 10_000],
