@@ -230,3 +230,21 @@ def test_drafting_in_two_runs_gives_the_files_of_one_run(tmp_path: Path) -> None
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
     assert sorted(p.name for p in (tmp_path / "two" / "annotations").iterdir()) == sorted(
         p.name for p in (tmp_path / "one" / "annotations").iterdir())
+
+
+def test_a_batch_spilled_where_it_runs_sends_back_counts_not_rows(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from conftest import write_fixture_corpus
+    from scripts.tables import BuildInputs, RunStore, map_batch
+
+    inputs = BuildInputs(**write_fixture_corpus(tmp_path / "corpus"))
+    paths = inputs.source_paths()
+    kept = map_batch(paths, 0, inputs, arrow=True)
+    store = RunStore(tmp_path / "runs")
+    spilled = map_batch(paths, 0, inputs, spill=store)
+    assert spilled.tables == {} and spilled.rows == {} and spilled.raw_files == kept.raw_files
+    assert spilled.counts == {name: table.num_rows for name, table in kept.tables.items()}
+    for name, table in kept.tables.items():
+        if table.num_rows:
+            assert pq.read_table(tmp_path / "runs" / name / "000000000.parquet").equals(table)
