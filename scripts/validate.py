@@ -36,13 +36,11 @@ same as JSON (no timestamps, so equal packages give equal reports).
 from __future__ import annotations
 
 import argparse
-import tempfile
-import zipfile
-from contextlib import contextmanager
 import csv
 import datetime as dt
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -56,7 +54,8 @@ import yaml
 from scripts.annotations import ROOT, check_bounds
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
-from scripts.schema import TABLES, TableSchema, load_schemas
+from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema
+from scripts.untrusted import Package, Resource, normalised, package_folder, path_problem, read_json, read_package
 
 PROFILES_DIR = ROOT / "config" / "profiles" / "datapackage-2.0"
 REPORT_DIR = ROOT / "build" / "validation"
@@ -325,15 +324,21 @@ def _keys(strings: pa.RecordBatch, key: list[str], offset: int) -> pa.Array:
     return pc.if_else(some_empty, positions, joined)
 
 
-def read_table(package_dir: Path, schema: TableSchema, scratch: Path) -> LoadedTable:
-    """Read ``data/<table>.csv`` block by block into a spill file in ``scratch``, and look at
-    ``.parquet``'s schema; problems reading them become findings."""
-    name, path = schema.name, package_dir / "data" / f"{schema.name}.csv"
+def read_table(package: Package, resource: Resource, partner: Resource | None, spill: Path) -> LoadedTable:
+    """Read one declared resource block by block into the file ``spill`` (a CSV, or a Parquet
+    file no CSV stands for), and look at the schema of its Parquet ``partner``; problems reading them
+    become findings. Every path was checked by :func:`scripts.untrusted.read_package` before."""
+    schema = TableSchema(resource.name, resource.schema)
+    path = package.file(resource.path)
+    if resource.format == "parquet":
+        loaded = LoadedTable(schema)
+        _read_parquet(path, loaded, spill)
+        return loaded
     block_size = CSV_BLOCK_BYTES
     while True:
         loaded = LoadedTable(schema)
         try:
-            _read_csv(path, loaded, scratch / f"{name}.parquet", block_size)
+            _read_csv(path, loaded, spill, block_size)
             break
         except pa.ArrowInvalid as exc:
             # pyarrow's streaming reader needs each row inside one block: a longer row is read again
@@ -341,24 +346,63 @@ def read_table(package_dir: Path, schema: TableSchema, scratch: Path) -> LoadedT
             if "straddl" in str(exc) and block_size < path.stat().st_size:
                 block_size *= 2
                 continue
-            loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read as CSV: "
+            loaded.structure.append(Finding(schema.name, "-", "-", f"{path.name} cannot be read as CSV: "
                                             f"{str(exc).splitlines()[0]}"))
             loaded.spill, loaded.rows = None, 0
             break
-    parquet_path = package_dir / "data" / f"{name}.parquet"
+    if partner is not None:
+        _look_at_partner(package, partner, schema, loaded)
+    return loaded
+
+
+def _parquet_schema_problem(path: Path, schema: TableSchema) -> str | None:
+    """Why a Parquet file cannot be compared with its Table Schema's rows (None when its schema is the Table Schema's)."""
     try:
-        parquet_schema = pq.ParquetFile(parquet_path).schema_arrow
+        parquet_schema = pq.ParquetFile(path).schema_arrow
     except (OSError, pa.ArrowInvalid) as exc:
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} cannot be read: {exc}")
-        return loaded
+        return f"{path.name} cannot be read: {exc}"
     expected = schema.arrow_schema()
     if not parquet_schema.remove_metadata().equals(expected):
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} has the schema "
-                                         f"{parquet_schema.to_string(show_schema_metadata=False)!r}, "
-                                         f"the Table Schema's is {expected.to_string()!r}")
+        return (f"{path.name} has the schema {parquet_schema.to_string(show_schema_metadata=False)!r}, "
+                f"the Table Schema's is {expected.to_string()!r}")
+    return None
+
+
+def _look_at_partner(package: Package, partner: Resource, schema: TableSchema, loaded: LoadedTable) -> None:
+    """The Parquet file of a CSV resource: its own declared schema must be the CSV's, its columns that schema."""
+    parquet_path = package.file(partner.path)
+    if partner.schema != schema.descriptor:
+        loaded.parquet_problem = Finding(partner.name, "-", "schema", f"differs from the schema of {schema.name}, "
+                                         "whose Parquet file it is")
+        return
+    problem = _parquet_schema_problem(parquet_path, schema)
+    if problem is not None:
+        loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
     else:
         loaded.parquet_path = parquet_path
-    return loaded
+
+
+def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
+    """Spill a Parquet resource with no CSV, one row group at a time, as if its cells had been read from a CSV."""
+    schema = loaded.schema
+    problem = _parquet_schema_problem(path, schema)
+    if problem is not None:
+        loaded.structure.append(Finding(schema.name, "-", "-", problem))
+        return
+    source = pq.ParquetFile(path)
+    with pq.ParquetWriter(spill, _spill_schema(schema), compression="zstd") as writer:
+        for group in range(source.num_row_groups):
+            typed = source.read_row_group(group).combine_chunks()
+            strings = pa.RecordBatch.from_arrays(
+                [pc.fill_null(pc.cast(typed.column(c), pa.string()), "") for c in schema.columns], names=schema.columns)
+            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows),
+                                  pa.array(range(loaded.rows, loaded.rows + typed.num_rows), pa.int64())]
+            for column in schema.columns:
+                values = typed.column(column).combine_chunks() if typed.num_rows else pa.array([], typed.schema.field(column).type)
+                columns += [strings.column(column), values, pa.array([False] * typed.num_rows, pa.bool_())]
+            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
+            loaded.rows += typed.num_rows
+    loaded.spill = spill
 
 
 def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> None:
@@ -453,6 +497,14 @@ class Tables:
     def get(self, name: str) -> LoadedTable | None:
         return self.tables.get(name)
 
+    def usable(self, name: str, columns: Iterable[str]) -> LoadedTable | None:
+        """Table ``name`` when the package declares it, it could be read and it has ``columns`` (else a
+        cross-table check skips it: the schema checks name what is wrong)."""
+        loaded = self.tables.get(name)
+        if loaded is None or not loaded.readable or not set(columns) <= set(loaded.schema.columns):
+            return None
+        return loaded
+
     def connect(self) -> Any:
         """A cursor on one DuckDB database with a bounded memory, spilling into the scratch folder."""
         import duckdb
@@ -463,11 +515,34 @@ class Tables:
         return self.connection.cursor()
 
 
-def read_tables(package_dir: Path) -> Tables:
-    """Every table of the package, read by :func:`read_table`."""
-    schemas = load_schemas()
+def partners(package: Package) -> dict[str, Resource | None]:
+    """Resource name -> its Parquet partner, for each resource whose rows are read: every CSV (its partner the
+    Parquet resource of the same path but the suffix), and every Parquet resource that no CSV stands for."""
+    def stem(resource: Resource) -> str:
+        return resource.path.rsplit(".", 1)[0]
+
+    parquets = {stem(r): r for r in package.resources if r.format == "parquet"}
+    csv_stems = {stem(r) for r in package.resources if r.format == "csv"}
+    return {r.name: (parquets.get(stem(r)) if r.format == "csv" else None) for r in package.resources
+            if r.format == "csv" or stem(r) not in csv_stems}
+
+
+def read_tables(package_dir: Path | Package) -> Tables:
+    """Every declared resource of the package with rows of its own, read by :func:`read_table` with the
+    schema the package declares for it."""
+    package = package_dir if isinstance(package_dir, Package) else read_package(package_dir)
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
-    return Tables(scratch, {name: read_table(package_dir, schemas[name], Path(scratch.name)) for name in TABLES})
+    tables = {}
+    try:
+        for index, (name, partner) in enumerate(partners(package).items()):
+            resource = package.resource(name)
+            assert resource is not None
+            # the spill is named by position: a resource's name is the package's to choose, a path is not
+            tables[name] = read_table(package, resource, partner, Path(scratch.name) / f"table-{index}.parquet")
+    except BaseException:
+        scratch.cleanup()
+        raise
+    return Tables(scratch, tables)
 
 
 def _indices(mask: pa.ChunkedArray | pa.Array) -> list[int]:
@@ -489,26 +564,60 @@ def _quoted(column: str) -> str:
 
 # --- Descriptor-level checks ----------------------------------------------
 
-def check_profiles(package_dir: Path) -> list[str]:
-    """Descriptor and Table Schemas against the official Data Package 2.0 profiles."""
+def _package(package: Path | Package) -> Package:
+    return package if isinstance(package, Package) else read_package(package)
+
+
+def check_profiles(package_dir: Path | Package) -> list[str]:
+    """Descriptor and the Table Schemas it declares against the official Data Package 2.0 profiles."""
     import jsonschema
 
+    package = _package(package_dir)
+    documents: dict[str, tuple[str, Any]] = {"datapackage.json": ("datapackage.json", package.descriptor)}
+    for resource in package.resources:
+        shown = resource.schema_path or f"resource {resource.name} (inline schema)"
+        documents.setdefault(shown, ("tableschema.json", resource.declared_schema))
     failures = []
-    documents = [("datapackage.json", package_dir / "datapackage.json")] + [
-        ("tableschema.json", package_dir / "schemas" / f"{name}.json") for name in TABLES
-    ]
-    for profile_name, path in documents:
+    for shown, (profile_name, document) in documents.items():
         profile = json.loads((PROFILES_DIR / profile_name).read_text(encoding="utf-8"))
         validator = jsonschema.Draft7Validator(profile)
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            failures.append(f"{path.name}: cannot be read as JSON: {exc}")
-            continue
         for error in sorted(validator.iter_errors(document), key=str):
             location = "/".join(map(str, error.absolute_path)) or "(root)"
-            failures.append(f"{path.name}: {location}: {error.message} (profile {profile_name})")
+            failures.append(f"{shown}: {location}: {error.message} (profile {profile_name})")
     return failures
+
+
+def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
+    """A package claiming to be this dataset declares each of its tables as CSV and Parquet, at the paths
+    and with the Table Schemas of this project's ``schemas/`` (its rows are checked against its own)."""
+    package = _package(package_dir)
+    for table in TABLES:
+        project_schema = normalised(read_json(SCHEMAS_DIR / f"{table}.json", f"schemas/{table}.json"))
+        for extension in ("csv", "parquet"):
+            name = table if extension == "csv" else f"{table}-{extension}"
+            resource = package.resource(name)
+            if resource is None:
+                yield Finding(name, "-", "-", "this dataset's resource is not declared")
+                continue
+            if resource.path != f"data/{table}.{extension}":
+                yield Finding(name, "-", "path", f"{_show(resource.path)}, this dataset's is 'data/{table}.{extension}'")
+            if resource.schema != project_schema:
+                yield Finding(name, "-", "schema", f"{_show(resource.schema_path or 'inline')} differs from this "
+                              f"dataset's schemas/{table}.json: {_schema_difference(resource.schema, project_schema)}")
+
+
+def _schema_difference(declared: dict[str, Any], expected: dict[str, Any]) -> str:
+    """The first parts of a Table Schema that differ from this dataset's, named."""
+    fields = {f["name"]: f for f in declared["fields"]}
+    wanted = {f["name"]: f for f in expected["fields"]}
+    parts = [f"field {n!r} differs" for n in wanted if n in fields and fields[n] != wanted[n]]
+    parts += [f"field {n!r} is missing" for n in wanted if n not in fields]
+    parts += [f"field {n!r} is not this dataset's" for n in fields if n not in wanted]
+    if list(fields) != list(wanted) and not parts:
+        parts.append("the fields are in another order")
+    parts += [f"{key} differs" for key in sorted(set(declared) | set(expected))
+              if key != "fields" and declared.get(key) != expected.get(key)]
+    return ", ".join(parts[:SHOWN_EXAMPLES]) + (" ..." if len(parts) > SHOWN_EXAMPLES else "")
 
 
 def check_frictionless_descriptor(package_dir: Path) -> list[str]:
@@ -539,20 +648,21 @@ def check_frictionless(package_dir: Path) -> list[str]:
             f"{e['type']}: {e['message']}" for e in frictionless_errors(package_dir)]
 
 
-def check_files(package_dir: Path) -> list[str]:
-    """Each resource file's size and hash against the descriptor."""
-    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+def check_files(package_dir: Path | Package) -> list[str]:
+    """Each resource file's size and hash against the descriptor, whatever its format."""
+    package = _package(package_dir)
     failures = []
-    for resource in descriptor["resources"]:
+    for resource in package.resources:
         try:
-            size, digest = file_sha256(package_dir / resource["path"])
+            size, digest = file_sha256(package.file(resource.path))
         except OSError:
-            failures.append(f"{resource['path']}: missing")
+            failures.append(f"{resource.path}: missing")
             continue
-        if "bytes" in resource and resource["bytes"] != size:
-            failures.append(f"{resource['path']}: {size} bytes, the descriptor says {resource['bytes']}")
-        if resource.get("hash") != f"sha256:{digest}":
-            failures.append(f"{resource['path']}: SHA-256 differs from the descriptor's hash")
+        declared = resource.descriptor
+        if "bytes" in declared and declared["bytes"] != size:
+            failures.append(f"{resource.path}: {size} bytes, the descriptor says {declared['bytes']}")
+        if declared.get("hash") != f"sha256:{digest}":
+            failures.append(f"{resource.path}: SHA-256 differs from the descriptor's hash")
     return failures
 
 
@@ -717,6 +827,49 @@ def check_foreign_keys(tables: Tables) -> Iterable[Finding]:
                               f"{', '.join(_show(v) for v in shown)} is not in {target_name}.{', '.join(targets)}")
 
 
+def check_text_form(tables: Tables) -> Iterable[Finding]:
+    """Every text cell is in Unicode NFC (the build normalises every text it writes, so a span found in
+    one form is found in the other) and holds no NUL character (nothing binary reaches a text)."""
+    for name, loaded in tables.items():
+        for spec in loaded.schema.fields:
+            if spec["type"] != "string":
+                continue
+            column = spec["name"]
+            for block in loaded.blocks([column]):
+                cells = block.typed(column)
+                nul = pc.match_substring(cells, "\x00")
+                for i in _indices(nul):
+                    position = cells[i].as_py().index("\x00")
+                    yield Finding(name, block.key(i), column, f"holds a NUL character at {position}")
+                other_form = pc.and_(pc.invert(pc.fill_null(nul, False)),
+                                     pc.not_equal(pc.utf8_normalize(cells, "NFC"), cells))
+                for i in _indices(other_form):
+                    yield Finding(name, block.key(i), column, f"{_show(cells[i].as_py())} is not in Unicode NFC")
+
+
+def check_key_order(tables: Tables) -> Iterable[Finding]:
+    """The rows of every table are in primary-key order, as the build writes them (each row's key is
+    compared with the one before it; rows with an empty key part are the primary-key check's)."""
+    connection = tables.connect()
+    for name, loaded in tables.items():
+        if not loaded.readable:
+            continue
+        key = loaded.schema.primary_key
+        earlier = [f"earlier_{i}" for i in range(len(key))]
+        lags = ", ".join(f"lag({_quoted(_t(c))}) OVER (ORDER BY {ROW}) AS {e}" for c, e in zip(key, earlier))
+        # (k1, k2, ...) < (e1, e2, ...) in the order of the key's parts
+        before = " OR ".join(
+            "(" + " AND ".join([f"{_quoted(_t(c))} = {e}" for c, e in zip(key[:i], earlier[:i])]
+                               + [f"{_quoted(_t(key[i]))} < {earlier[i]}"]) + ")" for i in range(len(key)))
+        found = _query(connection, f"""
+            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) OVER (ORDER BY {ROW}) AS earlier_key,
+                   {", ".join(_quoted(_t(c)) for c in key)}, {lags} FROM {loaded.relation()})
+            WHERE {before} ORDER BY row""")
+        for row_key, earlier_key in found:
+            yield Finding(name, row_key, ", ".join(key), f"comes after the row {earlier_key}: the rows are not in "
+                          "primary-key order")
+
+
 SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
     ("header and row structure", check_structure),
     ("constraints known", check_constraints_known),
@@ -728,6 +881,8 @@ SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
     ("pattern", check_pattern),
     ("minimum, maximum and length", check_ranges),
     ("foreign keys", check_foreign_keys),
+    ("text in NFC, without NUL", check_text_form),
+    ("rows in primary-key order", check_key_order),
 ]
 
 
@@ -749,8 +904,12 @@ class Context:
     project_dir: Path | None = None
 
     def rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-        """(key, typed values...) of every row of a table, one row group at a time."""
-        for block in self.tables[table].blocks(columns):
+        """(key, typed values...) of every row of a table, one row group at a time (none when the
+        package has no such table with these columns)."""
+        loaded = self.tables.usable(table, columns)
+        if loaded is None:
+            return
+        for block in loaded.blocks(columns):
             typed = [block.typed(c).to_pylist() for c in columns]
             yield from zip(block.columns.column(KEY).to_pylist(), *typed)
 
@@ -809,8 +968,9 @@ def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
 def _span_rows(ctx: Context, table: str) -> str | None:
     """A DuckDB query of the rows of a span table beside the length of their source's text (null when
     texts has none; the first row of texts with that source_id, as a lookup by position would find)."""
-    rows, texts = ctx.tables[table], ctx.tables["texts"]
-    if not rows.readable or not texts.readable:
+    rows = ctx.tables.usable(table, ["source_id", "start", "end", "text"])
+    texts = ctx.tables.usable("texts", ["source_id", "text"])
+    if rows is None or texts is None:
         return None
     return f"""
         WITH text AS (SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
@@ -856,8 +1016,8 @@ def check_spans(ctx: Context) -> Iterable[Finding]:
 
 def check_mention_overlaps(ctx: Context) -> Iterable[Finding]:
     """Mentions of one source do not overlap (each is compared with the one before it by start)."""
-    mentions = ctx.tables["mentions"]
-    if not mentions.readable:
+    mentions = ctx.tables.usable("mentions", ["source_id", "start", "end"])
+    if mentions is None:
         return
     found = _query(ctx.tables.connect(), f"""
         WITH spans AS (
@@ -877,11 +1037,12 @@ def check_mention_overlaps(ctx: Context) -> Iterable[Finding]:
 
 def check_text_hashes(ctx: Context) -> Iterable[Finding]:
     """``sources.text_sha256`` and ``n_chars`` describe the text in ``texts`` (the last row of a source_id)."""
-    sources, texts = ctx.tables["sources"], ctx.tables["texts"]
-    if not sources.readable:
+    sources = ctx.tables.usable("sources", ["source_id", "text_sha256", "n_chars"])
+    texts = ctx.tables.usable("texts", ["source_id", "text"])
+    if sources is None:
         return
     text = ("SELECT NULL::VARCHAR AS source_id, NULL::VARCHAR AS digest, NULL::BIGINT AS length WHERE false"
-            if not texts.readable else
+            if texts is None else
             f"""SELECT "t:source_id" AS source_id, sha256("t:text") AS digest, length("t:text") AS length
                 FROM {texts.relation()}
                 QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW} DESC) = 1""")
@@ -902,22 +1063,17 @@ def check_text_hashes(ctx: Context) -> Iterable[Finding]:
             yield Finding("sources", key, "n_chars", f"{n_chars}, but its text has {length} characters")
 
 
-def raw_file(home: Path, raw_path: str) -> Path | None:
-    """A raw file named in ``sources.raw_path``, inside ``home`` (None when the path leaves it)."""
-    path = (home / raw_path).resolve()
-    return path if path.is_relative_to(home.resolve()) else None
-
-
 def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
     """The raw file of every source exists and its SHA-256 is ``sources.raw_sha256``."""
     hashes: dict[Path, str | None] = {}  # each file is read once, however many sources name it
     for key, raw_path, raw_sha256 in ctx.rows("sources", ["raw_path", "raw_sha256"]):
         if raw_path is None:
             continue
-        path = raw_file(ctx.package_dir, raw_path)
-        if path is None:
-            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} is outside the package")
+        problem = path_problem(ctx.package_dir, raw_path)
+        if problem is not None:  # refused before it is opened
+            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} {problem}; not read")
             continue
+        path = ctx.package_dir.joinpath(*raw_path.split("/"))
         if path not in hashes:
             try:
                 hashes[path] = file_sha256(path)[1]
@@ -932,10 +1088,11 @@ def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
 
 def check_entities_mentioned(ctx: Context) -> Iterable[Finding]:
     """Every entity of the registry is mentioned at least once (DuckDB over the rows)."""
-    entities, mentions = ctx.tables["entities"], ctx.tables["mentions"]
-    if not entities.readable:
+    entities = ctx.tables.usable("entities", ["entity_id"])
+    mentions = ctx.tables.usable("mentions", ["entity_id"])
+    if entities is None:
         return
-    mentioned = (f'SELECT DISTINCT "t:entity_id" AS entity_id FROM {mentions.relation()}' if mentions.readable
+    mentioned = (f'SELECT DISTINCT "t:entity_id" AS entity_id FROM {mentions.relation()}' if mentions is not None
                  else "SELECT NULL::VARCHAR AS entity_id WHERE false")
     found = _query(ctx.tables.connect(), f"""
         SELECT e.{KEY}, e."t:entity_id" FROM {entities.relation()} e
@@ -968,12 +1125,16 @@ def _version_in(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
+VERSION_FILES = ("CITATION.cff", "CHANGELOG.md")
+
+
 def version_files(package_dir: Path, project_dir: Path | None = None) -> list[Path]:
-    """CITATION.cff and CHANGELOG.md of the package, else of the project a staging build belongs to."""
+    """CITATION.cff and CHANGELOG.md of the package, else of the project a staging build belongs to
+    (a name whose path is not a plain file inside the package is left out; :func:`check_version` names it)."""
     found = []
-    for name in ("CITATION.cff", "CHANGELOG.md"):
+    for name in VERSION_FILES:
         for folder in (package_dir, project_dir):
-            if folder is not None and (folder / name).is_file():
+            if folder is not None and (folder / name).exists() and path_problem(folder, name) is None:
                 found.append(folder / name)
                 break
     return found
@@ -981,8 +1142,11 @@ def version_files(package_dir: Path, project_dir: Path | None = None) -> list[Pa
 
 def check_version(ctx: Context) -> Iterable[Finding]:
     """The descriptor's version equals CITATION.cff's and the newest CHANGELOG.md entry's, where they state one."""
-    descriptor = json.loads((ctx.package_dir / "datapackage.json").read_text(encoding="utf-8"))
-    version = descriptor.get("version")
+    for name in VERSION_FILES:
+        problem = path_problem(ctx.package_dir, name)
+        if problem is not None:
+            yield Finding(name, "-", "-", f"{problem}; not read")
+    version = read_package(ctx.package_dir).descriptor.get("version")
     for path in version_files(ctx.package_dir, ctx.project_dir):
         stated = _version_in(path)
         if stated is not None and stated != version:
@@ -1045,23 +1209,40 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         if echo:
             print(result.line(), flush=True)
 
+    package = read_package(package_dir)   # a malformed descriptor or an unsafe path stops here, nothing opened
     # Looked up at call time, so that a test can replace one check.
-    record(CheckResult("profiles", "Data Package 2.0 profiles").extend(check_profiles(package_dir)))
+    record(CheckResult("profiles", "Data Package 2.0 profiles").extend(check_profiles(package)))
+    record(CheckResult("profiles", "resources and schemas of this dataset").extend(check_dataset_schemas(package)))
     record(CheckResult("frictionless", "descriptor and schemas").extend(check_frictionless_descriptor(package_dir)))
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
-    record(CheckResult("files", "bytes and SHA-256").extend(check_files(package_dir)))
-    with read_tables(package_dir) as tables:
+    record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
+    with read_tables(package) as tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
     if run_gx:
         from scripts.expectations import run_suites
 
         suites_dir = package_dir / "schemas" / "expectations"
+        # the suites read data/<table>.parquet by name: only where they are the declared resources
+        unsafe = [f"data/{t}.parquet: not the declared resource {t}-parquet; suites not run" for t in TABLES
+                  if (r := package.resource(f"{t}-parquet")) is None or r.path != f"data/{t}.parquet"]
+        unsafe += [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
         record(CheckResult("Great Expectations", "suites").extend(
-            run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
+            unsafe if unsafe else run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
             else [f"{suites_dir}: the package has no expectation suites"]))
     return results
+
+
+def suite_problems(package_dir: Path) -> list[tuple[str, str]]:
+    """(path, problem) of each expectation suite of the package that may not be opened."""
+    found = []
+    for path in sorted((package_dir / "schemas" / "expectations").glob("*.json")):
+        relative = f"schemas/expectations/{path.name}"
+        problem = path_problem(package_dir, relative)
+        if problem is not None:
+            found.append((relative, problem))
+    return found
 
 
 def report(package_dir: Path, results: list[CheckResult]) -> dict[str, Any]:
@@ -1131,21 +1312,3 @@ def validate_command(args: argparse.Namespace) -> None:
         validate_package(folder, run_gx=not args.skip_gx,
                          docs_dir=None if args.skip_gx else report_dir / "docs",
                          report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
-
-
-@contextmanager
-def package_folder(path: Path | None) -> Iterator[Path | None]:
-    """``path`` itself, or for a release zip the one folder it unpacks to (in a temporary folder)."""
-    if path is None or not zipfile.is_zipfile(path) or path.is_dir():
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="validate-") as scratch, zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        unsafe = [n for n in names if n.startswith("/") or ".." in Path(n).parts]
-        if unsafe:
-            raise BuildError(f"{path}: member(s) outside the archive's folder: {', '.join(unsafe[:3])}")
-        tops = {Path(n).parts[0] for n in names if Path(n).parts}
-        if len(tops) != 1:
-            raise BuildError(f"{path}: a release zip holds one folder; found {', '.join(sorted(tops)) or 'nothing'}")
-        archive.extractall(scratch)
-        yield Path(scratch) / tops.pop()
