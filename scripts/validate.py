@@ -149,6 +149,7 @@ def _show(value: Any) -> str:
 # memory does not grow with the corpus.
 
 CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
+PARQUET_BATCH_ROWS = 65_536    # rows of a Parquet resource with no CSV spilled at a time
 DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
 
 
@@ -391,15 +392,13 @@ def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
         return
     source = pq.ParquetFile(path)
     with pq.ParquetWriter(spill, _spill_schema(schema), compression="zstd") as writer:
-        for group in range(source.num_row_groups):
-            typed = source.read_row_group(group).combine_chunks()
+        for typed in source.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=schema.columns):
             strings = pa.RecordBatch.from_arrays(
                 [pc.fill_null(pc.cast(typed.column(c), pa.string()), "") for c in schema.columns], names=schema.columns)
             columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows),
                                   pa.array(range(loaded.rows, loaded.rows + typed.num_rows), pa.int64())]
             for column in schema.columns:
-                values = typed.column(column).combine_chunks() if typed.num_rows else pa.array([], typed.schema.field(column).type)
-                columns += [strings.column(column), values, pa.array([False] * typed.num_rows, pa.bool_())]
+                columns += [strings.column(column), typed.column(column), pa.array([False] * typed.num_rows, pa.bool_())]
             writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
             loaded.rows += typed.num_rows
     loaded.spill = spill
