@@ -168,6 +168,8 @@ def _typed(value: str, field_type: str) -> Any:
 def read_csv_rows(path: Path, schema: TableSchema) -> list[dict[str, Any]]:
     """The rows of a CSV table, typed by its schema (empty cell = null)."""
     types = {f["name"]: f["type"] for f in schema.fields}
+    # the csv module refuses a cell over 128 KiB by default: sized for the largest cell the file can hold
+    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size))
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != schema.columns:

@@ -23,7 +23,8 @@ from conftest import build_fixture_package, write_fixture_corpus
 from scripts.__main__ import main
 from scripts.errors import BuildError
 from scripts.package import write_descriptor
-from scripts.validate import check_files, check_tables, run_checks, validate_package
+from scripts.schema import load_schema
+from scripts.validate import check_files, check_tables, read_csv_rows, run_checks, validate_package
 from test_integrity import corrupt_table, read_frame, set_cell
 
 
@@ -290,11 +291,17 @@ def test_rows_out_of_primary_key_order_are_named(package: Path):
                                          f"after the row {last}")
 
 
-def test_a_row_of_three_mib_is_read(package: Path):
+def test_a_row_of_three_mib_is_read(package: Path, monkeypatch: pytest.MonkeyPatch):
+    import scripts.validate as validate
+
     long_note = ("A long note. " * 250_000)[:3 << 20]
-    corrupt_table(package, "sources", set_cell("notes", long_note))
+    corrupt_table(package, "sources", set_cell("notes", long_note, row=1))
     assert (package / "data" / "sources.csv").stat().st_size > 3 << 20
     assert check_tables(package) == []
+    monkeypatch.setattr(validate, "CSV_BLOCK_BYTES", 1 << 20)   # the row straddles blocks: read again, larger
+    assert check_tables(package) == []
+    rows = read_csv_rows(package / "data" / "sources.csv", load_schema("sources"))
+    assert rows[1]["notes"] == long_note
 
 
 def test_a_nul_deep_in_a_raw_file_stops_the_build(tmp_path: Path):
