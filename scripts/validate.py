@@ -1,31 +1,43 @@
 """Validate a built package before it is published (``python -m scripts validate``).
 
 Takes a package folder (``datapackage.json``, ``schemas/``, ``data/``; the
-project root by default); returns one :class:`CheckResult` per check and
-raises a :class:`BuildError` listing every failure when any check fails. The
-checks, in order:
+project root by default) or a release zip, read as untrusted input by
+:mod:`scripts.untrusted`: a malformed descriptor, or a path of a resource or
+schema that could lead out of the package, is a :class:`BuildError` listing
+every problem before anything is opened. Returns one :class:`CheckResult`
+per check and raises a :class:`BuildError` listing every failure when any
+check fails. The checks, in order:
 
-1. ``profiles``: the descriptor and each Table Schema against the official
-   Data Package 2.0 JSON Schemas (``config/profiles/datapackage-2.0``);
+1. ``profiles``: the descriptor and each Table Schema it declares against the
+   official Data Package 2.0 JSON Schemas (``config/profiles/datapackage-2.0``);
+   and that the package declares this dataset's resources, at their paths,
+   with this project's Table Schemas (a package claiming to be this dataset
+   must carry them; its rows are still checked against what it declares);
 2. ``frictionless``: the descriptor as frictionless reads it (field types,
    resources, schemas by path); with ``frictionless_rows`` also frictionless'
    own row-by-row validation of every resource, which is slow on large tables;
-3. ``files``: every file's size and SHA-256 against the descriptor (frictionless
-   does not check Parquet files);
-4. ``schema``: the rows of every CSV against its Table Schema, column by
-   column with pyarrow instead of row by row: header and row structure, types,
-   required, unique and primary keys, enum, pattern, minimum/maximum,
-   length, foreign keys (the same errors frictionless reports, see
-   ``tests/test_integrity.py``). Each CSV is read a block at a time and spilled,
-   typed, to a scratch Parquet file; the column checks read it back a row group
-   at a time and the global checks (keys, foreign keys, spans, entity mentions)
-   run in DuckDB over those files, so memory does not grow with the corpus;
-5. ``cross-table``: CSV and Parquet hold the same rows; offsets lie inside
-   the text; every span equals its source's text at its offsets; mentions of
-   a source do not overlap; ``text_sha256``/``n_chars`` match ``texts``; the
-   raw files match ``raw_sha256``; every entity has a mention; statistics'
-   bounds agree with their qualifier; the version of ``datapackage.json``
-   equals ``CITATION.cff`` and the newest ``CHANGELOG.md`` entry;
+3. ``files``: every file's size and SHA-256 against the descriptor, CSV and
+   Parquet alike (frictionless does not check Parquet files);
+4. ``schema``: the rows of every declared resource (each CSV, and each Parquet
+   file no CSV stands for) against the Table Schema the package declares for
+   it, column by column with pyarrow instead of row by row: header and row
+   structure, types, required, unique and primary keys, enum, pattern,
+   minimum/maximum, length, foreign keys (the same errors frictionless
+   reports, see ``tests/test_integrity.py``), text cells in Unicode NFC and
+   without NUL, rows in primary-key order as the build writes them. Each CSV
+   is read a block at a time (a row longer than a block is read again with
+   larger blocks) and spilled, typed, to a scratch Parquet file; the column
+   checks read it back a row group at a time and the global checks (keys,
+   order, foreign keys, spans, entity mentions) run in DuckDB over those
+   files, so memory does not grow with the corpus;
+5. ``cross-table``: CSV and Parquet hold the same rows in the same order;
+   offsets lie inside the text; every span equals its source's text at its
+   offsets; mentions of a source do not overlap; ``text_sha256``/``n_chars``
+   match ``texts``; the raw files match ``raw_sha256`` (a ``raw_path`` that
+   could lead out of the package is named and never opened); every entity has
+   a mention; statistics' bounds agree with their qualifier; the version of
+   ``datapackage.json`` equals ``CITATION.cff`` and the newest ``CHANGELOG.md``
+   entry;
 6. ``Great Expectations``: the suites of :mod:`scripts.expectations`.
 
 The terminal shows one line per check (at most three examples of a failure:
