@@ -337,3 +337,16 @@ def test_a_range_with_equal_bounds_fails(package: Path):
     corrupt_table(package, "statistics", set_cell("value_high", statistics.loc[row, "value_low"], row=row))
     found = failures(package)["cross-table: statistics bounds agree with the qualifier"]
     assert any("qualifier 'range' needs no value and value_low < value_high" in f for f in found)
+
+
+def test_an_annotated_range_with_equal_bounds_stops_the_build(tmp_path: Path):
+    import yaml
+
+    corpus = write_fixture_corpus(tmp_path / "corpus", articles=1)
+    path = corpus["sources_dir"] / "fixture-article-1.yaml"
+    annotation = yaml.safe_load(path.read_text(encoding="utf-8"))
+    ranged = next(s for s in annotation["statistics"] if s["qualifier"] == "range")
+    ranged["value_high"] = ranged["value_low"]
+    path.write_text(yaml.safe_dump(annotation, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"qualifier 'range' needs no value and value_low < value_high"):
+        build_fixture_package(corpus, tmp_path / "out")
