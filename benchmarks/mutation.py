@@ -14,7 +14,7 @@ project under ``build/mutation/work`` so that the checkout is never touched:
   of ``--sample`` mutants each, drawn with a fixed seed (all of them take hours on two
   cores), so two runs of one tree try the same mutants.
 
-    /work/venv-mut/bin/python -m benchmarks.mutation --sample 60
+    make mutation                      # = .venv-mut/bin/python -m benchmarks.mutation --sample 60
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ MUTATED = ("scripts/validate.py", "scripts/annotations.py", "scripts/build.py")
 PUBLISH_FUNCTIONS = ("publish", "build_and_publish")
 TESTS = ("tests/test_integrity.py", "tests/test_annotations.py", "tests/test_build.py", "tests/test_untrusted.py")
 # What the copy leaves out: environments, outputs and caches.
-SKIPPED = {".git", ".venv", ".venv-bench", ".venv-cff", "build", "dist", "mutants", "__pycache__",
+SKIPPED = {".git", ".venv", ".venv-bench", ".venv-cff", ".venv-mut", "build", "dist", "mutants", "__pycache__",
            ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 KILLED_CODES = {1, 3}
 
