@@ -22,6 +22,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -321,11 +322,14 @@ def unpack(path: Path, scratch: Path) -> Path:
         budget = ZIP_MAX_BYTES
         for member in members:
             target = scratch.joinpath(*member.filename.rstrip("/").split("/"))
-            if member.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            budget -= _copy_member(archive, member, target, budget)
+            try:
+                if member.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                budget -= _copy_member(archive, member, target, budget)
+            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                raise BuildError(f"{path}: member {member.filename!r} cannot be unpacked: {exc}") from None
     return scratch / tops.pop()
 
 

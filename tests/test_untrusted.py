@@ -219,6 +219,7 @@ def _bomb(archive: zipfile.ZipFile) -> None:
     (_bomb, "member 'pkg/data/zeros.csv' unpacks to 8388608 bytes from"),
     (lambda a: a.writestr("/etc/evil.txt", "x"), "member '/etc/evil.txt' is not a relative POSIX path"),
     (lambda a: a.writestr("other/readme.txt", "x"), "a release zip holds one folder; found other, pkg"),
+    (lambda a: a.writestr("pkg/data/quotes.csv/x", "x"), "member 'pkg/data/quotes.csv/x' cannot be unpacked"),
 ])
 def test_an_unsafe_zip_is_refused_with_a_clear_error(package: Path, tmp_path: Path, extra: Callable, words: str):
     from scripts.untrusted import package_folder
