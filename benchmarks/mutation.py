@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "build" / "mutation"
 MUTATED = ("scripts/validate.py", "scripts/annotations.py", "scripts/build.py")
 PUBLISH_FUNCTIONS = ("publish", "build_and_publish")
-TESTS = ("tests/test_integrity.py", "tests/test_annotations.py", "tests/test_build.py", "tests/test_untrusted.py")
+TESTS = ("tests/test_integrity.py", "tests/test_annotations.py", "tests/test_build.py", "tests/test_untrusted.py",
+         "tests/test_bounds.py")
 # What the copy leaves out: environments, outputs and caches.
 SKIPPED = {".git", ".venv", ".venv-bench", ".venv-cff", ".venv-mut", "build", "dist", "mutants", "__pycache__",
            ".pytest_cache", ".mypy_cache", ".ruff_cache"}
