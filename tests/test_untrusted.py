@@ -351,3 +351,18 @@ def test_an_annotated_range_with_equal_bounds_stops_the_build(tmp_path: Path):
     path.write_text(yaml.safe_dump(annotation, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(BuildError, match=r"qualifier 'range' needs no value and value_low < value_high"):
         build_fixture_package(corpus, tmp_path / "out")
+
+
+# --- The version files of the package (mutants of the version check that survived) --------------
+
+def test_a_citation_file_of_another_version_is_named(package: Path):
+    (package / "CITATION.cff").write_text("cff-version: 1.2.0\nversion: 9.9.9\n", encoding="utf-8")
+    found = failures(package)["cross-table: version matches CITATION.cff and CHANGELOG.md"]
+    assert any(f.endswith("but CITATION.cff says '9.9.9'") for f in found)
+
+
+def test_a_changelog_without_a_release_entry_is_noted_not_a_crash(package: Path):
+    (package / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n", encoding="utf-8")
+    (package / "CITATION.cff").unlink(missing_ok=True)
+    result = next(r for r in run_checks(package, run_gx=False, echo=False) if r.name.startswith("version"))
+    assert result.passed and result.note == "CHANGELOG.md states no version yet; no CITATION.cff"
