@@ -366,3 +366,43 @@ def test_a_changelog_without_a_release_entry_is_noted_not_a_crash(package: Path)
     (package / "CITATION.cff").unlink(missing_ok=True)
     result = next(r for r in run_checks(package, run_gx=False, echo=False) if r.name.startswith("version"))
     assert result.passed and result.note == "CHANGELOG.md states no version yet; no CITATION.cff"
+
+
+# --- Survivors of the mutation run after this work (docs/mutation-report.md) ---------------------
+
+def test_a_parquet_resource_that_does_not_match_its_declared_schema_is_named(package: Path):
+    shutil.copy(package / "data" / "entities.parquet", package / "data" / "extra.parquet")
+    schema = json.loads((package / "schemas" / "texts.json").read_text(encoding="utf-8"))
+    edit_descriptor(package, lambda d: d["resources"].append(
+        {"name": "extra", "path": "data/extra.parquet", "format": "parquet", "schema": schema}))
+    found = failures(package)["schema: header and row structure"]
+    assert any(f.startswith("extra row - column -: extra.parquet has the schema") for f in found)
+
+
+def test_a_package_without_this_datasets_mentions_is_named_without_a_crash(package: Path):
+    edit_descriptor(package, lambda d: d.update(resources=[r for r in d["resources"]
+                                                           if r["name"] not in ("mentions", "mentions-parquet")]))
+    found = failures(package)
+    assert "mentions row - column -: this dataset's resource is not declared" in \
+        found["profiles: resources and schemas of this dataset"]
+    assert any(f.endswith("has no mention") for f in found["cross-table: every entity has a mention"])
+
+
+def test_a_constraint_the_checker_does_not_implement_is_named(package: Path):
+    path = package / "schemas" / "entities.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["fields"][1].setdefault("constraints", {})["exclusiveMinimum"] = 0
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    found = failures(package)["schema: constraints known"]
+    assert found == [f"entities row - column {schema['fields'][1]['name']}: constraint 'exclusiveMinimum' is not "
+                     "checked by scripts/validate.py"]
+
+
+def test_a_parquet_file_with_fewer_rows_than_its_csv_is_named(package: Path):
+    path = package / "data" / "entities.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.slice(1), path, compression="zstd")
+    last_key = table.column("entity_id")[0].as_py()
+    found = failures(package)["cross-table: CSV equals Parquet"]
+    assert found == [f"entities row {last_key} column -: the CSV has {table.num_rows} rows, the Parquet file "
+                     f"{table.num_rows - 1} (keys in only one of them: {last_key})"]
