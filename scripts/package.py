@@ -44,13 +44,18 @@ def resource_name(table: str, extension: str) -> str:
     return table if extension == "csv" else f"{table}-{extension}"
 
 
-def describe(package_dir: Path) -> dict[str, Any]:
-    """The descriptor of the package in ``package_dir``."""
+def describe(package_dir: Path, config_path: Path | None = None) -> dict[str, Any]:
+    """The descriptor of the package in ``package_dir``, with the metadata of ``config_path``.
+
+    ``config_path`` defaults to ``config/package.yaml`` of the project; a release passes the staged
+    copy that carries its new version, so the project's copy changes only when the release is published.
+    """
     # Load
+    config_path = config_path or PACKAGE_CONFIG
     try:
-        meta = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
+        meta = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{PACKAGE_CONFIG}: cannot be read: {exc}") from None
+        raise BuildError(f"{config_path}: cannot be read: {exc}") from None
 
     # Process
     resources = []
@@ -82,9 +87,9 @@ def describe(package_dir: Path) -> dict[str, Any]:
     return descriptor
 
 
-def write_descriptor(package_dir: Path) -> dict[str, Any]:
-    """Save ``datapackage.json`` in ``package_dir`` and return it."""
-    descriptor = describe(package_dir)
+def write_descriptor(package_dir: Path, config_path: Path | None = None) -> dict[str, Any]:
+    """Save ``datapackage.json`` in ``package_dir`` and return it (``config_path``: see :func:`describe`)."""
+    descriptor = describe(package_dir, config_path)
     text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
     (package_dir / "datapackage.json").write_text(text, encoding="utf-8")
     return descriptor
