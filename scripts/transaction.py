@@ -194,6 +194,12 @@ def _inside(root: Path, relative: str, where: str) -> Path:
     return root / relative
 
 
+def move(source: Path, target: Path) -> None:
+    """One atomic rename of a staged file over the published one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
 def _finish(root: Path, journal: dict[str, Any]) -> int:
     """Do what ``journal`` lists that is not done yet; returns the files moved now."""
     where = str(root / JOURNAL_NAME)
@@ -202,8 +208,7 @@ def _finish(root: Path, journal: dict[str, Any]) -> int:
     for relative in journal["files"]:
         source, target = _inside(staging, relative, where), _inside(root, relative, where)
         if source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            move(source, target)
             moved += 1
         elif not target.exists():
             raise BuildError(f"{where}: {relative} is neither staged in {staging} nor published; the "
