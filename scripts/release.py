@@ -2,17 +2,21 @@
 
 ``python -m scripts release [--bump auto|major|minor|patch] [--date YYYY-MM-DD] [--dry-run]``
 takes the project (annotations, schemas, ``config/package.yaml``, the newest
-manifest in ``releases/``). It builds the package into a temporary folder,
-diffs it against the newest manifest (:mod:`scripts.diff`), works out the bump
-the policy of ``docs/versioning.md`` requires and refuses a smaller one. Then
-it sets ``version`` and ``created`` in ``config/package.yaml``, builds,
-validates and publishes ``data/`` and ``datapackage.json``
-(:func:`scripts.build.build_and_publish`), and writes ``releases/<version>.json``,
-the CHANGELOG entry, ``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``,
-the README citation block, and ``dist/<name>-<version>.zip`` with
-``dist/SHA256SUMS``. ``--dry-run`` validates the build and prints the plan,
-writing nothing in the project. The release date is the one date that enters
-the outputs; it comes from ``--date`` (default: today) and is recorded.
+manifest in ``releases/``). Holding the project's lock, it builds the package
+into a staging folder, diffs it against the newest manifest
+(:mod:`scripts.diff`), works out the bump the policy of ``docs/versioning.md``
+requires and refuses a smaller one. Then it stages ``config/package.yaml``
+with the new ``version`` and ``created``, the descriptor built from it,
+``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``, the README citation
+block, the CHANGELOG entry and ``releases/<version>.json``, validates them, and
+publishes them with ``data/`` as one unit (:mod:`scripts.transaction`: a
+release killed midway is finished by the next command, once), then writes
+``dist/<name>-<version>.zip`` with ``dist/SHA256SUMS``. ``--dry-run``
+validates the build and prints the plan, writing nothing in the project.
+``--rebuild-zip VERSION`` writes the zip of a released version again, when
+the published package is that version, and checks it against the manifest.
+The release date is the one date that enters the outputs; it comes from
+``--date`` (default: today) and is recorded.
 """
 
 from __future__ import annotations
