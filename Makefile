@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale release sqlite browse site test-browser cff-venv clean FORCE
+.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale bench-mentions release sqlite browse site test-browser cff-venv clean FORCE
 
 # The minimum Python is 3.11: the pinned numpy 2.4 and pandas 3 (requirements.lock) publish
 # no release for older Pythons, so pip would fail deep inside the install with "no matching
@@ -125,6 +125,10 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 ## bench-scale: draft, build and validate 1k, 10k and 100k synthetic articles (wall, CPU, peak RSS, 1->2 workers)
 bench-scale: $(INSTALLED)
 	$(BIN)/python -m benchmarks.bench_scale
+
+## bench-mentions: build and span checks of one article of 16 KiB to 1 MiB: cost per mention must stay flat
+bench-mentions: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_mentions
 
 ## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md);
 ## refuses drafted sources unless RELEASE_ARGS=--publish-drafts
