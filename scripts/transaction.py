@@ -214,7 +214,12 @@ def _finish(root: Path, journal: dict[str, Any]) -> int:
             raise BuildError(f"{where}: {relative} is neither staged in {staging} nor published; the "
                              "interrupted publish cannot be finished (restore the files from version control)")
     for step in journal["after"]:
-        run_step(root, step)
+        try:
+            run_step(root, step)
+        except BuildError as exc:
+            raise BuildError(f"{where}: the files of {journal.get('what', 'a build')} are published, but its "
+                             f"step {step.get('step')!r} failed; fix this and run any command to finish it: "
+                             f"{exc}") from None
     (root / JOURNAL_NAME).unlink()
     _fsync_folder(root)
     shutil.rmtree(staging, ignore_errors=True)

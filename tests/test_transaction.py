@@ -244,3 +244,41 @@ def test_a_second_writer_is_refused_with_the_holders_pid_and_a_live_staging_fold
     shutil.rmtree(live, ignore_errors=True)
     build_and_publish(run_gx=False, target=project, **corpus)  # the lock died with its holder
     assert published(project) != before
+
+
+def test_any_command_finishes_a_pending_publish_unless_a_live_writer_holds_the_lock(
+        project: Path, states, monkeypatch: pytest.MonkeyPatch):
+    _old, new, staged = states
+    staging = project / f"{STAGING_PREFIX}killed"
+    shutil.copytree(staged, staging)
+    monkeypatch.setattr(transaction, "run_step", lambda root, step: (_ for _ in ()).throw(Killed()))
+    with pytest.raises(Killed), project_lock(project, "test"):
+        publish(staging, project)
+    monkeypatch.undo()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLDER), str(project)], cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        live = Path(holder.stdout.readline().strip())
+        transaction.recover_if_pending(project)  # the holder may be publishing it: left alone
+        assert (project / JOURNAL_NAME).is_file()
+    finally:
+        holder.kill()
+        holder.wait()
+    shutil.rmtree(live, ignore_errors=True)
+    transaction.recover_if_pending(project)
+    assert published(project) == new and leftovers(project) == []
+
+
+def test_a_failing_step_keeps_the_journal_and_says_what_to_fix(project: Path, states, monkeypatch):
+    _old, new, staged = states
+    staging = project / f"{STAGING_PREFIX}staged"
+    shutil.copytree(staged, staging)
+    (project / "config" / "package.yaml").rename(project / "config" / "moved.yaml")
+    with pytest.raises(BuildError, match=r"are published, but its step 'derived' failed; fix this"), \
+            project_lock(project, "test"):
+        publish(staging, project)
+    assert (project / JOURNAL_NAME).is_file()
+    (project / "config" / "moved.yaml").rename(project / "config" / "package.yaml")
+    transaction.recover_if_pending(project)
+    assert published(project) == new and leftovers(project) == []
