@@ -66,7 +66,8 @@ def _try_lock(handle: IO[Any]) -> bool:
 
 
 def _command_line() -> str:
-    return " ".join(["python", *sys.argv]) if sys.argv and sys.argv[0] else "python"
+    """The holder's command line as it was typed (``python -m scripts build``), for the refusal message."""
+    return " ".join(getattr(sys, "orig_argv", None) or sys.argv)
 
 
 @contextmanager
