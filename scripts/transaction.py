@@ -121,8 +121,11 @@ def _is_stale(folder: Path, in_project: bool) -> bool:
     held = folder / HELD_NAME
     if not held.is_file():
         return in_project
-    with held.open("a", encoding="utf-8") as handle:
-        return _try_lock(handle)  # released again when the file closes
+    try:
+        with held.open("a", encoding="utf-8") as handle:
+            return _try_lock(handle)  # released again when the file closes
+    except OSError:
+        return False  # another user's folder, say: not ours to judge
 
 
 def clean_stale_staging(parent: Path | None, prefix: str) -> list[Path]:
@@ -214,6 +217,8 @@ def _finish(root: Path, journal: dict[str, Any]) -> int:
         elif not target.exists():
             raise BuildError(f"{where}: {relative} is neither staged in {staging} nor published; the "
                              "interrupted publish cannot be finished (restore the files from version control)")
+    for folder in sorted({(root / relative).parent for relative in journal["files"]}):
+        _fsync_folder(folder)  # the renames reach the disk before the journal that replays them goes
     for step in journal["after"]:
         try:
             run_step(root, step)
