@@ -454,12 +454,21 @@ def zip_package_manifest(zip_path: Path, manifest: dict[str, Any]) -> dict[str, 
                            extra_metadata={k: v for k, v in manifest.get("metadata", {}).items() if k == "doi"})
 
 
-def rebuild_zip(version: str, root: Path = ROOT) -> Path:
-    """Write the zip of released ``version`` again from the project, checked against its manifest.
+def _zip_problems(zip_path: Path, manifest: dict[str, Any]) -> list[str]:
+    """How the package inside ``zip_path`` differs from ``manifest`` ([] when it is that package)."""
+    try:
+        return manifest_differences(manifest, zip_package_manifest(zip_path, manifest))
+    except (BuildError, OSError, zipfile.BadZipFile) as exc:
+        return [f"cannot be read back: {exc}"]
+
+
+def rebuild_zip(version: str, root: Path = ROOT) -> list[Path]:
+    """Write the zip(s) of released ``version`` again from the project, checked against its manifest.
 
     Refused when the published package is not that version (its rows, files, schemas or metadata differ
-    from ``releases/<version>.json``); the zip's package must give the same manifest, and its hash the one
-    ``dist/SHA256SUMS`` records for it, if any.
+    from ``releases/<version>.json``). Of the zips :func:`write_dist` writes, the one that carries the
+    package as published must give the same manifest, and each must have the hash ``dist/SHA256SUMS``
+    records for it, if any; otherwise the new zips are removed and SHA256SUMS is left as it was.
     """
     with writing_command(root, f"release --rebuild-zip {version}"):
         path = root / manifest_path(version)
@@ -468,28 +477,33 @@ def rebuild_zip(version: str, root: Path = ROOT) -> Path:
         manifest = load_manifest(path)
         cited = citation_descriptor(root)
         extra_metadata = {"doi": cited["doi"]} if cited.get("doi") else None
-        current = build_manifest(root, extra_metadata=extra_metadata)
-        differences = manifest_differences(manifest, current)
+        differences = manifest_differences(manifest, build_manifest(root, extra_metadata=extra_metadata))
         if differences:
             raise BuildError(f"{root}: the published package is not version {version} ({'; '.join(differences[:6])}); "
                              f"check out the commit of release {version} and run this again")
         sums_path = root / "dist" / "SHA256SUMS"
         recorded_text = sums_path.read_text(encoding="utf-8") if sums_path.is_file() else None
-        recorded_sums = read_sha256sums(sums_path)  # read before write_dist writes the file again
-        zip_path = write_dist(root, version)
-        problems = [f"its package {d}" for d in manifest_differences(manifest, zip_package_manifest(zip_path, manifest))]
-        recorded = recorded_sums.get(zip_path.name)
-        if recorded is not None and recorded != file_sha256(zip_path)[1]:
-            problems.append(f"its SHA-256 is not the {recorded} dist/SHA256SUMS records (a file the zip carries "
-                            "besides the data, such as README.md or docs/, changed since the release)")
+        recorded = read_sha256sums(sums_path)  # read before write_dist writes the file again
+        written = write_dist(root, version)
+        zips: list[Path] = written if isinstance(written, list) else [written]
+        # the zip of the package as published holds the manifest's rows; another flavour may leave columns out
+        package_problems = [_zip_problems(zip_path, manifest) for zip_path in zips]
+        problems = [] if [] in package_problems else [f"the package in {zips[0].name} {d}" for d in package_problems[0]]
+        problems += [f"the SHA-256 of {z.name} is not the {recorded[z.name]} dist/SHA256SUMS records (a file the zip "
+                     "carries besides the data, such as README.md or docs/, changed since the release)"
+                     for z in zips if z.name in recorded and recorded[z.name] != file_sha256(z)[1]]
         if problems:
-            zip_path.unlink()
-            if recorded_text is not None:
+            for zip_path in zips:
+                zip_path.unlink()
+            if recorded_text is None:
+                sums_path.unlink(missing_ok=True)
+            else:
                 sums_path.write_text(recorded_text, encoding="utf-8")
-            raise BuildError(f"{zip_path}: the rebuilt zip is not release {version}: {'; '.join(problems)}")
-    print(f"rebuilt {zip_path.relative_to(root)} of release {version}: its package matches "
-          f"{manifest_path(version)}" + (" and the hash in dist/SHA256SUMS" if recorded is not None else ""))
-    return zip_path
+            raise BuildError(f"{root / 'dist'}: the rebuilt zip is not release {version}: {'; '.join(problems)}")
+    checked = [z.name for z in zips if z.name in recorded]
+    print(f"rebuilt {', '.join(z.name for z in zips)} of release {version} in dist/: the package matches "
+          f"{manifest_path(version)}" + (f"; {', '.join(checked)} as dist/SHA256SUMS records" if checked else ""))
+    return zips
 
 
 def release_arguments(parser: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 import scripts.package
+import scripts.release
 from conftest import ROOT
 from scripts.__main__ import main
 from scripts.citation import CFF_SCHEMA, cff_text, jsonld_text, plain_citation, zenodo_text
@@ -432,16 +433,25 @@ def test_the_zip_of_a_release_is_rebuilt_byte_for_byte_and_refused_for_other_dat
     zip_path, sums = root / "dist" / f"pak-afghan-security-news-{version}.zip", root / "dist" / "SHA256SUMS"
     released_zip, released_sums = zip_path.read_bytes(), sums.read_bytes()
     zip_path.unlink()
-    assert rebuild_zip(version, root) == zip_path
+    assert rebuild_zip(version, root) == [zip_path]
     assert (zip_path.read_bytes(), sums.read_bytes()) == (released_zip, released_sums)
 
     readme = (root / "README.md").read_text(encoding="utf-8")
     (root / "README.md").write_text(readme + "\nEdited after the release.\n", encoding="utf-8")
     zip_path.unlink()
-    with pytest.raises(BuildError, match="SHA-256 is not the .* dist/SHA256SUMS records"):
+    with pytest.raises(BuildError, match=f"SHA-256 of {zip_path.name} is not the .* dist/SHA256SUMS records"):
         rebuild_zip(version, root)
     assert not zip_path.exists() and sums.read_bytes() == released_sums
     (root / "README.md").write_text(readme, encoding="utf-8")
+
+    members = scripts.release.release_members
+    monkeypatch.setattr(scripts.release, "release_members",
+                        lambda folder: [m for m in members(folder) if m != "data/quotes.csv"])
+    sums.unlink()
+    with pytest.raises(BuildError, match=f"the package in {zip_path.name} cannot be read back"):
+        rebuild_zip(version, root)
+    assert not zip_path.exists() and not sums.exists()
+    monkeypatch.setattr(scripts.release, "release_members", members)
 
     with pytest.raises(BuildError, match="no manifest of version 9.9.9"):
         rebuild_zip("9.9.9", root)
