@@ -142,4 +142,5 @@ cff-venv: .venv-cff/bin/cffconvert
 	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
 
 clean:
+	@if [ -f .publish-journal.json ]; then echo "an interrupted publish is pending (.publish-journal.json): run make data to finish it before make clean removes its staging folder" >&2; exit 1; fi
 	rm -rf $(VENV) .venv-cff .venv-bench .build-* .pytest_cache build dist
