@@ -241,9 +241,31 @@ def test_a_second_writer_is_refused_with_the_holders_pid_and_a_live_staging_fold
     finally:
         holder.kill()
         holder.wait()
-    shutil.rmtree(live, ignore_errors=True)
+    assert live in transaction.clean_stale_staging(None, transaction.DRY_RUN_PREFIX)  # its holder is dead now
+    assert not live.exists()
     build_and_publish(run_gx=False, target=project, **corpus)  # the lock died with its holder
     assert published(project) != before
+
+
+@pytest.mark.parametrize("command", [["review", "fixture-article-1", "--by", "Someone"],
+                                     ["add", "data/raw/fixture-1.txt"]])
+def test_add_and_review_wait_for_no_one_they_refuse_while_another_command_writes(
+        command: list[str], project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    import scripts.annotations
+    from scripts.__main__ import main
+
+    monkeypatch.setattr(scripts.annotations, "ROOT", project)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLDER), str(project)], cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        live = Path(holder.stdout.readline().strip())
+        assert main(command) == 1
+        assert f"the project is locked by pid {holder.pid} (holder: " in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    shutil.rmtree(live, ignore_errors=True)
 
 
 def test_any_command_finishes_a_pending_publish_unless_a_live_writer_holds_the_lock(
