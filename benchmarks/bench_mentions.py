@@ -3,8 +3,9 @@
 Takes nothing from the project but its site profiles and schemas; writes, in a
 temporary folder, one synthetic article per size (plain text of filler
 sentences, an entity name every few words, a curly apostrophe in every
-sentence so the text is not ASCII, about 1 mention per 50 characters) with a
-registry of seven entities, builds each into a package on its own
+sentence so the text is not ASCII, about 1 mention per 45 characters, and an
+``exclude`` curation entry for every tenth "Kabul") with a registry of seven
+entities, builds each into a package on its own
 (:func:`scripts.build.build_package`: resolving the mentions, the tables) and
 runs the schema and cross-table checks of :mod:`scripts.validate` on it. Prints
 per size the raw bytes, the mentions, the wall time of each stage and its
@@ -50,6 +51,7 @@ FILLER = ("officials border security talks said on monday that forces were movin
           "district where residents reported clashes after weeks of tension between both sides while "
           "envoys met again to discuss trade refugees and water").split()
 STAGES = ("build", "validate")
+EXCLUDE_EVERY = 10  # one 'exclude' curation entry per this many mentions of Kabul
 
 
 def article_text(size: int, seed: int = 0) -> str:
@@ -76,12 +78,16 @@ def write_article(size: int, into: Path) -> dict[str, Path]:
     inputs["raw_dir"].mkdir()
     registry = [{**e, "description": f"{e['name']}, for the benchmark."} for e in ENTITIES]
     inputs["registry_path"].write_text(yaml.safe_dump({"entities": registry}, sort_keys=False), encoding="utf-8")
-    (inputs["raw_dir"] / "long.txt").write_text(article_text(size), encoding="utf-8")
+    text = article_text(size)
+    (inputs["raw_dir"] / "long.txt").write_text(text, encoding="utf-8")
     annotation: dict[str, object] = {
         "source_id": "long-article", "raw_file": "long.txt", "site": "plain", "title": None, "publisher": None,
         "original_publisher": None, "authors": [], "published_date": None, "date_precision": None,
         "date_basis": "unknown", "date_note": None, "language": "en", "url": None, "quality_flags": [],
-        "notes": None, "review": {"status": "drafted"}, "quotes": [], "statistics": [], "mentions": {},
+        "notes": None, "review": {"status": "drafted"}, "quotes": [], "statistics": [],
+        # curation that grows with the article: every tenth mention of Kabul is not the state
+        "mentions": {"exclude": [{"text": "Kabul", "occurrence": number}
+                                 for number in range(1, text.count("Kabul") + 1, EXCLUDE_EVERY)]},
     }
     (inputs["sources_dir"] / "long-article.yaml").write_text(yaml.safe_dump(annotation, sort_keys=False),
                                                              encoding="utf-8")

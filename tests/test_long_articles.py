@@ -80,3 +80,15 @@ def test_every_wrong_span_of_every_source_is_reported_in_row_order(fixture_packa
     keys = [_break_span(package, "mentions", row) for row in rows]
     found = [line for line in check_tables(package) if line.startswith("cross-table: spans equal text")]
     assert [next(key for key in keys if key in line) for line in found] == keys
+
+
+def test_curation_entries_with_one_text_resolve_each_to_its_own_occurrence():
+    text = SENTENCE * 30
+    excluded = [3, 4, 17, 30]
+    curation = {"exclude": [{"text": "Islamabad", "occurrence": number} for number in excluded],
+                "assign": [{"text": "Islamabad", "occurrence": 5, "entity": "ttp"}]}
+    rows = resolve_mentions(source(curation), text, REGISTRY)
+    islamabad = {plain_occurrence(text, row["text"], row["start"]): row for row in rows if row["text"] == "Islamabad"}
+    assert sorted(islamabad) == [n for n in range(1, 31) if n not in excluded]
+    assert islamabad[5]["entity_id"] == "ttp" and islamabad[5]["origin"] == "curated"
+    assert {row["entity_id"] for n, row in islamabad.items() if n != 5} == {"pakistan"}
