@@ -11,8 +11,9 @@ runs the schema and cross-table checks of :mod:`scripts.validate` on it. Prints
 per size the raw bytes, the mentions, the wall time of each stage and its
 microseconds per mention: flat from small to large articles when the stage is
 linear, growing with the size when it is quadratic (before the fix, one
-full-text search per mention: 0.6 MB of article took 5 s to build, 1.2 MB
-over 20 s). Nothing here is a test: the numbers are for the record.
+full-text search per mention and a DuckDB substring walk per span: 1 MiB of
+article took 95 s to build and 28 s to check; figures in docs/scaling.md).
+Nothing here is a test: the numbers are for the record.
 
 ``python -m benchmarks.bench_mentions [--sizes 16 64 256 1024] [--stages build validate]``
 (sizes in KiB of raw text).
