@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "127.0.0.1 (make browse)"),
     "site": ("scripts.site", "write the static site: article, entity, claims, dictionary and chart pages "
                              "(make site)"),
+    "hydrate": ("scripts.hydrate", "restore the article texts of an open package from your own copies of the "
+                                   "articles: OPEN_ZIP_OR_DIR --raw DIR --out DIR"),
     "release": ("scripts.release", "cut a release: bump the version, write manifest, CHANGELOG, citation files "
                                    "and dist/ zip (--dry-run changes nothing)"),
 }

@@ -24,12 +24,15 @@ import pyarrow.parquet as pq
 import yaml
 
 from scripts.errors import BuildError
+from scripts.flavours import is_open
 
 CFF_SCHEMA = Path(__file__).resolve().parent.parent / "config" / "cff-schema-1.2.0.json"
 PACKAGE_CONFIG = CFF_SCHEMA.parent / "package.yaml"
 README_START, README_END = "<!-- citation:start -->", "<!-- citation:end -->"
 CITE_MESSAGE = ("If you use this dataset, please cite the version you used. The article texts in it remain "
-                "the copyright of their publishers (see LICENSE).")
+                "the copyright of their publishers, for private use under their terms (see LICENSE).")
+OPEN_CITE_MESSAGE = ("If you use this dataset, please cite the version you used. This open flavour holds no "
+                     "article text; all of it is CC BY 4.0 (see LICENSE).")
 
 
 # --- What every citation says ---------------------------------------------
@@ -84,7 +87,7 @@ def citation_descriptor(root: Path) -> dict[str, Any]:
 def cff_data(descriptor: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
-        "message": CITE_MESSAGE,
+        "message": OPEN_CITE_MESSAGE if is_open(descriptor) else CITE_MESSAGE,
         "type": "dataset",
         "title": descriptor["title"],
         "version": descriptor["version"],
@@ -159,14 +162,30 @@ def spatial_coverage(meta: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def release_downloads(descriptor: dict[str, Any]) -> list[dict[str, str]]:
-    """The release zip (``dist/``, see scripts.release.write_dist) and the SQLite file (scripts.sqlite)."""
+    """The release zips (``dist/``, see scripts.release.write_dist) and the SQLite file (scripts.sqlite).
+
+    The open flavour describes itself only; the full flavour lists both zips, and the SQLite file that
+    is built from it.
+    """
     name, version = descriptor["name"], descriptor["version"]
+    open_zip = {"name": f"{name}-{version}-open.zip", "path": f"dist/{name}-{version}-open.zip",
+                "mediatype": "application/zip",
+                "description": "The release, open flavour (CC BY 4.0): every table and column except the article "
+                               "texts, which offsets and SHA-256 hashes replace; `python -m scripts hydrate` "
+                               "restores them from the user's own copies of the articles."}
+    if is_open(descriptor):
+        return [open_zip]
     return [
-        {"name": f"{name}-{version}.zip", "path": f"dist/{name}-{version}.zip", "mediatype": "application/zip",
-         "description": "The release: the package (CSV, Parquet, schemas), the SQLite file and the static site."},
+        open_zip,
+        {"name": f"{name}-{version}-full.zip", "path": f"dist/{name}-{version}-full.zip",
+         "mediatype": "application/zip",
+         "description": "The release, full flavour, for private use under the publishers' terms: the package "
+                        "with the article texts (CSV, Parquet, schemas, raw files), the SQLite file and the "
+                        "static site built from it."},
         {"name": f"{name}.sqlite", "path": f"build/{name}.sqlite", "mediatype": "application/vnd.sqlite3",
-         "description": "Every table in one SQLite database with keys, full-text search and views "
-                        "(also inside the release zip)."},
+         "description": "Every table of the full flavour (article texts included, for private use under the "
+                        "publishers' terms) in one SQLite database with keys, full-text search and views "
+                        "(also inside the full release zip)."},
     ]
 
 

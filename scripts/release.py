@@ -10,13 +10,15 @@ with the new ``version`` and ``created``, the descriptor built from it,
 ``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``, the README citation
 block, the CHANGELOG entry and ``releases/<version>.json``, validates them, and
 publishes them with ``data/`` as one unit (:mod:`scripts.transaction`: a
-release killed midway is finished by the next command, once), then writes
-``dist/<name>-<version>.zip`` with ``dist/SHA256SUMS``. ``--dry-run``
-validates the build and prints the plan, writing nothing in the project.
-``--rebuild-zip VERSION`` writes the zip of a released version again, when
-the published package is that version, and checks it against the manifest.
-The release date is the one date that enters the outputs; it comes from
-``--date`` (default: today) and is recorded.
+release killed midway is finished by the next command, once), then writes the
+release in two flavours, ``dist/<name>-<version>-open.zip`` (no third-party
+text, CC BY 4.0) and ``dist/<name>-<version>-full.zip`` (with the article
+texts, for private use under the publishers' terms), with ``dist/SHA256SUMS``.
+``--dry-run`` validates the build and prints the plan, writing nothing in the
+project. ``--rebuild-zip VERSION`` writes the zips of a released version
+again, when the published package is that version, and checks them against
+the manifest. The release date is the one date that enters the outputs; it
+comes from ``--date`` (default: today) and is recorded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -302,17 +305,81 @@ def stage_release(staging: Path, root: Path, plan: ReleasePlan, descriptor: dict
     (staging / "CHANGELOG.md").write_text(changelog_with_entry(changelog, plan), encoding="utf-8")
 
 
-def write_dist(root: Path, version: str) -> Path:
-    """``dist/<name>-<version>.zip`` (with ``build/<name>.sqlite`` and ``build/site/``) and ``dist/SHA256SUMS``."""
+FLAVOURS = ("open", "full")
+# Documents of the project the open zip copies as they are (the README, the data dictionary and the
+# citation files are written for it); docs/ images show article text, so only Markdown is taken.
+OPEN_DOCUMENTS = ("CHANGELOG.md", "LICENSE")
+
+
+def zip_name(name: str, version: str, flavour: str) -> str:
+    """``<name>-<version>-<flavour>.zip``, the file of one flavour of a release in ``dist/``."""
+    return f"{name}-{version}-{flavour}.zip"
+
+
+def open_members(root: Path, folder: Path) -> list[str]:
+    """Write the open flavour of the package in ``root`` into the new ``folder``; its members, sorted.
+
+    The tables, schemas and descriptor come from :func:`scripts.flavours.write_open_package`; the
+    citation files, README and data dictionary are written for the open descriptor, the other
+    Markdown documents copied. A BuildError names a missing document or a dead link, or the
+    validation failure of the open package.
+    """
+    from scripts.dictionary import dictionary_markdown
+    from scripts.flavours import flavour_metadata, package_schemas, readme_for_flavour, write_open_package
+
+    descriptor = write_open_package(root, folder, root)
+    meta = citation_descriptor(root)
+    cited = {**descriptor, **({"doi": meta["doi"]} if meta.get("doi") else {})}
+    readme = readme_for_flavour((root / "README.md").read_text(encoding="utf-8"),
+                                flavour_metadata(root, "open")["notice"], open_flavour=True)
+    write_citation_files(folder, cited, readme)
+    for name in [*OPEN_DOCUMENTS, *(p.relative_to(root).as_posix() for p in sorted((root / "docs").glob("*.md")))]:
+        if not (root / name).is_file():
+            raise BuildError(f"{root / name}: missing; a release ships it")
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / name, folder / name)
+    (folder / "docs" / "data-dictionary.md").write_text(dictionary_markdown(folder, package_schemas(folder)),
+                                                        encoding="utf-8")
+    members = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    dead = dead_links(folder, members)
+    if dead:
+        raise BuildError("links that would be dead in the open release zip: " + "; ".join(dead[:10]))
+    from scripts.validate import validate_package
+
+    validate_package(folder, run_gx=False)  # as `python -m scripts validate` will see the zip
+    return sorted(members)
+
+
+def write_dist(root: Path, version: str) -> list[Path]:
+    """Both flavours of the release in ``dist/``, and ``dist/SHA256SUMS``; returns the zips written.
+
+    ``<name>-<version>-full.zip`` is the package as published (raw files, texts, annotation files),
+    with ``build/<name>.sqlite`` and ``build/site/`` built from it; ``<name>-<version>-open.zip`` is
+    its open flavour (:mod:`scripts.flavours`), with no third-party text. Each zip is written under a
+    temporary name and renamed into place.
+    """
     name = citation_descriptor(root)["name"]
     prefix = f"{name}-{version}"
     from scripts.site import write_release_ways_in
 
-    # the package, plus its SQLite file and static site (build/), so a reader of the zip has every way in
-    members = release_members(root) + write_release_ways_in(root)
-    zip_path = build_zip(root, members, root / "dist" / f"{prefix}.zip", prefix)
-    write_sha256sums([zip_path], root / "dist" / "SHA256SUMS")
-    return zip_path
+    dist = root / "dist"
+    # the full package, plus its SQLite file and static site (build/), so a reader of the zip has every way in
+    full_members = release_members(root) + write_release_ways_in(root)
+    written = []
+    with tempfile.TemporaryDirectory(prefix=".open-", dir=root) as scratch:
+        folder = Path(scratch) / prefix
+        zips = {"open": (folder, open_members(root, folder)), "full": (root, full_members)}
+        for flavour in FLAVOURS:
+            base, members = zips[flavour]
+            target = dist / zip_name(name, version, flavour)
+            partial = dist / f".{target.name}.partial"
+            try:
+                os.replace(build_zip(base, members, partial, prefix), target)
+            finally:
+                partial.unlink(missing_ok=True)
+            written.append(target)
+    write_sha256sums(written, dist / "SHA256SUMS")
+    return written
 
 
 def describe_plan(plan: ReleasePlan) -> str:
@@ -406,7 +473,8 @@ def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool
             publish(staging, root, extra_files=(*RELEASE_FILES, PACKAGE_CONFIG, manifest_path(plan.version)),
                     after=({"step": "derived"}, {"step": "dist", "version": plan.version}),
                     what=f"release {plan.version}")
-    print(f"released {plan.version}: {manifest_path(plan.version)}, dist/ zip and dist/SHA256SUMS")
+    print(f"released {plan.version}: {manifest_path(plan.version)}, the open and full zips in dist/ and "
+          "dist/SHA256SUMS")
     return plan
 
 
@@ -463,12 +531,12 @@ def _zip_problems(zip_path: Path, manifest: dict[str, Any]) -> list[str]:
 
 
 def rebuild_zip(version: str, root: Path = ROOT) -> list[Path]:
-    """Write the zip(s) of released ``version`` again from the project, checked against its manifest.
+    """Write the zips of released ``version`` again from the project (:func:`write_dist`), checked.
 
     Refused when the published package is not that version (its rows, files, schemas or metadata differ
-    from ``releases/<version>.json``). Of the zips :func:`write_dist` writes, the one that carries the
-    package as published must give the same manifest, and each must have the hash ``dist/SHA256SUMS``
-    records for it, if any; otherwise the new zips are removed and SHA256SUMS is left as it was.
+    from ``releases/<version>.json``). The package in the full zip must give the same manifest, and each
+    zip must have the hash ``dist/SHA256SUMS`` records for it, if any; otherwise the new zips are removed
+    and SHA256SUMS is left as it was.
     """
     with writing_command(root, f"release --rebuild-zip {version}"):
         path = root / manifest_path(version)
@@ -484,11 +552,10 @@ def rebuild_zip(version: str, root: Path = ROOT) -> list[Path]:
         sums_path = root / "dist" / "SHA256SUMS"
         recorded_text = sums_path.read_text(encoding="utf-8") if sums_path.is_file() else None
         recorded = read_sha256sums(sums_path)  # read before write_dist writes the file again
-        written = write_dist(root, version)
-        zips: list[Path] = written if isinstance(written, list) else [written]
-        # the zip of the package as published holds the manifest's rows; another flavour may leave columns out
-        package_problems = [_zip_problems(zip_path, manifest) for zip_path in zips]
-        problems = [] if [] in package_problems else [f"the package in {zips[0].name} {d}" for d in package_problems[0]]
+        zips = write_dist(root, version)
+        # the full flavour is the package as published: its rows are the manifest's (the open one leaves texts out)
+        full = root / "dist" / zip_name(str(manifest.get("name")), version, "full")
+        problems = [f"the package in {full.name} {d}" for d in _zip_problems(full, manifest)]
         problems += [f"the SHA-256 of {z.name} is not the {recorded[z.name]} dist/SHA256SUMS records (a file the zip "
                      "carries besides the data, such as README.md or docs/, changed since the release)"
                      for z in zips if z.name in recorded and recorded[z.name] != file_sha256(z)[1]]

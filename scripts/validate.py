@@ -28,6 +28,12 @@ checks, in order:
    equals ``CITATION.cff`` and the newest ``CHANGELOG.md`` entry;
 6. ``Great Expectations``: the suites of :mod:`scripts.expectations`.
 
+An open package (``"flavour": "open"``, :mod:`scripts.flavours`) holds no
+third-party text: its tables are checked against its own schemas, which must
+be the open flavour of the full schemas in its ``hydrate/`` folder; the checks
+that need the texts or raw files (and the suites, written for the full
+columns) are skipped and say so; offsets are checked against ``n_chars``.
+
 The terminal shows one line per check (at most three examples of a failure:
 table, row key, column, value) and a summary; :func:`write_report` saves the
 same as JSON (no timestamps, so equal packages give equal reports).
@@ -464,8 +470,8 @@ class Tables:
 
 
 def read_tables(package_dir: Path) -> Tables:
-    """Every table of the package, read by :func:`read_table`."""
-    schemas = load_schemas()
+    """Every table of the package, read by :func:`read_table` (an open package's against its own schemas)."""
+    schemas = open_schemas(package_dir) or load_schemas()
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
     return Tables(scratch, {name: read_table(package_dir, schemas[name], Path(scratch.name)) for name in TABLES})
 
@@ -1043,6 +1049,8 @@ def cross_table_checks(package_dir: Path, tables: Tables,
                        project_dir: Path | None = None) -> list[CheckResult]:
     """Every check that looks at more than one table or file."""
     ctx = Context(package_dir, tables, project_dir)
+    if open_schemas(package_dir) is not None:
+        return open_cross_table_checks(ctx)
     results = [CheckResult("cross-table", label).extend(check(ctx)) for label, check in CROSS_TABLE_CHECKS]
     results[-1].note = version_note(package_dir, project_dir)
     return results
@@ -1080,7 +1088,9 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     with read_tables(package_dir) as tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
-    if run_gx:
+    if run_gx and open_schemas(package_dir) is not None:
+        record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
+    elif run_gx:
         from scripts.expectations import run_suites
 
         suites_dir = package_dir / "schemas" / "expectations"
@@ -1175,3 +1185,67 @@ def package_folder(path: Path | None) -> Iterator[Path | None]:
             raise BuildError(f"{path}: a release zip holds one folder; found {', '.join(sorted(tops)) or 'nothing'}")
         archive.extractall(scratch)
         yield Path(scratch) / tops.pop()
+
+
+# --- The open flavour (scripts.flavours): no texts to check spans against --------------
+
+OPEN_SKIP_NOTE = "skipped: open flavour, no third-party text to check (python -m scripts hydrate restores it)"
+OPEN_SKIPPED = ("offsets inside the text", "spans equal text", "text_sha256 and n_chars match texts",
+                "raw files match raw_sha256")
+
+
+def open_schemas(package_dir: Path) -> dict[str, TableSchema] | None:
+    """The package's own schemas when it is an open package; None for a full one (or no readable descriptor)."""
+    from scripts.flavours import is_open, package_schemas
+
+    try:
+        descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None  # the profiles check reports it
+    return package_schemas(package_dir) if isinstance(descriptor, dict) and is_open(descriptor) else None
+
+
+def check_open_schemas(ctx: Context) -> Iterable[Finding]:
+    """Each schema of the open package is the open flavour (by the schemas' rule) of the full one it hydrates to."""
+    from scripts.hydrate import check_open_package
+
+    try:
+        check_open_package(ctx.package_dir)
+    except BuildError as exc:
+        yield Finding("datapackage.json", "-", "schemas", str(exc))
+
+
+def check_open_offsets(ctx: Context) -> Iterable[Finding]:
+    """Offsets of the open tables lie inside their source's text: 0 <= start < end <= sources.n_chars."""
+    lengths = {source_id: n for _key, source_id, n in ctx.rows("sources", ["source_id", "n_chars"])}
+    for table in TABLES:
+        columns = ctx.tables[table].schema.columns
+        pairs = [(c, c[:-len("start")] + "end") for c in columns if c.endswith("start")
+                 and c[:-len("start")] + "end" in columns]
+        if "source_id" not in columns or not pairs:
+            continue
+        for key, source_id, *offsets in ctx.rows(table, ["source_id", *(c for pair in pairs for c in pair)]):
+            length = lengths.get(source_id)
+            for (start_column, _end_column), start, end in zip(pairs, offsets[::2], offsets[1::2]):
+                if start is None and end is None or length is None:
+                    continue
+                if start is None or end is None or not 0 <= start < end <= length:
+                    yield Finding(table, key, start_column,
+                                  f"[{start}, {end}) is not inside the {length} characters of {source_id}")
+
+
+def open_cross_table_checks(ctx: Context) -> list[CheckResult]:
+    """The cross-table checks of an open package: those that need no text, the open schemas and offsets."""
+    results = []
+    for label, check in CROSS_TABLE_CHECKS:
+        result = CheckResult("cross-table", label)
+        if label in OPEN_SKIPPED:
+            result.note = OPEN_SKIP_NOTE
+        else:
+            result.extend(check(ctx))
+        results.append(result)
+    results[-1].note = version_note(ctx.package_dir, ctx.project_dir)
+    results.append(CheckResult("cross-table", "open flavour: schemas derive from hydrate/schemas").extend(
+        check_open_schemas(ctx)))
+    results.append(CheckResult("cross-table", "open flavour: offsets inside n_chars").extend(check_open_offsets(ctx)))
+    return results

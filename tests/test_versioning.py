@@ -26,6 +26,7 @@ from scripts.citation import CFF_SCHEMA, cff_text, jsonld_text, plain_citation, 
 from scripts.diff import diff, diff_markdown
 from scripts.errors import BuildError
 from scripts.manifest import build_manifest, manifest_text, write_manifest
+from scripts.hashing import file_sha256
 from scripts.release import (build_zip, changelog_with_entry, plan_release, rebuild_zip, release, release_members,
                              write_sha256sums)
 from scripts.schema import TableSchema
@@ -288,7 +289,9 @@ def test_release_dry_run_then_release_then_nothing_to_release(tmp_path, monkeypa
     assert f"(version {version}) [Data set]" in (root / "README.md").read_text(encoding="utf-8")
     assert json.loads((root / "releases" / f"{version}.json").read_text(encoding="utf-8"))["version"] == version
     sums = (root / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
-    assert sums.endswith(f"  pak-afghan-security-news-{version}.zip\n")
+    assert sums.splitlines() == [f"{file_sha256(root / 'dist' / name)[1]}  {name}"
+                                  for name in sorted(f"pak-afghan-security-news-{version}-{flavour}.zip"
+                                                     for flavour in ("open", "full"))]
     with pytest.raises(BuildError, match="nothing to release"):
         release("auto", "2027-02-04", dry_run=True, root=root, run_gx=False)
 
@@ -396,7 +399,8 @@ def _released(root: Path, version: str) -> None:
     assert f"version: {version}\n" in (root / "config" / "package.yaml").read_text(encoding="utf-8")
     assert json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["version"] == version
     assert json.loads((root / "releases" / f"{version}.json").read_text(encoding="utf-8"))["version"] == version
-    assert (root / "dist" / f"pak-afghan-security-news-{version}.zip").is_file()
+    assert all((root / "dist" / f"pak-afghan-security-news-{version}-{flavour}.zip").is_file()
+               for flavour in ("open", "full"))
     assert not [p.name for p in root.iterdir() if p.name.startswith((".build-", ".publish-journal"))]
 
 
@@ -430,27 +434,29 @@ def test_the_zip_of_a_release_is_rebuilt_byte_for_byte_and_refused_for_other_dat
     shutil.copy(ROOT / "datapackage.json", root / "datapackage.json")
     monkeypatch.setattr(scripts.package, "PACKAGE_CONFIG", root / "config" / "package.yaml")
     version = release("major", "2027-02-03", dry_run=False, root=root, run_gx=False).version
-    zip_path, sums = root / "dist" / f"pak-afghan-security-news-{version}.zip", root / "dist" / "SHA256SUMS"
-    released_zip, released_sums = zip_path.read_bytes(), sums.read_bytes()
-    zip_path.unlink()
-    assert rebuild_zip(version, root) == [zip_path]
-    assert (zip_path.read_bytes(), sums.read_bytes()) == (released_zip, released_sums)
+    zips = [root / "dist" / f"pak-afghan-security-news-{version}-{flavour}.zip" for flavour in ("open", "full")]
+    sums = root / "dist" / "SHA256SUMS"
+    released_zips, released_sums = [z.read_bytes() for z in zips], sums.read_bytes()
+    for zip_path in zips:
+        zip_path.unlink()
+    assert rebuild_zip(version, root) == zips
+    assert ([z.read_bytes() for z in zips], sums.read_bytes()) == (released_zips, released_sums)
 
     readme = (root / "README.md").read_text(encoding="utf-8")
     (root / "README.md").write_text(readme + "\nEdited after the release.\n", encoding="utf-8")
-    zip_path.unlink()
-    with pytest.raises(BuildError, match=f"SHA-256 of {zip_path.name} is not the .* dist/SHA256SUMS records"):
+    zips[1].unlink()
+    with pytest.raises(BuildError, match=f"SHA-256 of {zips[1].name} is not the .* dist/SHA256SUMS records"):
         rebuild_zip(version, root)
-    assert not zip_path.exists() and sums.read_bytes() == released_sums
+    assert not any(z.exists() for z in zips) and sums.read_bytes() == released_sums
     (root / "README.md").write_text(readme, encoding="utf-8")
 
     members = scripts.release.release_members
     monkeypatch.setattr(scripts.release, "release_members",
                         lambda folder: [m for m in members(folder) if m != "data/quotes.csv"])
     sums.unlink()
-    with pytest.raises(BuildError, match=f"the package in {zip_path.name} cannot be read back"):
+    with pytest.raises(BuildError, match=f"the package in {zips[1].name} cannot be read back"):
         rebuild_zip(version, root)
-    assert not zip_path.exists() and not sums.exists()
+    assert not any(z.exists() for z in zips) and not sums.exists()
     monkeypatch.setattr(scripts.release, "release_members", members)
 
     with pytest.raises(BuildError, match="no manifest of version 9.9.9"):
