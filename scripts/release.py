@@ -42,8 +42,8 @@ from scripts.errors import BuildError
 from scripts.hashing import file_sha256
 from scripts.manifest import (build_manifest, load_manifest, newest_manifest, parse_version,
                               write_manifest)
-from scripts.transaction import (DRY_RUN_PREFIX, JOURNAL_NAME, STAGING_PREFIX, read_journal, staging_folder,
-                                 writing_command)
+from scripts.transaction import (DRY_RUN_PREFIX, JOURNAL_NAME, OPEN_SCRATCH_PREFIX, STAGING_PREFIX, read_journal,
+                                 staging_folder, writing_command)
 
 BUMPS = ("auto", "major", "minor", "patch")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -366,7 +366,7 @@ def write_dist(root: Path, version: str) -> list[Path]:
     # the full package, plus its SQLite file and static site (build/), so a reader of the zip has every way in
     full_members = release_members(root) + write_release_ways_in(root)
     written = []
-    with tempfile.TemporaryDirectory(prefix=".open-", dir=root) as scratch:
+    with tempfile.TemporaryDirectory(prefix=OPEN_SCRATCH_PREFIX, dir=root) as scratch:  # cleaned if killed
         folder = Path(scratch) / prefix
         zips = {"open": (folder, open_members(root, folder)), "full": (root, full_members)}
         for flavour in FLAVOURS:

@@ -45,6 +45,7 @@ JOURNAL_NAME = ".publish-journal.json"
 JOURNAL_FORMAT = 1
 STAGING_PREFIX = ".build-"  # staging folders inside the project (same file system: renames are atomic)
 DRY_RUN_PREFIX = "release-"  # staging folders of release --dry-run, in the system's temporary folder
+OPEN_SCRATCH_PREFIX = ".open-"  # the folder write_dist assembles the open flavour in, inside the project
 HELD_NAME = ".held"  # the lock file inside a staging folder, locked while its process lives
 
 
@@ -295,7 +296,8 @@ def writing_command(root: Path, command: str) -> Iterator[dict[str, Any] | None]
     """
     with project_lock(root, command):
         finished = recover(root)
-        clean_stale_staging(root, STAGING_PREFIX)
+        for prefix in (STAGING_PREFIX, OPEN_SCRATCH_PREFIX):
+            clean_stale_staging(root, prefix)
         clean_stale_staging(None, DRY_RUN_PREFIX)
         _remove_stale_journal_temporary(root)
         yield finished

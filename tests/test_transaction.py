@@ -90,7 +90,8 @@ def project(tmp_path: Path, fixture_package: Path) -> Path:
 
 
 def leftovers(project: Path) -> list[str]:
-    return sorted(p.name for p in project.iterdir() if p.name.startswith((STAGING_PREFIX, JOURNAL_NAME)))
+    return sorted(p.name for p in project.iterdir()
+                  if p.name.startswith((STAGING_PREFIX, transaction.OPEN_SCRATCH_PREFIX, JOURNAL_NAME)))
 
 
 # --- A kill between renames ------------------------------------------------------------------
@@ -135,11 +136,13 @@ def test_a_kill_before_the_journal_leaves_the_old_state_and_its_staging_is_remov
     staging = project / f"{STAGING_PREFIX}killed"  # a killed run's staging: its lock file is not held
     shutil.copytree(staged, staging)
     (staging / transaction.HELD_NAME).write_text("", encoding="utf-8")
+    (project / f"{transaction.OPEN_SCRATCH_PREFIX}killed" / "data").mkdir(parents=True)  # write_dist's, killed
     (project / f"{JOURNAL_NAME}.tmp").write_text('{"journal_format": 1, "files": [', encoding="utf-8")
     with pytest.raises(BuildError, match="not found in the normalised text"):
         build_and_publish(run_gx=False, target=project, **bad_corpus)
     out = capsys.readouterr().out
     assert f"removed 1 staging folder(s) left by killed runs: {staging.name}" in out
+    assert f"removed 1 staging folder(s) left by killed runs: {transaction.OPEN_SCRATCH_PREFIX}killed" in out
     assert "a journal never completed by a killed run" in out
     assert published(project) == old and leftovers(project) == []
 
