@@ -812,20 +812,27 @@ def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
                                   f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
 
 
+def _first_texts(ctx: Context) -> str:
+    """A DuckDB query of the first row of texts per source_id (as a lookup by position would find it)."""
+    texts = ctx.tables["texts"]
+    return f"""SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
+               FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
+               QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1"""
+
+
 def _span_rows(ctx: Context, table: str) -> str | None:
     """A DuckDB query of the rows of a span table beside the length of their source's text (null when
-    texts has none; the first row of texts with that source_id, as a lookup by position would find)."""
+    texts has none). The length is computed once per text, not once per span: the text of a long
+    article is not scanned again for each of its thousands of mentions."""
     rows, texts = ctx.tables[table], ctx.tables["texts"]
     if not rows.readable or not texts.readable:
         return None
     return f"""
-        WITH text AS (SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
-                      FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
-                      QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1)
+        WITH text AS (SELECT source_id, text_key, length(text) AS length FROM ({_first_texts(ctx)}))
         SELECT s.{KEY} AS key, s.{ROW} AS row, s."t:source_id" AS source_id, s."t:start" AS start,
-               s."t:end" AS "end", s."t:text" AS span, t.text AS text, t.text_key AS text_key,
-               t.source_id IS NOT NULL AS found, length(t.text) AS length,
-               coalesce(s."t:start" >= 0 AND s."t:start" < s."t:end" AND s."t:end" <= length(t.text), false) AS inside
+               s."t:end" AS "end", s."t:text" AS span, t.text_key AS text_key,
+               t.source_id IS NOT NULL AS found, t.length AS length,
+               coalesce(s."t:start" >= 0 AND s."t:start" < s."t:end" AND s."t:end" <= t.length, false) AS inside
         FROM {rows.relation()} s LEFT JOIN text t ON t.source_id = s."t:source_id" """
 
 
@@ -844,19 +851,38 @@ def check_offsets(ctx: Context) -> Iterable[Finding]:
                           f"[{start}, {end}) is not inside the {length} characters of {source_id}")
 
 
+def _span_mismatches(ctx: Context, query: str) -> list[tuple[Any, ...]]:
+    """(row, key, span, start, end, text_key, actual) of every span that differs from its text, by row.
+
+    The spans, ordered by source, are merged with the texts, ordered the same way, in Python: each text
+    is read once and sliced by code point in constant time per span. DuckDB's ``substring`` walks a
+    non-ASCII text from its start, one walk per span, which made validation quadratic in the mentions
+    of an article (docs/scaling.md).
+    """
+    texts = _query(ctx.tables.connect(), f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) "
+                                         "ORDER BY source_id")
+    spans = _query(ctx.tables.connect(), f"""SELECT row, key, span, start, "end", source_id FROM ({query})
+                                             WHERE inside ORDER BY source_id, row""")
+    mismatches = []
+    current: tuple[Any, ...] | None = None
+    for row, key, span, start, end, source_id in spans:
+        while current is None or current[0] < source_id:  # both orders are by code point (UTF-8 bytes)
+            current = next(texts, (source_id + "\U0010ffff", "", None))  # past the end: past every id
+        if current[0] != source_id:
+            continue  # unreachable: 'inside' needs the text; a span without one is a foreign-key failure
+        text, text_key = current[1], current[2]
+        if span != text[start:end]:
+            mismatches.append((row, key, span, start, end, text_key, text[start:end]))
+    return sorted(mismatches, key=lambda found: found[0])
+
+
 def check_spans(ctx: Context) -> Iterable[Finding]:
     """Every span equals its source's text at its offsets (rows with bad offsets are reported above)."""
-    connection = ctx.tables.connect()
     for table in SPAN_TABLES:
         query = _span_rows(ctx, table)
         if query is None:
             continue
-        # DuckDB's substring counts characters (code points), as Python's slices do
-        found = _query(connection, f"""
-            SELECT key, span, start, "end", text_key, substring(text, start + 1, "end" - start) AS actual
-            FROM ({query}) WHERE inside AND span IS DISTINCT FROM substring(text, start + 1, "end" - start)
-            ORDER BY row""")
-        for key, span, start, end, text_key, actual in found:
+        for _row, key, span, start, end, text_key, actual in _span_mismatches(ctx, query):
             yield Finding(table, key, "text", f"{_show(span)}, but text[{start}:{end}] of {text_key} is {_show(actual)}")
 
 
