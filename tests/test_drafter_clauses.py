@@ -142,3 +142,26 @@ def test_according_to_at_the_end_or_inside_the_sentence() -> None:
             "The smugglers, according to a border official, crossed the river at night.\n")
     assert indirect(text) == [("Floods doubled last year", "the Delta Watch Group", "according to"),
                               ("crossed the river at night", "a border official", "according to")]
+
+
+def test_a_two_word_speaker_between_commas_after_an_opening_phrase() -> None:
+    # the first comma's words ("the coach, local analysts") are not taken for speaker and verb
+    text = "For all the doubts about the coach, local analysts say, the season went well.\n"
+    assert indirect(text) == [("the season went well", "local analysts", "say")]
+
+
+def test_a_verb_that_takes_noun_objects_reports_a_bare_clause_with_its_own_subject() -> None:
+    assert indirect("The governor has denied she has any stake in the mine.\n") == [
+        ("she has any stake in the mine", "The governor", "has denied")]
+    assert indirect("Olu Bakare vowed he and his allies would never give up.\n") == [
+        ("he and his allies would never give up", "Olu Bakare", "vowed")]
+    assert indirect("The land records indicate the stadium was built without a permit.\n") == [
+        ("the stadium was built without a permit", "The land records", "indicate")]
+
+
+def test_a_noun_object_after_such_a_verb_is_no_clause() -> None:
+    for text in ("The governor has denied the charge.\n", "The governor denied all three allegations.\n",
+                 "He wrote the memo in 2011 to lawyers reviewing the fund.\n",
+                 "The club reported a loss of nine million last year.\n",
+                 "She promised visas to the investors who came.\n", "He swore it to the court.\n"):
+        assert indirect(text) == [], text

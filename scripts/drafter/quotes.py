@@ -51,6 +51,8 @@ REPORTING_VERBS: frozenset[str] = frozenset(
     f for f in _LEXICON.verb_forms["speech"] | _LEXICON.verb_forms["cognition"] if " " not in f)
 # verbs that introduce a clause even without "that" ("said her country continues ...")
 _BARE_CLAUSE_VERBS = _LEXICON.bare_clause_verbs
+# verbs whose bare clause must open with its own subject and verb ("denied he had", not "denied the charge")
+_SUBJECT_CLAUSE_VERBS = _LEXICON.subject_clause_verbs - _BARE_CLAUSE_VERBS
 # verbs that frame a quoted fragment inside the writer's sentence ("called X a “...”")
 _FRAGMENT_VERBS = REPORTING_VERBS | frozenset(f for f in _LEXICON.verb_forms["framing"] if " " not in f)
 # two-word reporting verbs ("pointed out that") and a light verb with a reporting noun ("expressed concern
@@ -1047,7 +1049,8 @@ def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[i
 
 _THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
                           r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
-_BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, key=len, reverse=True)) +
+_BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS | _SUBJECT_CLAUSE_VERBS, key=len,
+                                                              reverse=True)) +
                           r")\s+(?=[\w(])", re.IGNORECASE)
 _DENIED_GERUND = re.compile(r"\b(?P<verb>den(?:y|ies|ied|ying))\s+(?=\w+ing\b)", re.IGNORECASE)
 _ESTIMATED_TO_BE = re.compile(r"\b(?P<verb>estimat(?:e|es|ed))\s+(?:there\s+)?(?=to be\b)", re.IGNORECASE)
@@ -1068,6 +1071,35 @@ _OBJECT_THEN_CLAUSE_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items(
                                                    "advise", "brief", "reassure", "urge"})
 _VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should", "must", "shall", "cannot",
                                                       "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
+
+
+_CLAUSE_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "should",
+                                 "can", "may", "might", "must", "did", "does", "do", "cannot", "won't", "wasn't",
+                                 "weren't", "isn't", "hasn't", "hadn't", "didn't", "doesn't", "wouldn't"})
+_SUBJECT_WORDS = 5  # "the new stadium roof was": a subject of a few words before its auxiliary
+
+
+def _opens_with_subject(following: str) -> bool:
+    """The words after a verb open a clause of their own: a subject pronoun and a verb ("he had",
+    "they would"), or a short noun phrase and an auxiliary ("the plan was"), with no preposition or
+    comma between."""
+    words = re.findall(r"[A-Za-z’'\-]+|[,;:]", following[:200])
+    if len(words) < 2:
+        return False
+    first = words[0].lower()
+    coordinated = words[1].lower() in {"and", "or"}  # "he and his allies would"
+    if first in _SUBJECT_PRONOUNS and not coordinated:
+        return words[1].lower() not in _PREPOSITIONS | {",", ";", ":"} if first != "it" \
+            else words[1].lower() in _CLAUSE_AUXILIARIES
+    if first not in _DETERMINERS and first not in _SUBJECT_PRONOUNS and not _is_name_word(words[0]):
+        return False
+    for word in words[1:_SUBJECT_WORDS + 1]:
+        low = word.lower()
+        if low in _CLAUSE_AUXILIARIES:
+            return True
+        if low in _PREPOSITIONS or low in {",", ";", ":"}:
+            return False
+    return False
 
 
 def _is_relative_that(text: str, match: re.Match, verb: str) -> bool:
@@ -1242,6 +1274,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                                              "anything", "goodbye", "hello", "thanks", "sorry"} \
                 or not _has_clause(following):
             return None
+        if low in _SUBJECT_CLAUSE_VERBS and not _opens_with_subject(following):
+            return None  # "denied the charge": a noun object, not a clause
     if pattern is _REPORTING_NOUN:
         np_start, np_end = match.start("np"), match.end("np")
         c_start, c_end = _clause_span(text, match.end(), s_end)
@@ -1366,7 +1400,11 @@ def _split_coordinated(text: str, found: list[tuple[int, _Candidate]]) -> list[_
 
 
 # "X, she said, Y." / "For all the doubts, analysts say, Y.": the attribution between two commas
-_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>[a-z]+)(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
+# the verb is one of the speech verbs (not any word), so a first comma's wrong guess ("coach, local analysts")
+# does not consume the right one
+_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                            "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
+                            r")(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
 
 
 def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int,
