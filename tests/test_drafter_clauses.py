@@ -165,3 +165,20 @@ def test_a_noun_object_after_such_a_verb_is_no_clause() -> None:
                  "The club reported a loss of nine million last year.\n",
                  "She promised visas to the investors who came.\n", "He swore it to the court.\n"):
         assert indirect(text) == [], text
+
+
+def test_as_x_reported_opens_a_sentence_with_its_attribution() -> None:
+    assert indirect("As the Herald reported on Monday, the club will move to a new stadium.\n") == [
+        ("the club will move to a new stadium", "the Herald", "reported")]
+    assert indirect("As the Gazette reported Friday night, the club will move to a new stadium.\n") == [
+        ("the club will move to a new stadium", "the Gazette", "reported")]
+    # an object after the verb, or a verb that reports nothing: no attribution
+    assert indirect("As the Gazette reported the loss, the club will move to a new stadium.\n") == []
+    assert indirect("As Ana Ruiz slowly expands her campaign into rural towns, she should hire more staff.\n") == []
+
+
+def test_if_opens_a_reported_question_only_after_a_verb_that_asks() -> None:
+    assert indirect("The union asked its members if the strike should go ahead.\n") == [
+        ("the strike should go ahead", "The union", "asked")]
+    assert indirect("The mayor warned the plan would fail if taxes rose.\n") == [
+        ("the plan would fail if taxes rose", "The mayor", "warned")]

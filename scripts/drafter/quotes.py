@@ -1047,8 +1047,11 @@ def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[i
     return found
 
 
-_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
-                          r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
+_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b|if\b)[\w.’'\-]+){0,6}?)"
+                          r"\s+(?P<conj>that|how|whether|if)\s+", re.IGNORECASE)
+# "if" opens a reported question only after a verb that asks ("asked the members if ..."); after "said" it
+# is a condition inside the report
+_QUESTION_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items() if lemma in _LEXICON.question_verbs)
 _BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS | _SUBJECT_CLAUSE_VERBS, key=len,
                                                               reverse=True)) +
                           r")\s+(?=[\w(])", re.IGNORECASE)
@@ -1205,6 +1208,17 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
             cue = text[according.start():according.start() + len("According to")]
             return [_Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
                                p_index)]
+    as_reported = _AS_REPORTED.match(text, s_start, s_end)
+    tail = (as_reported.group("tail") or "").split() if as_reported else []
+    if as_reported and (not tail or tail[0].lower() in _AS_REPORTED_TAIL or _is_time_phrase(" ".join(tail))) and \
+            not _is_noun_use(text, s_start, as_reported.start("verb"), as_reported.group("verb")):
+        # "As the Herald reported on Monday, the club will move": the clause after the comma is the report
+        np_start, np_end = _trim(text, as_reported.start("np"), as_reported.end("np"))
+        c_start, c_end = _reported_clause(text, as_reported.end(), s_end)
+        if c_end - c_start >= 12 and _has_clause(text[c_start:c_end]) and not _touches((c_start, c_end), marked) \
+                and len(text[np_start:np_end].split()) <= 6:
+            return [_Candidate(c_start, c_end, "indirect", _Attribution(
+                cue=as_reported.group("verb"), np_start=np_start, np_end=np_end), p_index)]
     found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
     taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
@@ -1259,6 +1273,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
                                            or _is_noun_use(text, s_start, match.start("verb"), verb)):
         return None  # a noun: "a claim disputed by ...", "the Gulf states"
+    if pattern is _THAT_CLAUSE and match.group("conj").lower() == "if" and low not in _QUESTION_VERBS:
+        return None  # "warned the plan would fail if ...": a condition, not a question
     if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
         return None  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
     if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS for w in match.group("gap").split()):
@@ -1336,6 +1352,16 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     begins = np_start if np_start > s_start and not low.endswith("ing") else cue_start
     return begins, _Candidate(c_start, c_end, "indirect",
                               _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
+
+
+# "As the Herald reported on Monday, ...": an attribution opening the sentence with "As"; the words after
+# the verb are a time or a place ("on Monday", "Tuesday night", "in its report"), never an object
+_AS_REPORTED = re.compile(r"\s*[\"“‘']?As\s+(?P<np>[^,;:“”\"]{1,60}?)\s+(?:has\s+|had\s+|have\s+)?(?P<verb>" +
+                          "|".join(sorted((f for f in _PARENTHETICAL_VERBS if f.endswith("ed") or f in _LEXICON.irregular_past |
+                                           {"said", "told", "wrote", "says", "writes", "reports", "notes"}),
+                                          key=len, reverse=True)) +
+                          r")(?P<tail>\s+[^,.;:!?]{1,40})?\s*,\s*")
+_AS_REPORTED_TAIL = frozenset({"in", "on", "at", "last", "this", "earlier", "during", "to", "after", "before"})
 
 
 # ", the ministry said in a statement, adding that": an attribution between commas before a participle
