@@ -182,3 +182,23 @@ def test_if_opens_a_reported_question_only_after_a_verb_that_asks() -> None:
         ("the strike should go ahead", "The union", "asked")]
     assert indirect("The mayor warned the plan would fail if taxes rose.\n") == [
         ("the plan would fail if taxes rose", "The mayor", "warned")]
+
+
+def test_listeners_between_tell_and_its_bare_clause_are_not_reported() -> None:
+    assert indirect("He told reporters in Lund he would resign.\n") == [("he would resign", "He", "told")]
+    assert indirect("The coach told the players they would start on Sunday.\n") == [
+        ("they would start on Sunday", "The coach", "told")]
+
+
+def test_a_gerund_after_by_still_reports_and_its_speaker_is_the_name_before_the_verb() -> None:
+    assert indirect("Governor Bill Otto won not by showing his wealth but by telling voters he shared their "
+                    "worries.\n") == [("he shared their worries", "Bill Otto", "telling")]
+    assert indirect("Ana Ruiz spoke for an hour, telling voters she would cut the levy.\n") == [
+        ("she would cut the levy", "Ana Ruiz", "telling")]
+
+
+def test_a_long_post_in_apposition_leaves_the_name_as_speaker() -> None:
+    text = ("Lena Fischer, senior fellow for maritime and energy security studies at the Baltic Policy Institute "
+            "in Riga, said that the port's closure might have reflected fears over its owners.\n")
+    assert indirect(text) == [("the port's closure might have reflected fears over its owners", "Lena Fischer",
+                               "said")]

@@ -380,6 +380,8 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return phrase[0], phrase[1], appositive
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
                 return phrase[0], phrase[1], appositive  # "Name, a retired astronaut, said"
+            if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_long_role(appositive):
+                return phrase[0], phrase[1], appositive  # "Name, senior fellow for ... at X in Y, said"
             if phrase and _looks_like_role(text[phrase[0]:phrase[1]]) and _starts_with_name(appositive):
                 s = sentence_start + cut + 1 + (len(body[cut + 1:]) - len(body[cut + 1:].lstrip()))
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
@@ -614,6 +616,19 @@ def _looks_like_role(phrase: str) -> bool:
     if not words or len(words) > 14 or words[0].lower() in {"who", "which", "that", "whose", "where", "when"}:
         return False
     return any(_looks_like_role_word(w.split("-")[-1]) for w in words)
+
+
+_LONG_ROLE_WORDS = 30  # "senior fellow for maritime and energy security studies at the X Institute in Y"
+_ROLE_HEAD_WITHIN = 4  # the post comes first ("deputy head of ..."), its place after
+
+
+def _is_long_role(phrase: str) -> bool:
+    """A post with its institution, longer than a plain role: a role word among its first words, no
+    verb of its own."""
+    words = re.findall(r"[\w\-’']+", phrase)
+    return 0 < len(words) <= _LONG_ROLE_WORDS and words[0].lower() not in _ASIDE_OPENERS and \
+        any(_looks_like_role_word(w.split("-")[-1]) for w in words[:_ROLE_HEAD_WITHIN]) and \
+        not _has_finite_verb(re.sub(r"(?<=\w)['’]s\b", "", phrase))
 
 
 def _starts_with_name(phrase: str) -> bool:
@@ -1105,6 +1120,12 @@ def _opens_with_subject(following: str) -> bool:
     return False
 
 
+# "told voters he ...", "telling the crowd they ...": one to three words of listeners, then a subject pronoun
+_LISTENER_NEVER = frozenset({"and", "or", "but", "that", "if", "when", "because", "while", "as", "so", "it", "this",
+                            "what", "how", "why", "whether", "a", "an"})
+_LISTENER_THEN_PRONOUN = re.compile(r"(?P<np>(?:[\w’'\-]+\s+){1,3})(?=(?:he|she|they|we|I)\s+[a-z])")
+
+
 def _is_relative_that(text: str, match: re.Match, verb: str) -> bool:
     """'that' after a reporting verb and some words is a relative pronoun, not the clause's complementiser,
     when the words are the verb's object ('wrote a letter that ...', except 'told the court that ...')
@@ -1262,6 +1283,10 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
     return [single] if single else []
 
 
+# prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
+_GERUND_PREPOSITIONS = frozenset({"by", "after", "before", "while", "without", "when"})
+
+
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
                      marked: list[tuple[int, int]], quoted: list[tuple[int, int]],
                      found: list[tuple[int, _Candidate]], mid: re.Match | None = None) -> tuple[int, _Candidate] | None:
@@ -1270,8 +1295,10 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if any(a <= match.start("verb") < b for a, b in quoted):
         return None  # words inside quotation marks are the speaker's, not the writer's report
     previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
-    if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
-                                           or _is_noun_use(text, s_start, match.start("verb"), verb)):
+    gerund_after = low.endswith("ing") and previous_word[0].lower() in _GERUND_PREPOSITIONS  # "by telling"
+    if pattern is not _REPORTING_NOUN and not gerund_after and \
+            (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
+             or _is_noun_use(text, s_start, match.start("verb"), verb)):
         return None  # a noun: "a claim disputed by ...", "the Gulf states"
     if pattern is _THAT_CLAUSE and match.group("conj").lower() == "if" and low not in _QUESTION_VERBS:
         return None  # "warned the plan would fail if ...": a condition, not a question
@@ -1303,7 +1330,11 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
     clause_from = match.end()
     listener = re.match(r"(\w+)\s+", text[clause_from:s_end])
-    if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
+    listeners = _LISTENER_THEN_PRONOUN.match(text, clause_from, s_end) \
+        if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS else None
+    if listeners and not any(w.lower() in _LISTENER_NEVER for w in listeners.group("np").split()):
+        clause_from = listeners.end("np")  # "telling voters in Lund he shared": the listeners are not reported
+    elif pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
             listener.group(1).lower() in _OBJECT_PRONOUNS:
         clause_from += listener.end()  # "tell me they would": the listener is not reported
     c_start, c_end = _reported_clause(text, clause_from, s_end)
