@@ -81,6 +81,7 @@ class Lexicon:
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
     aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
+    not_plural_nouns: frozenset[str] = frozenset()  # lower-case words in -s that are no counted noun ("was")
     question_verbs: frozenset[str] = frozenset()  # lemmas whose clause may open with "if" ("asked if")
     subject_clause_verbs: frozenset[str] = frozenset()  # a bare clause only with its own subject ("denied he had")
 
@@ -176,6 +177,8 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
         aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
+        not_plural_nouns=frozenset(_words(data, "not_plural_nouns", path))
+        if "not_plural_nouns" in data else frozenset(),
         question_verbs=frozenset(_words(data, "question_verbs", path)) if "question_verbs" in data else frozenset(),
         subject_clause_verbs=frozenset(f for lemma in _words(data, "subject_clause_verbs", path)
                                        for f in inflections(lemma, irregular.get(lemma, ())))
