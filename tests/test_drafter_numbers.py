@@ -385,3 +385,15 @@ def test_four_digit_counts_after_and_from_to_are_not_years(sentence: str, values
 ])
 def test_years_before_plural_nouns_stay_years(sentence: str) -> None:
     assert extract_statistics(sentence) == []
+
+
+@pytest.mark.parametrize("sentence, values", [
+    ("The storm became a category 4 hurricane.", []),
+    ("Phase 3 trials began in May with 400 patients.", [400]),
+    ("Homes in the 90210 ZIP code sold for more.", []),
+    ("Police sealed off sector 7 of the camp.", []),
+    ("The council cut 12 district offices.", [12]),
+    ("Prices rose to a level 30 percent above the old one.", [30]),
+])
+def test_a_number_that_names_is_no_statistic(sentence: str, values: list[float]) -> None:
+    assert [row["value"] for row in extract_statistics(sentence)] == values

@@ -81,6 +81,8 @@ class Lexicon:
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
     aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
+    identifier_nouns: frozenset[str] = frozenset()  # "category 4", "phase 3": the number names, it counts nothing
+    identifier_nouns_after: frozenset[str] = frozenset()  # "90049 ZIP code"
     not_plural_nouns: frozenset[str] = frozenset()  # lower-case words in -s that are no counted noun ("was")
     question_verbs: frozenset[str] = frozenset()  # lemmas whose clause may open with "if" ("asked if")
     subject_clause_verbs: frozenset[str] = frozenset()  # a bare clause only with its own subject ("denied he had")
@@ -177,6 +179,9 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
         aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
+        identifier_nouns=frozenset(_words(data, "identifier_nouns", path)) if "identifier_nouns" in data else frozenset(),
+        identifier_nouns_after=frozenset(_words(data, "identifier_nouns_after", path))
+        if "identifier_nouns_after" in data else frozenset(),
         not_plural_nouns=frozenset(_words(data, "not_plural_nouns", path))
         if "not_plural_nouns" in data else frozenset(),
         question_verbs=frozenset(_words(data, "question_verbs", path)) if "question_verbs" in data else frozenset(),

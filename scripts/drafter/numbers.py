@@ -608,12 +608,19 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         return True
     if plain_day and re.search(rf"\b(?:{WEEKDAYS}),?\s+$", before, re.I):
         return True
+    if number.scaled == 1 and not unit and not money and (IDENTIFIER_BEFORE.search(before) or
+                                                           IDENTIFIER_AFTER.match(after)):
+        return True  # "a category 4 storm", "phase 3 trials", "the 90049 ZIP code": an identifier
     if (not title_line and number.scaled == 1 and "," not in text[start:end] and "." not in text[start:end]
             and not _at_sentence_start(text, start) and not unit and not money):
         name = re.search(r"(\b[A-Za-z]*[A-Z][\w&.'’-]*)\s+$", before)
         if name and name.group(1).lower().rstrip(".") not in FUNCTION_WORDS and not DATE_BEFORE.search(before):
             return True  # "Section 427", "S&P 500", "iPhone 11": a number inside a name
     return False
+
+
+IDENTIFIER_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(load_lexicon().identifier_nouns)) + r")\s+$", re.I)
+IDENTIFIER_AFTER = re.compile(r"^\s+(?:" + "|".join(sorted(load_lexicon().identifier_nouns_after)) + r")\b", re.I)
 
 
 def _low_end_of_counted_range(text: str, end: int) -> bool:
