@@ -81,6 +81,9 @@ class Lexicon:
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
     aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
+    time_words: frozenset[str] = frozenset()  # end a would-be speaker ("on Tuesday said")
+    time_phrase_words: frozenset[str] = frozenset()  # with time_words, months, weekdays: a time phrase
+    states_modifiers: frozenset[str] = frozenset()  # "member states": "states" is a noun after them
     identifier_nouns: frozenset[str] = frozenset()  # "category 4", "phase 3": the number names, it counts nothing
     identifier_nouns_after: frozenset[str] = frozenset()  # "90049 ZIP code"
     not_plural_nouns: frozenset[str] = frozenset()  # lower-case words in -s that are no counted noun ("was")
@@ -179,6 +182,9 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
         aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
+        time_words=frozenset(_words(data, "time_words", path)),
+        time_phrase_words=frozenset(_words(data, "time_phrase_words", path)),
+        states_modifiers=frozenset(_words(data, "states_modifiers", path)),
         identifier_nouns=frozenset(_words(data, "identifier_nouns", path)) if "identifier_nouns" in data else frozenset(),
         identifier_nouns_after=frozenset(_words(data, "identifier_nouns_after", path))
         if "identifier_nouns_after" in data else frozenset(),

@@ -69,13 +69,10 @@ _SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "
                                 "already", "not", "never", "just", "only", "still", "even", "allegedly"})
 _DETERMINERS = _LEXICON.determiners
 _PRONOUNS = _LEXICON.pronouns["all"]
-_TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-                         "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
-# the words of a time phrase ("in recent days", "on Friday morning", "last November"): never a speaker
-_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | frozenset(_LEXICON.weekdays) | frozenset({
-    "days", "weeks", "months", "years", "past", "afternoon", "evening", "nights", "recent", "last", "next", "this",
-    "that", "early", "late", "the", "same", "previous", "following", "coming", "few", "several", "two", "three",
-    "hours", "decade", "decades", "time", "weekend", "tonight", "moment"})
+# a time word ends a would-be speaker ("on Tuesday said"); the words of a time phrase ("in recent days",
+# "on Friday morning", "last November") are never a speaker (config/lexicon.yaml)
+_TIME_WORDS = _LEXICON.time_words | frozenset(_LEXICON.weekdays)
+_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | _LEXICON.time_phrase_words
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
 _OBJECT_PRONOUNS = _LEXICON.pronouns["object"]
@@ -476,17 +473,7 @@ def _is_comma_spliced_subject(text: str, sentence_start: int, comma: int, verb_s
 
 
 # words before "states" that make it the plural noun ("member states", "the Gulf states", "many states")
-_STATES_MODIFIERS = frozenset({
-    "member", "nation", "client", "frontline", "front-line", "neighbouring", "neighboring", "neighbour", "neighbor",
-    "sovereign", "swing", "battleground", "border", "coastal", "island", "city", "nuclear", "rogue", "failed",
-    "failing", "fragile", "puppet", "vassal", "buffer", "satellite", "successor", "partner", "allied", "donor",
-    "signatory", "participating", "contracting", "developing", "individual", "several", "many", "other", "all",
-    "some", "both", "most", "few", "these", "those", "such", "various", "numerous", "different", "united",
-    "gulf", "arab", "baltic", "balkan", "muslim", "islamic", "western", "eastern", "northern", "southern",
-    "central", "european", "african", "asian", "american", "key", "early", "red", "blue", "purple", "small",
-    "large", "big", "weak", "strong", "regional", "federal", "independent", "newly", "smaller", "larger",
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "fifty", "more", "fewer",
-    "non-member", "observer", "constituent", "resource-rich", "oil-rich", "poorer", "richer", "poor", "rich"})
+_STATES_MODIFIERS = _LEXICON.states_modifiers
 
 
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
