@@ -163,3 +163,30 @@ def test_a_pronoun_subject_is_the_speaker_without_the_adverbs_after_it() -> None
     text = "Ada Marsh said on Sunday that she no longer believed the bridge would hold.\n"
     rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
     assert rows[-1] == ("the bridge would hold", "ada-marsh", "she")
+
+
+def test_the_authority_resolves_to_the_authority_named_before() -> None:
+    text = "Governor Ana Ruiz met the Tarn River Authority on Monday. The authority said the weir was unsafe.\n"
+    rows = speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Tarn River Authority", "tarn-river-authority", "ORG"))
+    assert rows == [("the weir was unsafe", "tarn-river-authority", "The authority")]
+
+
+def test_it_stands_for_a_body_never_for_a_person() -> None:
+    text = "Ana Ruiz visited the Norvik Bank on Monday. It said rates would rise.\n"
+    rows = speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Norvik Bank", "norvik-bank", "ORG"))
+    assert rows == [("rates would rise", "norvik-bank", "It")]
+
+
+def test_a_rank_abbreviated_with_a_full_stop_stays_in_the_attribution() -> None:
+    text = '"The port will reopen," said the Rev. Anna Berg. "We are ready."\n'
+    rows = [(r["kind"], r["speaker"], r["speaker_text"]) for r in draft_text(text, {})[2]]
+    assert rows == [("direct", "anna-berg", "Anna Berg"), ("direct", "anna-berg", None)]
+
+
+def test_a_participle_aside_is_no_role_and_a_report_by_a_body_speaks_for_it() -> None:
+    text = ("The Gazette, citing officials, reported that the mine would close. A report by the Lund Institute, "
+            "published by the Gazette, said the mine was unsafe.\n")
+    rows = [(r["text"], r["speaker"], r["speaker_role"])
+            for r in extract_quotes(text, spans(text, ("Gazette", "gazette", "ORG"),
+                                                ("Lund Institute", "lund-institute", "ORG")))]
+    assert rows == [("the mine would close", "gazette", None), ("the mine was unsafe", "lund-institute", None)]

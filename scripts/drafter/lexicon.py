@@ -81,6 +81,7 @@ class Lexicon:
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
     aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
+    abbreviations: frozenset[str] = frozenset()  # their full stop ends no sentence ("Mr.", "Ltd.")
     time_words: frozenset[str] = frozenset()  # end a would-be speaker ("on Tuesday said")
     time_phrase_words: frozenset[str] = frozenset()  # with time_words, months, weekdays: a time phrase
     states_modifiers: frozenset[str] = frozenset()  # "member states": "states" is a noun after them
@@ -182,6 +183,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
         aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
+        abbreviations=frozenset(_words(data, "abbreviations", path)),
         time_words=frozenset(_words(data, "time_words", path)),
         time_phrase_words=frozenset(_words(data, "time_phrase_words", path)),
         states_modifiers=frozenset(_words(data, "states_modifiers", path)),

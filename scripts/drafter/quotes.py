@@ -75,6 +75,7 @@ _TIME_WORDS = _LEXICON.time_words | frozenset(_LEXICON.weekdays)
 _TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | _LEXICON.time_phrase_words
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
+_BODY_PRONOUNS = _LEXICON.pronouns.get("body", frozenset())  # "it said": a body or a country, never a person
 _OBJECT_PRONOUNS = _LEXICON.pronouns["object"]
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
@@ -91,10 +92,8 @@ _FINITE = re.compile(
     r"do|does|did|cannot|won't|can't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b|"
     r"\w(?:'|’)(?:s|re|ve|ll|d|m)\b|n(?:'|’)t\b|"
     r"\b(?:I|we|you|he|she|they|it|We|You|He|She|They|It)\s+[a-z]", re.IGNORECASE)
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
-                            "jr", "sr", "prof", "no", "jan", "feb", "aug", "sept", "sep", "oct", "nov",
-                            "dec", "vs", "etc", "inc", "corp", "co", "capt", "maj", "adm", "ft", "mt",
-                            "approx", "dept", "univ", "u.s", "u.n", "u.k", "e.g", "i.e", "a.m", "p.m"})
+# words whose full stop ends no sentence ("Mr.", "Gen.", "the Rev.", "Ltd."): config/lexicon.yaml
+_ABBREVIATIONS = _LEXICON.abbreviations
 
 _DOUBLE_OPEN, _DOUBLE_CLOSE, _SINGLE_OPEN, _SINGLE_CLOSE = "“«„", "”»", "‘", "’"
 _ALL_MARKS = "“”\"‘’'«»„"
@@ -384,13 +383,18 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and re.match(r"[a-z]+ing\b", appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) \
+                    and text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS:
+                return phrase[0], phrase[1], None  # "The Gazette, citing officials, reported": an aside
             if phrase and _is_aside(appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) and \
                     text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS and \
                     not any(mark in text[phrase[0]:verb_start] for mark in _ALL_MARKS):
                 return phrase[0], phrase[1], None  # "The official, who asked not to be named, said"
             if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
-                                   appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
-                return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
+                                   appositive) and \
+                    any(w.lower() in _DOCUMENT_NOUNS for w in text[phrase[0]:phrase[1]].split()[:3]):
+                # "The report, published by X, said", "A report by Y, published by X, said": the document speaks
+                return phrase[0], phrase[1], None
         elif _is_comma_spliced_subject(text, sentence_start, sentence_start + len(body), verb_start):
             # "A spokesman for X, said ...": a stray comma between the subject and its reporting verb
             s, e = _trim(text, sentence_start, sentence_start + len(body), " \t(" + _DASH + _ALL_MARKS)
@@ -564,8 +568,9 @@ def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
             if low in {"who", "that", "which"}:
                 return w_start, w_end
             return None
-        if low in REPORTING_VERBS and index < len(words) - 1:
-            break
+        if low in REPORTING_VERBS and index < len(words) - 1 and \
+                not (low in _DOCUMENT_NOUNS and words[index + 1][2].lower() in {"of", "by"}):
+            break  # a verb ends the phrase; "a report by X" is a noun
         if count >= 12:
             break
         start = w_start
@@ -602,6 +607,8 @@ def _looks_like_role(phrase: str) -> bool:
     words = re.findall(r"[\w\-’']+", phrase)
     if not words or len(words) > 14 or words[0].lower() in {"who", "which", "that", "whose", "where", "when"}:
         return False
+    if words[0].lower().endswith("ing") and words[0].islower():
+        return False  # "citing officials", "speaking on condition of anonymity": a participle, not a post
     return any(_looks_like_role_word(w.split("-")[-1]) for w in words)
 
 
@@ -1713,7 +1720,8 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         return _Speaker(None, None, written, role, channel)
     words = low.split()
     if low in _PRONOUNS or low in {"who"}:
-        wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"PERSON", "ORG", "GPE"}
+        wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"ORG", "GPE"} if low in _BODY_PRONOUNS \
+            else {"PERSON", "ORG", "GPE"}
         resolved = _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
         if resolved:
             return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
