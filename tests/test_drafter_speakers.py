@@ -190,3 +190,20 @@ def test_a_participle_aside_is_no_role_and_a_report_by_a_body_speaks_for_it() ->
             for r in extract_quotes(text, spans(text, ("Gazette", "gazette", "ORG"),
                                                 ("Lund Institute", "lund-institute", "ORG")))]
     assert rows == [("the mine would close", "gazette", None), ("the mine was unsafe", "lund-institute", None)]
+
+
+def test_a_coordinated_reporting_verb_takes_the_sentence_subject() -> None:
+    text = ("Ana Ruiz departed from her prepared remarks on Friday during a rally in Lund and asserted that the port "
+            "would stay open.\n")
+    assert speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Lund", "lund", "GPE")) == [
+        ("the port would stay open", "ana-ruiz", "Ana Ruiz")]
+
+
+def test_a_phrase_after_a_preposition_is_no_speaker() -> None:
+    text = 'Bakare said the guard stopped her at the gate and, in a low voice said, "Go home."\n'
+    rows = [(r["kind"], r["speaker_text"]) for r in extract_quotes(text, spans(text, ("Bakare", "bakare", "PERSON")))]
+    assert ("direct", "a low voice") not in rows
+    # a phrase after "in" that follows no "and" still gives the quote a speaker
+    text = "In Lund the police said the road was closed.\n"
+    assert [(r["text"], bool(r["speaker_text"])) for r in extract_quotes(text, spans(text, ("Lund", "lund", "GPE")))] \
+        == [("the road was closed", True)]

@@ -329,7 +329,11 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
     """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Wali in
     recent days has said", "sent an email on Friday saying") is skipped for the phrase before it."""
     found = _subject_phrase_before(text, sentence_start, verb_start)
-    if found is None or not _is_time_phrase(text[found[0]:found[1]]):
+    if found is not None and not _is_time_phrase(text[found[0]:found[1]]):
+        if re.match(r"[A-Za-z]+ing\b", text[verb_start:verb_start + 30]):
+            return found  # "with X calling it ...": the phrase after "with" is the participle's subject
+        return _with_head_before_preposition(text, sentence_start, found)
+    if found is None:
         return found
     preposition = re.search(r"(?:^|\s)(?:in|on|at|during|over|since|from|until|last|this|earlier)\s*$",
                             text[max(sentence_start, found[0] - 12):found[0]], re.IGNORECASE)
@@ -340,6 +344,24 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
     if before is None or _is_time_phrase(text[before[0]:before[1]]):
         return None
     return before[0], before[1], found[2]
+
+
+_OBJECT_PREPOSITIONS = frozenset({"in", "with", "at", "on", "from", "into", "under", "over", "through", "without",
+                                  "near", "behind", "beside", "inside", "outside", "across"})
+
+
+def _with_head_before_preposition(text: str, sentence_start: int,
+                                  found: tuple[int, int, str | None]) -> tuple[int, int, str | None] | None:
+    """A phrase after a preposition that follows "and" is the preposition's object, not a subject:
+    "and, in a low voice said" -> no subject here (the verbs share the sentence's); "Police in Lund
+    said" and "In Lund the police said" keep their phrase."""
+    before = re.search(r"([A-Za-z]+)\s+$", text[max(sentence_start, found[0] - 20):found[0]])
+    if before is None or before.group(1).lower() not in _OBJECT_PREPOSITIONS:
+        return found
+    preposition = max(sentence_start, found[0] - 20) + before.start(1)
+    if re.search(r"\b(?:and|but)\s*,?\s*$", text[max(sentence_start, preposition - 8):preposition]):
+        return None
+    return found
 
 
 def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
@@ -1354,9 +1376,10 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                        _Attribution(cue=cue, np_start=attribution.np_start,
                                                     np_end=attribution.np_end, role=attribution.role), p_index)
     subject = _subject_before(text, s_start, cue_start)
-    if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
-        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the subject
-        subject = _sentence_subject(text, s_start, cue_start)
+    if re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
+        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the
+        # subject (the phrase before "and" is the first verb's object)
+        subject = _sentence_subject(text, s_start, cue_start) or subject
     if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
