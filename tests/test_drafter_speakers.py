@@ -207,3 +207,15 @@ def test_a_phrase_after_a_preposition_is_no_speaker() -> None:
     text = "In Lund the police said the road was closed.\n"
     assert [(r["text"], bool(r["speaker_text"])) for r in extract_quotes(text, spans(text, ("Lund", "lund", "GPE")))] \
         == [("the road was closed", True)]
+
+
+def test_a_named_report_holds_its_clause_and_speaks() -> None:
+    text = "Port officials on Monday denied a Gazette report that the harbour would close.\n"
+    rows = speakers(text, ("Gazette", "gazette", "ORG"))
+    assert rows == [("the harbour would close", "gazette", "a Gazette report")]
+
+
+def test_a_reporting_word_before_a_copula_is_a_noun_with_no_speaker() -> None:
+    assert speakers("The only real question now is whether the port can reopen.\n") == []
+    # after a plural subject the form is a verb: the experts report
+    assert [r[2] for r in speakers("Many experts agree the levy is likely to fall.\n")] == ["Many experts"]

@@ -502,12 +502,22 @@ def _is_comma_spliced_subject(text: str, sentence_start: int, comma: int, verb_s
 _STATES_MODIFIERS = _LEXICON.states_modifiers
 
 
+# "question (now) is", "claims were": a copula after the form makes it the subject noun
+_NOT_BEFORE_NOUN = frozenset({"what", "who", "which", "he", "she", "they", "it", "we", "i", "you"})
+_COPULA_AFTER = re.compile(r"\s+(?:now\s+|still\s+|here\s+)?(?:is|was|are|were|remains|remained)\b", re.I)
+
+
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
     """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
-    'member states', '50 states') or capitalised inside a sentence ('the United States')."""
+    'member states', '50 states') or capitalised inside a sentence ('the United States'); a form
+    followed by a copula ('the only real question now is whether')."""
     before = text[sentence_start:verb_start].split()
     if not before:
         return False
+    if _COPULA_AFTER.match(text, verb_start + len(word)) and not word.lower().endswith(("ed", "ing")) and \
+            word.lower() not in _ALWAYS_VERBS and before[-1].lower() not in _NOT_BEFORE_NOUN and \
+            not before[-1].lower().endswith("s"):
+        return True  # not after a plural subject: "many experts agree is likely" reports
     if word.lower() != "states":
         return _is_noun_form(before, word)
     if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
@@ -1299,6 +1309,11 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
     return [single] if single else []
 
 
+# an article and a name before a reporting word make it a noun ("a Gazette report that", "the Kremlin claim
+# that"); the phrase is the speaker
+_NAMED_NOUN = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w.&'’\-]*\s+){1,3}$")
+
+
 # prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
 _GERUND_PREPOSITIONS = frozenset({"by", "after", "before", "while", "without", "when"})
 
@@ -1311,6 +1326,15 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if any(a <= match.start("verb") < b for a, b in quoted):
         return None  # words inside quotation marks are the speaker's, not the writer's report
     previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
+    named_noun = _NAMED_NOUN.search(text, max(s_start, match.start("verb") - 60), match.start("verb")) \
+        if pattern is _THAT_CLAUSE and not low.endswith(("ed", "ing", "s")) else None
+    if named_noun and not match.group("gap").strip():
+        # "denied a Gazette report that ...": the named report holds the clause (a reporting noun, section 2)
+        c_start, c_end = _reported_clause(text, match.end(), s_end)
+        if c_end - c_start < 8 or _touches((c_start, c_end), marked):
+            return None
+        return named_noun.start(), _Candidate(c_start, c_end, "indirect", _Attribution(
+            cue=verb, np_start=named_noun.start(), np_end=match.end("verb")), p_index)
     gerund_after = low.endswith("ing") and previous_word[0].lower() in _GERUND_PREPOSITIONS  # "by telling"
     if pattern is not _REPORTING_NOUN and not gerund_after and \
             (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
