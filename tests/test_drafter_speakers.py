@@ -219,3 +219,10 @@ def test_a_reporting_word_before_a_copula_is_a_noun_with_no_speaker() -> None:
     assert speakers("The only real question now is whether the port can reopen.\n") == []
     # after a plural subject the form is a verb: the experts report
     assert [r[2] for r in speakers("Many experts agree the levy is likely to fall.\n")] == ["Many experts"]
+
+
+def test_a_lone_speaking_word_is_a_body_after_the_or_before_its() -> None:
+    text = ("Vantexa said its profits would fall. Okafor said he was tired. The Pentagon said the drill was over. "
+            "Nadler said it was a mistake.\n")
+    proposed = {e.name: e.type for e in draft_text(text, {})[1].entities}
+    assert proposed == {"Vantexa": "ORG", "Okafor": "PERSON", "Pentagon": "ORG", "Nadler": "PERSON"}

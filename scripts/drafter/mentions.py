@@ -521,7 +521,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 continue  # a stray capitalised word before a known name ("Archrival India")
             if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
-            entity_type = _type_of(part, text, had_title or after_organisation) or ("PERSON" if speaker_word else None)
+            entity_type = _type_of(part, text, had_title or after_organisation) or \
+                (_speaker_type(text, start, end) if speaker_word else None)
             if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
                     words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
                 entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
@@ -562,6 +563,19 @@ SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|
 SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
                                  "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
                                  "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
+
+
+# after "X said", a body's possessive: "Vantexa said its profits" ("it would" is as often "it" of a person's
+# clause: "Nadler said it was a mistake")
+_BODY_AFTER_SPEAKING = re.compile(r"\s+(?:\w+\s+)?(?:that\s+)?its\b")
+
+
+def _speaker_type(text: str, start: int, end: int) -> str:
+    """A lone capitalised word that speaks is a person, unless "the" stands before it ("the Pentagon
+    said") or the clause it says opens with a body's pronoun ("Vantexa said its profits would fall")."""
+    if re.search(r"\b[Tt]he\s+$", text[max(0, start - 5):start]) or _BODY_AFTER_SPEAKING.match(text, end):
+        return "ORG"
+    return "PERSON"
 
 
 def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: bool, lower_words: set[str]) -> bool:
