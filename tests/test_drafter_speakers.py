@@ -226,3 +226,13 @@ def test_a_lone_speaking_word_is_a_body_after_the_or_before_its() -> None:
             "Nadler said it was a mistake.\n")
     proposed = {e.name: e.type for e in draft_text(text, {})[1].entities}
     assert proposed == {"Vantexa": "ORG", "Okafor": "PERSON", "Pentagon": "ORG", "Nadler": "PERSON"}
+
+
+def test_a_participle_after_the_verbs_object_takes_the_sentence_subject() -> None:
+    text = ("The registered voter sent a sworn statement to the board of elections on Monday saying he had never "
+            "voted twice.\n")
+    assert speakers(text) == [("he had never voted twice", None, "The registered voter")]
+    # after "with", the phrase before the participle is its subject
+    text = 'Lund welcomed the vote, with Mayor Ana Ruiz calling it "a new dawn".\n'
+    assert speakers(text, ("Lund", "lund", "GPE"), ("Ana Ruiz", "ana-ruiz", "PERSON")) == [
+        ("a new dawn", "ana-ruiz", "Ana Ruiz")]

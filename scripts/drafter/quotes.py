@@ -839,9 +839,10 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
         following = words[index + 1][2] if index + 1 < len(words) else ""
         if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
             break  # "Trump quickly deflected": an adverb before the verb ends the subject
-        if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
-                (index > 0 and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
-                (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
+        after_article = index > 0 and words[index - 1][2].lower() in _DETERMINERS  # "the registered voter"
+        if low in _SKIPPABLE_ADVERBS or (low in REPORTING_VERBS and not after_article) or low in _FRAGMENT_VERBS or \
+                (index > 0 and not after_article and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
+                (low.endswith("ed") and not word[:1].isupper() and not after_article) or low in _AUX_BEFORE_VERB:
             break
         end = w_end
     if end is None:
@@ -1314,6 +1315,14 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
 _NAMED_NOUN = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w.&'’\-]*\s+){1,3}$")
 
 
+def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bool:
+    """Whether the phrase right before a participle is its subject: after "with" ("with X calling it
+    ...") or opening the sentence ("X, saying ..."); a phrase after the sentence's verb is that verb's
+    object ("sent a letter to the board on Monday saying": the sender speaks)."""
+    head = text[sentence_start:phrase_start]
+    return not head.strip() or re.search(r"\bwith\s+$", head, re.I) is not None
+
+
 # prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
 _GERUND_PREPOSITIONS = frozenset({"by", "after", "before", "while", "without", "when"})
 
@@ -1408,7 +1417,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
     elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
-                                _holds_a_verb(text[subject[0]:subject[1]])):
+                                _holds_a_verb(text[subject[0]:subject[1]]) or
+                                not _participle_subject(text, s_start, subject[0])):
         # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
         # and after '"...," said X, arguing that' the speaker of the quote before
         subject = _speaker_of_previous_quote(text, s_start, cue_start) or \
