@@ -236,3 +236,15 @@ def test_a_participle_after_the_verbs_object_takes_the_sentence_subject() -> Non
     text = 'Lund welcomed the vote, with Mayor Ana Ruiz calling it "a new dawn".\n'
     assert speakers(text, ("Lund", "lund", "GPE"), ("Ana Ruiz", "ana-ruiz", "PERSON")) == [
         ("a new dawn", "ana-ruiz", "Ana Ruiz")]
+
+
+def test_a_framing_participle_and_a_coordinated_verb_before_a_quote_take_the_sentence_subject() -> None:
+    def rows(text: str) -> list[tuple[str, str | None]]:
+        return [(r["text"], r["speaker_text"]) for r in extract_quotes(text, [])]
+    assert rows('Ana Ruiz is now celebrating her win, tweeting out a message on Tuesday declaring it was "so sweet" '
+                'to be free.\n') == [("so sweet", "Ana Ruiz")]
+    assert rows('But Tom Hale thanked the staff of the Lund clinic and said, "We owe them everything."\n') == [
+        ("We owe them everything.", "Tom Hale")]
+    # a capitalised reporting word inside a title is part of the subject
+    assert rows('Secretary of State Ana Ruiz sent a letter to him praising his "steady hand" in the talks.\n') == [
+        ("steady hand", "Secretary of State Ana Ruiz")]

@@ -786,17 +786,20 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
             continue  # a noun: "in terms of", "the claims"
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
         subject = None if gerund_after_preposition else _subject_before(text, sentence_start, cue_start)
-        if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == ","):
+        if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == "," or
+                                             not _participle_subject(text, sentence_start, subject[0])):
             # "..., telling one aide:", "by saying,": the subject of the sentence speaks, and after
             # "“...,” X said, adding, “...”" the speaker of the quote before
+            nearest = subject
             subject = _speaker_of_previous_quote(text, sentence_start, cue_start)
             if subject is None and _follows_closing_mark(text, sentence_start, cue_start):
                 # "“...,” adding, “...”": the speaker of the quote before, resolved later
                 return _Attribution(cue=cue)
-            subject = subject or _sentence_subject(text, sentence_start, cue_start)
-        if subject is None and previous == "and" and index > 1:
-            # "X returned to the stage and declared, “...”": the verbs share the sentence's subject
-            subject = _sentence_subject(text, sentence_start, words[index - 1][0])
+            subject = subject or _sentence_subject(text, sentence_start, cue_start) or nearest
+        if previous in {"and", "but"} and index > 1:
+            # "X returned to the stage and declared, “...”": the verbs share the sentence's subject (the
+            # phrase before "and" is the first verb's object)
+            subject = _sentence_subject(text, sentence_start, words[index - 1][0]) or subject
         if subject is None:
             continue
         s, e, role = subject
@@ -833,6 +836,9 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     if opener is None and comma > 0 and _is_time_phrase(segment[:comma]):
         start = sentence_start + comma + 1  # "Last November, Name tweeted:": a time phrase opens the sentence
     words = _words(text, start, limit)
+    if len(words) > 1 and words[0][2].lower() in {"but", "and", "yet", "so", "still", "then"}:
+        words = words[1:]  # "But Trump said": the conjunction links the sentence, it is no part of the subject
+        start = words[0][0]
     end = None
     for index, (w_start, w_end, word) in enumerate(words):
         low = word.lower()
@@ -840,7 +846,9 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
         if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
             break  # "Trump quickly deflected": an adverb before the verb ends the subject
         after_article = index > 0 and words[index - 1][2].lower() in _DETERMINERS  # "the registered voter"
-        if low in _SKIPPABLE_ADVERBS or (low in REPORTING_VERBS and not after_article) or low in _FRAGMENT_VERBS or \
+        in_name = index > 0 and word[:1].isupper()  # "Secretary of State X": a capitalised word names
+        if low in _SKIPPABLE_ADVERBS or (low in REPORTING_VERBS and not after_article and not in_name) or \
+                (low in _FRAGMENT_VERBS and not in_name) or \
                 (index > 0 and not after_article and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
                 (low.endswith("ed") and not word[:1].isupper() and not after_article) or low in _AUX_BEFORE_VERB:
             break
@@ -1315,12 +1323,19 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
 _NAMED_NOUN = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w.&'’\-]*\s+){1,3}$")
 
 
+# words after which a phrase is the subject of the participle that follows it ("with X calling", "has X
+# saying", "heard X telling", "shows X arguing")
+_PARTICIPLE_SUBJECT_AFTER = re.compile(r"\b(?:with|has|have|had|having|hear|heard|hears|see|saw|sees|seen|show|"
+                                       r"shows|showed|shown|find|finds|found|caught|catch|left|leaves|leave)\s+$",
+                                       re.I)
+
+
 def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bool:
     """Whether the phrase right before a participle is its subject: after "with" ("with X calling it
     ...") or opening the sentence ("X, saying ..."); a phrase after the sentence's verb is that verb's
     object ("sent a letter to the board on Monday saying": the sender speaks)."""
     head = text[sentence_start:phrase_start]
-    return not head.strip() or re.search(r"\bwith\s+$", head, re.I) is not None
+    return not head.strip() or _PARTICIPLE_SUBJECT_AFTER.search(head) is not None
 
 
 # prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
