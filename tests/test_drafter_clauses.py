@@ -202,3 +202,24 @@ def test_a_long_post_in_apposition_leaves_the_name_as_speaker() -> None:
             "in Riga, said that the port's closure might have reflected fears over its owners.\n")
     assert indirect(text) == [("the port's closure might have reflected fears over its owners", "Lena Fischer",
                                "said")]
+
+
+def test_a_long_clause_before_a_plural_speaker_at_the_end_is_reported_without_its_link() -> None:
+    assert indirect("But union leaders, including Holm, continue to raise money for the strike fund, officials "
+                    "said.\n") == [("union leaders, including Holm, continue to raise money for the strike fund",
+                                    "officials", "said")]
+    assert indirect("In Lund, officials said.\n") == []
+
+
+def test_a_relative_clause_of_the_writer_ends_the_report_but_one_inside_it_stays() -> None:
+    assert indirect("Senator Ana Ruiz said she would no longer back the levy, which has sparked a feud between "
+                    "the two.\n") == [("she would no longer back the levy", "Ana Ruiz", "said")]
+    assert indirect("Ana Ruiz said the plan, which cost nine million, would fail.\n") == [
+        ("the plan, which cost nine million, would fail", "Ana Ruiz", "said")]
+
+
+def test_a_numeral_subject_is_no_time_phrase() -> None:
+    assert indirect("The two said they had taken their case to the mayor.\n") == [
+        ("they had taken their case to the mayor", "The two", "said")]
+    assert indirect("The council in recent days has said the pool would close.\n") == [
+        ("the pool would close", "The council", "has said")]

@@ -84,6 +84,7 @@ class Lexicon:
     abbreviations: frozenset[str] = frozenset()  # their full stop ends no sentence ("Mr.", "Ltd.")
     time_words: frozenset[str] = frozenset()  # end a would-be speaker ("on Tuesday said")
     time_phrase_words: frozenset[str] = frozenset()  # with time_words, months, weekdays: a time phrase
+    time_phrase_modifiers: frozenset[str] = frozenset()  # those of them that name no time ("the", "two")
     states_modifiers: frozenset[str] = frozenset()  # "member states": "states" is a noun after them
     identifier_nouns: frozenset[str] = frozenset()  # "category 4", "phase 3": the number names, it counts nothing
     identifier_nouns_after: frozenset[str] = frozenset()  # "90049 ZIP code"
@@ -186,6 +187,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         abbreviations=frozenset(_words(data, "abbreviations", path)),
         time_words=frozenset(_words(data, "time_words", path)),
         time_phrase_words=frozenset(_words(data, "time_phrase_words", path)),
+        time_phrase_modifiers=frozenset(_words(data, "time_phrase_modifiers", path)),
         states_modifiers=frozenset(_words(data, "states_modifiers", path)),
         identifier_nouns=frozenset(_words(data, "identifier_nouns", path)) if "identifier_nouns" in data else frozenset(),
         identifier_nouns_after=frozenset(_words(data, "identifier_nouns_after", path))

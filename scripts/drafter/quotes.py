@@ -73,6 +73,7 @@ _PRONOUNS = _LEXICON.pronouns["all"]
 # "on Friday morning", "last November") are never a speaker (config/lexicon.yaml)
 _TIME_WORDS = _LEXICON.time_words | frozenset(_LEXICON.weekdays)
 _TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | _LEXICON.time_phrase_words
+_TIME_NOUNS = _TIME_PHRASE_WORDS - _LEXICON.time_phrase_modifiers  # the words that name a time
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
 _BODY_PRONOUNS = _LEXICON.pronouns.get("body", frozenset())  # "it said": a body or a country, never a person
@@ -321,8 +322,11 @@ class _Candidate:
 # --- noun phrases: speakers and roles -------------------------------------------
 
 def _is_time_phrase(phrase: str) -> bool:
+    """Words of a time phrase only, one of them naming a time ("in recent days", "last November", "2016");
+    "the two" names no time."""
     words = re.findall(r"[A-Za-z]+|\d+", phrase.lower())
-    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words)
+    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words) and \
+        any(w in _TIME_NOUNS or w.isdigit() for w in words)
 
 
 def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
@@ -1199,7 +1203,8 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # where the writer's own clause takes over from a reported one: ", but the mayor's ...", "; the ..."
-_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])")
+_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])|"
+                            r",\s+which\s+(?=[^,;]*$)")  # ", which has sparked a feud": the writer's, to the end
 
 
 def _reported_clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -1601,6 +1606,9 @@ def _has_clause(fragment: str) -> bool:
 _IRREGULAR_PAST = _LEXICON.irregular_past
 
 
+_CLAUSE_WORDS_BEFORE_SPEAKER = 7  # "Union leaders continue to raise money for the fund, officials said."
+
+
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
     """'The attack was planned abroad, the embassy said.' / '..., said the minister.'"""
     sentence = text[s_start:s_end]
@@ -1621,8 +1629,12 @@ def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _
         if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
             continue
         c_start, c_end = _clause_span(text, s_start, s_start + match.start())
-        if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]):
-            continue
+        if c_end - c_start < 12 or not (_has_clause(text[c_start:c_end]) or
+                                        len(text[c_start:c_end].split()) >= _CLAUSE_WORDS_BEFORE_SPEAKER):
+            continue  # a clause needs a verb; a long stretch before ", officials said." is one ("continue to")
+        opener = re.match(r"(?:But|And|Yet|So)\s+", text[c_start:c_end])
+        if opener:
+            c_start += opener.end()  # "But union leaders ...": the sentence's link is the writer's
         np_start = s_start + match.start("np") + (len(match.group("np")) - len(match.group("np").lstrip()))
         role = match.groupdict().get("role")
         return _Candidate(c_start, c_end, "indirect",
