@@ -397,3 +397,16 @@ def test_years_before_plural_nouns_stay_years(sentence: str) -> None:
 ])
 def test_a_number_that_names_is_no_statistic(sentence: str, values: list[float]) -> None:
     assert [row["value"] for row in extract_statistics(sentence)] == values
+
+
+@pytest.mark.parametrize("sentence, span, value", [
+    ("One out of three tenants have damp homes.", "One out of three", 33.3),
+    ("Two in five voters backed the levy.", "Two in five", 40),
+    ("About 1 in 10 adults smoke.", "About 1 in 10", 10),
+])
+def test_one_in_n_is_a_share_in_percent(sentence: str, span: str, value: float) -> None:
+    only(sentence, text=span, value=value, unit="percent")
+
+
+def test_numbers_before_in_and_a_place_are_counts() -> None:
+    assert [r["value"] for r in extract_statistics("Police arrested two in Lund and three in Oslo.")] == [2, 3]

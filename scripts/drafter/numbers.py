@@ -317,6 +317,13 @@ def find_numbers(text: str) -> list[Number]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        ratio = _ratio(text, token)
+        if ratio is not None:
+            numbers.append(ratio)
+            while index + 1 < len(tokens) and tokens[index + 1].start() < ratio.end:
+                index += 1
+            index += 1
+            continue
         if token.group("digits"):
             number = _digit_fraction(text, token) or _digit_number(text, token)
             if number is not None:
@@ -454,6 +461,26 @@ def _digit_fraction(text: str, token: re.Match[str]) -> Number | None:
         return Number(found.start(), found.end(), round(100 * numerator / denominator, 1), "digits",
                       is_share=True, words=[found.group()])
     return Number(found.start(), found.end(), numerator / denominator, "digits", words=[found.group()])
+
+
+# "one in four children", "two out of five voters", "1 in 10 adults": a share, the noun after it counted
+RATIO = re.compile(r"(?P<part>" + "|".join(UNIT_WORDS) + r"|\d{1,3})\s+(?:in|out\s+of)\s+(?:every\s+)?"
+                   r"(?P<whole>" + "|".join(sorted([*UNIT_WORDS, *TENS_WORDS], key=len, reverse=True)) +
+                   r"|\d{1,4})\b(?=\s+[a-z])", re.I)
+
+
+def _ratio(text: str, token: re.Match[str]) -> Number | None:
+    """"one in four children" -> a share of 25 percent (guidelines section 3: a share is a percent)."""
+    found = RATIO.match(text, token.start())
+    if found is None:
+        return None
+    part, whole = (_word_value([found.group(g)]) if not found.group(g).isdigit() else float(found.group(g))
+                   for g in ("part", "whole"))
+    if part is None or whole is None or not 0 < part < whole:
+        return None
+    kind = "digits" if found.group("part").isdigit() else "words"
+    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True,
+                  words=[found.group("part"), found.group("whole")])
 
 
 def _share(text: str, token: re.Match[str]) -> Number | None:
