@@ -249,3 +249,12 @@ def test_a_framing_participle_and_a_coordinated_verb_before_a_quote_take_the_sen
     text = 'Secretary of State Ana Ruiz sent a letter to him praising his "steady hand" in the talks.\n'
     assert [(r["text"], r["speaker_text"]) for r in draft_text(text, {})[2]] == [
         ("steady hand", "Secretary of State Ana Ruiz")]
+
+
+def test_a_function_word_is_never_a_speaker_and_a_noun_after_that_gives_no_cue() -> None:
+    def rows(text: str) -> list[tuple[str, str | None, str | None]]:
+        return [(r["text"], r["speaker_text"], r["cue"]) for r in draft_text(text, {})[2]]
+    assert rows('While praising the coach, Ms. Berg sighed: "It is more pain."\n') == [
+        ("It is more pain.", "Berg", "sighed")]
+    assert rows('In an email, Mr. Tom Hale denied the existence of an inquiry and said that reports of one were '
+                '"an outrageous smear" by rivals.\n') == [("an outrageous smear", "Tom Hale", "said")]
