@@ -258,3 +258,12 @@ def test_a_function_word_is_never_a_speaker_and_a_noun_after_that_gives_no_cue()
         ("It is more pain.", "Berg", "sighed")]
     assert rows('In an email, Mr. Tom Hale denied the existence of an inquiry and said that reports of one were '
                 '"an outrageous smear" by rivals.\n') == [("an outrageous smear", "Tom Hale", "said")]
+
+
+def test_a_relayed_document_speaks_and_its_relayer_is_the_channel() -> None:
+    text = ("The Lund Monitoring Team released its annual report on Monday. The report found that attacks had "
+            "doubled, a spokesman for the Harbour Council said.\n\nA spokesman for the Harbour Council said the "
+            "report by the Lund Monitoring Team found that the camps had grown.\n")
+    rows = [(r["text"], r["speaker"], r["channel"]) for r in draft_text(text, {})[2]]
+    assert rows == [("attacks had doubled", "lund-monitoring-team", "harbour-council"),
+                    ("the camps had grown", "lund-monitoring-team", "harbour-council")]

@@ -1315,7 +1315,8 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 taken.add(match.start("verb"))
                 found.append(candidate)
     if found:
-        return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
+        return [_relayed_document(text, c) for c in
+                _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))]
     inside = _according_inside(text, s_start, s_end, p_index, marked) if "according" in words else None
     if inside:
         return [inside]  # no reporting verb: "..., according to X." credits the clause to X
@@ -1324,7 +1325,7 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
     if parenthetical or marked:
         return [parenthetical] if parenthetical else []
     single = _clause_then_speaker(text, s_start, s_end, p_index)
-    return [single] if single else []
+    return [_relayed_document(text, single)] if single else []
 
 
 # an article and a name before a reporting word make it a noun ("a Gazette report that", "the Kremlin claim
@@ -1349,6 +1350,27 @@ def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bo
 
 # prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
 _GERUND_PREPOSITIONS = frozenset({"by", "after", "before", "while", "without", "when"})
+
+
+# "X said the report by Y found that ...": the document speaks, X relays it (guidelines section 2)
+_DOCUMENT_FINITE = frozenset(f for f in _LEXICON.verb_forms["document"] if " " not in f and not f.endswith("ing"))
+_RELAYED_DOCUMENT = re.compile(
+    r"(?P<np>(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Tt]his)\s+(?:[\w’'\-]+\s+){0,3}?(?:" +
+    "|".join(sorted(_LEXICON.document_nouns, key=len, reverse=True)) + r")(?:\s+(?:by|of|from)\s+[^,;:“”\"]{1,60}?)?)\s+"
+    r"(?:has\s+|had\s+)?(?P<verb>" + "|".join(sorted(_DOCUMENT_FINITE, key=len, reverse=True)) + r")\s+that\s+")
+
+
+def _relayed_document(text: str, candidate: _Candidate) -> _Candidate:
+    """A reported clause that is itself a document's finding ("the report found that attacks doubled")
+    becomes the document's quote of the inner clause, its relayer the channel; else the candidate."""
+    found = _RELAYED_DOCUMENT.match(text, candidate.start, candidate.end)
+    if found is None or candidate.attribution is None or candidate.end - found.end() < 8:
+        return candidate
+    outer = candidate.attribution
+    relayer = (outer.np_start, outer.np_end) if outer.np_start is not None and outer.np_end is not None else None
+    return _Candidate(found.end(), candidate.end, candidate.kind,
+                      _Attribution(cue=found.group("verb"), np_start=found.start("np"), np_end=found.end("np"),
+                                   channel_span=relayer), candidate.paragraph)
 
 
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
@@ -1886,7 +1908,20 @@ def _document_author(text: str, mentions: list[EntitySpan], noun: str, np_start:
                  if m[3] in {"ORG", "GPE"} and not text[joined.end():m[0]].strip(" ,").lower().strip("the ")]
         if named:
             found = named[0]
+    if found is None:
+        # "X released its annual report on Monday. The report found ...": the body that issued it
+        for match in _ISSUED_DOCUMENT.finditer(text, window_start, np_start):
+            if match.group("noun").lower() == noun.lower():
+                issuers = [m for m in _mentions_in(mentions, max(window_start, match.start() - 80), match.start())
+                           if m[3] in {"ORG", "GPE"} and m[1] >= match.start() - 1]
+                found = issuers[-1] if issuers else found
     return found
+
+
+# "X released its report", "X has published a new study": the body before the verb issued the document
+_ISSUED_DOCUMENT = re.compile(r"\s(?:has\s+|had\s+)?(?:released|published|issued|presented|prepared|compiled)\s+"
+                              r"(?:its|their|a|an|the)\s+(?:[\w\-]+\s+){0,3}?(?P<noun>" +
+                              "|".join(sorted(_LEXICON.document_nouns, key=len, reverse=True)) + r")\b")
 
 
 def _split_title(phrase: str) -> tuple[str, str] | None:
