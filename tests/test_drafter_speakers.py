@@ -267,3 +267,10 @@ def test_a_relayed_document_speaks_and_its_relayer_is_the_channel() -> None:
     rows = [(r["text"], r["speaker"], r["channel"]) for r in draft_text(text, {})[2]]
     assert rows == [("attacks had doubled", "lund-monitoring-team", "harbour-council"),
                     ("the camps had grown", "lund-monitoring-team", "harbour-council")]
+
+
+def test_who_after_a_role_in_apposition_stands_for_the_name_before_it() -> None:
+    text = "The plan drew praise from Ana Ruiz, a columnist for the Gazette, who said the bridge would open soon.\n"
+    rows = [(r["text"], r["speaker"], r["speaker_text"], r["speaker_role"])
+            for r in extract_quotes(text, spans(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Gazette", "gazette", "ORG")))]
+    assert rows == [("the bridge would open soon", "ana-ruiz", "Ana Ruiz", "a columnist for the Gazette")]

@@ -368,6 +368,20 @@ def _with_head_before_preposition(text: str, sentence_start: int,
     return found
 
 
+def _name_before_appositive(text: str, sentence_start: int,
+                            phrase: tuple[int, int]) -> tuple[int, int, str | None] | None:
+    """"Matt Roe, a columnist for the Gazette, who said": the name before a role in apposition, with the
+    role; None when the phrase is no role or no name stands before its comma."""
+    role = text[phrase[0]:phrase[1]]
+    before = text[sentence_start:phrase[0]].rstrip()
+    if not _looks_like_role(role) or not before.endswith(","):
+        return None
+    name = _phrase_before(text, sentence_start, sentence_start + len(before) - 1)
+    if name is None or not _starts_with_name(text[name[0]:name[1]]):
+        return None
+    return name[0], name[1], role
+
+
 def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
     """The speaker noun phrase before a verb: (start, end, role) or None.
 
@@ -436,7 +450,8 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
         if head.endswith(","):
             antecedent = _phrase_before(text, sentence_start, sentence_start + len(head) - 1)
             if antecedent:
-                return antecedent[0], antecedent[1], None
+                named = _name_before_appositive(text, sentence_start, antecedent)
+                return named or (antecedent[0], antecedent[1], None)
         return None
     # "the army spokesman, Name added": a role-like phrase before the name's comma
     head = text[sentence_start:start].rstrip()
