@@ -350,8 +350,7 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
     return before[0], before[1], found[2]
 
 
-_OBJECT_PREPOSITIONS = frozenset({"in", "with", "at", "on", "from", "into", "under", "over", "through", "without",
-                                  "near", "behind", "beside", "inside", "outside", "across"})
+_OBJECT_PREPOSITIONS = _LEXICON.closed_classes["object_prepositions"]
 
 
 def _with_head_before_preposition(text: str, sentence_start: int,
@@ -522,9 +521,10 @@ _STATES_MODIFIERS = _LEXICON.states_modifiers
 
 
 # "question (now) is", "claims were": a copula after the form makes it the subject noun
-_NOUN_AFTER_THAT = re.compile(r"\s+(?:of|about|from|were|are|have|had)\b", re.I)
-_NOT_BEFORE_NOUN = frozenset({"what", "who", "which", "he", "she", "they", "it", "we", "i", "you"})
-_COPULA_AFTER = re.compile(r"\s+(?:now\s+|still\s+|here\s+)?(?:is|was|are|were|remains|remained)\b", re.I)
+_NOUN_AFTER_THAT = re.compile(r"\s+(?:" + words_pattern(_LEXICON.closed_classes["after_subject_noun"]) + r")\b", re.I)
+_NOT_BEFORE_NOUN = _LEXICON.closed_classes["not_before_noun"]
+_COPULA_AFTER = re.compile(r"\s+(?:now\s+|still\s+|here\s+)?(?:" + words_pattern(_LEXICON.closed_classes["copulas"]) +
+                           r")\b", re.I)
 
 
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
@@ -1149,9 +1149,7 @@ _VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should",
                                                       "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
 
 
-_CLAUSE_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "should",
-                                 "can", "may", "might", "must", "did", "does", "do", "cannot", "won't", "wasn't",
-                                 "weren't", "isn't", "hasn't", "hadn't", "didn't", "doesn't", "wouldn't"})
+_CLAUSE_AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
 _SUBJECT_WORDS = 5  # "the new stadium roof was": a subject of a few words before its auxiliary
 
 
@@ -1179,8 +1177,7 @@ def _opens_with_subject(following: str) -> bool:
 
 
 # "told voters he ...", "telling the crowd they ...": one to three words of listeners, then a subject pronoun
-_LISTENER_NEVER = frozenset({"and", "or", "but", "that", "if", "when", "because", "while", "as", "so", "it", "this",
-                            "what", "how", "why", "whether", "a", "an"})
+_LISTENER_NEVER = _LEXICON.closed_classes["never_listeners"]
 _LISTENER_THEN_PRONOUN = re.compile(r"(?P<np>(?:[\w’'\-]+\s+){1,3})(?=(?:he|she|they|we|I)\s+[a-z])")
 
 
@@ -1350,9 +1347,8 @@ _NAMED_NOUN = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w.&'’\-]*\s+){1,3}$
 
 # words after which a phrase is the subject of the participle that follows it ("with X calling", "has X
 # saying", "heard X telling", "shows X arguing")
-_PARTICIPLE_SUBJECT_AFTER = re.compile(r"\b(?:with|has|have|had|having|hear|heard|hears|see|saw|sees|seen|show|"
-                                       r"shows|showed|shown|find|finds|found|caught|catch|left|leaves|leave)\s+$",
-                                       re.I)
+_PARTICIPLE_SUBJECT_AFTER = re.compile(r"\b(?:" + words_pattern(_LEXICON.closed_classes["participle_subject_after"]) +
+                                       r")\s+$", re.I)
 
 
 def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bool:
@@ -1364,7 +1360,7 @@ def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bo
 
 
 # prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
-_GERUND_PREPOSITIONS = frozenset({"by", "after", "before", "while", "without", "when"})
+_GERUND_PREPOSITIONS = _LEXICON.closed_classes["gerund_prepositions"]
 
 
 # "X said the report by Y found that ...": the document speaks, X relays it (guidelines section 2)
@@ -1504,7 +1500,7 @@ _AS_REPORTED = re.compile(r"\s*[\"“‘']?As\s+(?P<np>[^,;:“”\"]{1,60}?)\s+
                                            {"said", "told", "wrote", "says", "writes", "reports", "notes"}),
                                           key=len, reverse=True)) +
                           r")(?P<tail>\s+[^,.;:!?]{1,40})?\s*,\s*")
-_AS_REPORTED_TAIL = frozenset({"in", "on", "at", "last", "this", "earlier", "during", "to", "after", "before"})
+_AS_REPORTED_TAIL = _LEXICON.closed_classes["as_reported_tail"]
 
 
 # ", the ministry said in a statement, adding that": an attribution between commas before a participle
@@ -1805,9 +1801,8 @@ def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan]
 
 
 # a phrase of one function word names nobody: an empty speaker costs a reviewer less than a wrong one
-_NEVER_SPEAKERS = (_DETERMINERS | _PREPOSITIONS | _CLAUSE_BOUNDARIES | {"while", "when", "if", "as", "be", "been",
-                                                                      "being", "whether", "where"}) \
-    - _PRONOUNS - {"who", "which", "that"}  # a relative pronoun stands for its antecedent
+_NEVER_SPEAKERS = (_DETERMINERS | _PREPOSITIONS | _CLAUSE_BOUNDARIES | _LEXICON.closed_classes["never_speakers"]) \
+    - _PRONOUNS - _LEXICON.pronouns["relative"]  # a relative pronoun stands for its antecedent
 
 
 def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan],
