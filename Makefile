@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale mutation release sqlite browse site test-browser cff-venv clean FORCE
+.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale bench-mentions mutation release sqlite browse site test-browser cff-venv clean FORCE
 
 # The minimum Python is 3.11: the pinned numpy 2.4 and pandas 3 (requirements.lock) publish
 # no release for older Pythons, so pip would fail deep inside the install with "no matching
@@ -126,6 +126,10 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 bench-scale: $(INSTALLED)
 	$(BIN)/python -m benchmarks.bench_scale
 
+## bench-mentions: build and span checks of one article of 16 KiB to 1 MiB: cost per mention must stay flat
+bench-mentions: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_mentions
+
 MUTATION := .venv-mut
 MUTATION_INSTALLED := $(MUTATION)/.installed
 MUTATION_SAMPLE ?= 60
@@ -153,4 +157,5 @@ cff-venv: .venv-cff/bin/cffconvert
 	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
 
 clean:
+	@if [ -f .publish-journal.json ]; then echo "an interrupted publish is pending (.publish-journal.json): run make data to finish it before make clean removes its staging folder" >&2; exit 1; fi
 	rm -rf $(VENV) .venv-cff .venv-bench .venv-mut .build-* .pytest_cache build dist

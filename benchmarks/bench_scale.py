@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -106,9 +107,11 @@ def write_corpus(articles: int, into: Path, entities: int | None = None) -> dict
     for index in range(articles):
         text, annotation = synthetic_article(index, synthetic, base_names, people)
         source_id = f"syn-{index:07d}"
-        (raw_dir / f"{source_id}.txt").write_text(text, encoding="utf-8")
+        raw = text.encode("utf-8")
+        (raw_dir / f"{source_id}.txt").write_bytes(raw)
         (sources_dir / f"{source_id}.yaml").write_text(
-            f"source_id: {source_id}\nraw_file: {source_id}.txt\n{annotation}", encoding="utf-8")
+            f"source_id: {source_id}\nraw_file: {source_id}.txt\nraw_sha256: {hashlib.sha256(raw).hexdigest()}\n"
+            f"{annotation}", encoding="utf-8")
     return {"registry_path": registry_path, "sources_dir": sources_dir, "raw_dir": raw_dir}
 
 

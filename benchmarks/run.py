@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import os
 import shutil
@@ -54,8 +55,10 @@ def scaled_corpus(copies: int, into: Path) -> dict[str, Path]:
             source_id = f"{source.source_id}-copy{copy}"
             raw_name = f"copy{copy}-{source.data['raw_file']}"
             marker = "".join(string.ascii_lowercase[int(d)] for d in str(copy))
-            (raw_dir / raw_name).write_text(f"{text}\n\nBenchmark copy {marker}.\n", encoding="utf-8")
-            data = {**source.data, "source_id": source_id, "raw_file": raw_name, "site": "plain", "title": None}
+            raw = f"{text}\n\nBenchmark copy {marker}.\n".encode("utf-8")
+            (raw_dir / raw_name).write_bytes(raw)
+            data = {**source.data, "source_id": source_id, "raw_file": raw_name,
+                    "raw_sha256": hashlib.sha256(raw).hexdigest(), "site": "plain", "title": None}
             (sources_dir / f"{source_id}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
                                                            encoding="utf-8")
     return {"registry_path": ann.REGISTRY_PATH, "sources_dir": sources_dir, "raw_dir": raw_dir}

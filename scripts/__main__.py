@@ -4,7 +4,10 @@ Each command lives in the module of its stage, which defines
 ``<command>_arguments(parser)`` and ``<command>_command(args)``; this file
 only lists them (modules are imported when their command runs, so heavy
 imports such as Great Expectations stay off the other commands' paths).
-A BuildError is printed as one message and exits with status 1.
+A BuildError is printed as one message and exits with status 1. Before any
+command, a publish that a killed run left half done is finished
+(:func:`scripts.transaction.recover_if_pending`), so no command reads a mix of
+old and new files.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "draft": ("scripts.draft", "draft annotation files and tables for new articles: FILE... --out DIR [--jobs N]"),
     "add": ("scripts.review", "draft a raw file of data/raw/ into annotations/ (review: drafted), proposing "
                               "entities: data/raw/FILE [--site SITE]"),
+    "reanchor": ("scripts.reanchor", "re-resolve a source's spans against its raw file's current bytes, report the "
+                                     "spans that moved or vanished, record the new raw_sha256: SOURCE_ID [--force]"),
     "review": ("scripts.review", "record that a person reviewed a source (after it resolves): SOURCE_ID --by NAME"),
     "evaluate": ("scripts.evaluate", "score the drafter: leave-one-out on the curated articles, or --benchmark "
                                      "newsquant|polnear"),
@@ -39,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "127.0.0.1 (make browse)"),
     "site": ("scripts.site", "write the static site: article, entity, claims, dictionary and chart pages "
                              "(make site)"),
+    "hydrate": ("scripts.hydrate", "restore the article texts of an open package from your own copies of the "
+                                   "articles: OPEN_ZIP_OR_DIR --raw DIR --out DIR"),
     "release": ("scripts.release", "cut a release: bump the version, write manifest, CHANGELOG, citation files "
                                    "and dist/ zip (--dry-run changes nothing)"),
 }
@@ -57,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     module, _help = COMMANDS[args.command]
     try:
+        from scripts.annotations import ROOT
+        from scripts.transaction import recover_if_pending
+
+        recover_if_pending(ROOT)
         getattr(importlib.import_module(module), f"{args.command}_command")(args)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,8 +11,11 @@ A span is found by its exact text and, when the text repeats, its
 occurrence (1-based). Mentions are derived: every registry name and alias,
 plus the source's own aliases, is matched (whole words, longest match first),
 then the source's ``assign``, ``exclude`` and ``add`` entries are applied.
-Every problem is reported with a message naming the file, the entry and the
-field; the loaders and resolvers take a :class:`~scripts.errors.Problems`
+The files are read strictly (:mod:`scripts.strict_yaml`: no duplicate keys,
+aliases, impossible dates or non-finite numbers), and a free-text value that a
+spreadsheet would run as a formula is refused unless the article has it
+(:func:`formula_problems`). Every problem is reported with a message naming
+the file, the entry and the field; the loaders and resolvers take a :class:`~scripts.errors.Problems`
 collector so that one run reports them all (on their own they raise every
 problem they found as one BuildError). A text that is not found gets a hint
 when it differs from a text of the article only in quote marks, whitespace or
@@ -26,13 +29,13 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Callable, Iterable, TypeVar
 
 from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
+from scripts.strict_yaml import read_yaml
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS_DIR = ROOT / "annotations"
 REGISTRY_PATH = ANNOTATIONS_DIR / "entities.yaml"
@@ -98,19 +101,25 @@ class SourceAnnotation:
         return self.data["source_id"]
 
 
-# libyaml's C parser when present: the pure-Python one dominates the build time.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _checked_file(path: Path, problems: Problems | None, check: Callable[[Path, Any, Problems], T], stop: bool) -> T:
+    """``check`` applied to the document of ``path``, read strictly (:mod:`scripts.strict_yaml`).
 
-
-def _read_yaml(path: Path) -> Any:
+    The file's problems (its YAML's and those ``check`` adds) go to ``problems``, or without it are raised at
+    the end; a BuildError that stops ``check`` carries every problem found in the file before it. ``stop``:
+    a file whose YAML has problems raises them (with those of ``check``) instead of returning.
+    """
+    found = Problems()
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        document, yaml_problems = read_yaml(path)
+        found.messages += yaml_problems
+        result = check(path, document, found)
+    except BuildError as exc:
+        raise BuildError.of([*found.messages, *exc.problems]) from None
+    if stop and yaml_problems:
+        raise BuildError.of(found.messages)
+    with gathered(problems) as collector:
+        collector.messages += found.messages
+    return result
 
 
 def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
@@ -128,48 +137,54 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
     A problem of one entity is added to ``problems`` and the next entity is
     read (an entity without an id is left out, a duplicate id keeps the first).
     """
-    with gathered(problems) as found:
-        document = _read_yaml(path) or {}
-        if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
-            raise BuildError(f"{path}: expected a mapping with a list 'entities'")
-        entities: dict[str, Entity] = {}
-        owner_of_name: dict[str, str] = {}
-        for index, entry in enumerate(document.get("entities") or [], start=1):
-            where = f"{path}: entity {index}"
-            with found.collect():
-                _check_keys(entry, ENTITY_KEYS, where)
-            if not isinstance(entry, dict):
+    return _checked_file(path, problems, _registry_entities, stop=False)
+
+
+def _registry_entities(path: Path, document: Any, found: Problems) -> dict[str, Entity]:
+    document = document or {}
+    if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
+        raise BuildError(f"{path}: expected a mapping with a list 'entities'")
+    entities: dict[str, Entity] = {}
+    owner_of_name: dict[str, str] = {}
+    for index, entry in enumerate(document.get("entities") or [], start=1):
+        where = f"{path}: entity {index}"
+        with found.collect():
+            _check_keys(entry, ENTITY_KEYS, where)
+        if not isinstance(entry, dict):
+            continue
+        for key in ("id", "name", "type", "description"):
+            if not entry.get(key):
+                found.add(f"{where}: field '{key}' is required")
+        if not entry.get("id"):
+            continue
+        where = f"{path}: entity {entry['id']!r}"
+        if entry["id"] in entities:
+            found.add(f"{where}: duplicate id")
+            continue
+        # a missing field, reported above, gets a stand-in that the schema check accepts, so
+        # that it is not reported twice (the build fails on the report anyway)
+        entity = Entity(
+            entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
+            type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
+            description=one_line(entry.get("description")) or "(missing)",
+            notes=one_line(entry.get("notes")),
+            status=str(entry.get("status") or REVIEWED),
+        )
+        found.messages += formula_problems(
+            {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
+             "description": entity.description, "notes": entity.notes}, where)
+        if entry.get("status") not in (None, PROPOSED):
+            found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
+                      f"registry is {PROPOSED!r} (a reviewed entity has none)")
+        for name in entity.names:
+            # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
+            key = name.casefold()
+            if key in owner_of_name:
+                found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
+                          "decide per source with 'assign' instead")
                 continue
-            for key in ("id", "name", "type", "description"):
-                if not entry.get(key):
-                    found.add(f"{where}: field '{key}' is required")
-            if not entry.get("id"):
-                continue
-            where = f"{path}: entity {entry['id']!r}"
-            if entry["id"] in entities:
-                found.add(f"{where}: duplicate id")
-                continue
-            # a missing field, reported above, gets a stand-in that the schema check accepts, so
-            # that it is not reported twice (the build fails on the report anyway)
-            entity = Entity(
-                entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
-                type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
-                description=one_line(entry.get("description")) or "(missing)",
-                notes=one_line(entry.get("notes")),
-                status=str(entry.get("status") or REVIEWED),
-            )
-            if entry.get("status") not in (None, PROPOSED):
-                found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
-                          f"registry is {PROPOSED!r} (a reviewed entity has none)")
-            for name in entity.names:
-                # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
-                key = name.casefold()
-                if key in owner_of_name:
-                    found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
-                              "decide per source with 'assign' instead")
-                    continue
-                owner_of_name[key] = entity.entity_id
-            entities[entity.entity_id] = entity
+            owner_of_name[key] = entity.entity_id
+        entities[entity.entity_id] = entity
     return entities
 
 
@@ -186,43 +201,48 @@ def load_source_annotation(path: Path, problems: Problems | None = None) -> Sour
     """Read one source's annotation file and check its structure.
 
     A file that is not a mapping with a ``source_id`` raises; a problem of a
-    field or an entry is added to ``problems`` and the rest is still read.
+    field or an entry is added to ``problems`` and the rest is still read. A
+    file whose YAML has problems (:mod:`scripts.strict_yaml`: a key twice, an
+    alias, an impossible date or number) raises once its structure is checked:
+    its values are not what the curator wrote, so nothing is resolved from them.
     """
-    with gathered(problems) as found:
-        data = _read_yaml(path)
-        if not isinstance(data, dict):
-            raise BuildError(f"{path}: expected a mapping, got {data!r}")
-        with found.collect():
-            _check_keys(data, SOURCE_KEYS, str(path))
-        if not data.get("source_id"):
-            raise BuildError(f"{path}: field 'source_id' is required")
-        if path.stem != data["source_id"]:
-            found.add(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
-        entries: dict[str, list[Any]] = {}
-        for table, allowed in (("quotes", QUOTE_KEYS), ("statistics", STATISTIC_KEYS)):
-            entries[table] = _entry_list(data, table, str(path), found)
-            for i, entry in enumerate(entries[table], start=1):
-                with found.collect():
-                    _check_keys(entry, allowed, f"{path}: {table}[{i}]")
-        review = data.get("review")
-        if review is None:
-            found.add(f"{path}: field 'review' is required: {{status: drafted}} or "
-                      "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
-        else:
+    return _checked_file(path, problems, _source_annotation, stop=True)
+
+
+def _source_annotation(path: Path, data: Any, found: Problems) -> SourceAnnotation:
+    if not isinstance(data, dict):
+        raise BuildError(f"{path}: expected a mapping, got {data!r}")
+    with found.collect():
+        _check_keys(data, SOURCE_KEYS, str(path))
+    if not data.get("source_id"):
+        raise BuildError(f"{path}: field 'source_id' is required")
+    if path.stem != data["source_id"]:
+        found.add(f"{path}: file name must be the source_id ({data['source_id']}.yaml)")
+    entries: dict[str, list[Any]] = {}
+    for table, allowed in (("quotes", QUOTE_KEYS), ("statistics", STATISTIC_KEYS)):
+        entries[table] = _entry_list(data, table, str(path), found)
+        for i, entry in enumerate(entries[table], start=1):
             with found.collect():
-                _check_keys(review, REVIEW_KEYS, f"{path}: review")
-        mentions = data.get("mentions") or {}
+                _check_keys(entry, allowed, f"{path}: {table}[{i}]")
+    review = data.get("review")
+    if review is None:
+        found.add(f"{path}: field 'review' is required: {{status: drafted}} or "
+                  "{status: reviewed, by: NAME, date: YYYY-MM-DD}")
+    else:
         with found.collect():
-            _check_keys(mentions, MENTION_KEYS, f"{path}: mentions")
-        mentions = dict(mentions) if isinstance(mentions, dict) else {}  # a copy: the lists are checked below
-        if not isinstance(mentions.get("aliases") or {}, dict):
-            found.add(f"{path}: mentions.aliases must map each alias to an entity id, got {mentions['aliases']!r}")
-            mentions = {**mentions, "aliases": {}}
-        for key in ("assign", "exclude", "add"):
-            mentions[key] = _entry_list(mentions, key, f"{path}: mentions", found)
-            for i, entry in enumerate(mentions[key], start=1):
-                with found.collect():
-                    _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
+            _check_keys(review, REVIEW_KEYS, f"{path}: review")
+    mentions = data.get("mentions") or {}
+    with found.collect():
+        _check_keys(mentions, MENTION_KEYS, f"{path}: mentions")
+    mentions = dict(mentions) if isinstance(mentions, dict) else {}  # a copy: the lists are checked below
+    if not isinstance(mentions.get("aliases") or {}, dict):
+        found.add(f"{path}: mentions.aliases must map each alias to an entity id, got {mentions['aliases']!r}")
+        mentions = {**mentions, "aliases": {}}
+    for key in ("assign", "exclude", "add"):
+        mentions[key] = _entry_list(mentions, key, f"{path}: mentions", found)
+        for i, entry in enumerate(mentions[key], start=1):
+            with found.collect():
+                _check_keys(entry, MENTION_ENTRY_KEYS, f"{path}: mentions.{key}[{i}]")
     return SourceAnnotation(path=path, data=data, quotes=entries["quotes"], statistics=entries["statistics"],
                             mentions=mentions)
 
@@ -254,13 +274,50 @@ def occurrences(text: str, needle: str) -> list[int]:
     return starts
 
 
-def locate(text: str, needle: Any, occurrence: Any, where: str) -> Span:
-    """Find the span of ``needle`` in ``text``; ``occurrence`` is 1-based."""
+def occurrence_numbers(text: str, spans: Iterable[tuple[int, int]],
+                       searched: dict[str, list[int]] | None = None) -> dict[tuple[int, int], int]:
+    """The 1-based occurrence of each span's text among the equal texts (overlaps included), by span.
+
+    One search of ``text`` per distinct surface, not one per span: an article with thousands of
+    mentions of "Pakistan" costs one pass, so the build stays linear in mentions per article.
+    ``searched``: see :func:`locate`.
+    """
+    searched = {} if searched is None else searched
+    by_surface: dict[str, list[tuple[int, int]]] = {}
+    for start, end in spans:
+        by_surface.setdefault(text[start:end], []).append((start, end))
+    numbers: dict[tuple[int, int], int] = {}
+    for surface, surface_spans in by_surface.items():
+        if surface not in searched:
+            searched[surface] = occurrences(text, surface)
+        number_of = {start: number for number, start in enumerate(searched[surface], start=1)}
+        for start, end in surface_spans:
+            numbers[start, end] = number_of[start]
+    return numbers
+
+
+def covered_characters(length: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    """One byte per character of a text of ``length``: 1 inside one of ``spans``, else 0."""
+    covered = bytearray(length)
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    return covered
+
+
+def locate(text: str, needle: Any, occurrence: Any, where: str, searched: dict[str, list[int]] | None = None) -> Span:
+    """Find the span of ``needle`` in ``text``; ``occurrence`` is 1-based.
+
+    ``searched`` keeps the occurrences of each needle already searched in ``text``, for a caller that
+    locates many entries with the same text (a long article's mention curation): one search each.
+    """
     if not isinstance(needle, str) or not needle:
         raise BuildError(f"{where}: field 'text' must be a non-empty string")
     if needle != needle.strip():
         raise BuildError(f"{where}: text {needle!r} starts or ends with whitespace")
-    starts = occurrences(text, needle)
+    if searched is None:
+        starts = occurrences(text, needle)
+    else:
+        starts = searched[needle] if needle in searched else searched.setdefault(needle, occurrences(text, needle))
     if not starts:
         raise BuildError(f"{where}: text {needle!r} not found in the normalised text{near_match_hint(text, needle)}")
     if occurrence is None:
@@ -531,11 +588,12 @@ def _entity_hint(value: Any, registry: dict[str, Entity]) -> str:
 
 
 def entry_columns(table: str, entry: dict[str, Any], registry: dict[str, Entity], where: str,
-                  found: Problems) -> dict[str, Any]:
+                  found: Problems, text: str | None = None) -> dict[str, Any]:
     """The columns of ``table`` an annotation entry fills, as its schema's ``annotation`` keys say.
 
     A column that references ``entities`` takes a registry id (checked); a string column takes the
-    value as one line of text (a period written 2024 is the text "2024"); a number is kept.
+    value as one line of text (a period written 2024 is the text "2024"); a number is kept. A free-text
+    value that a spreadsheet would run as a formula is a problem unless ``text`` (the article) has it.
     """
     schema = load_schema(table)
     references = set(schema.columns_referencing("entities"))
@@ -546,9 +604,28 @@ def entry_columns(table: str, entry: dict[str, Any], registry: dict[str, Entity]
             columns[column] = _checked_ref(value, registry, where, key, found)
         elif schema.field(column)["type"] == "string":
             columns[column] = one_line(value)
+            if schema.free_text(column):
+                found.messages += formula_problems({key: columns[column]}, where, text)
         else:
             columns[column] = value
     return columns
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection); tab and CR too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_problems(cells: dict[str, Any], where: str, text: str | None = None) -> list[str]:
+    """A problem for each free-text cell (field name -> published value) that starts like a formula,
+    unless ``text`` (the article's normalised text) has that exact value (guidelines, formula-like cells)."""
+    problems = []
+    for field_name, value in cells.items():
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS) and (text is None or value not in text):
+            unless = " unless the article has these exact words" if text is not None else ""
+            problems.append(f"{where}: field {field_name!r} is {value!r}, which starts with {value[0]!r}: a spreadsheet "
+                            f"would run it as a formula; reword it{unless} (docs/annotation-guidelines.md, "
+                            "formula-like cells)")
+    return problems
 
 
 def _checked_ref(value: Any, registry: dict[str, Entity], where: str, field_name: str, found: Problems) -> str | None:
@@ -589,6 +666,8 @@ def _resolve_mentions(
         if alias_of is not None:
             local_aliases[str(name)] = alias_of
     matched = (matcher or registry_matcher(registry)).match(text, local_aliases)
+    covered: bytearray | None = None  # the characters inside a mention, for the overlap check of 'add'
+    searched: dict[str, list[int]] = {}  # needle -> its occurrences in text: one search per distinct needle
     found: dict[tuple[int, int], dict[str, Any]] = {
         (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in matched
     }
@@ -602,9 +681,11 @@ def _resolve_mentions(
                     entity_id = _checked_ref(entry.get("entity"), registry, entry_where, "entity", problems)
                     if entry.get("entity") is None:
                         problems.add(f"{entry_where}: field 'entity' is required")
-                span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where)
+                span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where, searched)
                 if key == "add":
-                    if any(s < span.end and span.start < e for s, e in found):
+                    if covered is None:  # built once, after assign and exclude: a look-up per add, not a scan
+                        covered = covered_characters(len(text), found)
+                    if b"\x01" in covered[span.start:span.end]:
                         raise BuildError(f"{entry_where}: {span.text!r} overlaps a matched mention; "
                                          "use 'assign' or 'exclude'")
                 elif (span.start, span.end) not in found:
@@ -614,11 +695,13 @@ def _resolve_mentions(
                     del found[(span.start, span.end)]
                 elif entity_id is not None:
                     found[(span.start, span.end)] = {"entity_id": entity_id, "origin": "curated"}
+                    if covered is not None:
+                        covered[span.start:span.end] = b"\x01" * (span.end - span.start)
     rows = []
+    numbers = occurrence_numbers(text, found, searched)
     for (start, end), mention in sorted(found.items()):
         surface = text[start:end]
-        occurrence = occurrences(text, surface).index(start) + 1
-        span = Span(start, end, surface, occurrence)
+        span = Span(start, end, surface, numbers[start, end])
         rows.append({
             "mention_id": content_id("m", source.source_id, span), "source_id": source.source_id,
             "entity_id": mention["entity_id"], "start": start, "end": end, "text": surface,
@@ -662,7 +745,7 @@ def resolve_quotes(
     """The rows of the source's quotes; with ``problems``, rows with problems are kept (marked) for
     the schema check, and the caller must raise those problems before using the rows."""
     with gathered(problems) as found:
-        return [{**columns, **entry_columns("quotes", entry, registry, where, found), "_where": where}
+        return [{**columns, **entry_columns("quotes", entry, registry, where, found, text), "_where": where}
                 for where, entry, columns in _span_rows(source, text, "quotes", "quote_id", "q", found)]
 
 
@@ -673,7 +756,7 @@ def resolve_statistics(
     rows = []
     with gathered(problems) as found:
         for where, entry, columns in _span_rows(source, text, "statistics", "statistic_id", "s", found):
-            row = {**columns, **entry_columns("statistics", entry, registry, where, found), "_where": where}
+            row = {**columns, **entry_columns("statistics", entry, registry, where, found, text), "_where": where}
             with found.collect():
                 check_bounds(row, where)
             rows.append(row)

@@ -26,7 +26,7 @@ from scripts.schema import SCHEMAS_DIR
 
 CACHE_FORMAT = "1"  # bump when the cached value changes shape
 # The modules whose code decides a source's rows.
-CODE_FILES = ("annotations.py", "sources.py", "normalise.py", "tables.py", "schema.py", "cache.py")
+CODE_FILES = ("annotations.py", "strict_yaml.py", "sources.py", "normalise.py", "tables.py", "schema.py", "cache.py")
 SCRIPTS_DIR = Path(__file__).resolve().parent
 # The one form of the raw file's name a key is made from: a plain file name on a top-level line.
 RAW_FILE_LINE = re.compile(rb"^raw_file: *([A-Za-z0-9_.-]+)(?: +#[^\r\n]*| *)\r?$", re.MULTILINE)

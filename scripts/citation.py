@@ -24,12 +24,16 @@ import pyarrow.parquet as pq
 import yaml
 
 from scripts.errors import BuildError
+from scripts.flavours import is_open
+from scripts.strict_yaml import load_yaml
 
 CFF_SCHEMA = Path(__file__).resolve().parent.parent / "config" / "cff-schema-1.2.0.json"
 PACKAGE_CONFIG = CFF_SCHEMA.parent / "package.yaml"
 README_START, README_END = "<!-- citation:start -->", "<!-- citation:end -->"
 CITE_MESSAGE = ("If you use this dataset, please cite the version you used. The article texts in it remain "
-                "the copyright of their publishers (see LICENSE).")
+                "the copyright of their publishers, for private use under their terms (see LICENSE).")
+OPEN_CITE_MESSAGE = ("If you use this dataset, please cite the version you used. This open flavour holds no "
+                     "article text; all of it is CC BY 4.0 (see LICENSE).")
 
 
 # --- What every citation says ---------------------------------------------
@@ -71,8 +75,8 @@ def citation_descriptor(root: Path) -> dict[str, Any]:
     path = root / "datapackage.json"
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
-        meta = yaml.safe_load((root / "config" / "package.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        meta = load_yaml(root / "config" / "package.yaml") or {}
+    except (OSError, json.JSONDecodeError) as exc:
         raise BuildError(f"{root}: datapackage.json or config/package.yaml cannot be read: {exc}") from None
     if meta.get("doi"):
         descriptor["doi"] = str(meta["doi"])
@@ -84,7 +88,7 @@ def citation_descriptor(root: Path) -> dict[str, Any]:
 def cff_data(descriptor: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
-        "message": CITE_MESSAGE,
+        "message": OPEN_CITE_MESSAGE if is_open(descriptor) else CITE_MESSAGE,
         "type": "dataset",
         "title": descriptor["title"],
         "version": descriptor["version"],
@@ -140,10 +144,7 @@ def package_metadata(package_dir: Path) -> dict[str, Any]:
     """``config/package.yaml`` of ``package_dir``, else of the project (a staging folder has none)."""
     for path in (package_dir / "config" / "package.yaml", PACKAGE_CONFIG):
         if path.is_file():
-            try:
-                return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                raise BuildError(f"{path}: cannot be read: {exc}") from None
+            return load_yaml(path) or {}
     return {}
 
 
@@ -159,14 +160,30 @@ def spatial_coverage(meta: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def release_downloads(descriptor: dict[str, Any]) -> list[dict[str, str]]:
-    """The release zip (``dist/``, see scripts.release.write_dist) and the SQLite file (scripts.sqlite)."""
+    """The release zips (``dist/``, see scripts.release.write_dist) and the SQLite file (scripts.sqlite).
+
+    The open flavour describes itself only; the full flavour lists both zips, and the SQLite file that
+    is built from it.
+    """
     name, version = descriptor["name"], descriptor["version"]
+    open_zip = {"name": f"{name}-{version}-open.zip", "path": f"dist/{name}-{version}-open.zip",
+                "mediatype": "application/zip",
+                "description": "The release, open flavour (CC BY 4.0): every table and column except the article "
+                               "texts, which offsets and SHA-256 hashes replace; `python -m scripts hydrate` "
+                               "restores them from the user's own copies of the articles."}
+    if is_open(descriptor):
+        return [open_zip]
     return [
-        {"name": f"{name}-{version}.zip", "path": f"dist/{name}-{version}.zip", "mediatype": "application/zip",
-         "description": "The release: the package (CSV, Parquet, schemas), the SQLite file and the static site."},
+        open_zip,
+        {"name": f"{name}-{version}-full.zip", "path": f"dist/{name}-{version}-full.zip",
+         "mediatype": "application/zip",
+         "description": "The release, full flavour, for private use under the publishers' terms: the package "
+                        "with the article texts (CSV, Parquet, schemas, raw files), the SQLite file and the "
+                        "static site built from it."},
         {"name": f"{name}.sqlite", "path": f"build/{name}.sqlite", "mediatype": "application/vnd.sqlite3",
-         "description": "Every table in one SQLite database with keys, full-text search and views "
-                        "(also inside the release zip)."},
+         "description": "Every table of the full flavour (article texts included, for private use under the "
+                        "publishers' terms) in one SQLite database with keys, full-text search and views "
+                        "(also inside the full release zip)."},
     ]
 
 

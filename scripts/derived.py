@@ -3,7 +3,8 @@
 Takes a project folder holding a built package (``datapackage.json``,
 ``data/``), ``config/package.yaml`` and the schemas; returns, per file, the
 text it must have: the README's per-table counts and citation block,
-``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``, the datasheet's
+``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``, the README's flavour notice (the full
+flavour's, from ``config/package.yaml``), the datasheet's
 figures (``docs/datasheet.md``) and the data dictionary
 (``docs/data-dictionary.md``). :func:`write_derived` writes those that
 differ; :func:`stale_derived` names them (a test fails on any). The Great
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
 from scripts.dictionary import dictionary_markdown
+from scripts.flavours import README_START as FLAVOUR_START, flavour_metadata, readme_for_flavour
+from scripts.transaction import write_text_atomically
 from scripts.report import COMPOSITION_END, COMPOSITION_START, composition_markdown, readme_with_stats, replace_block
 
 DICTIONARY = "docs/data-dictionary.md"
@@ -39,7 +42,10 @@ def derived_texts(root: Path) -> dict[str, str]:
         "dataset.jsonld": jsonld_text(descriptor, root),
     }
     if "README.md" in present:
-        texts["README.md"] = readme_with_citation(readme_with_stats(present["README.md"], root), descriptor)
+        readme = readme_with_citation(readme_with_stats(present["README.md"], root), descriptor)
+        if FLAVOUR_START in readme:  # the project's data is the full flavour: its notice opens the README
+            readme = readme_for_flavour(readme, flavour_metadata(root, "full")["notice"], open_flavour=False)
+        texts["README.md"] = readme
     if DATASHEET in present:
         texts[DATASHEET] = replace_block(present[DATASHEET], COMPOSITION_START, COMPOSITION_END,
                                          composition_markdown(root), str(root / DATASHEET))
@@ -58,10 +64,10 @@ def stale_derived(root: Path) -> list[str]:
 
 
 def write_derived(root: Path) -> list[str]:
-    """Write every derived document that changed; returns their paths."""
+    """Write every derived document that changed, each with one atomic rename; returns their paths."""
     changed = []
     for name, text in derived_texts(root).items():
         if _current(root / name) != text:
-            (root / name).write_text(text, encoding="utf-8")
+            write_text_atomically(root / name, text)
             changed.append(name)
     return changed

@@ -24,6 +24,7 @@ others are drafted, and the command fails at the end if any article failed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import shutil
 import sys
@@ -41,7 +42,7 @@ from scripts.drafter.mentions import DraftedEntities, draft_mentions, match_name
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
-from scripts.normalise import SiteProfile, load_site_profiles, normalise_text
+from scripts.normalise import SiteProfile, decode_raw, load_site_profiles, normalise_text
 from scripts.schema import TABLES, load_schema, load_schemas
 from scripts.sources import WORD
 
@@ -50,9 +51,7 @@ QUOTE_FIELDS = tuple(load_schema("quotes").annotation_keys.values())
 STATISTIC_FIELDS = tuple(load_schema("statistics").annotation_keys.values())
 # metadata keys written after source_id, raw_file and site; the review block is written on its own
 METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.values()
-                        if key not in ("source_id", "site") and not key.startswith("review."))
-# A file with a NUL byte in its first KiB is binary, not an article.
-BINARY_PROBE = 1024
+                        if key not in ("source_id", "site", "raw_sha256") and not key.startswith("review."))
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -65,6 +64,7 @@ class DraftedArticle:
     source_id: str
     raw_path: str
     raw_file: str
+    raw_sha256: str   # of the bytes drafted: the annotation is pinned to them
     site_id: str
     text: str
     metadata: dict[str, Any]
@@ -83,14 +83,7 @@ def read_article(path: Path) -> tuple[bytes, str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
-    if b"\x00" in raw[:BINARY_PROBE]:
-        raise BuildError(f"{path}: binary file (NUL bytes), not a text article")
-    try:
-        text = raw.decode("utf-8")  # as the build reads it, so spans agree
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
-    if not text.strip():
-        raise BuildError(f"{path}: empty file")
+    text = decode_raw(raw, path)  # as the build reads it, so spans agree
     return raw, text
 
 
@@ -228,7 +221,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     ``site`` names the site profile to normalise with; by default the profile whose header matches.
     """
     path = Path(path_text)
-    _raw_bytes, raw = read_article(path)
+    raw_bytes, raw = read_article(path)
     if site is not None and site not in profiles:
         raise BuildError(f"--site {site!r}: no such profile in config/sites.yaml; expected one of {', '.join(profiles)}")
     try:
@@ -242,6 +235,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
     mentions, proposed, quotes, statistics, warnings = draft_text(normalised.text, registry, label=path_text)
     return DraftedArticle(
         source_id=source_id_for(normalised.title, path, normalised.text), raw_path=path_text, raw_file=path.name,
+        raw_sha256=hashlib.sha256(raw_bytes).hexdigest(),
         site_id=profile.site_id, text=normalised.text,
         metadata=metadata, mentions=mentions, proposed=proposed, quotes=quotes, statistics=statistics,
         warnings=warnings)
@@ -355,7 +349,8 @@ def annotation_yaml(article: DraftedArticle) -> str:
     lines = [
         f"# Drafted from {article.raw_file} by the drafter. Review every entry against docs/annotation-guidelines.md",
         "# (format: docs/annotation-format.md), then record the review: python -m scripts review SOURCE_ID --by NAME",
-        f"source_id: {article.source_id}", f"raw_file: {_scalar(article.raw_file)}", f"site: {article.site_id}",
+        f"source_id: {article.source_id}", f"raw_file: {_scalar(article.raw_file)}",
+        f"raw_sha256: {article.raw_sha256}", f"site: {article.site_id}",
     ]
     # an ISO date is written bare, as in the curated files (YAML reads it as a date, the build accepts both)
     lines += [f"{key}: {metadata[key] if key == 'published_date' and metadata[key] else _scalar(metadata[key])}"

@@ -36,10 +36,10 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict
 
-import yaml
-
 from scripts.errors import BuildError
+from scripts.transaction import write_text_atomically
 from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema, load_schemas
+from scripts.strict_yaml import load_yaml
 
 ROOT = SCHEMAS_DIR.parent
 RULES_PATH = ROOT / "config" / "expectations.yaml"
@@ -125,10 +125,7 @@ def load_assets(path: Path = RULES_PATH) -> list[Asset]:
 
     Raises a BuildError naming the entry of the rules file that is malformed.
     """
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{path}: cannot be read as YAML: {exc}") from None
+    document = load_yaml(path)
     tables = document.get("tables") if isinstance(document, dict) else None
     if not isinstance(tables, dict) or sorted(tables) != sorted(TABLES):
         raise BuildError(f"{path}: needs a 'tables' mapping with one entry per table: {', '.join(TABLES)}")
@@ -277,7 +274,7 @@ def write_suites(generated: dict[str, str], suites_dir: Path = SUITES_DIR) -> li
     suites_dir.mkdir(exist_ok=True)
     for name in stale:
         if name in generated:
-            (suites_dir / name).write_text(generated[name], encoding="utf-8")
+            write_text_atomically(suites_dir / name, generated[name])  # a killed build leaves whole files
         else:
             (suites_dir / name.removesuffix(" (no longer generated)")).unlink()
     return stale

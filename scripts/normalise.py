@@ -6,6 +6,8 @@ holding the normalised text (title, blank line, body paragraphs separated by
 one blank line, NFC), the title on its own, and the lines that were removed,
 sorted into furniture and metadata (bylines, dates, biographies, legends).
 
+:func:`decode_raw` is the one test of a raw file's bytes (not empty, no NUL or
+other control byte anywhere, UTF-8), for the build and the drafter alike.
 The rules are section 1 of ``docs/annotation-guidelines.md``. Site-specific
 knowledge lives in the site profile, never here: this module only applies it,
 plus the Markdown/HTML clean-up every site shares. The function is
@@ -21,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scripts.errors import BuildError
+from scripts.strict_yaml import load_yaml
 
 SITES_PATH = Path(__file__).resolve().parent.parent / "config" / "sites.yaml"
 
@@ -42,6 +43,9 @@ MARKDOWN_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 MARKDOWN_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])")
 MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 HORIZONTAL_RULE = re.compile(r"^(?:[*\-_]\s*){3,}$")
+# Bytes a text file never holds: the C0 controls but tab, line feed, carriage return and form feed (a page
+# break of text taken from a PDF), and DEL. In UTF-8 they only ever stand for themselves.
+CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 
 
@@ -94,10 +98,7 @@ def _rule(site_id: str, where: str, index: int, entry: dict[str, Any]) -> Rule:
 
 def load_site_profiles(path: Path = SITES_PATH) -> dict[str, SiteProfile]:
     """Read every site profile of ``config/sites.yaml``."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BuildError(f"{path}: not valid YAML: {exc}") from None
+    document = load_yaml(path)
     profiles: dict[str, SiteProfile] = {}
     for site_id, entry in sorted((document or {}).get("sites", {}).items()):
         title = entry.get("title")
@@ -200,21 +201,34 @@ def normalise_text(raw: str, profile: SiteProfile) -> Normalised:
     return result
 
 
+def decode_raw(data: bytes, path: Path | str) -> str:
+    """The text of a raw article's bytes; a BuildError names the file when they are not an article's text.
+
+    The one test of a raw file, for the build and the drafter alike: not empty, no NUL byte and no other
+    control byte (:data:`CONTROL_BYTES`) anywhere in the file, UTF-8.
+    """
+    if not data.strip():
+        raise BuildError(f"{path}: the file is empty")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise BuildError(f"{path}: a binary file (NUL byte at {nul}), not an article")
+    control = CONTROL_BYTES.search(data)
+    if control:
+        raise BuildError(f"{path}: control byte 0x{control.group()[0]:02x} at byte {control.start()}, which no "
+                         "article text holds (only tab, line feed, carriage return and form feed are allowed)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
+
+
 def normalise_file(path: Path, profile: SiteProfile) -> Normalised:
     """Read one raw article and normalise it; errors name the file."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot be read: {exc.strerror}") from None
-    if not data.strip():
-        raise BuildError(f"{path}: the file is empty")
-    nul = data.find(b"\x00")
-    if nul != -1:
-        raise BuildError(f"{path}: a binary file (NUL byte at {nul}), not an article")
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{path}: not UTF-8 at byte {exc.start}") from None
+    raw = decode_raw(data, path)
     try:
         result = normalise_text(raw, profile)
     except BuildError as exc:

@@ -31,6 +31,7 @@ from scripts.errors import BuildError
 from scripts.hashing import file_sha256
 from scripts.normalise import load_site_profiles
 from scripts.sources import RAW_DIR, build_source
+from scripts.transaction import writing_command
 
 # A top-level key of a YAML file and the indented or blank lines that belong to it.
 TOP_LEVEL_BLOCK = r"^{key}:[^\n]*\n(?:(?:[ \t]+[^\n]*)?\n)*?(?=\S|\Z)"
@@ -151,7 +152,7 @@ def describe_unreviewed(found: dict[str, list[str]], shown: int = 10) -> str | N
 
 # --- Save ---------------------------------------------------------------------
 
-def _replace_text(path: Path, text: str) -> None:
+def replace_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` with one atomic rename (never a half-written file)."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -201,8 +202,8 @@ def add_article(raw_path: Path, site: str | None = None, registry_path: Path = a
 
     # Save
     target = sources_dir / f"{article.source_id}.yaml"
-    _replace_text(registry_path, registry_text)
-    _replace_text(target, source_text)
+    replace_text(registry_path, registry_text)
+    replace_text(target, source_text)
     print(f"drafted {raw_file} into {target} (review: drafted), "
           f"{len(article.quotes)} quotes, {len(article.statistics)} statistics; "
           f"{len(proposed)} proposed entities appended to {registry_path}")
@@ -222,6 +223,9 @@ def review_source(source_id: str, by: str, date: str, registry_path: Path = ann.
         raise BuildError(f"{path}: no such source (python -m scripts add data/raw/FILE creates it)")
     if not by.strip():
         raise BuildError("--by: the reviewer's name is required")
+    refused = ann.formula_problems({"by": by.strip()}, "--by")  # it fills sources.reviewed_by
+    if refused:
+        raise BuildError.of(refused)
     try:
         date = dt.date.fromisoformat(date).isoformat()
     except ValueError:
@@ -236,8 +240,8 @@ def review_source(source_id: str, by: str, date: str, registry_path: Path = ann.
                                             str(registry_path))
 
     # Save
-    _replace_text(path, source_text)
-    _replace_text(registry_path, registry_text)
+    replace_text(path, source_text)
+    replace_text(registry_path, registry_text)
     still = sorted(e.entity_id for e in ann.load_registry(registry_path).values() if e.proposed)
     print(f"{source_id}: reviewed by {by.strip()} on {date}; {len(confirmed)} proposed entities confirmed"
           + (f" ({', '.join(confirmed)})" if confirmed else "")
@@ -252,8 +256,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_command(args: argparse.Namespace) -> None:
-    """``python -m scripts add data/raw/FILE [--site SITE]``."""
-    add_article(args.file, site=args.site)
+    """``python -m scripts add data/raw/FILE [--site SITE]``: holds the project's lock (one writer at a time)."""
+    with writing_command(ann.ROOT, "add"):
+        add_article(args.file, site=args.site)
 
 
 def review_arguments(parser: argparse.ArgumentParser) -> None:
@@ -263,5 +268,6 @@ def review_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def review_command(args: argparse.Namespace) -> None:
-    """``python -m scripts review SOURCE_ID --by NAME [--date YYYY-MM-DD]``."""
-    review_source(args.source_id, args.by, args.date or dt.date.today().isoformat())
+    """``python -m scripts review SOURCE_ID --by NAME [--date YYYY-MM-DD]``: holds the project's lock."""
+    with writing_command(ann.ROOT, "review"):
+        review_source(args.source_id, args.by, args.date or dt.date.today().isoformat())

@@ -81,6 +81,12 @@ class TableSchema:
                 found.append(fields[0])
         return found
 
+    def free_text(self, name: str) -> bool:
+        """Whether a column holds free text: a string with no enum, pattern or list of allowed items."""
+        field = self.field(name)
+        constraints = field.get("constraints", {})
+        return field["type"] == "string" and not ({"enum", "pattern"} & set(constraints) or "listItems" in field)
+
     def field(self, name: str) -> dict[str, Any]:
         for field in self.fields:
             if field["name"] == name:

@@ -39,7 +39,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -48,6 +47,7 @@ from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.schema import TableSchema
 from scripts.sqlite import PackageTables, read_package
+from scripts.strict_yaml import load_yaml
 
 ASSETS_DIR = Path(__file__).resolve().parent / "site_assets"
 SITE_CONFIG = ROOT / "config" / "site.yaml"
@@ -63,10 +63,7 @@ TABLE_OF = {"quote": "quotes", "statistic": "statistics", "mention": "mentions"}
 # --- Load ----------------------------------------------------------------------
 
 def load_site_config(path: Path = SITE_CONFIG) -> dict[str, Any]:
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{path}: cannot be read as YAML: {exc}") from None
+    config = load_yaml(path) or {}
     for number, topic in enumerate(config.get("claims", []), start=1):
         for key in ("title", "why", "units", "all"):
             if key not in topic:

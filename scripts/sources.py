@@ -4,9 +4,11 @@ Takes one :class:`~scripts.annotations.SourceAnnotation` (the metadata part
 of ``annotations/sources/<source_id>.yaml``), its raw file in ``data/raw/``
 and the site profiles; returns a :class:`SourceText` with the normalised text,
 the ``sources`` row and the ``texts`` row. Checks that the curated title is
-the one the normaliser found and that the dates are ISO dates, and that
+the one the normaliser found and that the dates are ISO dates, that
 ``raw_file`` names a file inside ``data/raw/`` (no absolute path, no ``..``,
-no link leading out of it). :func:`unreferenced_raw_files` names the raw
+no link leading out of it) whose bytes have the ``raw_sha256`` the annotation
+was made on (:func:`pin_problem`), and that no free-text field starts like a
+spreadsheet formula unless the article has those words. :func:`unreferenced_raw_files` names the raw
 files that no annotation file refers to.
 """
 
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from scripts.annotations import ROOT, SourceAnnotation, one_line
+from scripts.annotations import ROOT, SourceAnnotation, formula_problems, one_line
 from scripts.errors import BuildError, Problems, gathered
 from scripts.schema import load_schema
 from scripts.normalise import Normalised, SiteProfile, normalise_file
@@ -162,22 +164,38 @@ def unreferenced_raw_files(raw_files: Iterable[str], raw_dir: Path = RAW_DIR) ->
     return messages
 
 
+def pin_problem(recorded: Any, raw_sha256: str, raw_file: str, source_id: str, where: str) -> str | None:
+    """Why the annotation's ``raw_sha256`` (the bytes it was made on) is not ``raw_sha256``, or None when it is."""
+    command = f"`python -m scripts reanchor {source_id}`"
+    if recorded is None:
+        return (f"{where}: field 'raw_sha256' is required: the SHA-256 of the raw file the annotation was made on; "
+                f"{command} records it once every span resolves")
+    if recorded != raw_sha256:
+        return (f"{where}: the raw file {PACKAGE_RAW_DIR}/{raw_file} has SHA-256 {raw_sha256}, but the annotation "
+                f"was made on {recorded!s} (field 'raw_sha256'): the raw file changed after annotation; {command} "
+                "re-resolves every span against the new bytes, reports the spans that moved or vanished and records "
+                "the new hash (docs/annotation-format.md)")
+    return None
+
+
 def build_source(
     source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path = RAW_DIR,
-    problems: Problems | None = None,
+    problems: Problems | None = None, pinned: bool = True,
 ) -> SourceText:
     """Load the raw file, normalise it, and assemble the source's rows.
 
     Without a site profile or a raw file there is no text, and a BuildError
     stops at once; a problem of another field is added to ``problems``
     (without one, all are raised at the end) and the text is still returned.
+    ``pinned``: the raw file must have the ``raw_sha256`` the annotation records (only
+    :mod:`scripts.reanchor`, which re-resolves the spans against new bytes, reads it without).
     """
     with gathered(problems) as found:
-        return _build_source(source, profiles, raw_dir, found)
+        return _build_source(source, profiles, raw_dir, found, pinned)
 
 
 def _build_source(
-    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path, problems: Problems
+    source: SourceAnnotation, profiles: dict[str, SiteProfile], raw_dir: Path, problems: Problems, pinned: bool
 ) -> SourceText:
     # Load
     data, where = source.data, str(source.path)
@@ -192,6 +210,10 @@ def _build_source(
 
     # Process
     normalised = normalise_file(raw_path, profiles[data["site"]])
+    raw_sha256 = hashlib.sha256(raw_bytes).hexdigest()
+    pin = pin_problem(data.get("raw_sha256"), raw_sha256, data["raw_file"], source.source_id, where) if pinned else None
+    if pin:
+        problems.add(pin)
     if (data.get("title") or None) != normalised.title:
         problems.add(f"{where}: field 'title' is {data.get('title')!r} but the normalised text's title is "
                      f"{normalised.title!r}")
@@ -208,7 +230,7 @@ def _build_source(
         "published_date": _checked_date(data.get("published_date"), where, problems),
         # where the file lies in a package (the project's data/raw/ or a release's)
         "raw_path": f"{PACKAGE_RAW_DIR}/{PurePosixPath(data['raw_file'])}",
-        "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
+        "raw_sha256": raw_sha256,  # the annotation's, when pinned (checked above)
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "n_chars": len(text),
         "n_words": len(WORD.findall(text)),
@@ -216,6 +238,9 @@ def _build_source(
         "quality_notes": quality_notes,
         **_review(data.get("review"), where, problems),
     }
+    schema = load_schema("sources")
+    problems.messages += formula_problems(
+        {key: row[column] for column, key in schema.annotation_keys.items() if schema.free_text(column)}, where, text)
     if (row["published_date"] is None) != (row["date_precision"] is None):
         problems.add(f"{where}: 'published_date' and 'date_precision' must both be given or both be empty")
     with problems.collect():

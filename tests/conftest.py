@@ -5,6 +5,7 @@ corrupt a package or count its rows: they must hold whatever the project's corpu
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -83,6 +84,11 @@ FIXTURE_REGISTRY = {"entities": [
 ]}
 
 
+def fixture_article(index: int) -> str:
+    """The raw text of fixture article ``index`` (0-based)."""
+    return FIXTURE_ARTICLE.format(ordinal=FIXTURE_ORDINALS[index])
+
+
 def fixture_annotation(index: int) -> dict:
     """The annotation file of fixture article ``index`` (0-based), in the annotation format."""
     def statistic(text: str, value: float | None, low: float | None, high: float | None, qualifier: str,
@@ -90,7 +96,8 @@ def fixture_annotation(index: int) -> dict:
         return {"text": text, "value": value, "value_low": low, "value_high": high, "qualifier": qualifier,
                 "unit": unit, "measure": measure}
     return {
-        "source_id": f"fixture-article-{index + 1}", "raw_file": f"fixture-{index + 1}.txt", "site": "plain",
+        "source_id": f"fixture-article-{index + 1}", "raw_file": f"fixture-{index + 1}.txt",
+        "raw_sha256": hashlib.sha256(fixture_article(index).encode("utf-8")).hexdigest(), "site": "plain",
         "title": None, "publisher": "Fixture News", "original_publisher": None, "authors": [],
         "published_date": f"2025-0{index + 1}-10", "date_precision": "day", "date_basis": "stated",
         "date_note": None, "language": "en", "url": None, "quality_flags": [], "notes": None,
@@ -122,8 +129,7 @@ def write_fixture_corpus(folder: Path, articles: int = len(FIXTURE_ORDINALS)) ->
     inputs["registry_path"].write_text(yaml.safe_dump(FIXTURE_REGISTRY, sort_keys=False), encoding="utf-8")
     for index in range(articles):
         annotation = fixture_annotation(index)
-        (inputs["raw_dir"] / annotation["raw_file"]).write_text(
-            FIXTURE_ARTICLE.format(ordinal=FIXTURE_ORDINALS[index]), encoding="utf-8")
+        (inputs["raw_dir"] / annotation["raw_file"]).write_text(fixture_article(index), encoding="utf-8")
         (inputs["sources_dir"] / f"{annotation['source_id']}.yaml").write_text(
             yaml.safe_dump(annotation, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return inputs

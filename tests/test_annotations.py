@@ -5,6 +5,7 @@ Each test builds a small fixture corpus (registry, source file, raw article) in 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,8 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     def build(source: dict, raw: str = RAW) -> dict:
         (tmp_path / "raw" / "fixture.txt").write_text(raw, encoding="utf-8")
+        # the annotation is pinned to the bytes it is built with (unless a test pins it elsewhere)
+        source = {"raw_sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(), **source}
         path = tmp_path / "sources" / f"{source['source_id']}.yaml"
         path.write_text(yaml.safe_dump(source, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return build_rows(registry_path=tmp_path / "entities.yaml", sources_dir=tmp_path / "sources",
@@ -189,10 +192,10 @@ def test_curated_metadata_must_agree_with_the_file(tmp_path: Path):
 
     # a copy from a site whose profile keeps the byline and the DD.MM.YYYY date line as metadata
     (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "byline.md").write_text(
-        "Author: [Ann Writer](http://example.org/ann)\n12.01.2025\n\n# Talks at the border resume\n\n"
-        "Officials of both states met again on Saturday to reopen the crossing.\n", encoding="utf-8")
-    source = {**source_file(), "raw_file": "byline.md", "site": "afgazad", "title": "Talks at the border resume",
+    raw = ("Author: [Ann Writer](http://example.org/ann)\n12.01.2025\n\n# Talks at the border resume\n\n"
+           "Officials of both states met again on Saturday to reopen the crossing.\n")
+    (tmp_path / "raw" / "byline.md").write_text(raw, encoding="utf-8")
+    source = {**source_file(), "raw_file": "byline.md", "raw_sha256": hashlib.sha256(raw.encode()).hexdigest(), "site": "afgazad", "title": "Talks at the border resume",
               "authors": ["Ann Writer"], "published_date": "2025-01-12", "date_precision": "day",
               "date_basis": "stated"}
     profiles = load_site_profiles()
@@ -226,7 +229,8 @@ def test_bad_raw_file_is_a_clear_error(corpus, tmp_path: Path, raw: bytes, messa
 def test_the_same_article_twice_is_refused(corpus, tmp_path: Path):
     # the same text, received twice with different trailing whitespace (so different raw bytes)
     (tmp_path / "raw" / "copy.txt").write_text(RAW + "\n\n", encoding="utf-8")
-    twin = source_file(source_id="fixture-article-copy", raw_file="copy.txt")
+    twin = source_file(source_id="fixture-article-copy", raw_file="copy.txt",
+                       raw_sha256=hashlib.sha256((RAW + "\n\n").encode("utf-8")).hexdigest())
     (tmp_path / "sources" / "fixture-article-copy.yaml").write_text(
         yaml.safe_dump(twin, allow_unicode=True), encoding="utf-8")
     with pytest.raises(BuildError, match=r"fixture-article\.yaml: its text is identical to that of source 'fixture-article-copy'"):

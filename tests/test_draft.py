@@ -119,7 +119,7 @@ def test_bad_files_are_reported_and_the_others_drafted(tmp_path, capsys):
     status = main(["draft", str(empty), str(binary), str(good), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert status == 1
-    assert f"{empty}: empty file" in err and f"{binary}: binary file" in err
+    assert f"{empty}: the file is empty" in err and f"{binary}: a binary file" in err
     sources = _read_csv(tmp_path / "out" / "data" / "sources.csv")
     assert [Path(s["raw_path"]).name for s in sources] == [good.name]
 

@@ -7,6 +7,7 @@ when the text differs from the article's only in quote marks, whitespace or case
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,9 @@ def test_a_file_that_cannot_be_read_does_not_hide_the_others(corpus: dict[str, P
 
 
 def test_registry_problems_are_reported_together(corpus: dict[str, Path]):
-    entities = [dict(entity) for entity in FIXTURE_REGISTRY["entities"]]
+    entities = copy.deepcopy(FIXTURE_REGISTRY["entities"])
     entities[0]["type"] = None
-    entities.append({**entities[1]})  # the same id twice
+    entities.append(copy.deepcopy(entities[1]))  # the same id twice (a copy: a shared list would dump as an alias)
     entities.append({"id": "islamabad-city", "name": "islamabad", "type": "GPE", "description": "A city."})
     corpus["registry_path"].write_text(yaml.safe_dump({"entities": entities}), encoding="utf-8")
     registry = corpus["registry_path"]

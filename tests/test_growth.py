@@ -96,7 +96,7 @@ def test_add_review_build_release_and_the_zip_validates_on_its_own(project: Path
 
     assert stale_derived(project) == []
 
-    zip_path = project / "dist" / f"pak-afghan-security-news-{new_version}.zip"
+    zip_path = project / "dist" / f"pak-afghan-security-news-{new_version}-full.zip"
     with zipfile.ZipFile(zip_path) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "elsewhere")
@@ -110,6 +110,14 @@ def test_add_review_build_release_and_the_zip_validates_on_its_own(project: Path
     shutil.rmtree(project / "data" / "raw")
     run(project, "validate", str(zip_path), "--skip-gx")
     run(project, "validate", str(tmp_path / "elsewhere" / prefix), "--skip-gx")
+    # the open flavour validates on its own too, and hydrates from the article under another name
+    open_zip = project / "dist" / f"pak-afghan-security-news-{new_version}-open.zip"
+    run(project, "validate", str(open_zip), "--skip-gx")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "border.txt").write_text(ARTICLE, encoding="utf-8")
+    hydrated = run(project, "hydrate", str(open_zip), "--raw", str(tmp_path / "mine"), "--out", str(tmp_path / "full"))
+    assert f"hydrated 1 of {sources_before + 1} sources" in hydrated.stdout and "PARTIAL" in hydrated.stdout
+    assert (tmp_path / "full" / "data" / "raw" / "zz_test_border_talks.txt").read_text(encoding="utf-8") == ARTICLE
 
 
 def test_add_refuses_a_file_outside_data_raw_or_already_in_the_dataset(project: Path):

@@ -30,9 +30,11 @@ def test_the_release_zip_and_the_sqlite_file_are_distributions(built_package: Pa
     descriptor = descriptor_of(built_package)
     data = json.loads(jsonld_text(descriptor, built_package, META))
     formats = {d["encodingFormat"]: d for d in data["distribution"]}
-    assert formats["application/zip"]["name"] == f"{descriptor['name']}-{descriptor['version']}.zip"
+    zips = [d["name"] for d in data["distribution"] if d["encodingFormat"] == "application/zip"]
+    assert zips == [f"{descriptor['name']}-{descriptor['version']}-{flavour}.zip" for flavour in ("open", "full")]
     assert formats["application/vnd.sqlite3"]["contentUrl"].endswith(".sqlite")
-    assert len(data["distribution"]) == len(descriptor["resources"]) + 2
+    assert "full flavour" in formats["application/vnd.sqlite3"]["description"]
+    assert len(data["distribution"]) == len(descriptor["resources"]) + 3
     assert all(not urlsplit(d["contentUrl"]).scheme for d in data["distribution"]), "no homepage: relative paths"
     assert "url" not in data
 

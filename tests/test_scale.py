@@ -124,7 +124,7 @@ def test_a_key_twice_is_reported_with_both_places(tmp_path: Path) -> None:
     corpus = write_fixture_corpus(tmp_path)
     path = sorted(corpus["sources_dir"].glob("*.yaml"))[0]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["quotes"] = [data["quotes"][0], data["quotes"][0]]
+    data["quotes"] = [data["quotes"][0], dict(data["quotes"][0])]  # a copy: a shared dict would dump as an alias
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(BuildError, match=r"quotes\[2\] .*: duplicate quotes key \('q-[0-9a-f]{12}',\) "
                                          r"\(same text and occurrence as .*quotes\[1\]"):
