@@ -325,7 +325,8 @@ def open_members(root: Path, folder: Path) -> list[str]:
     validation failure of the open package.
     """
     from scripts.dictionary import dictionary_markdown
-    from scripts.flavours import flavour_metadata, package_schemas, readme_for_flavour, write_open_package
+    from scripts.flavours import flavour_metadata, readme_for_flavour, write_open_package
+    from scripts.untrusted import package_schemas
 
     descriptor = write_open_package(root, folder, root)
     meta = citation_descriptor(root)

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from scripts.errors import BuildError
-from scripts.schema import ARROW_TYPES
+from scripts.schema import ARROW_TYPES, TABLES, TableSchema
 
 DESCRIPTOR = "datapackage.json"
 FORMATS = ("csv", "parquet")   # the formats this project publishes and reads
@@ -112,6 +112,31 @@ def read_json(path: Path, what: str) -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BuildError(f"{what}: cannot be read as JSON: {exc}") from None
+
+
+def read_descriptor_json(package_dir: Path) -> dict[str, Any]:
+    """The ``datapackage.json`` of a package folder as a JSON object (paths not yet checked)."""
+    path = package_dir / DESCRIPTOR
+    descriptor = read_json(path, str(path))
+    if not isinstance(descriptor, dict):
+        raise BuildError(f"{path}: not a JSON object")
+    return descriptor
+
+
+def package_schemas(package_dir: Path, descriptor: dict[str, Any] | None = None) -> dict[str, TableSchema]:
+    """Each table's Table Schema as the package declares it: the ``schema`` of its resource named after the
+    table, its path checked to stay inside the package before it is read."""
+    descriptor = read_descriptor_json(package_dir) if descriptor is None else descriptor
+    where = package_dir / DESCRIPTOR
+    resources = descriptor.get("resources")
+    named = {r.get("name"): r for r in resources if isinstance(r, dict)} if isinstance(resources, list) else {}
+    schemas = {}
+    for table in TABLES:
+        if "schema" not in named.get(table, {}):
+            raise BuildError(f"{where}: resources: no resource {table!r} with a schema")
+        path = inside(package_dir, named[table]["schema"], f"{where}: resource {table!r} schema")
+        schemas[table] = TableSchema(table, read_json(path, str(path)))
+    return schemas
 
 
 # --- The descriptor ------------------------------------------------------------

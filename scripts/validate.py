@@ -1377,7 +1377,8 @@ OPEN_SKIPPED = ("offsets inside the text", "spans equal text", "text_sha256 and 
 
 def open_schemas(package_dir: Path) -> dict[str, TableSchema] | None:
     """The package's own schemas when it is an open package; None for a full one (or no readable descriptor)."""
-    from scripts.flavours import is_open, package_schemas
+    from scripts.flavours import is_open
+    from scripts.untrusted import package_schemas
 
     try:
         descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
