@@ -31,10 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "build" / "mutation"
-MUTATED = ("scripts/validate.py", "scripts/annotations.py", "scripts/build.py")
+MUTATED = ("scripts/validate.py", "scripts/annotations.py", "scripts/build.py", "scripts/transaction.py")
 PUBLISH_FUNCTIONS = ("publish", "build_and_publish")
 TESTS = ("tests/test_integrity.py", "tests/test_annotations.py", "tests/test_build.py", "tests/test_untrusted.py",
-         "tests/test_bounds.py")
+         "tests/test_bounds.py", "tests/test_transaction.py")
+# Modules sampled (``--sample`` mutants each); the publish functions of scripts/build.py are all run.
+SAMPLED = ("scripts.validate", "scripts.annotations", "scripts.transaction")
 # What the copy leaves out: environments, outputs and caches.
 SKIPPED = {".git", ".venv", ".venv-bench", ".venv-cff", ".venv-mut", "build", "dist", "mutants", "__pycache__",
            ".pytest_cache", ".mypy_cache", ".ruff_cache"}
@@ -82,10 +84,11 @@ def is_publish(name: str) -> bool:
     return any(f".x_{function}__mutmut_" in name for function in PUBLISH_FUNCTIONS)
 
 
-def chosen(codes: dict[str, int | None], sample: int, seed: int) -> list[str]:
-    """Every publish mutant, and ``sample`` mutants of each other module drawn with ``seed``."""
-    picked = sorted(n for n in codes if is_publish(n))
-    for module in ("scripts.validate", "scripts.annotations"):
+def chosen(codes: dict[str, int | None], sample: int, seed: int, modules: tuple[str, ...]) -> list[str]:
+    """Every publish mutant of scripts/build.py, and ``sample`` mutants of each module of ``modules`` drawn
+    with ``seed``."""
+    picked = sorted(n for n in codes if is_publish(n)) if "scripts.build" in modules else []
+    for module in (m for m in SAMPLED if m in modules):
         names = sorted(n for n in codes if module_of(n) == module)
         picked += sorted(random.Random(seed).sample(names, min(sample, len(names))))
     return picked
@@ -116,13 +119,18 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=60, help="mutants tried per module besides publish")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT_DIR / "report.json")
+    parser.add_argument("--only", nargs="+", default=list(SAMPLED) + ["scripts.build"], metavar="MODULE",
+                        help="mutate only these (scripts.build: its publish functions; default: all)")
     args = parser.parse_args()
     work = OUT_DIR / "work"
     started = time.monotonic()
     copy_project(work)
-    mutmut(work, *[f"scripts.build.x_{function}__mutmut_*" for function in PUBLISH_FUNCTIONS])
+    if "scripts.build" in args.only:
+        mutmut(work, *[f"scripts.build.x_{function}__mutmut_*" for function in PUBLISH_FUNCTIONS])
+    else:  # mutmut generates every mutant on its first run; running one name only does that
+        mutmut(work, "scripts.build.x_publish__mutmut_1")
     codes = exit_codes(work)
-    names = chosen(codes, args.sample, args.seed)
+    names = chosen(codes, args.sample, args.seed, tuple(args.only))
     mutmut(work, *[n for n in names if not is_publish(n)])
     document = summary(exit_codes(work), names, time.monotonic() - started, args.sample, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ of tests/conftest.py: the old state is its package of four articles, the new one
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -300,10 +301,48 @@ def test_a_failing_step_keeps_the_journal_and_says_what_to_fix(project: Path, st
     staging = project / f"{STAGING_PREFIX}staged"
     shutil.copytree(staged, staging)
     (project / "config" / "package.yaml").rename(project / "config" / "moved.yaml")
-    with pytest.raises(BuildError, match=r"are published, but its step 'derived' failed; fix this"), \
-            project_lock(project, "test"):
-        publish(staging, project)
+    with pytest.raises(BuildError, match=r"the files of a test publish are published, but its step 'derived' "
+                                         r"failed; fix this"), project_lock(project, "test"):
+        publish(staging, project, what="a test publish")
     assert (project / JOURNAL_NAME).is_file()
     (project / "config" / "moved.yaml").rename(project / "config" / "package.yaml")
     transaction.recover_if_pending(project)
     assert published(project) == new and leftovers(project) == []
+
+
+# --- A journal is input too ---------------------------------------------------------------------
+
+def write_journal(project: Path, **fields) -> None:
+    journal = {"journal_format": transaction.JOURNAL_FORMAT, "what": "a build", "staging": f"{STAGING_PREFIX}x",
+               "files": [], "after": [], **fields}
+    (project / JOURNAL_NAME).write_text(json.dumps(journal), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fields", [{"staging": "../elsewhere"}, {"files": ["../outside.txt"]},
+                                    {"files": ["/etc/hostname"]}])
+def test_a_journal_naming_a_path_outside_the_project_is_refused_and_nothing_moves(project: Path, fields):
+    (project / f"{STAGING_PREFIX}x").mkdir()
+    (project.parent / "outside.txt").write_text("not the project's", encoding="utf-8")
+    before = published(project)
+    write_journal(project, **fields)
+    with pytest.raises(BuildError, match=rf"{JOURNAL_NAME}: .* is not a path inside the project"):
+        transaction.recover_if_pending(project)
+    assert published(project) == before
+    assert (project.parent / "outside.txt").read_text(encoding="utf-8") == "not the project's"
+
+
+def test_a_journal_of_another_format_is_named_and_not_replayed(project: Path):
+    write_journal(project, journal_format=transaction.JOURNAL_FORMAT + 1)
+    with pytest.raises(BuildError, match=rf"{JOURNAL_NAME}: not a publish journal of format "
+                                         rf"{transaction.JOURNAL_FORMAT}"):
+        transaction.recover_if_pending(project)
+    assert (project / JOURNAL_NAME).is_file()
+
+
+def test_stale_staging_is_removed_but_the_folder_a_pending_journal_needs_is_kept(project: Path):
+    (project / f"{STAGING_PREFIX}x").mkdir()
+    (project / f"{STAGING_PREFIX}killed").mkdir()
+    write_journal(project)
+    removed = transaction.clean_stale_staging(project, STAGING_PREFIX)
+    assert removed == [project / f"{STAGING_PREFIX}killed"]
+    assert (project / f"{STAGING_PREFIX}x").is_dir()
