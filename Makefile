@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale release sqlite browse site test-browser cff-venv clean FORCE
+.PHONY: data validate test check evaluate stats bench bench-ways-in bench-scale bench-mentions mutation release sqlite browse site test-browser cff-venv clean FORCE
 
 # The minimum Python is 3.11: the pinned numpy 2.4 and pandas 3 (requirements.lock) publish
 # no release for older Pythons, so pip would fail deep inside the install with "no matching
@@ -126,6 +126,25 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 bench-scale: $(INSTALLED)
 	$(BIN)/python -m benchmarks.bench_scale
 
+## bench-mentions: build and span checks of one article of 16 KiB to 1 MiB: cost per mention must stay flat
+bench-mentions: $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench_mentions
+
+MUTATION := .venv-mut
+MUTATION_INSTALLED := $(MUTATION)/.installed
+MUTATION_SAMPLE ?= 60
+
+# mutmut in a venv of its own (a tool, not a dependency of the project): the project's pins plus mutmut.
+$(MUTATION_INSTALLED): requirements.lock
+	test -x $(MUTATION)/bin/python || $(PYTHON) -m venv $(MUTATION)
+	$(MUTATION)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock mutmut==3.8.1
+	touch $(MUTATION_INSTALLED)
+
+## mutation: mutmut over validate, annotations and publish with their tests, a sample of mutants
+## (MUTATION_SAMPLE per module; slow, never in CI): build/mutation/report.json, see docs/mutation-report.md
+mutation: $(MUTATION_INSTALLED)
+	$(MUTATION)/bin/python -m benchmarks.mutation --sample $(MUTATION_SAMPLE)
+
 ## release: cut a versioned release (bump worked out from the diff; see docs/versioning.md);
 ## refuses drafted sources unless RELEASE_ARGS=--publish-drafts
 release: $(INSTALLED)
@@ -138,4 +157,5 @@ cff-venv: .venv-cff/bin/cffconvert
 	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
 
 clean:
-	rm -rf $(VENV) .venv-cff .venv-bench .build-* .pytest_cache build dist
+	@if [ -f .publish-journal.json ]; then echo "an interrupted publish is pending (.publish-journal.json): run make data to finish it before make clean removes its staging folder" >&2; exit 1; fi
+	rm -rf $(VENV) .venv-cff .venv-bench .venv-mut .build-* .pytest_cache build dist

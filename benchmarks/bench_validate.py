@@ -84,6 +84,8 @@ def synthetic_package(articles: int, out: Path, origin: Path = ROOT) -> Path:
               .to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES}
     write_tables(frames, out / "data")
     shutil.copytree(origin / "schemas", out / "schemas", dirs_exist_ok=True)
+    # copies share their original's raw file (raw_path), which a package carries for its raw-hash check
+    shutil.copytree(origin / "data" / "raw", out / "data" / "raw", dirs_exist_ok=True)
     descriptor = json.loads((origin / "datapackage.json").read_text(encoding="utf-8"))
     for entry in descriptor["resources"]:
         facts = file_facts(out / entry["path"])

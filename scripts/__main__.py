@@ -4,7 +4,10 @@ Each command lives in the module of its stage, which defines
 ``<command>_arguments(parser)`` and ``<command>_command(args)``; this file
 only lists them (modules are imported when their command runs, so heavy
 imports such as Great Expectations stay off the other commands' paths).
-A BuildError is printed as one message and exits with status 1.
+A BuildError is printed as one message and exits with status 1. Before any
+command, a publish that a killed run left half done is finished
+(:func:`scripts.transaction.recover_if_pending`), so no command reads a mix of
+old and new files.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     module, _help = COMMANDS[args.command]
     try:
+        from scripts.annotations import ROOT
+        from scripts.transaction import recover_if_pending
+
+        recover_if_pending(ROOT)
         getattr(importlib.import_module(module), f"{args.command}_command")(args)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)

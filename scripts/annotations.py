@@ -29,7 +29,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
@@ -274,13 +274,50 @@ def occurrences(text: str, needle: str) -> list[int]:
     return starts
 
 
-def locate(text: str, needle: Any, occurrence: Any, where: str) -> Span:
-    """Find the span of ``needle`` in ``text``; ``occurrence`` is 1-based."""
+def occurrence_numbers(text: str, spans: Iterable[tuple[int, int]],
+                       searched: dict[str, list[int]] | None = None) -> dict[tuple[int, int], int]:
+    """The 1-based occurrence of each span's text among the equal texts (overlaps included), by span.
+
+    One search of ``text`` per distinct surface, not one per span: an article with thousands of
+    mentions of "Pakistan" costs one pass, so the build stays linear in mentions per article.
+    ``searched``: see :func:`locate`.
+    """
+    searched = {} if searched is None else searched
+    by_surface: dict[str, list[tuple[int, int]]] = {}
+    for start, end in spans:
+        by_surface.setdefault(text[start:end], []).append((start, end))
+    numbers: dict[tuple[int, int], int] = {}
+    for surface, surface_spans in by_surface.items():
+        if surface not in searched:
+            searched[surface] = occurrences(text, surface)
+        number_of = {start: number for number, start in enumerate(searched[surface], start=1)}
+        for start, end in surface_spans:
+            numbers[start, end] = number_of[start]
+    return numbers
+
+
+def covered_characters(length: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    """One byte per character of a text of ``length``: 1 inside one of ``spans``, else 0."""
+    covered = bytearray(length)
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    return covered
+
+
+def locate(text: str, needle: Any, occurrence: Any, where: str, searched: dict[str, list[int]] | None = None) -> Span:
+    """Find the span of ``needle`` in ``text``; ``occurrence`` is 1-based.
+
+    ``searched`` keeps the occurrences of each needle already searched in ``text``, for a caller that
+    locates many entries with the same text (a long article's mention curation): one search each.
+    """
     if not isinstance(needle, str) or not needle:
         raise BuildError(f"{where}: field 'text' must be a non-empty string")
     if needle != needle.strip():
         raise BuildError(f"{where}: text {needle!r} starts or ends with whitespace")
-    starts = occurrences(text, needle)
+    if searched is None:
+        starts = occurrences(text, needle)
+    else:
+        starts = searched[needle] if needle in searched else searched.setdefault(needle, occurrences(text, needle))
     if not starts:
         raise BuildError(f"{where}: text {needle!r} not found in the normalised text{near_match_hint(text, needle)}")
     if occurrence is None:
@@ -629,6 +666,8 @@ def _resolve_mentions(
         if alias_of is not None:
             local_aliases[str(name)] = alias_of
     matched = (matcher or registry_matcher(registry)).match(text, local_aliases)
+    covered: bytearray | None = None  # the characters inside a mention, for the overlap check of 'add'
+    searched: dict[str, list[int]] = {}  # needle -> its occurrences in text: one search per distinct needle
     found: dict[tuple[int, int], dict[str, Any]] = {
         (start, end): {"entity_id": entity_id, "origin": "matched"} for start, end, entity_id in matched
     }
@@ -642,9 +681,11 @@ def _resolve_mentions(
                     entity_id = _checked_ref(entry.get("entity"), registry, entry_where, "entity", problems)
                     if entry.get("entity") is None:
                         problems.add(f"{entry_where}: field 'entity' is required")
-                span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where)
+                span = locate(text, entry.get("text"), entry.get("occurrence"), entry_where, searched)
                 if key == "add":
-                    if any(s < span.end and span.start < e for s, e in found):
+                    if covered is None:  # built once, after assign and exclude: a look-up per add, not a scan
+                        covered = covered_characters(len(text), found)
+                    if b"\x01" in covered[span.start:span.end]:
                         raise BuildError(f"{entry_where}: {span.text!r} overlaps a matched mention; "
                                          "use 'assign' or 'exclude'")
                 elif (span.start, span.end) not in found:
@@ -654,11 +695,13 @@ def _resolve_mentions(
                     del found[(span.start, span.end)]
                 elif entity_id is not None:
                     found[(span.start, span.end)] = {"entity_id": entity_id, "origin": "curated"}
+                    if covered is not None:
+                        covered[span.start:span.end] = b"\x01" * (span.end - span.start)
     rows = []
+    numbers = occurrence_numbers(text, found, searched)
     for (start, end), mention in sorted(found.items()):
         surface = text[start:end]
-        occurrence = occurrences(text, surface).index(start) + 1
-        span = Span(start, end, surface, occurrence)
+        span = Span(start, end, surface, numbers[start, end])
         rows.append({
             "mention_id": content_id("m", source.source_id, span), "source_id": source.source_id,
             "entity_id": mention["entity_id"], "start": start, "end": end, "text": surface,

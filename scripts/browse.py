@@ -22,7 +22,8 @@ from typing import Any
 from scripts.annotations import ROOT
 from scripts.schema import TableSchema
 from scripts.site import ID_COLUMNS, SITE_CONFIG, TABLE_OF, load_site_config
-from scripts.sqlite import FTS_COLUMNS, VIEWS, default_path, package_schemas, read_descriptor, write_sqlite
+from scripts.sqlite import FTS_COLUMNS, VIEWS, default_path, write_sqlite
+from scripts.untrusted import package_schemas, read_descriptor_json
 
 DEFAULT_PORT = 8001
 VIEW_DESCRIPTIONS = {
@@ -87,7 +88,7 @@ def _view_columns(name: str) -> list[str]:
 
 def datasette_metadata(package_dir: Path, database: str, config_path: Path = SITE_CONFIG) -> dict[str, Any]:
     """The metadata of the package's database named ``database`` (the SQLite file's stem)."""
-    descriptor = read_descriptor(package_dir)
+    descriptor = read_descriptor_json(package_dir)
     schemas = package_schemas(package_dir, descriptor)
     labels = load_site_config(config_path).get("labels", {})
     licence = (descriptor.get("licenses") or [{}])[0]

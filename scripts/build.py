@@ -2,10 +2,12 @@
 
 :func:`build_package` takes an output folder and writes a complete package
 there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
-:func:`build_and_publish` (``make data``) builds into a fresh staging folder inside the
-project, runs every check of :mod:`scripts.validate`, and only when all pass
-replaces ``data/<table>.*`` and ``datapackage.json`` of the project. On any
-failure the published outputs are left untouched (``data/raw/`` never is).
+:func:`build_and_publish` (``make data``) takes the project's lock, builds into a fresh staging folder
+inside the project, runs every check of :mod:`scripts.validate`, and only when
+all pass replaces ``data/<table>.*`` and ``datapackage.json`` of the project as
+a unit (:mod:`scripts.transaction`: a journal lets the next command finish a
+killed publish). On any failure the published outputs are left untouched
+(``data/raw/`` never is).
 
 The build is a map over batches of sources (:func:`map_sources`: in this
 process by default, on Dask distributed with ``--workers N`` or
@@ -17,7 +19,6 @@ write); unchanged sources come from the cache of :mod:`scripts.cache`.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import tempfile
 from collections import deque
@@ -28,12 +29,12 @@ from typing import Any
 
 from scripts import annotations as ann
 from scripts.annotations import ROOT
-from scripts.derived import write_derived
 from scripts.errors import BuildError, Problems
 from scripts.package import write_descriptor
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
+from scripts.transaction import STAGING_PREFIX, publish_unit, staging_folder, writing_command
 from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
                             map_batch, reduce_table, rows_to_arrow, share_context, unreferenced_problems)
 
@@ -222,46 +223,47 @@ def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[P
     return written
 
 
-def publish(staging: Path, target: Path = ROOT) -> None:
-    """Move the validated files of ``staging`` over those of ``target``, one atomic rename each."""
-    (target / "data").mkdir(exist_ok=True)
-    for table in TABLES:
-        for extension in ("csv", "parquet"):
-            os.replace(staging / "data" / f"{table}.{extension}", target / "data" / f"{table}.{extension}")
-    os.replace(staging / "datapackage.json", target / "datapackage.json")
+def published_files() -> list[str]:
+    """The files a build publishes, relative to the project: every table as CSV and Parquet, the descriptor."""
+    return [f"data/{table}.{extension}" for table in TABLES for extension in ("csv", "parquet")] + ["datapackage.json"]
+
+
+def publish(staging: Path, target: Path = ROOT, extra_files: tuple[str, ...] = (),
+            after: tuple[dict[str, str], ...] = ({"step": "derived"},), what: str = "a build") -> None:
+    """Replace the published files of ``target`` (and ``extra_files``) by those of ``staging``, as a unit.
+
+    Then the ``after`` steps run (by default the derived documents). The caller holds the project lock
+    (:func:`scripts.transaction.writing_command`); a kill at any point is finished by the next command.
+    """
+    publish_unit(target, staging, [*published_files(), *extra_files], after, what)
 
 
 def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,
                       cache_dir: Path | None = None, **inputs: Path) -> None:
-    """Build, validate, and publish into ``target`` only when every check passes."""
+    """Build, validate, and publish into ``target`` only when every check passes; one writer at a time."""
     from scripts.validate import validate_package
 
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
-    try:
-        if run_gx:  # the suites are derived from the schemas: regenerate them before they judge the build
-            from scripts.expectations import generate_suites, write_suites
+    with writing_command(target, "build"), staging_folder(target, STAGING_PREFIX) as staging:
+        try:
+            if run_gx:  # the suites are derived from the schemas: regenerate them before they judge the build
+                from scripts.expectations import generate_suites, write_suites
 
-            changed = write_suites(generate_suites())
-            if changed:
-                print(f"regenerated Great Expectations suites: {', '.join(changed)}")
-        write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler)
-        # the report stays (build/ is not published) so a failed build can be read afterwards
-        validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json",
-                         project_dir=target)
+                changed = write_suites(generate_suites())
+                if changed:
+                    print(f"regenerated Great Expectations suites: {', '.join(changed)}")
+            write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler)
+            # the report stays (build/ is not published) so a failed build can be read afterwards
+            validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json",
+                             project_dir=target)
+        except BuildError:
+            print("the previous outputs in data/ and datapackage.json are unchanged", flush=True)
+            raise
         publish(staging, target)
         print(f"published {len(TABLES)} tables (CSV and Parquet) and datapackage.json in {target}")
-        changed = write_derived(target)
-        if changed:
-            print(f"regenerated from the package: {', '.join(changed)}")
         pending = describe_unreviewed(unreviewed(target))
         if pending:
             print(f"not yet reviewed: {pending}; they are built as drafts (sources.review_status) and a release "
                   "refuses them until `python -m scripts review SOURCE_ID --by NAME` (or release --publish-drafts)")
-    except BuildError:
-        print("the previous outputs in data/ and datapackage.json are unchanged", flush=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
 from scripts.dictionary import dictionary_markdown
 from scripts.flavours import README_START as FLAVOUR_START, flavour_metadata, readme_for_flavour
+from scripts.transaction import write_text_atomically
 from scripts.report import COMPOSITION_END, COMPOSITION_START, composition_markdown, readme_with_stats, replace_block
 
 DICTIONARY = "docs/data-dictionary.md"
@@ -63,10 +64,10 @@ def stale_derived(root: Path) -> list[str]:
 
 
 def write_derived(root: Path) -> list[str]:
-    """Write every derived document that changed; returns their paths."""
+    """Write every derived document that changed, each with one atomic rename; returns their paths."""
     changed = []
     for name, text in derived_texts(root).items():
         if _current(root / name) != text:
-            (root / name).write_text(text, encoding="utf-8")
+            write_text_atomically(root / name, text)
             changed.append(name)
     return changed

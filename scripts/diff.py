@@ -1,7 +1,8 @@
 """Row-level and schema diff between two versions of the package, and the bump it requires.
 
 Takes two sides, each a release version (``releases/<version>.json``), a
-manifest file or a package folder (see :mod:`scripts.manifest`); returns a
+manifest file, a package folder or a release zip (read as untrusted input, see
+:mod:`scripts.untrusted` and :mod:`scripts.manifest`); returns a
 JSON-ready dict: per table the rows added, removed and changed (keyed by
 primary key; for two package folders also the changed columns with their old
 and new values), every schema change (fields, types, constraints, keys),
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from scripts.errors import BuildError
 from scripts.manifest import (RELEASES_DIR, VERSION_PATTERN, build_manifest, canonical_json, load_manifest,
                               package_rows, release_manifests)
+from scripts.untrusted import package_folder
 
 LEVELS = ("none", "patch", "minor", "major")
 # Keys of a field or schema that only document it: a change is metadata (PATCH). A field's
@@ -53,21 +56,32 @@ def change(level: str, table: str | None, text: str, section: str = "Changed") -
 # --- Load ------------------------------------------------------------------
 
 def load_side(spec: str, releases_dir: Path = RELEASES_DIR) -> Side:
-    """A version (``1.0.0``), a manifest path or a package folder."""
+    """A version (``1.0.0``), a manifest path, a package folder or a release zip (read as untrusted input:
+    see :mod:`scripts.untrusted`; a malformed descriptor or a path leaving the package is a BuildError)."""
     path = Path(spec)
     if path.is_dir():
-        if not (path / "datapackage.json").is_file():
-            raise BuildError(f"{path}: a folder to diff must hold a datapackage.json")
-        return Side(str(path), build_manifest(path), package_rows(path))
+        return _folder_side(str(path), path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        with package_folder(path) as folder:
+            assert folder is not None
+            return _folder_side(str(path), folder)
     if path.is_file():
         return Side(str(path), load_manifest(path), None)
+    if path.exists():
+        raise BuildError(f"{path}: not a regular file, a folder or a release zip")
     if VERSION_PATTERN.match(spec):
         manifests = release_manifests(releases_dir)
         if spec not in manifests:
             known = ", ".join(manifests) or "none"
             raise BuildError(f"{releases_dir}/{spec}.json: no manifest of version {spec} (released: {known})")
         return Side(spec, load_manifest(manifests[spec]), None)
-    raise BuildError(f"{spec}: neither a release version, a manifest file nor a package folder")
+    raise BuildError(f"{spec}: neither a release version, a manifest file, a package folder nor a release zip")
+
+
+def _folder_side(label: str, folder: Path) -> Side:
+    if not (folder / "datapackage.json").exists():
+        raise BuildError(f"{label}: a folder to diff must hold a datapackage.json")
+    return Side(label, build_manifest(folder), package_rows(folder))
 
 
 # --- Schema changes --------------------------------------------------------
@@ -265,8 +279,8 @@ def diff_json(result: dict[str, Any]) -> str:
 
 
 def diff_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("old", help="release version (1.0.0), manifest file or package folder")
-    parser.add_argument("new", help="release version, manifest file or package folder (. is the project)")
+    parser.add_argument("old", help="release version (1.0.0), manifest file, package folder or release zip")
+    parser.add_argument("new", help="release version, manifest file, package folder or release zip (. is the project)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
 
 

@@ -404,7 +404,9 @@ def print_scores(scores: dict[str, Any], per_article: bool, examples: int) -> No
 # holds no quotation mark; one is found when a drafted quote of any kind lies inside its Content or
 # overlaps it by half. A drafted indirect quote is right when it lies inside or overlaps by half
 # any gold Content. The speaker agrees when the drafted speaker as written, or the names of the
-# entity it was resolved to, share a content word with the gold Source.
+# entity it was resolved to, share a content word with the gold Source (the issue's rule, the
+# headline figure). A variant is printed beside it: a continuation without a speaker as written is
+# scored with the attribution it continues, and a relative-pronoun Source with its antecedent.
 
 _SPEAKER_STOPWORDS = frozenset({"the", "a", "an", "of", "for", "and", "mr", "ms", "mrs", "dr", "s", "in", "at",
                                 "on", "to", "by", "with", "from"})
@@ -443,9 +445,13 @@ def parse_polnear_ann(ann_text: str, text: str, speech_verbs: frozenset[str]) ->
     def surface(key: str | None) -> str | None:
         if key is None or key not in spans:
             return None
-        written = " ".join(text[a:b] for a, b in spans[key][1])
-        if written.strip().lower() in _RELATIVE_PRONOUNS:
-            # "Jessica Leeds, who said ...": a relative pronoun stands for the phrase before its comma
+        return " ".join(text[a:b] for a, b in spans[key][1])
+
+    def with_antecedent(key: str | None) -> str | None:
+        """The variant's Source: a relative pronoun ("Jessica Leeds, who said ...") stands for the phrase
+        before its comma."""
+        written = surface(key)
+        if written is not None and key is not None and written.strip().lower() in _RELATIVE_PRONOUNS:
             antecedent = _ANTECEDENT.search(text[max(0, spans[key][1][0][0] - 120):spans[key][1][0][0]])
             if antecedent:
                 return f"{' '.join(antecedent.group(1).split()[-_ANTECEDENT_WORDS:])}, {written}"
@@ -466,7 +472,8 @@ def parse_polnear_ann(ann_text: str, text: str, speech_verbs: frozenset[str]) ->
         cue = surface(relation.get("Cue"))
         span = (min(a for a, _ in fragments), max(b for _, b in fragments))
         item: dict[str, Any] = {"start": span[0], "end": span[1], "fragments": fragments,
-                                "source": surface(relation.get("Source")), "cue": cue,
+                                "source": surface(relation.get("Source")),
+                                "source_antecedent": with_antecedent(relation.get("Source")), "cue": cue,
                                 "speech": bool(cue and set(re.findall(r"[a-z]+", cue.lower())) & speech_verbs)}
         every.setdefault(span, item)
         if any(mark in content for mark in _QUOTE_MARKS.replace("'", "").replace("’", "")) or \
@@ -526,15 +533,18 @@ def speaker_words(phrase: str | None) -> set[str]:
     return set(re.findall(r"\w+", (phrase or "").lower())) - _SPEAKER_STOPWORDS
 
 
-def speaker_agrees(drafted: dict[str, Any], gold_source: str | None) -> bool:
+def speaker_agrees(drafted: dict[str, Any], gold_source: str | None, continued: bool = False) -> bool:
     """Shared content word between the gold Source and the drafted speaker as written or the names of its
-    resolved entity (``speaker_names``); a pronoun agrees only with the same pronoun."""
+    resolved entity (``speaker_names``); a pronoun agrees only with the same pronoun (the issue's rule).
+
+    ``continued`` is the variant: a continuation (no speaker as written of its own) is scored with the
+    words of the attribution it continues (``continues_text``), since PolNeAR makes "A," he said. "B."
+    one Content whose Source is "he"."""
     gold = speaker_words(gold_source)
     if not gold:
         return False
-    # a continuation (no speaker as written of its own) is scored with the words of the attribution it
-    # continues: PolNeAR makes "A," he said. "B." one Content whose Source is "he"
-    words = speaker_words(drafted.get("speaker_text") or drafted.get("continues_text"))
+    own = drafted.get("speaker_text")
+    words = speaker_words(own or (drafted.get("continues_text") if continued else None))
     for name in drafted.get("speaker_names") or ():
         words |= speaker_words(name)
     return bool(words & gold)
@@ -561,8 +571,7 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
             if best[0] > 0:
                 counts["quoted_right"] += 1
                 found.add(best[1])
-                counts["speaker_pairs"] += 1
-                counts["speaker_agreed"] += speaker_agrees(quote, article["quoted"][best[1]]["source"])
+                _count_speaker(counts, quote, article["quoted"][best[1]])
         counts["quoted_found"] += len(found)
         counts["speech_quoted_gold"] += sum(1 for g in article["quoted"] if g["speech"])
         counts["speech_quoted_found"] += sum(1 for j in found if article["quoted"][j]["speech"])
@@ -581,8 +590,7 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
             best = max(fits, default=(0.0, -1))
             if best[0] > 0:
                 counts["speech_found"] += 1
-                counts["speaker_pairs"] += 1
-                counts["speaker_agreed"] += speaker_agrees(drafted[best[1]], gold["source"])
+                _count_speaker(counts, drafted[best[1]], gold)
     quoted_p = _ratio(counts["quoted_right"], counts["quoted_drafted"])
     quoted_r = _ratio(counts["quoted_found"], counts["quoted_gold"])
     return {
@@ -595,7 +603,16 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
         "indirect_precision": _ratio(counts["indirect_right"], counts["indirect_drafted"]),
         "indirect_precision_any": _ratio(counts["indirect_right_any"], counts["indirect_drafted"]),
         "speaker_agreement": _ratio(counts["speaker_agreed"], counts["speaker_pairs"]),
+        "speaker_agreement_continued": _ratio(counts["speaker_agreed_continued"], counts["speaker_pairs"]),
     }
+
+
+def _count_speaker(counts: Counter[str], drafted: dict[str, Any], gold: dict[str, Any]) -> None:
+    """One speaker pair, under the issue's rule and under the variant (continuations, relative pronouns)."""
+    counts["speaker_pairs"] += 1
+    counts["speaker_agreed"] += speaker_agrees(drafted, gold["source"])
+    counts["speaker_agreed_continued"] += speaker_agrees(drafted, gold.get("source_antecedent", gold["source"]),
+                                                         continued=True)
 
 
 def with_continued_attribution(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -644,8 +661,9 @@ def draft_polnear(texts: list[str]) -> list[list[dict[str, Any]] | None]:
 def format_polnear(scores: dict[str, dict[str, Any]]) -> str:
     """A Markdown table of score_polnear results by system."""
     lines = ["| system | quoted P | quoted R | quoted F1 | speech-verb recall, unquoted | speech-verb recall, all | "
-             "indirect precision (speech / any attribution) | speaker agreement | articles lost |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "indirect precision (speech / any attribution) | speaker agreement | "
+             "speaker agreement, continuations variant | articles lost |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for system, score in scores.items():
         c = score["counts"]
         lines.append(
@@ -653,7 +671,9 @@ def format_polnear(scores: dict[str, dict[str, Any]]) -> str:
             f"{score['quoted']['f1']:.3f} | {score['speech_recall']:.3f} ({c.get('speech_found', 0)}/"
             f"{c.get('speech_gold', 0)}) | {score['speech_recall_all']:.3f} | {score['indirect_precision']:.3f} / "
             f"{score.get('indirect_precision_any', score['indirect_precision']):.3f} | {score['speaker_agreement']:.3f} "
-            f"({c.get('speaker_agreed', 0)}/{c.get('speaker_pairs', 0)}) | {score['articles_lost']} of "
+            f"({c.get('speaker_agreed', 0)}/{c.get('speaker_pairs', 0)}) | "
+            f"{score.get('speaker_agreement_continued', 0.0):.3f} ({c.get('speaker_agreed_continued', 0)}/"
+            f"{c.get('speaker_pairs', 0)}) | {score['articles_lost']} of "
             f"{score['articles']} |")
     return "\n".join(lines)
 

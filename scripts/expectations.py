@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypedDict
 
 from scripts.errors import BuildError
+from scripts.transaction import write_text_atomically
 from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema, load_schemas
 from scripts.strict_yaml import load_yaml
 
@@ -273,7 +274,7 @@ def write_suites(generated: dict[str, str], suites_dir: Path = SUITES_DIR) -> li
     suites_dir.mkdir(exist_ok=True)
     for name in stale:
         if name in generated:
-            (suites_dir / name).write_text(generated[name], encoding="utf-8")
+            write_text_atomically(suites_dir / name, generated[name])  # a killed build leaves whole files
         else:
             (suites_dir / name.removesuffix(" (no longer generated)")).unlink()
     return stale

@@ -37,9 +37,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
-from scripts.schema import TABLES, TableSchema
+from scripts.schema import TableSchema
 from scripts.strict_yaml import load_yaml
 from scripts.tables import write_sorted
+from scripts.untrusted import package_schemas
 
 THIRD_PARTY = "thirdPartyText"
 KINDS = ("text", "span", "phrase")
@@ -109,18 +110,6 @@ def open_schema(schema: TableSchema) -> TableSchema:
         raise BuildError(f"schemas/{schema.name}.json: the open flavour's columns {', '.join(clashes)} clash with "
                          "existing columns; rename one")
     return TableSchema(schema.name, descriptor)
-
-
-def package_schemas(package_dir: Path) -> dict[str, TableSchema]:
-    """The Table Schemas a package folder holds (``schemas/<table>.json``), by table."""
-    schemas = {}
-    for table in TABLES:
-        path = package_dir / "schemas" / f"{table}.json"
-        try:
-            schemas[table] = TableSchema(table, json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise BuildError(f"{path}: cannot be read as JSON: {exc}") from None
-    return schemas
 
 
 # --- Values ----------------------------------------------------------------

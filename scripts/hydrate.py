@@ -38,11 +38,11 @@ from typing import Any, Iterator
 import pyarrow as pa
 
 from scripts.errors import BuildError, Problems
-from scripts.flavours import (HYDRATE_DIR, open_schema, package_schemas, row_groups, sha256_text,
-                              third_party_columns, is_open)
+from scripts.flavours import HYDRATE_DIR, is_open, open_schema, row_groups, sha256_text, third_party_columns
 from scripts.hashing import file_sha256
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_file
 from scripts.schema import TABLES, TableSchema
+from scripts.untrusted import package_schemas
 from scripts.tables import write_sorted
 
 SHOWN_PROBLEMS = 20

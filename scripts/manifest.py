@@ -18,14 +18,16 @@ import datetime as dt
 import hashlib
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
+from scripts.untrusted import Package, Resource, read_package
 
 RELEASES_DIR = ROOT / "releases"
 MANIFEST_FORMAT = 1
@@ -87,55 +89,57 @@ def file_facts(path: Path) -> dict[str, Any]:
 # --- Reading a package folder --------------------------------------------
 
 def read_descriptor(package_dir: Path) -> dict[str, Any]:
-    path = package_dir / "datapackage.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BuildError(f"{path}: cannot be read as JSON: {exc}") from None
+    """The descriptor of a package folder, once every path it names is known to stay inside it."""
+    return read_package(package_dir).descriptor
 
 
-def package_tables(package_dir: Path, descriptor: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Table -> {format: resource} from the descriptor; a table is named after its CSV resource."""
-    tables: dict[str, dict[str, Any]] = {}
-    for resource in descriptor.get("resources", []):
-        path = resource.get("path")
-        if not isinstance(path, str):
-            raise BuildError(f"{package_dir / 'datapackage.json'}: resource {resource.get('name')!r} has no single path")
-        tables.setdefault(Path(path).stem, {})[resource.get("format", Path(path).suffix.lstrip("."))] = resource
+def package_tables(package: Package) -> dict[str, dict[str, Resource]]:
+    """Table -> {format: resource} from the descriptor; a table is named after its files' name."""
+    tables: dict[str, dict[str, Resource]] = {}
+    for resource in package.resources:
+        tables.setdefault(PurePosixPath(resource.path).stem, {})[resource.format] = resource
     return tables
 
 
-def read_table_schema(package_dir: Path, resource: dict[str, Any]) -> dict[str, Any]:
-    schema = resource.get("schema")
-    if isinstance(schema, dict):
-        return schema
-    path = package_dir / str(schema)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BuildError(f"{path}: schema of resource {resource.get('name')!r} cannot be read: {exc}") from None
-
-
-def read_rows(package_dir: Path, resources: dict[str, Any]) -> list[dict[str, Any]]:
+def read_rows(package: Package, resources: dict[str, Resource]) -> list[dict[str, Any]]:
     """The rows of a table as typed values, read from its Parquet file."""
     resource = resources.get("parquet")
     if resource is None:
-        raise BuildError(f"{package_dir}: table of {resources} has no Parquet resource")
-    path = package_dir / resource["path"]
+        names = ", ".join(r.name for r in resources.values())
+        raise BuildError(f"{package.folder}: table of resource {names} has no Parquet resource")
+    path = package.file(resource.path)
     try:
         return pq.read_table(path).to_pylist()
-    except OSError as exc:
+    except (OSError, pa.ArrowInvalid) as exc:
         raise BuildError(f"{path}: cannot be read as Parquet: {exc}") from None
+
+
+def _primary_key(package: Package, table: str, resources: dict[str, Resource]) -> list[str]:
+    primary_key = list((resources.get("csv") or resources["parquet"]).schema.get("primaryKey", []))
+    if not primary_key:
+        raise BuildError(f"{package.folder}: schema of table {table} has no primaryKey; rows cannot be keyed")
+    return primary_key
+
+
+def keyed_rows(package: Package, table: str, resources: dict[str, Resource]) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """(primary key, {row key: row}) of one table; a BuildError when a row lacks a key field or a key repeats."""
+    primary_key = _primary_key(package, table, resources)
+    keyed: dict[str, dict[str, Any]] = {}
+    for index, row in enumerate(read_rows(package, resources)):
+        missing = [f for f in primary_key if f not in row]
+        if missing:
+            raise BuildError(f"{package.folder}: table {table}: the Parquet file has no column {', '.join(missing)}")
+        key = row_key(row, primary_key)
+        if key in keyed:
+            raise BuildError(f"{package.folder}: table {table} row {index + 1}: primary key {key!r} repeats")
+        keyed[key] = row
+    return primary_key, keyed
 
 
 def package_rows(package_dir: Path) -> dict[str, tuple[list[str], dict[str, dict[str, Any]]]]:
     """Table -> (primary key, {row key: row}) of a package folder."""
-    descriptor = read_descriptor(package_dir)
-    result = {}
-    for table, resources in package_tables(package_dir, descriptor).items():
-        primary_key = list(read_table_schema(package_dir, resources.get("csv") or resources["parquet"])["primaryKey"])
-        result[table] = (primary_key, {row_key(row, primary_key): row for row in read_rows(package_dir, resources)})
-    return result
+    package = read_package(package_dir)
+    return {table: keyed_rows(package, table, resources) for table, resources in package_tables(package).items()}
 
 
 # --- The manifest -------------------------------------------------------
@@ -148,28 +152,20 @@ def build_manifest(package_dir: Path, version: str | None = None, date: str | No
     (the DOI of ``config/package.yaml``), so that adding it is a change.
     """
     # Load
-    descriptor = read_descriptor(package_dir)
+    package = read_package(package_dir)
+    descriptor = package.descriptor
     # Process
     tables: dict[str, Any] = {}
-    for table, resources in package_tables(package_dir, descriptor).items():
-        schema = read_table_schema(package_dir, resources.get("csv") or resources["parquet"])
-        primary_key = list(schema.get("primaryKey", []))
-        if not primary_key:
-            raise BuildError(f"{package_dir}: schema of table {table} has no primaryKey; rows cannot be keyed")
-        rows = read_rows(package_dir, resources)
-        hashes: dict[str, str] = {}
-        for index, row in enumerate(rows):
-            key = row_key(row, primary_key)
-            if key in hashes:
-                raise BuildError(f"{package_dir}: table {table} row {index + 1}: primary key {key!r} repeats")
-            hashes[key] = row_hash(row)
+    for table, resources in package_tables(package).items():
+        schema = (resources.get("csv") or resources["parquet"]).declared_schema
+        primary_key, rows = keyed_rows(package, table, resources)
         tables[table] = {
             "rows": len(rows),
             "primaryKey": primary_key,
-            "files": {fmt: {"path": res["path"], **file_facts(package_dir / res["path"])}
+            "files": {fmt: {"path": res.path, **file_facts(package.file(res.path))}
                       for fmt, res in sorted(resources.items())},
             "schema": schema,
-            "row_hashes": dict(sorted(hashes.items())),
+            "row_hashes": dict(sorted((key, row_hash(row)) for key, row in rows.items())),
         }
     return {
         "manifest_format": MANIFEST_FORMAT,

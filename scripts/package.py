@@ -43,10 +43,15 @@ def resource_name(table: str, extension: str) -> str:
     return table if extension == "csv" else f"{table}-{extension}"
 
 
-def describe(package_dir: Path) -> dict[str, Any]:
-    """The descriptor of the package in ``package_dir``."""
+def describe(package_dir: Path, config_path: Path | None = None) -> dict[str, Any]:
+    """The descriptor of the package in ``package_dir``, with the metadata of ``config_path``.
+
+    ``config_path`` defaults to ``config/package.yaml`` of the project; a release passes the staged
+    copy that carries its new version, so the project's copy changes only when the release is published.
+    """
     # Load
-    meta = load_yaml(PACKAGE_CONFIG)
+    config_path = config_path or PACKAGE_CONFIG
+    meta = load_yaml(config_path)
 
     # Process
     resources = []
@@ -78,9 +83,9 @@ def describe(package_dir: Path) -> dict[str, Any]:
     return descriptor
 
 
-def write_descriptor(package_dir: Path) -> dict[str, Any]:
-    """Save ``datapackage.json`` in ``package_dir`` and return it."""
-    descriptor = describe(package_dir)
+def write_descriptor(package_dir: Path, config_path: Path | None = None) -> dict[str, Any]:
+    """Save ``datapackage.json`` in ``package_dir`` and return it (``config_path``: see :func:`describe`)."""
+    descriptor = describe(package_dir, config_path)
     text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
     (package_dir / "datapackage.json").write_text(text, encoding="utf-8")
     return descriptor

@@ -2,19 +2,23 @@
 
 ``python -m scripts release [--bump auto|major|minor|patch] [--date YYYY-MM-DD] [--dry-run]``
 takes the project (annotations, schemas, ``config/package.yaml``, the newest
-manifest in ``releases/``). It builds the package into a temporary folder,
-diffs it against the newest manifest (:mod:`scripts.diff`), works out the bump
-the policy of ``docs/versioning.md`` requires and refuses a smaller one. Then
-it sets ``version`` and ``created`` in ``config/package.yaml``, builds,
-validates and publishes ``data/`` and ``datapackage.json``
-(:func:`scripts.build.build_and_publish`), and writes ``releases/<version>.json``,
-the CHANGELOG entry, ``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``,
-the README citation block, and the release in two flavours,
-``dist/<name>-<version>-open.zip`` (no third-party text, CC BY 4.0) and
-``dist/<name>-<version>-full.zip`` (with the article texts, for private use
-under the publishers' terms), with ``dist/SHA256SUMS``. ``--dry-run`` validates the build and prints the plan,
-writing nothing in the project. The release date is the one date that enters
-the outputs; it comes from ``--date`` (default: today) and is recorded.
+manifest in ``releases/``). Holding the project's lock, it builds the package
+into a staging folder, diffs it against the newest manifest
+(:mod:`scripts.diff`), works out the bump the policy of ``docs/versioning.md``
+requires and refuses a smaller one. Then it stages ``config/package.yaml``
+with the new ``version`` and ``created``, the descriptor built from it,
+``CITATION.cff``, ``.zenodo.json``, ``dataset.jsonld``, the README citation
+block, the CHANGELOG entry and ``releases/<version>.json``, validates them, and
+publishes them with ``data/`` as one unit (:mod:`scripts.transaction`: a
+release killed midway is finished by the next command, once), then writes the
+release in two flavours, ``dist/<name>-<version>-open.zip`` (no third-party
+text, CC BY 4.0) and ``dist/<name>-<version>-full.zip`` (with the article
+texts, for private use under the publishers' terms), with ``dist/SHA256SUMS``.
+``--dry-run`` validates the build and prints the plan, writing nothing in the
+project. ``--rebuild-zip VERSION`` writes the zips of a released version
+again, when the published package is that version, and checks them against
+the manifest. The release date is the one date that enters the outputs; it
+comes from ``--date`` (default: today) and is recorded.
 """
 
 from __future__ import annotations
@@ -33,12 +37,13 @@ from typing import Any
 
 from scripts.annotations import ROOT
 from scripts.citation import citation_descriptor, cff_text, jsonld_text, readme_with_citation, zenodo_text
-from scripts.derived import write_derived
 from scripts.diff import LEVELS, Side, diff_sides
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
 from scripts.manifest import (build_manifest, load_manifest, newest_manifest, parse_version,
                               write_manifest)
+from scripts.transaction import (DRY_RUN_PREFIX, JOURNAL_NAME, OPEN_SCRATCH_PREFIX, STAGING_PREFIX, read_journal,
+                                 staging_folder, writing_command)
 
 BUMPS = ("auto", "major", "minor", "patch")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -109,7 +114,8 @@ def plan_release(package_dir: Path, releases_dir: Path, bump: str, date: str, ba
         required = result["bump"]
         if required == "none":
             raise BuildError(f"{previous_path}: the package has the same rows, schemas and metadata as {previous}; "
-                             f"nothing to release")
+                             f"nothing to release (a missing zip of {previous}: python -m scripts release "
+                             f"--rebuild-zip {previous})")
         base_version = previous
     chosen = required if bump == "auto" else bump
     if LEVELS.index(chosen) < LEVELS.index(required):
@@ -261,19 +267,19 @@ def write_sha256sums(files: list[Path], out: Path) -> Path:
 
 # --- Writing the release ---------------------------------------------------
 
-def set_package_version(config_path: Path, version: str, date: str) -> str:
-    """Set ``version`` and ``created`` in ``config/package.yaml`` (comments kept); return the old text."""
+def package_version_text(config_path: Path, version: str, date: str) -> str:
+    """The text of ``config/package.yaml`` with ``version`` and ``created`` set (comments kept)."""
     text = config_path.read_text(encoding="utf-8")
     new, count = re.subn(r"^version: .*$", f"version: {version}", text, flags=re.M)
     new, count_created = re.subn(r"^created: .*$", f'created: "{date}T00:00:00Z"', new, flags=re.M)
     if count != 1 or count_created != 1:
         raise BuildError(f"{config_path}: needs exactly one top-level 'version:' and one 'created:' line")
-    config_path.write_text(new, encoding="utf-8")
-    return text
+    return new
 
 
 # Files the release writes at the top of the project, staged and validated with the data first.
 RELEASE_FILES = ("CITATION.cff", ".zenodo.json", "dataset.jsonld", "README.md", "CHANGELOG.md")
+PACKAGE_CONFIG = "config/package.yaml"  # staged with the new version, published with the rest
 
 
 def write_citation_files(package_dir: Path, descriptor: dict[str, Any], readme: str) -> None:
@@ -319,7 +325,8 @@ def open_members(root: Path, folder: Path) -> list[str]:
     validation failure of the open package.
     """
     from scripts.dictionary import dictionary_markdown
-    from scripts.flavours import flavour_metadata, package_schemas, readme_for_flavour, write_open_package
+    from scripts.flavours import flavour_metadata, readme_for_flavour, write_open_package
+    from scripts.untrusted import package_schemas
 
     descriptor = write_open_package(root, folder, root)
     meta = citation_descriptor(root)
@@ -360,7 +367,7 @@ def write_dist(root: Path, version: str) -> list[Path]:
     # the full package, plus its SQLite file and static site (build/), so a reader of the zip has every way in
     full_members = release_members(root) + write_release_ways_in(root)
     written = []
-    with tempfile.TemporaryDirectory(prefix=".open-", dir=root) as scratch:
+    with tempfile.TemporaryDirectory(prefix=OPEN_SCRATCH_PREFIX, dir=root) as scratch:  # cleaned if killed
         folder = Path(scratch) / prefix
         zips = {"open": (folder, open_members(root, folder)), "full": (root, full_members)}
         for flavour in FLAVOURS:
@@ -399,60 +406,172 @@ def check_reviewed(package_dir: Path, publish_drafts: bool) -> None:
     print(f"publishing drafts as drafts (--publish-drafts): {pending}")
 
 
-def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool = True,
-            publish_drafts: bool = False) -> ReleasePlan:
-    """Cut the release (see the module docstring); returns its plan."""
-    from scripts.build import build_package, publish
+def stage_and_check(staging: Path, root: Path, bump: str, date: str, run_gx: bool,
+                    publish_drafts: bool) -> ReleasePlan:
+    """Build, plan, stage every file the release publishes into ``staging`` and validate them; returns the plan.
+
+    Nothing of ``root`` is written: the new ``config/package.yaml`` and
+    ``releases/<version>.json`` are staged beside the package.
+    """
+    from scripts.build import build_package
     from scripts.package import write_descriptor
     from scripts.validate import validate_package
 
-    config_path = root / "config" / "package.yaml"
     cited = citation_descriptor(root)
     base_version = str(cited.get("version", "0.0.0"))
     extra_metadata = {"doi": cited["doi"]} if cited.get("doi") else None
-    # A real release stages inside the project so that publishing is one rename per file.
-    staging = Path(tempfile.mkdtemp(prefix="release-") if dry_run else tempfile.mkdtemp(prefix=".build-", dir=root))
-    old_config: str | None = None
-    try:
-        # Load + process: build, plan against the newest manifest, stage the released files, validate.
-        build_package(staging)
-        check_reviewed(staging, publish_drafts)
-        plan = plan_release(staging, root / "releases", bump, date, base_version, extra_metadata)
-        if dry_run:
-            descriptor = json.loads((staging / "datapackage.json").read_text(encoding="utf-8"))
-            descriptor.update(version=plan.version, created=f"{plan.date}T00:00:00Z")
-        else:
-            old_config = set_package_version(config_path, plan.version, plan.date)
-            descriptor = write_descriptor(staging)
-            if (descriptor.get("version"), descriptor.get("created")) != (plan.version, f"{plan.date}T00:00:00Z"):
-                raise BuildError(f"{config_path}: the build did not take version {plan.version} from it")
-        stage_release(staging, root, plan, descriptor)
-        validate_package(staging, run_gx=run_gx, project_dir=root)
-        print(describe_plan(plan))
-        if dry_run:
-            print(f"dry run: would write config/package.yaml, data/, datapackage.json, releases/{plan.version}.json, "
-                  f"{', '.join(RELEASE_FILES)} and dist/; wrote nothing")
-            return plan
-        # Save
-        publish(staging, root)
-        for name in RELEASE_FILES:
-            os.replace(staging / name, root / name)
-        write_derived(root)  # the README counts, datasheet and data dictionary of the released package
-        old_config = None
-    except BaseException:
-        if old_config is not None:
-            config_path.write_text(old_config, encoding="utf-8")
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    published = build_manifest(root, version=plan.version, date=plan.date, extra_metadata=extra_metadata)
-    if published != plan.manifest:
-        raise BuildError(f"{root}: the published package differs from the one planned; run the release again")
-    write_manifest(published, root / "releases" / f"{plan.version}.json")
-    zips = write_dist(root, plan.version)
-    print(f"released {plan.version}: releases/{plan.version}.json, "
-          f"{', '.join(str(z.relative_to(root)) for z in zips)}, dist/SHA256SUMS")
+    build_package(staging)
+    check_reviewed(staging, publish_drafts)
+    plan = plan_release(staging, root / "releases", bump, date, base_version, extra_metadata)
+    staged_config = staging / PACKAGE_CONFIG
+    staged_config.parent.mkdir(parents=True, exist_ok=True)
+    staged_config.write_text(package_version_text(root / PACKAGE_CONFIG, plan.version, plan.date), encoding="utf-8")
+    descriptor = write_descriptor(staging, staged_config)
+    if (descriptor.get("version"), descriptor.get("created")) != (plan.version, f"{plan.date}T00:00:00Z"):
+        raise BuildError(f"{root / PACKAGE_CONFIG}: the build did not take version {plan.version} from it")
+    stage_release(staging, root, plan, descriptor)
+    validate_package(staging, run_gx=run_gx, project_dir=root)
+    staged = build_manifest(staging, version=plan.version, date=plan.date, extra_metadata=extra_metadata)
+    if staged != plan.manifest:
+        raise BuildError(f"{staging}: the staged package differs from the one planned; run the release again")
+    write_manifest(staged, staging / manifest_path(plan.version))
     return plan
+
+
+def manifest_path(version: str) -> str:
+    return f"releases/{version}.json"
+
+
+def release(bump: str, date: str, dry_run: bool, root: Path = ROOT, run_gx: bool = True,
+            publish_drafts: bool = False) -> ReleasePlan | None:
+    """Cut the release (see the module docstring); returns its plan.
+
+    A release killed midway is finished by the next command (its journal, :mod:`scripts.transaction`); when
+    that command is this one, it says so and returns None instead of cutting another release.
+    """
+    from scripts.build import publish
+
+    if dry_run:  # writes nothing in the project: stages in the temporary folder, takes no lock
+        pending = read_journal(root)
+        if pending is not None:
+            raise BuildError(f"{root / JOURNAL_NAME}: {pending.get('what')} was interrupted; finish it first "
+                             "(python -m scripts release, or any command that writes the project)")
+        with staging_folder(None, DRY_RUN_PREFIX) as staging:
+            plan = stage_and_check(staging, root, bump, date, run_gx, publish_drafts)
+        print(describe_plan(plan))
+        print(f"dry run: would write {PACKAGE_CONFIG}, data/, datapackage.json, {manifest_path(plan.version)}, "
+              f"{', '.join(RELEASE_FILES)} and dist/; wrote nothing")
+        return plan
+    with writing_command(root, "release") as finished:
+        if finished is not None and str(finished.get("what", "")).startswith("release "):
+            print(f"the interrupted {finished['what']} is now complete; run release again for a new one")
+            return None
+        with staging_folder(root, STAGING_PREFIX) as staging:
+            plan = stage_and_check(staging, root, bump, date, run_gx, publish_drafts)
+            print(describe_plan(plan))
+            # one unit: the package, the citation files, the CHANGELOG, the version in config and the manifest;
+            # then the derived documents and the zip, which the journal re-runs if a kill stops them
+            publish(staging, root, extra_files=(*RELEASE_FILES, PACKAGE_CONFIG, manifest_path(plan.version)),
+                    after=({"step": "derived"}, {"step": "dist", "version": plan.version}),
+                    what=f"release {plan.version}")
+    print(f"released {plan.version}: {manifest_path(plan.version)}, the open and full zips in dist/ and "
+          "dist/SHA256SUMS")
+    return plan
+
+
+# --- Rebuilding the zip of a released version ---------------------------------------
+
+def manifest_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """What differs between two manifests, one phrase per top-level key or table part."""
+    found = [key for key in ("name", "version", "metadata") if expected.get(key) != actual.get(key)]
+    tables = sorted(set(expected.get("tables", {})) | set(actual.get("tables", {})))
+    for table in tables:
+        old, new = expected.get("tables", {}).get(table), actual.get("tables", {}).get(table)
+        if old is None or new is None:
+            found.append(f"table {table} {'added' if old is None else 'missing'}")
+            continue
+        found += [f"table {table}: {part}" for part in ("rows", "row_hashes", "files", "schema")
+                  if old.get(part) != new.get(part)]
+    return found
+
+
+def read_sha256sums(path: Path) -> dict[str, str]:
+    """File name -> hash of a ``sha256sum`` file (empty when there is none)."""
+    if not path.is_file():
+        return {}
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            sums[name] = digest
+    return sums
+
+
+def zip_package_manifest(zip_path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of the package inside a release zip (its descriptor, schemas and data), read back."""
+    from scripts.manifest import build_manifest as manifest_of
+
+    with zipfile.ZipFile(zip_path) as archive, tempfile.TemporaryDirectory(prefix=DRY_RUN_PREFIX) as scratch:
+        prefix = archive.namelist()[0].split("/", 1)[0] + "/" if archive.namelist() else ""
+        for name in archive.namelist():
+            relative = name[len(prefix):]
+            if relative == "datapackage.json" or relative.startswith(("data/", "schemas/")):
+                target = Path(scratch) / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(name))
+        return manifest_of(Path(scratch), version=manifest.get("version"), date=manifest.get("date"),
+                           extra_metadata={k: v for k, v in manifest.get("metadata", {}).items() if k == "doi"})
+
+
+def _zip_problems(zip_path: Path, manifest: dict[str, Any]) -> list[str]:
+    """How the package inside ``zip_path`` differs from ``manifest`` ([] when it is that package)."""
+    try:
+        return manifest_differences(manifest, zip_package_manifest(zip_path, manifest))
+    except (BuildError, OSError, zipfile.BadZipFile) as exc:
+        return [f"cannot be read back: {exc}"]
+
+
+def rebuild_zip(version: str, root: Path = ROOT) -> list[Path]:
+    """Write the zips of released ``version`` again from the project (:func:`write_dist`), checked.
+
+    Refused when the published package is not that version (its rows, files, schemas or metadata differ
+    from ``releases/<version>.json``). The package in the full zip must give the same manifest, and each
+    zip must have the hash ``dist/SHA256SUMS`` records for it, if any; otherwise the new zips are removed
+    and SHA256SUMS is left as it was.
+    """
+    with writing_command(root, f"release --rebuild-zip {version}"):
+        path = root / manifest_path(version)
+        if not path.is_file():
+            raise BuildError(f"{path}: no manifest of version {version}; a zip is rebuilt only for a released version")
+        manifest = load_manifest(path)
+        cited = citation_descriptor(root)
+        extra_metadata = {"doi": cited["doi"]} if cited.get("doi") else None
+        differences = manifest_differences(manifest, build_manifest(root, extra_metadata=extra_metadata))
+        if differences:
+            raise BuildError(f"{root}: the published package is not version {version} ({'; '.join(differences[:6])}); "
+                             f"check out the commit of release {version} and run this again")
+        sums_path = root / "dist" / "SHA256SUMS"
+        recorded_text = sums_path.read_text(encoding="utf-8") if sums_path.is_file() else None
+        recorded = read_sha256sums(sums_path)  # read before write_dist writes the file again
+        zips = write_dist(root, version)
+        # the full flavour is the package as published: its rows are the manifest's (the open one leaves texts out)
+        full = root / "dist" / zip_name(str(manifest.get("name")), version, "full")
+        problems = [f"the package in {full.name} {d}" for d in _zip_problems(full, manifest)]
+        problems += [f"the SHA-256 of {z.name} is not the {recorded[z.name]} dist/SHA256SUMS records (a file the zip "
+                     "carries besides the data, such as README.md or docs/, changed since the release)"
+                     for z in zips if z.name in recorded and recorded[z.name] != file_sha256(z)[1]]
+        if problems:
+            for zip_path in zips:
+                zip_path.unlink()
+            if recorded_text is None:
+                sums_path.unlink(missing_ok=True)
+            else:
+                sums_path.write_text(recorded_text, encoding="utf-8")
+            raise BuildError(f"{root / 'dist'}: the rebuilt zip is not release {version}: {'; '.join(problems)}")
+    checked = [z.name for z in zips if z.name in recorded]
+    print(f"rebuilt {', '.join(z.name for z in zips)} of release {version} in dist/: the package matches "
+          f"{manifest_path(version)}" + (f"; {', '.join(checked)} as dist/SHA256SUMS records" if checked else ""))
+    return zips
 
 
 def release_arguments(parser: argparse.ArgumentParser) -> None:
@@ -460,6 +579,9 @@ def release_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the bump to make; refused when smaller than the changes require (default: auto)")
     parser.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
     parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; change nothing")
+    parser.add_argument("--rebuild-zip", default=None, metavar="VERSION",
+                        help="rebuild dist/ zip of a released VERSION from the project, checked against "
+                             "releases/VERSION.json (and dist/SHA256SUMS); refused when data/ is not that version")
     parser.add_argument("--publish-drafts", action="store_true",
                         help="release drafted sources and proposed entities as drafts (sources.review_status and "
                              "entities.review_status say so) instead of refusing them")
@@ -467,4 +589,7 @@ def release_arguments(parser: argparse.ArgumentParser) -> None:
 
 def release_command(args: argparse.Namespace) -> None:
     """``python -m scripts release``."""
+    if args.rebuild_zip is not None:
+        rebuild_zip(args.rebuild_zip)
+        return
     release(args.bump, args.date or dt.date.today().isoformat(), args.dry_run, publish_drafts=args.publish_drafts)

@@ -28,8 +28,10 @@ def print_mentions(source_id: str) -> None:
     source = ann.load_source_annotation(path)
     registry = ann.load_registry()
     text = build_source(source, load_site_profiles()).text
-    for row in ann.resolve_mentions(source, text, registry):
-        occurrence = ann.occurrences(text, row["text"]).index(row["start"]) + 1
+    rows = ann.resolve_mentions(source, text, registry)
+    numbers = ann.occurrence_numbers(text, [(row["start"], row["end"]) for row in rows])  # one search per text
+    for row in rows:
+        occurrence = numbers[row["start"], row["end"]]
         context = text[max(0, row["start"] - 30):row["end"] + 30].replace("\n", " ")
         print(f"{row['start']:>6} {row['text']!r} occurrence {occurrence} -> {row['entity_id']} ({row['origin']})  …{context}…")
 

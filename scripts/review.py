@@ -31,6 +31,7 @@ from scripts.errors import BuildError
 from scripts.hashing import file_sha256
 from scripts.normalise import load_site_profiles
 from scripts.sources import RAW_DIR, build_source
+from scripts.transaction import writing_command
 
 # A top-level key of a YAML file and the indented or blank lines that belong to it.
 TOP_LEVEL_BLOCK = r"^{key}:[^\n]*\n(?:(?:[ \t]+[^\n]*)?\n)*?(?=\S|\Z)"
@@ -255,8 +256,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_command(args: argparse.Namespace) -> None:
-    """``python -m scripts add data/raw/FILE [--site SITE]``."""
-    add_article(args.file, site=args.site)
+    """``python -m scripts add data/raw/FILE [--site SITE]``: holds the project's lock (one writer at a time)."""
+    with writing_command(ann.ROOT, "add"):
+        add_article(args.file, site=args.site)
 
 
 def review_arguments(parser: argparse.ArgumentParser) -> None:
@@ -266,5 +268,6 @@ def review_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def review_command(args: argparse.Namespace) -> None:
-    """``python -m scripts review SOURCE_ID --by NAME [--date YYYY-MM-DD]``."""
-    review_source(args.source_id, args.by, args.date or dt.date.today().isoformat())
+    """``python -m scripts review SOURCE_ID --by NAME [--date YYYY-MM-DD]``: holds the project's lock."""
+    with writing_command(ann.ROOT, "review"):
+        review_source(args.source_id, args.by, args.date or dt.date.today().isoformat())

@@ -20,7 +20,6 @@ same bytes: rows are inserted in primary-key order and nothing records a time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import pyarrow.parquet as pq
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
 from scripts.schema import TABLES, TableSchema, load_schemas
+from scripts.untrusted import package_schemas, read_descriptor_json
 
 # Table Schema type -> SQLite declared type (dates as ISO 8601 text, which sorts and compares as dates).
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
@@ -81,35 +81,11 @@ class PackageTables:
 
 def default_path(package_dir: Path, descriptor: dict[str, Any] | None = None) -> Path:
     """``build/<package name>.sqlite`` of ``package_dir``."""
-    descriptor = descriptor or read_descriptor(package_dir)
+    descriptor = descriptor or read_descriptor_json(package_dir)
     return package_dir / "build" / f"{descriptor['name']}.sqlite"
 
 
 # --- Load ----------------------------------------------------------------------
-
-def read_descriptor(package_dir: Path) -> dict[str, Any]:
-    path = package_dir / "datapackage.json"
-    try:
-        descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BuildError(f"{path}: cannot be read as JSON: {exc}") from None
-    return descriptor
-
-
-def package_schemas(package_dir: Path, descriptor: dict[str, Any]) -> dict[str, TableSchema]:
-    """Each table's Table Schema as the package's CSV resource names it (``schemas/<table>.json``)."""
-    resources = {r.get("name"): r for r in descriptor.get("resources", [])}
-    schemas = {}
-    for table in TABLES:
-        if table not in resources or "schema" not in resources[table]:
-            raise BuildError(f"{package_dir / 'datapackage.json'}: resources: no resource {table!r} with a schema")
-        path = package_dir / resources[table]["schema"]
-        try:
-            schemas[table] = TableSchema(table, json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise BuildError(f"{path}: cannot be read as JSON: {exc}") from None
-    return schemas
-
 
 def read_draft(draft_dir: Path) -> PackageTables:
     """The tables of a ``python -m scripts draft --out`` folder (``<table>.csv``, no descriptor).
@@ -119,7 +95,7 @@ def read_draft(draft_dir: Path) -> PackageTables:
     """
     from scripts.validate import read_csv_rows
 
-    descriptor = read_descriptor(ROOT)
+    descriptor = read_descriptor_json(ROOT)
     descriptor["title"] = f"Draft: {descriptor.get('title', '')}"
     schemas = load_schemas()
     rows = {}
@@ -140,7 +116,7 @@ def read_package(package_dir: Path) -> PackageTables:
     """
     if not (package_dir / "datapackage.json").is_file() and (package_dir / "sources.csv").is_file():
         return read_draft(package_dir)
-    descriptor = read_descriptor(package_dir)
+    descriptor = read_descriptor_json(package_dir)
     schemas = package_schemas(package_dir, descriptor)
     rows = {}
     for table, schema in schemas.items():

@@ -1,31 +1,43 @@
 """Validate a built package before it is published (``python -m scripts validate``).
 
 Takes a package folder (``datapackage.json``, ``schemas/``, ``data/``; the
-project root by default); returns one :class:`CheckResult` per check and
-raises a :class:`BuildError` listing every failure when any check fails. The
-checks, in order:
+project root by default) or a release zip, read as untrusted input by
+:mod:`scripts.untrusted`: a malformed descriptor, or a path of a resource or
+schema that could lead out of the package, is a :class:`BuildError` listing
+every problem before anything is opened. Returns one :class:`CheckResult`
+per check and raises a :class:`BuildError` listing every failure when any
+check fails. The checks, in order:
 
-1. ``profiles``: the descriptor and each Table Schema against the official
-   Data Package 2.0 JSON Schemas (``config/profiles/datapackage-2.0``);
+1. ``profiles``: the descriptor and each Table Schema it declares against the
+   official Data Package 2.0 JSON Schemas (``config/profiles/datapackage-2.0``);
+   and that the package declares this dataset's resources, at their paths,
+   with this project's Table Schemas (a package claiming to be this dataset
+   must carry them; its rows are still checked against what it declares);
 2. ``frictionless``: the descriptor as frictionless reads it (field types,
    resources, schemas by path); with ``frictionless_rows`` also frictionless'
    own row-by-row validation of every resource, which is slow on large tables;
-3. ``files``: every file's size and SHA-256 against the descriptor (frictionless
-   does not check Parquet files);
-4. ``schema``: the rows of every CSV against its Table Schema, column by
-   column with pyarrow instead of row by row: header and row structure, types,
-   required, unique and primary keys, enum, pattern, minimum/maximum,
-   length, foreign keys (the same errors frictionless reports, see
-   ``tests/test_integrity.py``). Each CSV is read a block at a time and spilled,
-   typed, to a scratch Parquet file; the column checks read it back a row group
-   at a time and the global checks (keys, foreign keys, spans, entity mentions)
-   run in DuckDB over those files, so memory does not grow with the corpus;
-5. ``cross-table``: CSV and Parquet hold the same rows; offsets lie inside
-   the text; every span equals its source's text at its offsets; mentions of
-   a source do not overlap; ``text_sha256``/``n_chars`` match ``texts``; the
-   raw files match ``raw_sha256``; every entity has a mention; statistics'
-   bounds agree with their qualifier; the version of ``datapackage.json``
-   equals ``CITATION.cff`` and the newest ``CHANGELOG.md`` entry;
+3. ``files``: every file's size and SHA-256 against the descriptor, CSV and
+   Parquet alike (frictionless does not check Parquet files);
+4. ``schema``: the rows of every declared resource (each CSV, and each Parquet
+   file no CSV stands for) against the Table Schema the package declares for
+   it, column by column with pyarrow instead of row by row: header and row
+   structure, types, required, unique and primary keys, enum, pattern,
+   minimum/maximum, length, foreign keys (the same errors frictionless
+   reports, see ``tests/test_integrity.py``), text cells in Unicode NFC and
+   without NUL, rows in primary-key order as the build writes them. Each CSV
+   is read a block at a time (a row longer than a block is read again with
+   larger blocks) and spilled, typed, to a scratch Parquet file; the column
+   checks read it back a row group at a time and the global checks (keys,
+   order, foreign keys, spans, entity mentions) run in DuckDB over those
+   files, so memory does not grow with the corpus;
+5. ``cross-table``: CSV and Parquet hold the same rows in the same order;
+   offsets lie inside the text; every span equals its source's text at its
+   offsets; mentions of a source do not overlap; ``text_sha256``/``n_chars``
+   match ``texts``; the raw files match ``raw_sha256`` (a ``raw_path`` that
+   could lead out of the package is named and never opened); every entity has
+   a mention; statistics' bounds agree with their qualifier; the version of
+   ``datapackage.json`` equals ``CITATION.cff`` and the newest ``CHANGELOG.md``
+   entry;
 6. ``Great Expectations``: the suites of :mod:`scripts.expectations`.
 
 An open package (``"flavour": "open"``, :mod:`scripts.flavours`) holds no
@@ -42,13 +54,11 @@ same as JSON (no timestamps, so equal packages give equal reports).
 from __future__ import annotations
 
 import argparse
-import tempfile
-import zipfile
-from contextlib import contextmanager
 import csv
 import datetime as dt
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -62,7 +72,8 @@ import yaml
 from scripts.annotations import ROOT, check_bounds
 from scripts.errors import BuildError
 from scripts.hashing import file_sha256
-from scripts.schema import TABLES, TableSchema, load_schemas
+from scripts.schema import SCHEMAS_DIR, TABLES, TableSchema
+from scripts.untrusted import Package, Resource, normalised, package_folder, path_problem, read_json, read_package
 
 PROFILES_DIR = ROOT / "config" / "profiles" / "datapackage-2.0"
 REPORT_DIR = ROOT / "build" / "validation"
@@ -156,6 +167,7 @@ def _show(value: Any) -> str:
 # memory does not grow with the corpus.
 
 CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
+PARQUET_BATCH_ROWS = 65_536    # rows of a Parquet resource with no CSV spilled at a time
 DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
 
 
@@ -174,6 +186,8 @@ def _typed(value: str, field_type: str) -> Any:
 def read_csv_rows(path: Path, schema: TableSchema) -> list[dict[str, Any]]:
     """The rows of a CSV table, typed by its schema (empty cell = null)."""
     types = {f["name"]: f["type"] for f in schema.fields}
+    # the csv module refuses a cell over 128 KiB by default: sized for the largest cell the file can hold
+    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size))
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != schema.columns:
@@ -331,15 +345,21 @@ def _keys(strings: pa.RecordBatch, key: list[str], offset: int) -> pa.Array:
     return pc.if_else(some_empty, positions, joined)
 
 
-def read_table(package_dir: Path, schema: TableSchema, scratch: Path) -> LoadedTable:
-    """Read ``data/<table>.csv`` block by block into a spill file in ``scratch``, and look at
-    ``.parquet``'s schema; problems reading them become findings."""
-    name, path = schema.name, package_dir / "data" / f"{schema.name}.csv"
+def read_table(package: Package, resource: Resource, partner: Resource | None, spill: Path) -> LoadedTable:
+    """Read one declared resource block by block into the file ``spill`` (a CSV, or a Parquet
+    file no CSV stands for), and look at the schema of its Parquet ``partner``; problems reading them
+    become findings. Every path was checked by :func:`scripts.untrusted.read_package` before."""
+    schema = TableSchema(resource.name, resource.schema)
+    path = package.file(resource.path)
+    if resource.format == "parquet":
+        loaded = LoadedTable(schema)
+        _read_parquet(path, loaded, spill)
+        return loaded
     block_size = CSV_BLOCK_BYTES
     while True:
         loaded = LoadedTable(schema)
         try:
-            _read_csv(path, loaded, scratch / f"{name}.parquet", block_size)
+            _read_csv(path, loaded, spill, block_size)
             break
         except pa.ArrowInvalid as exc:
             # pyarrow's streaming reader needs each row inside one block: a longer row is read again
@@ -347,24 +367,61 @@ def read_table(package_dir: Path, schema: TableSchema, scratch: Path) -> LoadedT
             if "straddl" in str(exc) and block_size < path.stat().st_size:
                 block_size *= 2
                 continue
-            loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read as CSV: "
+            loaded.structure.append(Finding(schema.name, "-", "-", f"{path.name} cannot be read as CSV: "
                                             f"{str(exc).splitlines()[0]}"))
             loaded.spill, loaded.rows = None, 0
             break
-    parquet_path = package_dir / "data" / f"{name}.parquet"
+    if partner is not None:
+        _look_at_partner(package, partner, schema, loaded)
+    return loaded
+
+
+def _parquet_schema_problem(path: Path, schema: TableSchema) -> str | None:
+    """Why a Parquet file cannot be compared with its Table Schema's rows (None when its schema is the Table Schema's)."""
     try:
-        parquet_schema = pq.ParquetFile(parquet_path).schema_arrow
+        parquet_schema = pq.ParquetFile(path).schema_arrow
     except (OSError, pa.ArrowInvalid) as exc:
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} cannot be read: {exc}")
-        return loaded
+        return f"{path.name} cannot be read: {exc}"
     expected = schema.arrow_schema()
     if not parquet_schema.remove_metadata().equals(expected):
-        loaded.parquet_problem = Finding(name, "-", "-", f"{parquet_path.name} has the schema "
-                                         f"{parquet_schema.to_string(show_schema_metadata=False)!r}, "
-                                         f"the Table Schema's is {expected.to_string()!r}")
+        return (f"{path.name} has the schema {parquet_schema.to_string(show_schema_metadata=False)!r}, "
+                f"the Table Schema's is {expected.to_string()!r}")
+    return None
+
+
+def _look_at_partner(package: Package, partner: Resource, schema: TableSchema, loaded: LoadedTable) -> None:
+    """The Parquet file of a CSV resource: its own declared schema must be the CSV's, its columns that schema."""
+    parquet_path = package.file(partner.path)
+    if partner.schema != schema.descriptor:
+        loaded.parquet_problem = Finding(partner.name, "-", "schema", f"differs from the schema of {schema.name}, "
+                                         "whose Parquet file it is")
+        return
+    problem = _parquet_schema_problem(parquet_path, schema)
+    if problem is not None:
+        loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
     else:
         loaded.parquet_path = parquet_path
-    return loaded
+
+
+def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
+    """Spill a Parquet resource with no CSV, one row group at a time, as if its cells had been read from a CSV."""
+    schema = loaded.schema
+    problem = _parquet_schema_problem(path, schema)
+    if problem is not None:
+        loaded.structure.append(Finding(schema.name, "-", "-", problem))
+        return
+    source = pq.ParquetFile(path)
+    with pq.ParquetWriter(spill, _spill_schema(schema), compression="zstd") as writer:
+        for typed in source.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=schema.columns):
+            strings = pa.RecordBatch.from_arrays(
+                [pc.fill_null(pc.cast(typed.column(c), pa.string()), "") for c in schema.columns], names=schema.columns)
+            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows),
+                                  pa.array(range(loaded.rows, loaded.rows + typed.num_rows), pa.int64())]
+            for column in schema.columns:
+                columns += [strings.column(column), typed.column(column), pa.array([False] * typed.num_rows, pa.bool_())]
+            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
+            loaded.rows += typed.num_rows
+    loaded.spill = spill
 
 
 def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> None:
@@ -459,6 +516,14 @@ class Tables:
     def get(self, name: str) -> LoadedTable | None:
         return self.tables.get(name)
 
+    def usable(self, name: str, columns: Iterable[str]) -> LoadedTable | None:
+        """Table ``name`` when the package declares it, it could be read and it has ``columns`` (else a
+        cross-table check skips it: the schema checks name what is wrong)."""
+        loaded = self.tables.get(name)
+        if loaded is None or not loaded.readable or not set(columns) <= set(loaded.schema.columns):
+            return None
+        return loaded
+
     def connect(self) -> Any:
         """A cursor on one DuckDB database with a bounded memory, spilling into the scratch folder."""
         import duckdb
@@ -469,11 +534,34 @@ class Tables:
         return self.connection.cursor()
 
 
-def read_tables(package_dir: Path) -> Tables:
-    """Every table of the package, read by :func:`read_table` (an open package's against its own schemas)."""
-    schemas = open_schemas(package_dir) or load_schemas()
+def partners(package: Package) -> dict[str, Resource | None]:
+    """Resource name -> its Parquet partner, for each resource whose rows are read: every CSV (its partner the
+    Parquet resource of the same path but the suffix), and every Parquet resource that no CSV stands for."""
+    def stem(resource: Resource) -> str:
+        return resource.path.rsplit(".", 1)[0]
+
+    parquets = {stem(r): r for r in package.resources if r.format == "parquet"}
+    csv_stems = {stem(r) for r in package.resources if r.format == "csv"}
+    return {r.name: (parquets.get(stem(r)) if r.format == "csv" else None) for r in package.resources
+            if r.format == "csv" or stem(r) not in csv_stems}
+
+
+def read_tables(package_dir: Path | Package) -> Tables:
+    """Every declared resource of the package with rows of its own, read by :func:`read_table` with the
+    schema the package declares for it."""
+    package = package_dir if isinstance(package_dir, Package) else read_package(package_dir)
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
-    return Tables(scratch, {name: read_table(package_dir, schemas[name], Path(scratch.name)) for name in TABLES})
+    tables = {}
+    try:
+        for index, (name, partner) in enumerate(partners(package).items()):
+            resource = package.resource(name)
+            assert resource is not None
+            # the spill is named by position: a resource's name is the package's to choose, a path is not
+            tables[name] = read_table(package, resource, partner, Path(scratch.name) / f"table-{index}.parquet")
+    except BaseException:
+        scratch.cleanup()
+        raise
+    return Tables(scratch, tables)
 
 
 def _indices(mask: pa.ChunkedArray | pa.Array) -> list[int]:
@@ -495,26 +583,65 @@ def _quoted(column: str) -> str:
 
 # --- Descriptor-level checks ----------------------------------------------
 
-def check_profiles(package_dir: Path) -> list[str]:
-    """Descriptor and Table Schemas against the official Data Package 2.0 profiles."""
+def _package(package: Path | Package) -> Package:
+    return package if isinstance(package, Package) else read_package(package)
+
+
+def check_profiles(package_dir: Path | Package) -> list[str]:
+    """Descriptor and the Table Schemas it declares against the official Data Package 2.0 profiles."""
     import jsonschema
 
+    package = _package(package_dir)
+    documents: dict[str, tuple[str, Any]] = {"datapackage.json": ("datapackage.json", package.descriptor)}
+    for resource in package.resources:
+        shown = resource.schema_path or f"resource {resource.name} (inline schema)"
+        documents.setdefault(shown, ("tableschema.json", resource.declared_schema))
     failures = []
-    documents = [("datapackage.json", package_dir / "datapackage.json")] + [
-        ("tableschema.json", package_dir / "schemas" / f"{name}.json") for name in TABLES
-    ]
-    for profile_name, path in documents:
+    for shown, (profile_name, document) in documents.items():
         profile = json.loads((PROFILES_DIR / profile_name).read_text(encoding="utf-8"))
         validator = jsonschema.Draft7Validator(profile)
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            failures.append(f"{path.name}: cannot be read as JSON: {exc}")
-            continue
         for error in sorted(validator.iter_errors(document), key=str):
             location = "/".join(map(str, error.absolute_path)) or "(root)"
-            failures.append(f"{path.name}: {location}: {error.message} (profile {profile_name})")
+            failures.append(f"{shown}: {location}: {error.message} (profile {profile_name})")
     return failures
+
+
+def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
+    """A package claiming to be this dataset declares each of its tables as CSV and Parquet, at the paths
+    and with the Table Schemas of this project's ``schemas/`` (its rows are checked against its own)."""
+    from scripts.flavours import is_open, open_schema
+
+    package = _package(package_dir)
+    flavour = is_open(package.descriptor)   # an open package carries the open flavour of this dataset's schemas
+    for table in TABLES:
+        project_schema = normalised(read_json(SCHEMAS_DIR / f"{table}.json", f"schemas/{table}.json"))
+        if flavour:
+            project_schema = normalised(open_schema(TableSchema(table, project_schema)).descriptor)
+        for extension in ("csv", "parquet"):
+            name = table if extension == "csv" else f"{table}-{extension}"
+            resource = package.resource(name)
+            if resource is None:
+                yield Finding(name, "-", "-", "this dataset's resource is not declared")
+                continue
+            if resource.path != f"data/{table}.{extension}":
+                yield Finding(name, "-", "path", f"{_show(resource.path)}, this dataset's is 'data/{table}.{extension}'")
+            if resource.schema != project_schema:
+                yield Finding(name, "-", "schema", f"{_show(resource.schema_path or 'inline')} differs from this "
+                              f"dataset's schemas/{table}.json: {_schema_difference(resource.schema, project_schema)}")
+
+
+def _schema_difference(declared: dict[str, Any], expected: dict[str, Any]) -> str:
+    """The first parts of a Table Schema that differ from this dataset's, named."""
+    fields = {f["name"]: f for f in declared["fields"]}
+    wanted = {f["name"]: f for f in expected["fields"]}
+    parts = [f"field {n!r} differs" for n in wanted if n in fields and fields[n] != wanted[n]]
+    parts += [f"field {n!r} is missing" for n in wanted if n not in fields]
+    parts += [f"field {n!r} is not this dataset's" for n in fields if n not in wanted]
+    if list(fields) != list(wanted) and not parts:
+        parts.append("the fields are in another order")
+    parts += [f"{key} differs" for key in sorted(set(declared) | set(expected))
+              if key != "fields" and declared.get(key) != expected.get(key)]
+    return ", ".join(parts[:SHOWN_EXAMPLES]) + (" ..." if len(parts) > SHOWN_EXAMPLES else "")
 
 
 def check_frictionless_descriptor(package_dir: Path) -> list[str]:
@@ -545,20 +672,21 @@ def check_frictionless(package_dir: Path) -> list[str]:
             f"{e['type']}: {e['message']}" for e in frictionless_errors(package_dir)]
 
 
-def check_files(package_dir: Path) -> list[str]:
-    """Each resource file's size and hash against the descriptor."""
-    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+def check_files(package_dir: Path | Package) -> list[str]:
+    """Each resource file's size and hash against the descriptor, whatever its format."""
+    package = _package(package_dir)
     failures = []
-    for resource in descriptor["resources"]:
+    for resource in package.resources:
         try:
-            size, digest = file_sha256(package_dir / resource["path"])
+            size, digest = file_sha256(package.file(resource.path))
         except OSError:
-            failures.append(f"{resource['path']}: missing")
+            failures.append(f"{resource.path}: missing")
             continue
-        if "bytes" in resource and resource["bytes"] != size:
-            failures.append(f"{resource['path']}: {size} bytes, the descriptor says {resource['bytes']}")
-        if resource.get("hash") != f"sha256:{digest}":
-            failures.append(f"{resource['path']}: SHA-256 differs from the descriptor's hash")
+        declared = resource.descriptor
+        if "bytes" in declared and declared["bytes"] != size:
+            failures.append(f"{resource.path}: {size} bytes, the descriptor says {declared['bytes']}")
+        if declared.get("hash") != f"sha256:{digest}":
+            failures.append(f"{resource.path}: SHA-256 differs from the descriptor's hash")
     return failures
 
 
@@ -723,6 +851,49 @@ def check_foreign_keys(tables: Tables) -> Iterable[Finding]:
                               f"{', '.join(_show(v) for v in shown)} is not in {target_name}.{', '.join(targets)}")
 
 
+def check_text_form(tables: Tables) -> Iterable[Finding]:
+    """Every text cell is in Unicode NFC (the build normalises every text it writes, so a span found in
+    one form is found in the other) and holds no NUL character (nothing binary reaches a text)."""
+    for name, loaded in tables.items():
+        for spec in loaded.schema.fields:
+            if spec["type"] != "string":
+                continue
+            column = spec["name"]
+            for block in loaded.blocks([column]):
+                cells = block.typed(column)
+                nul = pc.match_substring(cells, "\x00")
+                for i in _indices(nul):
+                    position = cells[i].as_py().index("\x00")
+                    yield Finding(name, block.key(i), column, f"holds a NUL character at {position}")
+                other_form = pc.and_(pc.invert(pc.fill_null(nul, False)),
+                                     pc.not_equal(pc.utf8_normalize(cells, "NFC"), cells))
+                for i in _indices(other_form):
+                    yield Finding(name, block.key(i), column, f"{_show(cells[i].as_py())} is not in Unicode NFC")
+
+
+def check_key_order(tables: Tables) -> Iterable[Finding]:
+    """The rows of every table are in primary-key order, as the build writes them (each row's key is
+    compared with the one before it; rows with an empty key part are the primary-key check's)."""
+    connection = tables.connect()
+    for name, loaded in tables.items():
+        if not loaded.readable:
+            continue
+        key = loaded.schema.primary_key
+        earlier = [f"earlier_{i}" for i in range(len(key))]
+        lags = ", ".join(f"lag({_quoted(_t(c))}) OVER (ORDER BY {ROW}) AS {e}" for c, e in zip(key, earlier))
+        # (k1, k2, ...) < (e1, e2, ...) in the order of the key's parts
+        before = " OR ".join(
+            "(" + " AND ".join([f"{_quoted(_t(c))} = {e}" for c, e in zip(key[:i], earlier[:i])]
+                               + [f"{_quoted(_t(key[i]))} < {earlier[i]}"]) + ")" for i in range(len(key)))
+        found = _query(connection, f"""
+            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) OVER (ORDER BY {ROW}) AS earlier_key,
+                   {", ".join(_quoted(_t(c)) for c in key)}, {lags} FROM {loaded.relation()})
+            WHERE {before} ORDER BY row""")
+        for row_key, earlier_key in found:
+            yield Finding(name, row_key, ", ".join(key), f"comes after the row {earlier_key}: the rows are not in "
+                          "primary-key order")
+
+
 SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
     ("header and row structure", check_structure),
     ("constraints known", check_constraints_known),
@@ -734,6 +905,8 @@ SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
     ("pattern", check_pattern),
     ("minimum, maximum and length", check_ranges),
     ("foreign keys", check_foreign_keys),
+    ("text in NFC, without NUL", check_text_form),
+    ("rows in primary-key order", check_key_order),
 ]
 
 
@@ -755,8 +928,12 @@ class Context:
     project_dir: Path | None = None
 
     def rows(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-        """(key, typed values...) of every row of a table, one row group at a time."""
-        for block in self.tables[table].blocks(columns):
+        """(key, typed values...) of every row of a table, one row group at a time (none when the
+        package has no such table with these columns)."""
+        loaded = self.tables.usable(table, columns)
+        if loaded is None:
+            return
+        for block in loaded.blocks(columns):
             typed = [block.typed(c).to_pylist() for c in columns]
             yield from zip(block.columns.column(KEY).to_pylist(), *typed)
 
@@ -812,20 +989,28 @@ def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
                                   f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
 
 
+def _first_texts(ctx: Context) -> str:
+    """A DuckDB query of the first row of texts per source_id (as a lookup by position would find it)."""
+    texts = ctx.tables["texts"]
+    return f"""SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
+               FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
+               QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1"""
+
+
 def _span_rows(ctx: Context, table: str) -> str | None:
     """A DuckDB query of the rows of a span table beside the length of their source's text (null when
-    texts has none; the first row of texts with that source_id, as a lookup by position would find)."""
-    rows, texts = ctx.tables[table], ctx.tables["texts"]
-    if not rows.readable or not texts.readable:
+    texts has none). The length is computed once per text, not once per span: the text of a long
+    article is not scanned again for each of its thousands of mentions."""
+    rows = ctx.tables.usable(table, ["source_id", "start", "end", "text"])
+    texts = ctx.tables.usable("texts", ["source_id", "text"])
+    if rows is None or texts is None:
         return None
     return f"""
-        WITH text AS (SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
-                      FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
-                      QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1)
+        WITH text AS (SELECT source_id, text_key, length(text) AS length FROM ({_first_texts(ctx)}))
         SELECT s.{KEY} AS key, s.{ROW} AS row, s."t:source_id" AS source_id, s."t:start" AS start,
-               s."t:end" AS "end", s."t:text" AS span, t.text AS text, t.text_key AS text_key,
-               t.source_id IS NOT NULL AS found, length(t.text) AS length,
-               coalesce(s."t:start" >= 0 AND s."t:start" < s."t:end" AND s."t:end" <= length(t.text), false) AS inside
+               s."t:end" AS "end", s."t:text" AS span, t.text_key AS text_key,
+               t.source_id IS NOT NULL AS found, t.length AS length,
+               coalesce(s."t:start" >= 0 AND s."t:start" < s."t:end" AND s."t:end" <= t.length, false) AS inside
         FROM {rows.relation()} s LEFT JOIN text t ON t.source_id = s."t:source_id" """
 
 
@@ -844,26 +1029,45 @@ def check_offsets(ctx: Context) -> Iterable[Finding]:
                           f"[{start}, {end}) is not inside the {length} characters of {source_id}")
 
 
+def _span_mismatches(ctx: Context, query: str) -> list[tuple[Any, ...]]:
+    """(row, key, span, start, end, text_key, actual) of every span that differs from its text, by row.
+
+    The spans, ordered by source, are merged with the texts, ordered the same way, in Python: each text
+    is read once and sliced by code point in constant time per span. DuckDB's ``substring`` walks a
+    non-ASCII text from its start, one walk per span, which made validation quadratic in the mentions
+    of an article (docs/scaling.md).
+    """
+    texts = _query(ctx.tables.connect(), f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) "
+                                         "ORDER BY source_id")
+    spans = _query(ctx.tables.connect(), f"""SELECT row, key, span, start, "end", source_id FROM ({query})
+                                             WHERE inside ORDER BY source_id, row""")
+    mismatches = []
+    current: tuple[Any, ...] | None = None
+    for row, key, span, start, end, source_id in spans:
+        while current is None or current[0] < source_id:  # both orders are by code point (UTF-8 bytes)
+            current = next(texts, (source_id + "\U0010ffff", "", None))  # past the end: past every id
+        if current[0] != source_id:
+            continue  # unreachable: 'inside' needs the text; a span without one is a foreign-key failure
+        text, text_key = current[1], current[2]
+        if span != text[start:end]:
+            mismatches.append((row, key, span, start, end, text_key, text[start:end]))
+    return sorted(mismatches, key=lambda found: found[0])
+
+
 def check_spans(ctx: Context) -> Iterable[Finding]:
     """Every span equals its source's text at its offsets (rows with bad offsets are reported above)."""
-    connection = ctx.tables.connect()
     for table in SPAN_TABLES:
         query = _span_rows(ctx, table)
         if query is None:
             continue
-        # DuckDB's substring counts characters (code points), as Python's slices do
-        found = _query(connection, f"""
-            SELECT key, span, start, "end", text_key, substring(text, start + 1, "end" - start) AS actual
-            FROM ({query}) WHERE inside AND span IS DISTINCT FROM substring(text, start + 1, "end" - start)
-            ORDER BY row""")
-        for key, span, start, end, text_key, actual in found:
+        for _row, key, span, start, end, text_key, actual in _span_mismatches(ctx, query):
             yield Finding(table, key, "text", f"{_show(span)}, but text[{start}:{end}] of {text_key} is {_show(actual)}")
 
 
 def check_mention_overlaps(ctx: Context) -> Iterable[Finding]:
     """Mentions of one source do not overlap (each is compared with the one before it by start)."""
-    mentions = ctx.tables["mentions"]
-    if not mentions.readable:
+    mentions = ctx.tables.usable("mentions", ["source_id", "start", "end"])
+    if mentions is None:
         return
     found = _query(ctx.tables.connect(), f"""
         WITH spans AS (
@@ -883,11 +1087,12 @@ def check_mention_overlaps(ctx: Context) -> Iterable[Finding]:
 
 def check_text_hashes(ctx: Context) -> Iterable[Finding]:
     """``sources.text_sha256`` and ``n_chars`` describe the text in ``texts`` (the last row of a source_id)."""
-    sources, texts = ctx.tables["sources"], ctx.tables["texts"]
-    if not sources.readable:
+    sources = ctx.tables.usable("sources", ["source_id", "text_sha256", "n_chars"])
+    texts = ctx.tables.usable("texts", ["source_id", "text"])
+    if sources is None:
         return
     text = ("SELECT NULL::VARCHAR AS source_id, NULL::VARCHAR AS digest, NULL::BIGINT AS length WHERE false"
-            if not texts.readable else
+            if texts is None else
             f"""SELECT "t:source_id" AS source_id, sha256("t:text") AS digest, length("t:text") AS length
                 FROM {texts.relation()}
                 QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW} DESC) = 1""")
@@ -908,22 +1113,17 @@ def check_text_hashes(ctx: Context) -> Iterable[Finding]:
             yield Finding("sources", key, "n_chars", f"{n_chars}, but its text has {length} characters")
 
 
-def raw_file(home: Path, raw_path: str) -> Path | None:
-    """A raw file named in ``sources.raw_path``, inside ``home`` (None when the path leaves it)."""
-    path = (home / raw_path).resolve()
-    return path if path.is_relative_to(home.resolve()) else None
-
-
 def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
     """The raw file of every source exists and its SHA-256 is ``sources.raw_sha256``."""
     hashes: dict[Path, str | None] = {}  # each file is read once, however many sources name it
     for key, raw_path, raw_sha256 in ctx.rows("sources", ["raw_path", "raw_sha256"]):
         if raw_path is None:
             continue
-        path = raw_file(ctx.package_dir, raw_path)
-        if path is None:
-            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} is outside the package")
+        problem = path_problem(ctx.package_dir, raw_path)
+        if problem is not None:  # refused before it is opened
+            yield Finding("sources", key, "raw_path", f"{_show(raw_path)} {problem}; not read")
             continue
+        path = ctx.package_dir.joinpath(*raw_path.split("/"))
         if path not in hashes:
             try:
                 hashes[path] = file_sha256(path)[1]
@@ -938,10 +1138,11 @@ def check_raw_hashes(ctx: Context) -> Iterable[Finding]:
 
 def check_entities_mentioned(ctx: Context) -> Iterable[Finding]:
     """Every entity of the registry is mentioned at least once (DuckDB over the rows)."""
-    entities, mentions = ctx.tables["entities"], ctx.tables["mentions"]
-    if not entities.readable:
+    entities = ctx.tables.usable("entities", ["entity_id"])
+    mentions = ctx.tables.usable("mentions", ["entity_id"])
+    if entities is None:
         return
-    mentioned = (f'SELECT DISTINCT "t:entity_id" AS entity_id FROM {mentions.relation()}' if mentions.readable
+    mentioned = (f'SELECT DISTINCT "t:entity_id" AS entity_id FROM {mentions.relation()}' if mentions is not None
                  else "SELECT NULL::VARCHAR AS entity_id WHERE false")
     found = _query(ctx.tables.connect(), f"""
         SELECT e.{KEY}, e."t:entity_id" FROM {entities.relation()} e
@@ -974,12 +1175,16 @@ def _version_in(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
+VERSION_FILES = ("CITATION.cff", "CHANGELOG.md")
+
+
 def version_files(package_dir: Path, project_dir: Path | None = None) -> list[Path]:
-    """CITATION.cff and CHANGELOG.md of the package, else of the project a staging build belongs to."""
+    """CITATION.cff and CHANGELOG.md of the package, else of the project a staging build belongs to
+    (a name whose path is not a plain file inside the package is left out; :func:`check_version` names it)."""
     found = []
-    for name in ("CITATION.cff", "CHANGELOG.md"):
+    for name in VERSION_FILES:
         for folder in (package_dir, project_dir):
-            if folder is not None and (folder / name).is_file():
+            if folder is not None and (folder / name).exists() and path_problem(folder, name) is None:
                 found.append(folder / name)
                 break
     return found
@@ -987,8 +1192,11 @@ def version_files(package_dir: Path, project_dir: Path | None = None) -> list[Pa
 
 def check_version(ctx: Context) -> Iterable[Finding]:
     """The descriptor's version equals CITATION.cff's and the newest CHANGELOG.md entry's, where they state one."""
-    descriptor = json.loads((ctx.package_dir / "datapackage.json").read_text(encoding="utf-8"))
-    version = descriptor.get("version")
+    for name in VERSION_FILES:
+        problem = path_problem(ctx.package_dir, name)
+        if problem is not None:
+            yield Finding(name, "-", "-", f"{problem}; not read")
+    version = read_package(ctx.package_dir).descriptor.get("version")
     for path in version_files(ctx.package_dir, ctx.project_dir):
         stated = _version_in(path)
         if stated is not None and stated != version:
@@ -1053,13 +1261,15 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         if echo:
             print(result.line(), flush=True)
 
+    package = read_package(package_dir)   # a malformed descriptor or an unsafe path stops here, nothing opened
     # Looked up at call time, so that a test can replace one check.
-    record(CheckResult("profiles", "Data Package 2.0 profiles").extend(check_profiles(package_dir)))
+    record(CheckResult("profiles", "Data Package 2.0 profiles").extend(check_profiles(package)))
+    record(CheckResult("profiles", "resources and schemas of this dataset").extend(check_dataset_schemas(package)))
     record(CheckResult("frictionless", "descriptor and schemas").extend(check_frictionless_descriptor(package_dir)))
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
-    record(CheckResult("files", "bytes and SHA-256").extend(check_files(package_dir)))
-    with read_tables(package_dir) as tables:
+    record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
+    with read_tables(package) as tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
     if run_gx and open_schemas(package_dir) is not None:
@@ -1068,10 +1278,25 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         from scripts.expectations import run_suites
 
         suites_dir = package_dir / "schemas" / "expectations"
+        # the suites read data/<table>.parquet by name: only where they are the declared resources
+        unsafe = [f"data/{t}.parquet: not the declared resource {t}-parquet; suites not run" for t in TABLES
+                  if (r := package.resource(f"{t}-parquet")) is None or r.path != f"data/{t}.parquet"]
+        unsafe += [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
         record(CheckResult("Great Expectations", "suites").extend(
-            run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
+            unsafe if unsafe else run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
             else [f"{suites_dir}: the package has no expectation suites"]))
     return results
+
+
+def suite_problems(package_dir: Path) -> list[tuple[str, str]]:
+    """(path, problem) of each expectation suite of the package that may not be opened."""
+    found = []
+    for path in sorted((package_dir / "schemas" / "expectations").glob("*.json")):
+        relative = f"schemas/expectations/{path.name}"
+        problem = path_problem(package_dir, relative)
+        if problem is not None:
+            found.append((relative, problem))
+    return found
 
 
 def report(package_dir: Path, results: list[CheckResult]) -> dict[str, Any]:
@@ -1143,24 +1368,6 @@ def validate_command(args: argparse.Namespace) -> None:
                          report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
 
 
-@contextmanager
-def package_folder(path: Path | None) -> Iterator[Path | None]:
-    """``path`` itself, or for a release zip the one folder it unpacks to (in a temporary folder)."""
-    if path is None or not zipfile.is_zipfile(path) or path.is_dir():
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="validate-") as scratch, zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        unsafe = [n for n in names if n.startswith("/") or ".." in Path(n).parts]
-        if unsafe:
-            raise BuildError(f"{path}: member(s) outside the archive's folder: {', '.join(unsafe[:3])}")
-        tops = {Path(n).parts[0] for n in names if Path(n).parts}
-        if len(tops) != 1:
-            raise BuildError(f"{path}: a release zip holds one folder; found {', '.join(sorted(tops)) or 'nothing'}")
-        archive.extractall(scratch)
-        yield Path(scratch) / tops.pop()
-
-
 # --- The open flavour (scripts.flavours): no texts to check spans against --------------
 
 OPEN_SKIP_NOTE = "skipped: open flavour, no third-party text to check (python -m scripts hydrate restores it)"
@@ -1170,7 +1377,8 @@ OPEN_SKIPPED = ("offsets inside the text", "spans equal text", "text_sha256 and 
 
 def open_schemas(package_dir: Path) -> dict[str, TableSchema] | None:
     """The package's own schemas when it is an open package; None for a full one (or no readable descriptor)."""
-    from scripts.flavours import is_open, package_schemas
+    from scripts.flavours import is_open
+    from scripts.untrusted import package_schemas
 
     try:
         descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -1193,7 +1401,10 @@ def check_open_offsets(ctx: Context) -> Iterable[Finding]:
     """Offsets of the open tables lie inside their source's text: 0 <= start < end <= sources.n_chars."""
     lengths = {source_id: n for _key, source_id, n in ctx.rows("sources", ["source_id", "n_chars"])}
     for table in TABLES:
-        columns = ctx.tables[table].schema.columns
+        loaded = ctx.tables.get(table)
+        if loaded is None:
+            continue
+        columns = loaded.schema.columns
         pairs = [(c, c[:-len("start")] + "end") for c in columns if c.endswith("start")
                  and c[:-len("start")] + "end" in columns]
         if "source_id" not in columns or not pairs:

@@ -142,3 +142,84 @@ def test_according_to_at_the_end_or_inside_the_sentence() -> None:
             "The smugglers, according to a border official, crossed the river at night.\n")
     assert indirect(text) == [("Floods doubled last year", "the Delta Watch Group", "according to"),
                               ("crossed the river at night", "a border official", "according to")]
+
+
+def test_a_two_word_speaker_between_commas_after_an_opening_phrase() -> None:
+    # the first comma's words ("the coach, local analysts") are not taken for speaker and verb
+    text = "For all the doubts about the coach, local analysts say, the season went well.\n"
+    assert indirect(text) == [("the season went well", "local analysts", "say")]
+
+
+def test_a_verb_that_takes_noun_objects_reports_a_bare_clause_with_its_own_subject() -> None:
+    assert indirect("The governor has denied she has any stake in the mine.\n") == [
+        ("she has any stake in the mine", "The governor", "has denied")]
+    assert indirect("Olu Bakare vowed he and his allies would never give up.\n") == [
+        ("he and his allies would never give up", "Olu Bakare", "vowed")]
+    assert indirect("The land records indicate the stadium was built without a permit.\n") == [
+        ("the stadium was built without a permit", "The land records", "indicate")]
+
+
+def test_a_noun_object_after_such_a_verb_is_no_clause() -> None:
+    for text in ("The governor has denied the charge.\n", "The governor denied all three allegations.\n",
+                 "He wrote the memo in 2011 to lawyers reviewing the fund.\n",
+                 "The club reported a loss of nine million last year.\n",
+                 "She promised visas to the investors who came.\n", "He swore it to the court.\n"):
+        assert indirect(text) == [], text
+
+
+def test_as_x_reported_opens_a_sentence_with_its_attribution() -> None:
+    assert indirect("As the Herald reported on Monday, the club will move to a new stadium.\n") == [
+        ("the club will move to a new stadium", "the Herald", "reported")]
+    assert indirect("As the Gazette reported Friday night, the club will move to a new stadium.\n") == [
+        ("the club will move to a new stadium", "the Gazette", "reported")]
+    # an object after the verb, or a verb that reports nothing: no attribution
+    assert indirect("As the Gazette reported the loss, the club will move to a new stadium.\n") == []
+    assert indirect("As Ana Ruiz slowly expands her campaign into rural towns, she should hire more staff.\n") == []
+
+
+def test_if_opens_a_reported_question_only_after_a_verb_that_asks() -> None:
+    assert indirect("The union asked its members if the strike should go ahead.\n") == [
+        ("the strike should go ahead", "The union", "asked")]
+    assert indirect("The mayor warned the plan would fail if taxes rose.\n") == [
+        ("the plan would fail if taxes rose", "The mayor", "warned")]
+
+
+def test_listeners_between_tell_and_its_bare_clause_are_not_reported() -> None:
+    assert indirect("He told reporters in Lund he would resign.\n") == [("he would resign", "He", "told")]
+    assert indirect("The coach told the players they would start on Sunday.\n") == [
+        ("they would start on Sunday", "The coach", "told")]
+
+
+def test_a_gerund_after_by_still_reports_and_its_speaker_is_the_name_before_the_verb() -> None:
+    assert indirect("Governor Bill Otto won not by showing his wealth but by telling voters he shared their "
+                    "worries.\n") == [("he shared their worries", "Bill Otto", "telling")]
+    assert indirect("Ana Ruiz spoke for an hour, telling voters she would cut the levy.\n") == [
+        ("she would cut the levy", "Ana Ruiz", "telling")]
+
+
+def test_a_long_post_in_apposition_leaves_the_name_as_speaker() -> None:
+    text = ("Lena Fischer, senior fellow for maritime and energy security studies at the Baltic Policy Institute "
+            "in Riga, said that the port's closure might have reflected fears over its owners.\n")
+    assert indirect(text) == [("the port's closure might have reflected fears over its owners", "Lena Fischer",
+                               "said")]
+
+
+def test_a_long_clause_before_a_plural_speaker_at_the_end_is_reported_without_its_link() -> None:
+    assert indirect("But union leaders, including Holm, continue to raise money for the strike fund, officials "
+                    "said.\n") == [("union leaders, including Holm, continue to raise money for the strike fund",
+                                    "officials", "said")]
+    assert indirect("In Lund, officials said.\n") == []
+
+
+def test_a_relative_clause_of_the_writer_ends_the_report_but_one_inside_it_stays() -> None:
+    assert indirect("Senator Ana Ruiz said she would no longer back the levy, which has sparked a feud between "
+                    "the two.\n") == [("she would no longer back the levy", "Ana Ruiz", "said")]
+    assert indirect("Ana Ruiz said the plan, which cost nine million, would fail.\n") == [
+        ("the plan, which cost nine million, would fail", "Ana Ruiz", "said")]
+
+
+def test_a_numeral_subject_is_no_time_phrase() -> None:
+    assert indirect("The two said they had taken their case to the mayor.\n") == [
+        ("they had taken their case to the mayor", "The two", "said")]
+    assert indirect("The council in recent days has said the pool would close.\n") == [
+        ("the pool would close", "The council", "has said")]

@@ -81,3 +81,28 @@ def test_nationalities_and_posts_are_never_proposed_as_entities() -> None:
             "The talks stalled, and the Interior Minister left early. Later the Chief Spokesperson declined.\n"
             "Two Arab envoys and a Kazakh trader arrived with the Deputy Governor.\n")
     assert proposed_names(text) == {"Termez"}
+
+
+def test_time_words_and_states_modifiers_come_from_the_lexicon(tmp_path: Path) -> None:
+    lexicon = load_lexicon()
+    assert {"yesterday", "morning"} <= lexicon.time_words and "recent" in lexicon.time_phrase_words
+    assert "member" in lexicon.states_modifiers
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["states_modifiers"] = "member"
+    with pytest.raises(BuildError, match="section 'states_modifiers'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def test_a_time_phrase_is_never_the_speaker_and_states_after_a_modifier_is_a_noun() -> None:
+    assert rows("The port authority in recent days has said the cranes would be replaced.") == \
+        [("indirect", "the cranes would be replaced", "The port authority", "has said")]
+    assert rows("The member states that signed the pact met in Oslo.") == []
+
+
+def test_the_closed_classes_are_all_there_or_the_file_is_named(tmp_path: Path) -> None:
+    lexicon = load_lexicon()
+    assert "would" in lexicon.closed_classes["auxiliaries"] and "with" in lexicon.closed_classes["object_prepositions"]
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    del data["closed_classes"]["copulas"]
+    with pytest.raises(BuildError, match="bad.yaml: section 'closed_classes'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")

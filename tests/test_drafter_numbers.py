@@ -364,3 +364,49 @@ def test_half_a_million_in_any_case_is_a_number():
     assert [(r["text"], r["value"]) for r in upper] == [(r["text"].replace("a million", "A million"), r["value"])
                                                          for r in lower]
     assert lower and lower[0]["value"] == 500000
+
+
+@pytest.mark.parametrize("sentence, values", [
+    ("Attacks on clinics rose from 1200 to 1500 last year.", [1200, 1500]),
+    ("The army deployed 1500 troops and 1200 police officers.", [1500, 1200]),
+    ("The toll climbed to 1800 in May from 1300 in April.", [1800, 1300]),
+    ("The clinic treated 900 patients in 2021 and 1100 in 2022.", [900, 1100]),
+    ("The army deployed 1950 troops along the river.", [1950]),
+])
+def test_four_digit_counts_after_and_from_to_are_not_years(sentence: str, values: list[float]) -> None:
+    assert [row["value"] for row in extract_statistics(sentence)] == values
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 2014 militants attacked the school.", "Between 2015 and 2020 attacks doubled.",
+    "Between 1600 and 1900 river levels dropped.", "The 2020 elections were close.",
+    "Turnout rose to 2020 levels.", "A report published in July 2024 states that the road is closed.",
+    "The dam was built in 1950 and rebuilt in 1987.",
+])
+def test_years_before_plural_nouns_stay_years(sentence: str) -> None:
+    assert extract_statistics(sentence) == []
+
+
+@pytest.mark.parametrize("sentence, values", [
+    ("The storm became a category 4 hurricane.", []),
+    ("Phase 3 trials began in May with 400 patients.", [400]),
+    ("Homes in the 90210 ZIP code sold for more.", []),
+    ("Police sealed off sector 7 of the camp.", []),
+    ("The council cut 12 district offices.", [12]),
+    ("Prices rose to a level 30 percent above the old one.", [30]),
+])
+def test_a_number_that_names_is_no_statistic(sentence: str, values: list[float]) -> None:
+    assert [row["value"] for row in extract_statistics(sentence)] == values
+
+
+@pytest.mark.parametrize("sentence, span, value", [
+    ("One out of three tenants have damp homes.", "One out of three", 33.3),
+    ("Two in five voters backed the levy.", "Two in five", 40),
+    ("About 1 in 10 adults smoke.", "About 1 in 10", 10),
+])
+def test_one_in_n_is_a_share_in_percent(sentence: str, span: str, value: float) -> None:
+    only(sentence, text=span, value=value, unit="percent")
+
+
+def test_numbers_before_in_and_a_place_are_counts() -> None:
+    assert [r["value"] for r in extract_statistics("Police arrested two in Lund and three in Oslo.")] == [2, 3]

@@ -163,3 +163,114 @@ def test_a_pronoun_subject_is_the_speaker_without_the_adverbs_after_it() -> None
     text = "Ada Marsh said on Sunday that she no longer believed the bridge would hold.\n"
     rows = speakers(text, ("Ada Marsh", "ada-marsh", "PERSON"))
     assert rows[-1] == ("the bridge would hold", "ada-marsh", "she")
+
+
+def test_the_authority_resolves_to_the_authority_named_before() -> None:
+    text = "Governor Ana Ruiz met the Tarn River Authority on Monday. The authority said the weir was unsafe.\n"
+    rows = speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Tarn River Authority", "tarn-river-authority", "ORG"))
+    assert rows == [("the weir was unsafe", "tarn-river-authority", "The authority")]
+
+
+def test_it_stands_for_a_body_never_for_a_person() -> None:
+    text = "Ana Ruiz visited the Norvik Bank on Monday. It said rates would rise.\n"
+    rows = speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Norvik Bank", "norvik-bank", "ORG"))
+    assert rows == [("rates would rise", "norvik-bank", "It")]
+
+
+def test_a_rank_abbreviated_with_a_full_stop_stays_in_the_attribution() -> None:
+    text = '"The port will reopen," said the Rev. Anna Berg. "We are ready."\n'
+    rows = [(r["kind"], r["speaker"], r["speaker_text"]) for r in draft_text(text, {})[2]]
+    assert rows == [("direct", "anna-berg", "Anna Berg"), ("direct", "anna-berg", None)]
+
+
+def test_a_participle_aside_is_no_role_and_a_report_by_a_body_speaks_for_it() -> None:
+    text = ("The Gazette, citing officials, reported that the mine would close. A report by the Lund Institute, "
+            "published by the Gazette, said the mine was unsafe.\n")
+    rows = [(r["text"], r["speaker"], r["speaker_role"])
+            for r in extract_quotes(text, spans(text, ("Gazette", "gazette", "ORG"),
+                                                ("Lund Institute", "lund-institute", "ORG")))]
+    assert rows == [("the mine would close", "gazette", None), ("the mine was unsafe", "lund-institute", None)]
+
+
+def test_a_coordinated_reporting_verb_takes_the_sentence_subject() -> None:
+    text = ("Ana Ruiz departed from her prepared remarks on Friday during a rally in Lund and asserted that the port "
+            "would stay open.\n")
+    assert speakers(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Lund", "lund", "GPE")) == [
+        ("the port would stay open", "ana-ruiz", "Ana Ruiz")]
+
+
+def test_a_phrase_after_a_preposition_is_no_speaker() -> None:
+    text = 'Bakare said the guard stopped her at the gate and, in a low voice said, "Go home."\n'
+    rows = [(r["kind"], r["speaker_text"]) for r in extract_quotes(text, spans(text, ("Bakare", "bakare", "PERSON")))]
+    assert ("direct", "a low voice") not in rows
+    # a phrase after "in" that follows no "and" still gives the quote a speaker
+    text = "In Lund the police said the road was closed.\n"
+    assert [(r["text"], bool(r["speaker_text"])) for r in extract_quotes(text, spans(text, ("Lund", "lund", "GPE")))] \
+        == [("the road was closed", True)]
+
+
+def test_a_named_report_holds_its_clause_and_speaks() -> None:
+    text = "Port officials on Monday denied a Gazette report that the harbour would close.\n"
+    rows = speakers(text, ("Gazette", "gazette", "ORG"))
+    assert rows == [("the harbour would close", "gazette", "a Gazette report")]
+
+
+def test_a_reporting_word_before_a_copula_is_a_noun_with_no_speaker() -> None:
+    assert speakers("The only real question now is whether the port can reopen.\n") == []
+    # after a plural subject the form is a verb: the experts report
+    assert [r[2] for r in speakers("Many experts agree the levy is likely to fall.\n")] == ["Many experts"]
+
+
+def test_a_lone_speaking_word_is_a_body_after_the_or_before_its() -> None:
+    text = ("Vantexa said its profits would fall. Okafor said he was tired. The Pentagon said the drill was over. "
+            "Nadler said it was a mistake.\n")
+    proposed = {e.name: e.type for e in draft_text(text, {})[1].entities}
+    assert proposed == {"Vantexa": "ORG", "Okafor": "PERSON", "Pentagon": "ORG", "Nadler": "PERSON"}
+
+
+def test_a_participle_after_the_verbs_object_takes_the_sentence_subject() -> None:
+    text = ("The registered voter sent a sworn statement to the board of elections on Monday saying he had never "
+            "voted twice.\n")
+    assert speakers(text) == [("he had never voted twice", None, "The registered voter")]
+    # after "with", the phrase before the participle is its subject
+    text = 'Lund welcomed the vote, with Mayor Ana Ruiz calling it "a new dawn".\n'
+    assert speakers(text, ("Lund", "lund", "GPE"), ("Ana Ruiz", "ana-ruiz", "PERSON")) == [
+        ("a new dawn", "ana-ruiz", "Ana Ruiz")]
+
+
+def test_a_framing_participle_and_a_coordinated_verb_before_a_quote_take_the_sentence_subject() -> None:
+    def rows(text: str) -> list[tuple[str, str | None]]:
+        return [(r["text"], r["speaker_text"]) for r in extract_quotes(text, [])]
+    assert rows('Ana Ruiz is now celebrating her win, tweeting out a message on Tuesday declaring it was "so sweet" '
+                'to be free.\n') == [("so sweet", "Ana Ruiz")]
+    assert rows('But Tom Hale thanked the staff of the Lund clinic and said, "We owe them everything."\n') == [
+        ("We owe them everything.", "Tom Hale")]
+    # a capitalised reporting word inside a title is part of the subject
+    text = 'Secretary of State Ana Ruiz sent a letter to him praising his "steady hand" in the talks.\n'
+    assert [(r["text"], r["speaker_text"]) for r in draft_text(text, {})[2]] == [
+        ("steady hand", "Secretary of State Ana Ruiz")]
+
+
+def test_a_function_word_is_never_a_speaker_and_a_noun_after_that_gives_no_cue() -> None:
+    def rows(text: str) -> list[tuple[str, str | None, str | None]]:
+        return [(r["text"], r["speaker_text"], r["cue"]) for r in draft_text(text, {})[2]]
+    assert rows('While praising the coach, Ms. Berg sighed: "It is more pain."\n') == [
+        ("It is more pain.", "Berg", "sighed")]
+    assert rows('In an email, Mr. Tom Hale denied the existence of an inquiry and said that reports of one were '
+                '"an outrageous smear" by rivals.\n') == [("an outrageous smear", "Tom Hale", "said")]
+
+
+def test_a_relayed_document_speaks_and_its_relayer_is_the_channel() -> None:
+    text = ("The Lund Monitoring Team released its annual report on Monday. The report found that attacks had "
+            "doubled, a spokesman for the Harbour Council said.\n\nA spokesman for the Harbour Council said the "
+            "report by the Lund Monitoring Team found that the camps had grown.\n")
+    rows = [(r["text"], r["speaker"], r["channel"]) for r in draft_text(text, {})[2]]
+    assert rows == [("attacks had doubled", "lund-monitoring-team", "harbour-council"),
+                    ("the camps had grown", "lund-monitoring-team", "harbour-council")]
+
+
+def test_who_after_a_role_in_apposition_stands_for_the_name_before_it() -> None:
+    text = "The plan drew praise from Ana Ruiz, a columnist for the Gazette, who said the bridge would open soon.\n"
+    rows = [(r["text"], r["speaker"], r["speaker_text"], r["speaker_role"])
+            for r in extract_quotes(text, spans(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Gazette", "gazette", "ORG")))]
+    assert rows == [("the bridge would open soon", "ana-ruiz", "Ana Ruiz", "a columnist for the Gazette")]

@@ -128,13 +128,14 @@ def test_a_continuation_is_scored_with_the_attribution_it_continues():
     assert [q["start"] for q in scored] == [30, 0, 50]  # the order given is kept
     assert scored[0]["continues_text"] == "she"
     assert scored[2]["continues_text"] is None  # no earlier attribution of that speaker
-    assert speaker_agrees(scored[0], "she")
-    assert not speaker_agrees(scored[0], "he")
-    assert not speaker_agrees(scored[2], "he")
+    assert speaker_agrees(scored[0], "she", continued=True)
+    assert not speaker_agrees(scored[0], "she")  # the rule: no speaker as written, no entity names
+    assert not speaker_agrees(scored[0], "he", continued=True)
+    assert not speaker_agrees(scored[2], "he", continued=True)
     # a quote with its own speaker as written is scored by it, not by an earlier attribution
     own = with_continued_attribution([quotes[1], {"start": 20, "end": 25, "speaker": "ana-ruiz",
                                                   "speaker_text": "Ms. Ruiz"}])
-    assert "continues_text" not in own[1] and not speaker_agrees(own[1], "she")
+    assert "continues_text" not in own[1] and not speaker_agrees(own[1], "she", continued=True)
     # a speaker left without an entity is carried on by the row just before only
     plain = with_continued_attribution([
         {"start": 0, "end": 9, "speaker": None, "speaker_text": "a market analyst"},
@@ -192,6 +193,7 @@ def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
     both = score_polnear([article], [[*drafted, belief]])
     assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
     assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
+    assert result["speaker_agreement_continued"] == 0.5
     assert score_polnear([article], [None])["articles_lost"] == 1
 
 
@@ -205,7 +207,15 @@ def test_a_relative_pronoun_source_stands_for_the_phrase_before_its_comma(tmp_pa
         f"T1\tContent {at('the bridge would reopen')}", f"T2\tSource {at('who')}", f"T3\tCue {at('said')}",
         "E1\tAttribution:T9 Content:T1 Source:T2 Cue:T3"])
     [article] = load_polnear(tmp_path)
-    assert [g["source"] for g in article["indirect"]] == ["May voters met Ana Ruiz, who"]  # five words at most
-    assert speaker_agrees({"speaker_text": "Ana Ruiz"}, article["indirect"][0]["source"])
-    assert not speaker_agrees({"speaker_text": "Tom Lee"}, article["indirect"][0]["source"])
-    assert not speaker_agrees({"speaker_text": "the wet Monday"}, article["indirect"][0]["source"])
+    [gold] = article["indirect"]
+    assert gold["source"] == "who"  # the rule scores the Source as annotated
+    assert not speaker_agrees({"speaker_text": "Ana Ruiz"}, gold["source"])
+    # the variant reads the antecedent: five words at most
+    assert gold["source_antecedent"] == "May voters met Ana Ruiz, who"
+    assert speaker_agrees({"speaker_text": "Ana Ruiz"}, gold["source_antecedent"])
+    assert not speaker_agrees({"speaker_text": "Tom Lee"}, gold["source_antecedent"])
+    assert not speaker_agrees({"speaker_text": "the wet Monday"}, gold["source_antecedent"])
+    ruiz = text.index("the bridge")
+    scored = score_polnear([article], [[{"start": ruiz, "end": ruiz + 23, "kind": "indirect",
+                                         "speaker_text": "Ana Ruiz"}]])
+    assert scored["speaker_agreement"] == 0.0 and scored["speaker_agreement_continued"] == 1.0

@@ -22,7 +22,8 @@ import pytest
 from conftest import RAW_DIR, ROOT, build_fixture_package, write_fixture_corpus
 from scripts.__main__ import main
 from scripts.errors import BuildError
-from scripts.flavours import THIRD_PARTY, open_schema, package_schemas, third_party_columns
+from scripts.flavours import THIRD_PARTY, open_schema, third_party_columns
+from scripts.untrusted import package_schemas
 from scripts.hydrate import hydrate
 from scripts.release import write_dist
 from scripts.schema import TABLES, TableSchema, load_schemas

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +19,7 @@ import pytest
 import yaml
 
 import scripts.package
+import scripts.release
 from conftest import ROOT
 from scripts.__main__ import main
 from scripts.citation import CFF_SCHEMA, cff_text, jsonld_text, plain_citation, zenodo_text
@@ -24,7 +27,8 @@ from scripts.diff import diff, diff_markdown
 from scripts.errors import BuildError
 from scripts.manifest import build_manifest, manifest_text, write_manifest
 from scripts.hashing import file_sha256
-from scripts.release import build_zip, changelog_with_entry, plan_release, release, release_members, write_sha256sums
+from scripts.release import (build_zip, changelog_with_entry, plan_release, rebuild_zip, release, release_members,
+                             write_sha256sums)
 from scripts.schema import TableSchema
 
 Rows = list[dict[str, Any]]
@@ -341,3 +345,122 @@ def test_diff_command_prints_markdown_or_json(packages, capsys):
     assert main(["diff", str(old), str(new)]) == 0
     assert "Required bump: **MAJOR**" in capsys.readouterr().out
     assert main(["diff", "0.0.1", str(new)]) == 1
+
+
+# --- An interrupted release, and the zip of a released version ------------------------------------
+
+RELEASE_DRIVER = """
+import os, signal, sys
+from pathlib import Path
+import scripts.package
+import scripts.transaction as transaction
+import scripts.validate as validate
+
+root, kill_at = Path(sys.argv[1]), sys.argv[2]
+scripts.package.PACKAGE_CONFIG = root / "config" / "package.yaml"
+from scripts.release import release
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+moved = []
+real_move, real_step = transaction.move, transaction.run_step
+
+def move(source, target):
+    if len(moved) == int(kill_at):
+        die()
+    moved.append(source)
+    real_move(source, target)
+
+def step(root, what):
+    if what["step"] == "dist":
+        die()
+    real_step(root, what)
+
+if kill_at == "validate":
+    validate.validate_package = die
+elif kill_at == "dist":
+    transaction.run_step = step
+else:
+    transaction.move = move
+release("major", "2027-02-03", dry_run=False, root=root, run_gx=False)
+"""
+
+
+def _next_major() -> str:
+    major = int(json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"].split(".")[0])
+    return f"{major + 1}.0.0"
+
+
+def _released(root: Path, version: str) -> None:
+    """``root`` holds release ``version`` exactly once, complete, with nothing of a killed run left."""
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.count(f"## [{version}]") == 1 and changelog.count("Initial release.") == 1
+    assert f"version: {version}\n" in (root / "config" / "package.yaml").read_text(encoding="utf-8")
+    assert json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["version"] == version
+    assert json.loads((root / "releases" / f"{version}.json").read_text(encoding="utf-8"))["version"] == version
+    assert all((root / "dist" / f"pak-afghan-security-news-{version}-{flavour}.zip").is_file()
+               for flavour in ("open", "full"))
+    assert not [p.name for p in root.iterdir() if p.name.startswith((".build-", ".publish-journal"))]
+
+
+@pytest.mark.parametrize("kill_at", ["validate", "4", "dist"])
+def test_a_killed_release_is_finished_exactly_once_by_the_next_run(kill_at, tmp_path, monkeypatch, capsys):
+    root = _release_root(tmp_path)
+    shutil.copy(ROOT / "datapackage.json", root / "datapackage.json")
+    monkeypatch.setattr(scripts.package, "PACKAGE_CONFIG", root / "config" / "package.yaml")
+    config, changelog = ((root / name).read_bytes() for name in ("config/package.yaml", "CHANGELOG.md"))
+    child = subprocess.run([sys.executable, "-c", RELEASE_DRIVER, str(root), kill_at], cwd=ROOT,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
+    assert child.returncode == -9, child.stdout + child.stderr
+    version = _next_major()
+    if kill_at == "validate":  # killed before anything was published: the version is not changed yet
+        assert (root / "config" / "package.yaml").read_bytes() == config
+        assert (root / "CHANGELOG.md").read_bytes() == changelog
+        assert release("major", "2027-02-03", dry_run=False, root=root, run_gx=False) is not None
+        assert "left by killed runs" in capsys.readouterr().out
+    else:
+        assert (root / ".publish-journal.json").is_file()
+        assert release("major", "2027-02-03", dry_run=False, root=root, run_gx=False) is None
+        assert f"the interrupted release {version} is now complete" in capsys.readouterr().out
+    _released(root, version)
+    with pytest.raises(BuildError, match=f"nothing to release .*--rebuild-zip {version}"):
+        release("major", "2027-02-03", dry_run=False, root=root, run_gx=False)
+    _released(root, version)
+
+
+def test_the_zip_of_a_release_is_rebuilt_byte_for_byte_and_refused_for_other_data(tmp_path, monkeypatch):
+    root = _release_root(tmp_path)
+    shutil.copy(ROOT / "datapackage.json", root / "datapackage.json")
+    monkeypatch.setattr(scripts.package, "PACKAGE_CONFIG", root / "config" / "package.yaml")
+    version = release("major", "2027-02-03", dry_run=False, root=root, run_gx=False).version
+    zips = [root / "dist" / f"pak-afghan-security-news-{version}-{flavour}.zip" for flavour in ("open", "full")]
+    sums = root / "dist" / "SHA256SUMS"
+    released_zips, released_sums = [z.read_bytes() for z in zips], sums.read_bytes()
+    for zip_path in zips:
+        zip_path.unlink()
+    assert rebuild_zip(version, root) == zips
+    assert ([z.read_bytes() for z in zips], sums.read_bytes()) == (released_zips, released_sums)
+
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    (root / "README.md").write_text(readme + "\nEdited after the release.\n", encoding="utf-8")
+    zips[1].unlink()
+    with pytest.raises(BuildError, match=f"SHA-256 of {zips[1].name} is not the .* dist/SHA256SUMS records"):
+        rebuild_zip(version, root)
+    assert not any(z.exists() for z in zips) and sums.read_bytes() == released_sums
+    (root / "README.md").write_text(readme, encoding="utf-8")
+
+    members = scripts.release.release_members
+    monkeypatch.setattr(scripts.release, "release_members",
+                        lambda folder: [m for m in members(folder) if m != "data/quotes.csv"])
+    sums.unlink()
+    with pytest.raises(BuildError, match=f"the package in {zips[1].name} cannot be read back"):
+        rebuild_zip(version, root)
+    assert not any(z.exists() for z in zips) and not sums.exists()
+    monkeypatch.setattr(scripts.release, "release_members", members)
+
+    with pytest.raises(BuildError, match="no manifest of version 9.9.9"):
+        rebuild_zip("9.9.9", root)
+    rewrite_table(root, "quotes", lambda rows: rows[1:])
+    with pytest.raises(BuildError, match=f"the published package is not version {version} .*table quotes: rows"):
+        rebuild_zip(version, root)

@@ -11,7 +11,7 @@ the section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,17 @@ class Lexicon:
     measure_never: frozenset[str] = frozenset()  # words a statistic's measure never is or ends with
     irregular_past: frozenset[str] = frozenset()  # irregular past tenses ("fled", "laid")
     aside_adverbs: frozenset[str] = frozenset()  # "Name, meanwhile, said": an adverb set off by commas
+    closed_classes: dict[str, frozenset[str]] = field(default_factory=dict)  # small function-word classes
+    abbreviations: frozenset[str] = frozenset()  # their full stop ends no sentence ("Mr.", "Ltd.")
+    time_words: frozenset[str] = frozenset()  # end a would-be speaker ("on Tuesday said")
+    time_phrase_words: frozenset[str] = frozenset()  # with time_words, months, weekdays: a time phrase
+    time_phrase_modifiers: frozenset[str] = frozenset()  # those of them that name no time ("the", "two")
+    states_modifiers: frozenset[str] = frozenset()  # "member states": "states" is a noun after them
+    identifier_nouns: frozenset[str] = frozenset()  # "category 4", "phase 3": the number names, it counts nothing
+    identifier_nouns_after: frozenset[str] = frozenset()  # "90049 ZIP code"
+    not_plural_nouns: frozenset[str] = frozenset()  # lower-case words in -s that are no counted noun ("was")
+    question_verbs: frozenset[str] = frozenset()  # lemmas whose clause may open with "if" ("asked if")
+    subject_clause_verbs: frozenset[str] = frozenset()  # a bare clause only with its own subject ("denied he had")
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -109,6 +120,17 @@ def _words(data: dict[str, Any], key: str, path: Path, keep_case: bool = False) 
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise BuildError(f"{path}: section '{key}' must be a list of words")
     return [item.strip() if keep_case else item.strip().lower() for item in value]
+
+
+CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepositions", "participle_subject_after",
+                  "as_reported_tail", "never_listeners", "never_speakers", "not_before_noun", "after_subject_noun")
+
+
+def _closed_classes(data: dict[str, Any], path: Path) -> dict[str, frozenset[str]]:
+    classes = data.get("closed_classes")
+    if not isinstance(classes, dict) or set(classes) != set(CLOSED_CLASSES):
+        raise BuildError(f"{path}: section 'closed_classes' must hold exactly {', '.join(CLOSED_CLASSES)}")
+    return {name: frozenset(_words(classes, name, path)) for name in CLOSED_CLASSES}
 
 
 def parse_lexicon(data: Any, path: Path) -> Lexicon:
@@ -173,6 +195,21 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         measure_never=frozenset(_words(data, "measure_never", path)),
         irregular_past=frozenset(_words(data, "irregular_past", path)),
         aside_adverbs=frozenset(_words(data, "aside_adverbs", path)) if "aside_adverbs" in data else frozenset(),
+        closed_classes=_closed_classes(data, path),
+        abbreviations=frozenset(_words(data, "abbreviations", path)),
+        time_words=frozenset(_words(data, "time_words", path)),
+        time_phrase_words=frozenset(_words(data, "time_phrase_words", path)),
+        time_phrase_modifiers=frozenset(_words(data, "time_phrase_modifiers", path)),
+        states_modifiers=frozenset(_words(data, "states_modifiers", path)),
+        identifier_nouns=frozenset(_words(data, "identifier_nouns", path)) if "identifier_nouns" in data else frozenset(),
+        identifier_nouns_after=frozenset(_words(data, "identifier_nouns_after", path))
+        if "identifier_nouns_after" in data else frozenset(),
+        not_plural_nouns=frozenset(_words(data, "not_plural_nouns", path))
+        if "not_plural_nouns" in data else frozenset(),
+        question_verbs=frozenset(_words(data, "question_verbs", path)) if "question_verbs" in data else frozenset(),
+        subject_clause_verbs=frozenset(f for lemma in _words(data, "subject_clause_verbs", path)
+                                       for f in inflections(lemma, irregular.get(lemma, ())))
+        if "subject_clause_verbs" in data else frozenset(),
     )
 
 

@@ -470,10 +470,11 @@ def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, 
 
 
 def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: set[str],
-                places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+                places: dict[str, str], people: tuple[Entity, ...] = ()) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
 
-    ``places`` are the registry's names of places (name -> id), for places listed with them.
+    ``places`` are the registry's names of places (name -> id), for places listed with them; ``people``
+    the registry's persons, whose first and last names used alone are theirs, not new persons.
     """
     headlines = sorted(_headline_paragraphs(text))
     headline_starts = [s for s, _e in headlines]
@@ -520,7 +521,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 continue  # a stray capitalised word before a known name ("Archrival India")
             if _inside_longer(by_start, registry_starts, start, end):
                 continue  # inside a longer registry match, the registry wins
-            entity_type = _type_of(part, text, had_title or after_organisation) or ("PERSON" if speaker_word else None)
+            entity_type = _type_of(part, text, had_title or after_organisation) or \
+                (_speaker_type(text, start, end) if speaker_word else None)
             if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
                     words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
                 entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
@@ -541,6 +543,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
+    present = {entity_id for _s, _e, entity_id in registry_spans}
+    surnames |= {part for person in people if person.entity_id in present and " " in person.name
+                 for part in (person.name.split()[0], person.name.split()[-1])}
     # a single word that speaks ("Okafor said") and is the first or last name of a person named in the
     # text is that person too: it becomes a surname alias, not an entity of its own
     # and a lone word that ends a longer place or body ("Kivu" of "North Kivu") is no person
@@ -558,6 +563,19 @@ SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|
 SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
                                  "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
                                  "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
+
+
+# after "X said", a body's possessive: "Vantexa said its profits" ("it would" is as often "it" of a person's
+# clause: "Nadler said it was a mistake")
+_BODY_AFTER_SPEAKING = re.compile(r"\s+(?:\w+\s+)?(?:that\s+)?its\b")
+
+
+def _speaker_type(text: str, start: int, end: int) -> str:
+    """A lone capitalised word that speaks is a person, unless "the" stands before it ("the Pentagon
+    said") or the clause it says opens with a body's pronoun ("Vantexa said its profits would fall")."""
+    if re.search(r"\b[Tt]he\s+$", text[max(0, start - 5):start]) or _BODY_AFTER_SPEAKING.match(text, end):
+        return "ORG"
+    return "PERSON"
 
 
 def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: bool, lower_words: set[str]) -> bool:
@@ -580,13 +598,40 @@ def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: 
                 re.match(r"[.,;]", text[end:end + 1]))
 
 
+@dataclass(frozen=True)
+class RegistryIndex:
+    """The look-ups the drafter needs of a registry, built once per run (not once per article)."""
+
+    registry: dict[str, Entity]
+    size: int
+    names: dict[str, str]  # every name and alias -> entity id, in registry order
+    known: frozenset[str]  # the names casefolded
+    places: dict[str, str]  # names of GPEs -> entity id
+    people: tuple[Entity, ...]
+
+
+_LAST_INDEX: list[RegistryIndex] = []  # the index of the registry drafted with last (a run drafts with one)
+
+
+def registry_index(registry: dict[str, Entity]) -> RegistryIndex:
+    """The index of ``registry``, reused while the same registry object (of the same size) is given."""
+    if _LAST_INDEX and _LAST_INDEX[0].registry is registry and _LAST_INDEX[0].size == len(registry):
+        return _LAST_INDEX[0]
+    names = {name: e.entity_id for e in registry.values() for name in e.names}
+    index = RegistryIndex(
+        registry=registry, size=len(registry), names=names, known=frozenset(name.casefold() for name in names),
+        places={name: e.entity_id for e in registry.values() if e.type == "GPE" for name in e.names},
+        people=tuple(e for e in registry.values() if e.type == "PERSON"))
+    _LAST_INDEX[:] = [index]
+    return index
+
+
 def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
     """Names the registry lacks, as new entities with a type, plus local aliases."""
-    names = {name: e.entity_id for e in registry.values() for name in e.names}
-    known = {name.casefold() for name in names}
+    index = registry_index(registry)
+    names, known = index.names, set(index.known)
     registry_spans = match_names(text, names)
-    places = {name: e.entity_id for e in registry.values() if e.type == "GPE" for name in e.names}
-    candidates = _candidates(text, registry_spans, known, places)
+    candidates = _candidates(text, registry_spans, known, index.places, index.people)
 
     taken = set(registry)
     drafted = DraftedEntities()
@@ -621,7 +666,7 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
                 entity_id=_unique_id(acronym, taken), name=acronym, type=entity_type, aliases=[],
                 description=_description(text, entity_type, start, end)))
     all_names = {**names, **{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
-    drafted.local_aliases.update(_surname_aliases(text, registry, drafted, all_names))
+    drafted.local_aliases.update(_surname_aliases(text, index.people, drafted, all_names))
     return drafted
 
 
@@ -652,11 +697,11 @@ def _word_occurrences(text: str, word: str, start: int) -> list[int]:
     return found
 
 
-def _surname_aliases(text: str, registry: dict[str, Entity], drafted: DraftedEntities,
+def _surname_aliases(text: str, registry_people: tuple[Entity, ...], drafted: DraftedEntities,
                      all_names: dict[str, str]) -> dict[str, str]:
     """A person's last name (or a first name no other person shares) used alone after the full name
     ("Rahimi said", "Nadia said") is a local alias."""
-    people = [e for e in [*registry.values(), *drafted.entities] if e.type == "PERSON"]
+    people = [*registry_people, *(e for e in drafted.entities if e.type == "PERSON")]
     spans = match_names(text, all_names)
     first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
     aliases: dict[str, str] = {}
@@ -703,12 +748,12 @@ def draft_mentions(text: str, registry: dict[str, Entity]) -> tuple[list[dict], 
     entities and the source-local aliases the mentions rely on.
     """
     drafted = propose_entities(text, registry)
-    entities = {**registry, **{e.entity_id: e for e in drafted.entities}}
-    names = {name: e.entity_id for e in entities.values() for name in e.names}
+    proposed = {e.entity_id: e for e in drafted.entities}
+    names = {**registry_index(registry).names, **{name: e.entity_id for e in drafted.entities for name in e.names}}
     names.update(drafted.local_aliases)
     mentions = [
         {"start": start, "end": end, "text": text[start:end], "entity_id": entity_id,
-         "type": entities[entity_id].type, "origin": "matched"}
+         "type": (proposed.get(entity_id) or registry[entity_id]).type, "origin": "matched"}
         for start, end, entity_id in match_names(text, names)
     ]
     return mentions, drafted

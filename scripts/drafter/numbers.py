@@ -317,6 +317,13 @@ def find_numbers(text: str) -> list[Number]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        ratio = _ratio(text, token)
+        if ratio is not None:
+            numbers.append(ratio)
+            while index + 1 < len(tokens) and tokens[index + 1].start() < ratio.end:
+                index += 1
+            index += 1
+            continue
         if token.group("digits"):
             number = _digit_fraction(text, token) or _digit_number(text, token)
             if number is not None:
@@ -456,6 +463,26 @@ def _digit_fraction(text: str, token: re.Match[str]) -> Number | None:
     return Number(found.start(), found.end(), numerator / denominator, "digits", words=[found.group()])
 
 
+# "one in four children", "two out of five voters", "1 in 10 adults": a share, the noun after it counted
+RATIO = re.compile(r"(?P<part>" + "|".join(UNIT_WORDS) + r"|\d{1,3})\s+(?:in|out\s+of)\s+(?:every\s+)?"
+                   r"(?P<whole>" + "|".join(sorted([*UNIT_WORDS, *TENS_WORDS], key=len, reverse=True)) +
+                   r"|\d{1,4})\b(?=\s+[a-z])", re.I)
+
+
+def _ratio(text: str, token: re.Match[str]) -> Number | None:
+    """"one in four children" -> a share of 25 percent (guidelines section 3: a share is a percent)."""
+    found = RATIO.match(text, token.start())
+    if found is None:
+        return None
+    part, whole = (_word_value([found.group(g)]) if not found.group(g).isdigit() else float(found.group(g))
+                   for g in ("part", "whole"))
+    if part is None or whole is None or not 0 < part < whole:
+        return None
+    kind = "digits" if found.group("part").isdigit() else "words"
+    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True,
+                  words=[found.group("part"), found.group("whole")])
+
+
 def _share(text: str, token: re.Match[str]) -> Number | None:
     """"half of", "a third of", "two-thirds", "one and a half" -> a share (percent) or a multiplier."""
     word = token.group().lower()
@@ -500,14 +527,52 @@ YEAR_PREPOSITION = re.compile(r"(?:\b(?:in|by|since|until|till|from|before|after
                               r"circa|c\.|early|mid|late|and|AD|BC)|\bA\.D\.|\bB\.C\.)\s+$", re.I)
 
 
+# a preposition that puts a year in time ("in 2014 militants attacked"): after it a year stays a year even
+# when a plural noun follows
+TIME_PREPOSITION = re.compile(r"\b(?:in|by|since|until|till|before|after|during|through|circa|early|mid|late|of|"
+                              r"between|and|from|to)\s+$", re.I)
+# "and 1200", "to 1500": joining words that make a year only when a year stands before them
+JOINING_BEFORE = re.compile(r"(?P<other>\d{4})?[\s,]*\b(?:and|or|to|from|between)\s+$", re.I)
+PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)?(?P<noun>[a-z]{3,}s)\b")
+CHANGE_BEFORE = re.compile(r"\b(?:" + CHANGE_UP + "|" + CHANGE_DOWN + r")\s+(?:from\s+[\d,.]+\s+)?(?:to|from)\s+$", re.I)
+YEAR_AFTER = re.compile(r"^\s+(?:in|during|by)\s+(?:\d{4}|" + MONTHS + r")\b", re.I)
+_NOT_PLURAL = load_lexicon().not_plural_nouns
+DETERMINER_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(load_lexicon().determiners)) + r")\s+$", re.I)
+
+
 def _is_year(number: Number, text: str) -> bool:
-    """A year as a point in time: 1900-2100 alone, or 1000-2999 after "in", "by", "since" ..."""
+    """A year as a point in time: 1900-2100 alone, or 1000-2999 after "in", "by", "since" ...; not when
+    the number counts ("1500 troops", "rose from 1200 to 1500", "1100 in 2022")."""
     written = text[number.start:number.end]
     if number.kind != "digits" or number.scaled != 1 or not written.isdigit() or len(written) != 4:
         return False
+    before, after = text[max(0, number.start - 40):number.start], text[number.end:number.end + 40]
     if 1900 <= number.value <= 2100:
+        # the likeliest years: a count only before a plural noun with no determiner or time word before
+        # ("deployed 1950 troops"; not "the 2020 elections", "rose to 2020 levels")
+        return not (_counts(before, after) and PLURAL_AFTER.match(after) and not DETERMINER_BEFORE.search(before)
+                    and not CHANGE_BEFORE.search(before))
+    if _counts(before, after):
+        return False
+    return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(before[-10:]) is not None
+
+
+def _counts(before: str, after: str) -> bool:
+    """A four-digit number that counts: the value a change went from or to ("rose from 1200 to 1500"),
+    one followed by its own year ("1100 in 2022"), or one before a plural noun ("1500 troops") where no
+    time preposition, and no year before "and"/"to", makes it a year ("in 2014 militants", "between 2015
+    and 2020 attacks")."""
+    if CHANGE_BEFORE.search(before) or YEAR_AFTER.match(after):
         return True
-    return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(text[max(0, number.start - 10):number.start]) is not None
+    plural = PLURAL_AFTER.match(after)
+    if plural is None or plural.group("noun") in _NOT_PLURAL:
+        return False
+    if re.search(rf"\b(?:{MONTHS})\.?,?\s+$", before, re.I):
+        return False  # "in July 2024 states": a date, and the verb after it only looks plural
+    joined = JOINING_BEFORE.search(before)
+    if joined:
+        return joined.group("other") is None  # "between 1600 and 1900 world temperatures": years both
+    return TIME_PREPOSITION.search(before) is None
 
 
 def _excluded(number: Number, text: str, title_line: bool) -> bool:
@@ -570,12 +635,19 @@ def _digits_excluded(number: Number, text: str, title_line: bool, before: str, a
         return True
     if plain_day and re.search(rf"\b(?:{WEEKDAYS}),?\s+$", before, re.I):
         return True
+    if number.scaled == 1 and not unit and not money and (IDENTIFIER_BEFORE.search(before) or
+                                                           IDENTIFIER_AFTER.match(after)):
+        return True  # "a category 4 storm", "phase 3 trials", "the 90049 ZIP code": an identifier
     if (not title_line and number.scaled == 1 and "," not in text[start:end] and "." not in text[start:end]
             and not _at_sentence_start(text, start) and not unit and not money):
         name = re.search(r"(\b[A-Za-z]*[A-Z][\w&.'’-]*)\s+$", before)
         if name and name.group(1).lower().rstrip(".") not in FUNCTION_WORDS and not DATE_BEFORE.search(before):
             return True  # "Section 427", "S&P 500", "iPhone 11": a number inside a name
     return False
+
+
+IDENTIFIER_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(load_lexicon().identifier_nouns)) + r")\s+$", re.I)
+IDENTIFIER_AFTER = re.compile(r"^\s+(?:" + "|".join(sorted(load_lexicon().identifier_nouns_after)) + r")\b", re.I)
 
 
 def _low_end_of_counted_range(text: str, end: int) -> bool:

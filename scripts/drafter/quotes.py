@@ -51,6 +51,8 @@ REPORTING_VERBS: frozenset[str] = frozenset(
     f for f in _LEXICON.verb_forms["speech"] | _LEXICON.verb_forms["cognition"] if " " not in f)
 # verbs that introduce a clause even without "that" ("said her country continues ...")
 _BARE_CLAUSE_VERBS = _LEXICON.bare_clause_verbs
+# verbs whose bare clause must open with its own subject and verb ("denied he had", not "denied the charge")
+_SUBJECT_CLAUSE_VERBS = _LEXICON.subject_clause_verbs - _BARE_CLAUSE_VERBS
 # verbs that frame a quoted fragment inside the writer's sentence ("called X a “...”")
 _FRAGMENT_VERBS = REPORTING_VERBS | frozenset(f for f in _LEXICON.verb_forms["framing"] if " " not in f)
 # two-word reporting verbs ("pointed out that") and a light verb with a reporting noun ("expressed concern
@@ -67,15 +69,14 @@ _SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "
                                 "already", "not", "never", "just", "only", "still", "even", "allegedly"})
 _DETERMINERS = _LEXICON.determiners
 _PRONOUNS = _LEXICON.pronouns["all"]
-_TIME_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-                         "yesterday", "week", "month", "year", "morning", "evening", "night", "earlier", "later"})
-# the words of a time phrase ("in recent days", "on Friday morning", "last November"): never a speaker
-_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | frozenset(_LEXICON.weekdays) | frozenset({
-    "days", "weeks", "months", "years", "past", "afternoon", "evening", "nights", "recent", "last", "next", "this",
-    "that", "early", "late", "the", "same", "previous", "following", "coming", "few", "several", "two", "three",
-    "hours", "decade", "decades", "time", "weekend", "tonight", "moment"})
+# a time word ends a would-be speaker ("on Tuesday said"); the words of a time phrase ("in recent days",
+# "on Friday morning", "last November") are never a speaker (config/lexicon.yaml)
+_TIME_WORDS = _LEXICON.time_words | frozenset(_LEXICON.weekdays)
+_TIME_PHRASE_WORDS = _TIME_WORDS | frozenset(_LEXICON.months) | _LEXICON.time_phrase_words
+_TIME_NOUNS = _TIME_PHRASE_WORDS - _LEXICON.time_phrase_modifiers  # the words that name a time
 _SUBJECT_PRONOUNS = _LEXICON.pronouns["subject"]
 _PERSON_PRONOUNS = _LEXICON.pronouns["person"]
+_BODY_PRONOUNS = _LEXICON.pronouns.get("body", frozenset())  # "it said": a body or a country, never a person
 _OBJECT_PRONOUNS = _LEXICON.pronouns["object"]
 _CLAUSE_BOUNDARIES = frozenset({
     "that", "and", "but", "while", "where", "when", "whereas", "because", "which", "as", "if", "since",
@@ -92,10 +93,8 @@ _FINITE = re.compile(
     r"do|does|did|cannot|won't|can't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b|"
     r"\w(?:'|’)(?:s|re|ve|ll|d|m)\b|n(?:'|’)t\b|"
     r"\b(?:I|we|you|he|she|they|it|We|You|He|She|They|It)\s+[a-z]", re.IGNORECASE)
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
-                            "jr", "sr", "prof", "no", "jan", "feb", "aug", "sept", "sep", "oct", "nov",
-                            "dec", "vs", "etc", "inc", "corp", "co", "capt", "maj", "adm", "ft", "mt",
-                            "approx", "dept", "univ", "u.s", "u.n", "u.k", "e.g", "i.e", "a.m", "p.m"})
+# words whose full stop ends no sentence ("Mr.", "Gen.", "the Rev.", "Ltd."): config/lexicon.yaml
+_ABBREVIATIONS = _LEXICON.abbreviations
 
 _DOUBLE_OPEN, _DOUBLE_CLOSE, _SINGLE_OPEN, _SINGLE_CLOSE = "“«„", "”»", "‘", "’"
 _ALL_MARKS = "“”\"‘’'«»„"
@@ -323,15 +322,22 @@ class _Candidate:
 # --- noun phrases: speakers and roles -------------------------------------------
 
 def _is_time_phrase(phrase: str) -> bool:
+    """Words of a time phrase only, one of them naming a time ("in recent days", "last November", "2016");
+    "the two" names no time."""
     words = re.findall(r"[A-Za-z]+|\d+", phrase.lower())
-    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words)
+    return bool(words) and all(w in _TIME_PHRASE_WORDS or w.isdigit() for w in words) and \
+        any(w in _TIME_NOUNS or w.isdigit() for w in words)
 
 
 def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
     """The speaker noun phrase before a verb: (start, end, role) or None; a time phrase ("Wali in
     recent days has said", "sent an email on Friday saying") is skipped for the phrase before it."""
     found = _subject_phrase_before(text, sentence_start, verb_start)
-    if found is None or not _is_time_phrase(text[found[0]:found[1]]):
+    if found is not None and not _is_time_phrase(text[found[0]:found[1]]):
+        if re.match(r"[A-Za-z]+ing\b", text[verb_start:verb_start + 30]):
+            return found  # "with X calling it ...": the phrase after "with" is the participle's subject
+        return _with_head_before_preposition(text, sentence_start, found)
+    if found is None:
         return found
     preposition = re.search(r"(?:^|\s)(?:in|on|at|during|over|since|from|until|last|this|earlier)\s*$",
                             text[max(sentence_start, found[0] - 12):found[0]], re.IGNORECASE)
@@ -342,6 +348,37 @@ def _subject_before(text: str, sentence_start: int, verb_start: int) -> tuple[in
     if before is None or _is_time_phrase(text[before[0]:before[1]]):
         return None
     return before[0], before[1], found[2]
+
+
+_OBJECT_PREPOSITIONS = _LEXICON.closed_classes["object_prepositions"]
+
+
+def _with_head_before_preposition(text: str, sentence_start: int,
+                                  found: tuple[int, int, str | None]) -> tuple[int, int, str | None] | None:
+    """A phrase after a preposition that follows "and" is the preposition's object, not a subject:
+    "and, in a low voice said" -> no subject here (the verbs share the sentence's); "Police in Lund
+    said" and "In Lund the police said" keep their phrase."""
+    before = re.search(r"([A-Za-z]+)\s+$", text[max(sentence_start, found[0] - 20):found[0]])
+    if before is None or before.group(1).lower() not in _OBJECT_PREPOSITIONS:
+        return found
+    preposition = max(sentence_start, found[0] - 20) + before.start(1)
+    if re.search(r"\b(?:and|but)\s*,?\s*$", text[max(sentence_start, preposition - 8):preposition]):
+        return None
+    return found
+
+
+def _name_before_appositive(text: str, sentence_start: int,
+                            phrase: tuple[int, int]) -> tuple[int, int, str | None] | None:
+    """"Matt Roe, a columnist for the Gazette, who said": the name before a role in apposition, with the
+    role; None when the phrase is no role or no name stands before its comma."""
+    role = text[phrase[0]:phrase[1]]
+    before = text[sentence_start:phrase[0]].rstrip()
+    if not _looks_like_role(role) or not before.endswith(","):
+        return None
+    name = _phrase_before(text, sentence_start, sentence_start + len(before) - 1)
+    if name is None or not _starts_with_name(text[name[0]:name[1]]):
+        return None
+    return name[0], name[1], role
 
 
 def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
@@ -378,18 +415,25 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return phrase[0], phrase[1], appositive
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
                 return phrase[0], phrase[1], appositive  # "Name, a retired astronaut, said"
+            if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_long_role(appositive):
+                return phrase[0], phrase[1], appositive  # "Name, senior fellow for ... at X in Y, said"
             if phrase and _looks_like_role(text[phrase[0]:phrase[1]]) and _starts_with_name(appositive):
                 s = sentence_start + cut + 1 + (len(body[cut + 1:]) - len(body[cut + 1:].lstrip()))
                 return s, s + len(appositive), text[phrase[0]:phrase[1]]
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and re.fullmatch(r"\d{1,3}", appositive):
                 return phrase[0], phrase[1], None  # "Name, 70, said": an age, not a role
+            if phrase and re.match(r"[a-z]+ing\b", appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) \
+                    and text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS:
+                return phrase[0], phrase[1], None  # "The Gazette, citing officials, reported": an aside
             if phrase and _is_aside(appositive) and not _is_time_phrase(text[phrase[0]:phrase[1]]) and \
                     text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS and \
                     not any(mark in text[phrase[0]:verb_start] for mark in _ALL_MARKS):
                 return phrase[0], phrase[1], None  # "The official, who asked not to be named, said"
             if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
-                                   appositive) and text[phrase[0]:phrase[1]].split()[-1].lower() in _DOCUMENT_NOUNS:
-                return phrase[0], phrase[1], None  # "The report, published by X, said": the document speaks
+                                   appositive) and \
+                    any(w.lower() in _DOCUMENT_NOUNS for w in text[phrase[0]:phrase[1]].split()[:3]):
+                # "The report, published by X, said", "A report by Y, published by X, said": the document speaks
+                return phrase[0], phrase[1], None
         elif _is_comma_spliced_subject(text, sentence_start, sentence_start + len(body), verb_start):
             # "A spokesman for X, said ...": a stray comma between the subject and its reporting verb
             s, e = _trim(text, sentence_start, sentence_start + len(body), " \t(" + _DASH + _ALL_MARKS)
@@ -405,7 +449,8 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
         if head.endswith(","):
             antecedent = _phrase_before(text, sentence_start, sentence_start + len(head) - 1)
             if antecedent:
-                return antecedent[0], antecedent[1], None
+                named = _name_before_appositive(text, sentence_start, antecedent)
+                return named or (antecedent[0], antecedent[1], None)
         return None
     # "the army spokesman, Name added": a role-like phrase before the name's comma
     head = text[sentence_start:start].rstrip()
@@ -472,25 +517,30 @@ def _is_comma_spliced_subject(text: str, sentence_start: int, comma: int, verb_s
 
 
 # words before "states" that make it the plural noun ("member states", "the Gulf states", "many states")
-_STATES_MODIFIERS = frozenset({
-    "member", "nation", "client", "frontline", "front-line", "neighbouring", "neighboring", "neighbour", "neighbor",
-    "sovereign", "swing", "battleground", "border", "coastal", "island", "city", "nuclear", "rogue", "failed",
-    "failing", "fragile", "puppet", "vassal", "buffer", "satellite", "successor", "partner", "allied", "donor",
-    "signatory", "participating", "contracting", "developing", "individual", "several", "many", "other", "all",
-    "some", "both", "most", "few", "these", "those", "such", "various", "numerous", "different", "united",
-    "gulf", "arab", "baltic", "balkan", "muslim", "islamic", "western", "eastern", "northern", "southern",
-    "central", "european", "african", "asian", "american", "key", "early", "red", "blue", "purple", "small",
-    "large", "big", "weak", "strong", "regional", "federal", "independent", "newly", "smaller", "larger",
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "fifty", "more", "fewer",
-    "non-member", "observer", "constituent", "resource-rich", "oil-rich", "poorer", "richer", "poor", "rich"})
+_STATES_MODIFIERS = _LEXICON.states_modifiers
+
+
+# "question (now) is", "claims were": a copula after the form makes it the subject noun
+_NOUN_AFTER_THAT = re.compile(r"\s+(?:" + words_pattern(_LEXICON.closed_classes["after_subject_noun"]) + r")\b", re.I)
+_NOT_BEFORE_NOUN = _LEXICON.closed_classes["not_before_noun"]
+_COPULA_AFTER = re.compile(r"\s+(?:now\s+|still\s+|here\s+)?(?:" + words_pattern(_LEXICON.closed_classes["copulas"]) +
+                           r")\b", re.I)
 
 
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
     """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
-    'member states', '50 states') or capitalised inside a sentence ('the United States')."""
+    'member states', '50 states') or capitalised inside a sentence ('the United States'); a form
+    followed by a copula ('the only real question now is whether')."""
     before = text[sentence_start:verb_start].split()
     if not before:
         return False
+    if before[-1].lower() == "that" and word.lower().endswith("s") and \
+            _NOUN_AFTER_THAT.match(text, verb_start + len(word)):
+        return True  # "said that reports of one were ...": the subject of the reported clause
+    if _COPULA_AFTER.match(text, verb_start + len(word)) and not word.lower().endswith(("ed", "ing")) and \
+            word.lower() not in _ALWAYS_VERBS and before[-1].lower() not in _NOT_BEFORE_NOUN and \
+            not before[-1].lower().endswith("s"):
+        return True  # not after a plural subject: "many experts agree is likely" reports
     if word.lower() != "states":
         return _is_noun_form(before, word)
     if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
@@ -573,8 +623,9 @@ def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
             if low in {"who", "that", "which"}:
                 return w_start, w_end
             return None
-        if low in REPORTING_VERBS and index < len(words) - 1:
-            break
+        if low in REPORTING_VERBS and index < len(words) - 1 and \
+                not (low in _DOCUMENT_NOUNS and words[index + 1][2].lower() in {"of", "by"}):
+            break  # a verb ends the phrase; "a report by X" is a noun
         if count >= 12:
             break
         start = w_start
@@ -611,7 +662,22 @@ def _looks_like_role(phrase: str) -> bool:
     words = re.findall(r"[\w\-’']+", phrase)
     if not words or len(words) > 14 or words[0].lower() in {"who", "which", "that", "whose", "where", "when"}:
         return False
+    if words[0].lower().endswith("ing") and words[0].islower():
+        return False  # "citing officials", "speaking on condition of anonymity": a participle, not a post
     return any(_looks_like_role_word(w.split("-")[-1]) for w in words)
+
+
+_LONG_ROLE_WORDS = 30  # "senior fellow for maritime and energy security studies at the X Institute in Y"
+_ROLE_HEAD_WITHIN = 4  # the post comes first ("deputy head of ..."), its place after
+
+
+def _is_long_role(phrase: str) -> bool:
+    """A post with its institution, longer than a plain role: a role word among its first words, no
+    verb of its own."""
+    words = re.findall(r"[\w\-’']+", phrase)
+    return 0 < len(words) <= _LONG_ROLE_WORDS and words[0].lower() not in _ASIDE_OPENERS and \
+        any(_looks_like_role_word(w.split("-")[-1]) for w in words[:_ROLE_HEAD_WITHIN]) and \
+        not _has_finite_verb(re.sub(r"(?<=\w)['’]s\b", "", phrase))
 
 
 def _starts_with_name(phrase: str) -> bool:
@@ -743,17 +809,20 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
             continue  # a noun: "in terms of", "the claims"
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
         subject = None if gerund_after_preposition else _subject_before(text, sentence_start, cue_start)
-        if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == ","):
+        if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == "," or
+                                             not _participle_subject(text, sentence_start, subject[0])):
             # "..., telling one aide:", "by saying,": the subject of the sentence speaks, and after
             # "“...,” X said, adding, “...”" the speaker of the quote before
+            nearest = subject
             subject = _speaker_of_previous_quote(text, sentence_start, cue_start)
             if subject is None and _follows_closing_mark(text, sentence_start, cue_start):
                 # "“...,” adding, “...”": the speaker of the quote before, resolved later
                 return _Attribution(cue=cue)
-            subject = subject or _sentence_subject(text, sentence_start, cue_start)
-        if subject is None and previous == "and" and index > 1:
-            # "X returned to the stage and declared, “...”": the verbs share the sentence's subject
-            subject = _sentence_subject(text, sentence_start, words[index - 1][0])
+            subject = subject or _sentence_subject(text, sentence_start, cue_start) or nearest
+        if previous in {"and", "but"} and index > 1:
+            # "X returned to the stage and declared, “...”": the verbs share the sentence's subject (the
+            # phrase before "and" is the first verb's object)
+            subject = _sentence_subject(text, sentence_start, words[index - 1][0]) or subject
         if subject is None:
             continue
         s, e, role = subject
@@ -790,15 +859,21 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     if opener is None and comma > 0 and _is_time_phrase(segment[:comma]):
         start = sentence_start + comma + 1  # "Last November, Name tweeted:": a time phrase opens the sentence
     words = _words(text, start, limit)
+    if len(words) > 1 and words[0][2].lower() in {"but", "and", "yet", "so", "still", "then"}:
+        words = words[1:]  # "But Trump said": the conjunction links the sentence, it is no part of the subject
+        start = words[0][0]
     end = None
     for index, (w_start, w_end, word) in enumerate(words):
         low = word.lower()
         following = words[index + 1][2] if index + 1 < len(words) else ""
         if low.endswith("ly") and word.islower() and following.islower() and following.endswith("ed"):
             break  # "Trump quickly deflected": an adverb before the verb ends the subject
-        if low in _SKIPPABLE_ADVERBS or low in REPORTING_VERBS or low in _FRAGMENT_VERBS or \
-                (index > 0 and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
-                (low.endswith("ed") and not word[:1].isupper()) or low in _AUX_BEFORE_VERB:
+        after_article = index > 0 and words[index - 1][2].lower() in _DETERMINERS  # "the registered voter"
+        in_name = index > 0 and word[:1].isupper()  # "Secretary of State X": a capitalised word names
+        if low in _SKIPPABLE_ADVERBS or (low in REPORTING_VERBS and not after_article and not in_name) or \
+                (low in _FRAGMENT_VERBS and not in_name) or \
+                (index > 0 and not after_article and (low in _MULTIWORD_FIRST or low in _IRREGULAR_PAST)) or \
+                (low.endswith("ed") and not word[:1].isupper() and not after_article) or low in _AUX_BEFORE_VERB:
             break
         end = w_end
     if end is None:
@@ -1045,9 +1120,13 @@ def _dash_attributions(text: str, para: tuple[int, int], sentences: list[tuple[i
     return found
 
 
-_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b)[\w.’'\-]+){0,6}?)"
-                          r"\s+(?P<conj>that|how|whether)\s+", re.IGNORECASE)
-_BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS, key=len, reverse=True)) +
+_THAT_CLAUSE = re.compile(r"\b(?P<verb>" + _PHRASAL_ALT + "|" + _LIGHT_ALT + "|" + _VERB_ALT + r")\b(?P<gap>(?:\s+(?!that\b|how\b|whether\b|if\b)[\w.’'\-]+){0,6}?)"
+                          r"\s+(?P<conj>that|how|whether|if)\s+", re.IGNORECASE)
+# "if" opens a reported question only after a verb that asks ("asked the members if ..."); after "said" it
+# is a condition inside the report
+_QUESTION_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items() if lemma in _LEXICON.question_verbs)
+_BARE_CLAUSE = re.compile(r"\b(?P<verb>" + "|".join(sorted(_BARE_CLAUSE_VERBS | _SUBJECT_CLAUSE_VERBS, key=len,
+                                                              reverse=True)) +
                           r")\s+(?=[\w(])", re.IGNORECASE)
 _DENIED_GERUND = re.compile(r"\b(?P<verb>den(?:y|ies|ied|ying))\s+(?=\w+ing\b)", re.IGNORECASE)
 _ESTIMATED_TO_BE = re.compile(r"\b(?P<verb>estimat(?:e|es|ed))\s+(?:there\s+)?(?=to be\b)", re.IGNORECASE)
@@ -1068,6 +1147,38 @@ _OBJECT_THEN_CLAUSE_VERBS = frozenset(f for f, lemma in _LEXICON.lemma_of.items(
                                                    "advise", "brief", "reassure", "urge"})
 _VERB_AFTER_RELATIVE = frozenset(_AUX_BEFORE_VERB) | {"will", "would", "should", "must", "shall", "cannot",
                                                       "won't", "wasn't", "weren't", "isn't", "hasn't", "hadn't"}
+
+
+_CLAUSE_AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
+_SUBJECT_WORDS = 5  # "the new stadium roof was": a subject of a few words before its auxiliary
+
+
+def _opens_with_subject(following: str) -> bool:
+    """The words after a verb open a clause of their own: a subject pronoun and a verb ("he had",
+    "they would"), or a short noun phrase and an auxiliary ("the plan was"), with no preposition or
+    comma between."""
+    words = re.findall(r"[A-Za-z’'\-]+|[,;:]", following[:200])
+    if len(words) < 2:
+        return False
+    first = words[0].lower()
+    coordinated = words[1].lower() in {"and", "or"}  # "he and his allies would"
+    if first in _SUBJECT_PRONOUNS and not coordinated:
+        return words[1].lower() not in _PREPOSITIONS | {",", ";", ":"} if first != "it" \
+            else words[1].lower() in _CLAUSE_AUXILIARIES
+    if first not in _DETERMINERS and first not in _SUBJECT_PRONOUNS and not _is_name_word(words[0]):
+        return False
+    for word in words[1:_SUBJECT_WORDS + 1]:
+        low = word.lower()
+        if low in _CLAUSE_AUXILIARIES:
+            return True
+        if low in _PREPOSITIONS or low in {",", ";", ":"}:
+            return False
+    return False
+
+
+# "told voters he ...", "telling the crowd they ...": one to three words of listeners, then a subject pronoun
+_LISTENER_NEVER = _LEXICON.closed_classes["never_listeners"]
+_LISTENER_THEN_PRONOUN = re.compile(r"(?P<np>(?:[\w’'\-]+\s+){1,3})(?=(?:he|she|they|we|I)\s+[a-z])")
 
 
 def _is_relative_that(text: str, match: re.Match, verb: str) -> bool:
@@ -1108,7 +1219,8 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # where the writer's own clause takes over from a reported one: ", but the mayor's ...", "; the ..."
-_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])")
+_WRITER_CLAUSE = re.compile(r",\s+(?:but|while|whereas|although|though)\s+|;\s+|\s+\((?=[a-z])|"
+                            r",\s+which\s+(?=[^,;]*$)")  # ", which has sparked a feud": the writer's, to the end
 
 
 def _reported_clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -1173,6 +1285,17 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
             cue = text[according.start():according.start() + len("According to")]
             return [_Candidate(c_start, c_end, "indirect", _Attribution(cue=cue, np_start=np_start, np_end=np_end),
                                p_index)]
+    as_reported = _AS_REPORTED.match(text, s_start, s_end)
+    tail = (as_reported.group("tail") or "").split() if as_reported else []
+    if as_reported and (not tail or tail[0].lower() in _AS_REPORTED_TAIL or _is_time_phrase(" ".join(tail))) and \
+            not _is_noun_use(text, s_start, as_reported.start("verb"), as_reported.group("verb")):
+        # "As the Herald reported on Monday, the club will move": the clause after the comma is the report
+        np_start, np_end = _trim(text, as_reported.start("np"), as_reported.end("np"))
+        c_start, c_end = _reported_clause(text, as_reported.end(), s_end)
+        if c_end - c_start >= 12 and _has_clause(text[c_start:c_end]) and not _touches((c_start, c_end), marked) \
+                and len(text[np_start:np_end].split()) <= 6:
+            return [_Candidate(c_start, c_end, "indirect", _Attribution(
+                cue=as_reported.group("verb"), np_start=np_start, np_end=np_end), p_index)]
     found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
     taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
@@ -1204,7 +1327,8 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 taken.add(match.start("verb"))
                 found.append(candidate)
     if found:
-        return _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))
+        return [_relayed_document(text, c) for c in
+                _split_and_that(text, _split_coordinated(text, sorted(found, key=lambda f: f[1].start)))]
     inside = _according_inside(text, s_start, s_end, p_index, marked) if "according" in words else None
     if inside:
         return [inside]  # no reporting verb: "..., according to X." credits the clause to X
@@ -1213,7 +1337,51 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
     if parenthetical or marked:
         return [parenthetical] if parenthetical else []
     single = _clause_then_speaker(text, s_start, s_end, p_index)
-    return [single] if single else []
+    return [_relayed_document(text, single)] if single else []
+
+
+# an article and a name before a reporting word make it a noun ("a Gazette report that", "the Kremlin claim
+# that"); the phrase is the speaker
+_NAMED_NOUN = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w.&'’\-]*\s+){1,3}$")
+
+
+# words after which a phrase is the subject of the participle that follows it ("with X calling", "has X
+# saying", "heard X telling", "shows X arguing")
+_PARTICIPLE_SUBJECT_AFTER = re.compile(r"\b(?:" + words_pattern(_LEXICON.closed_classes["participle_subject_after"]) +
+                                       r")\s+$", re.I)
+
+
+def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bool:
+    """Whether the phrase right before a participle is its subject: after "with" ("with X calling it
+    ...") or opening the sentence ("X, saying ..."); a phrase after the sentence's verb is that verb's
+    object ("sent a letter to the board on Monday saying": the sender speaks)."""
+    head = text[sentence_start:phrase_start]
+    return not head.strip() or _PARTICIPLE_SUBJECT_AFTER.search(head) is not None
+
+
+# prepositions before a gerund that is still a verb with its clause ("won by telling voters he ...")
+_GERUND_PREPOSITIONS = _LEXICON.closed_classes["gerund_prepositions"]
+
+
+# "X said the report by Y found that ...": the document speaks, X relays it (guidelines section 2)
+_DOCUMENT_FINITE = frozenset(f for f in _LEXICON.verb_forms["document"] if " " not in f and not f.endswith("ing"))
+_RELAYED_DOCUMENT = re.compile(
+    r"(?P<np>(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Tt]his)\s+(?:[\w’'\-]+\s+){0,3}?(?:" +
+    "|".join(sorted(_LEXICON.document_nouns, key=len, reverse=True)) + r")(?:\s+(?:by|of|from)\s+[^,;:“”\"]{1,60}?)?)\s+"
+    r"(?:has\s+|had\s+)?(?P<verb>" + "|".join(sorted(_DOCUMENT_FINITE, key=len, reverse=True)) + r")\s+that\s+")
+
+
+def _relayed_document(text: str, candidate: _Candidate) -> _Candidate:
+    """A reported clause that is itself a document's finding ("the report found that attacks doubled")
+    becomes the document's quote of the inner clause, its relayer the channel; else the candidate."""
+    found = _RELAYED_DOCUMENT.match(text, candidate.start, candidate.end)
+    if found is None or candidate.attribution is None or candidate.end - found.end() < 8:
+        return candidate
+    outer = candidate.attribution
+    relayer = (outer.np_start, outer.np_end) if outer.np_start is not None and outer.np_end is not None else None
+    return _Candidate(found.end(), candidate.end, candidate.kind,
+                      _Attribution(cue=found.group("verb"), np_start=found.start("np"), np_end=found.end("np"),
+                                   channel_span=relayer), candidate.paragraph)
 
 
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
@@ -1224,9 +1392,22 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if any(a <= match.start("verb") < b for a, b in quoted):
         return None  # words inside quotation marks are the speaker's, not the writer's report
     previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
-    if pattern is not _REPORTING_NOUN and (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
-                                           or _is_noun_use(text, s_start, match.start("verb"), verb)):
+    named_noun = _NAMED_NOUN.search(text, max(s_start, match.start("verb") - 60), match.start("verb")) \
+        if pattern is _THAT_CLAUSE and not low.endswith(("ed", "ing", "s")) else None
+    if named_noun and not match.group("gap").strip():
+        # "denied a Gazette report that ...": the named report holds the clause (a reporting noun, section 2)
+        c_start, c_end = _reported_clause(text, match.end(), s_end)
+        if c_end - c_start < 8 or _touches((c_start, c_end), marked):
+            return None
+        return named_noun.start(), _Candidate(c_start, c_end, "indirect", _Attribution(
+            cue=verb, np_start=named_noun.start(), np_end=match.end("verb")), p_index)
+    gerund_after = low.endswith("ing") and previous_word[0].lower() in _GERUND_PREPOSITIONS  # "by telling"
+    if pattern is not _REPORTING_NOUN and not gerund_after and \
+            (previous_word[0].lower() in _DETERMINERS | _PREPOSITIONS - {"to"}
+             or _is_noun_use(text, s_start, match.start("verb"), verb)):
         return None  # a noun: "a claim disputed by ...", "the Gulf states"
+    if pattern is _THAT_CLAUSE and match.group("conj").lower() == "if" and low not in _QUESTION_VERBS:
+        return None  # "warned the plan would fail if ...": a condition, not a question
     if pattern is _THAT_CLAUSE and _is_relative_that(text, match, low):
         return None  # "wrote an op-ed that argued ...": "that" opens a relative clause of the object
     if pattern is _THAT_CLAUSE and any(w.lower().strip(".,") in REPORTING_VERBS for w in match.group("gap").split()):
@@ -1242,6 +1423,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                                              "anything", "goodbye", "hello", "thanks", "sorry"} \
                 or not _has_clause(following):
             return None
+        if low in _SUBJECT_CLAUSE_VERBS and not _opens_with_subject(following):
+            return None  # "denied the charge": a noun object, not a clause
     if pattern is _REPORTING_NOUN:
         np_start, np_end = match.start("np"), match.end("np")
         c_start, c_end = _clause_span(text, match.end(), s_end)
@@ -1253,7 +1436,11 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
     clause_from = match.end()
     listener = re.match(r"(\w+)\s+", text[clause_from:s_end])
-    if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
+    listeners = _LISTENER_THEN_PRONOUN.match(text, clause_from, s_end) \
+        if pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS else None
+    if listeners and not any(w.lower() in _LISTENER_NEVER for w in listeners.group("np").split()):
+        clause_from = listeners.end("np")  # "telling voters in Lund he shared": the listeners are not reported
+    elif pattern is _BARE_CLAUSE and low in _OBJECT_THEN_CLAUSE_VERBS and listener and \
             listener.group(1).lower() in _OBJECT_PRONOUNS:
         clause_from += listener.end()  # "tell me they would": the listener is not reported
     c_start, c_end = _reported_clause(text, clause_from, s_end)
@@ -1279,14 +1466,16 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                        _Attribution(cue=cue, np_start=attribution.np_start,
                                                     np_end=attribution.np_end, role=attribution.role), p_index)
     subject = _subject_before(text, s_start, cue_start)
-    if subject is None and re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
-        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the subject
-        subject = _sentence_subject(text, s_start, cue_start)
+    if re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
+        # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the
+        # subject (the phrase before "and" is the first verb's object)
+        subject = _sentence_subject(text, s_start, cue_start) or subject
     if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
     elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
-                                _holds_a_verb(text[subject[0]:subject[1]])):
+                                _holds_a_verb(text[subject[0]:subject[1]]) or
+                                not _participle_subject(text, s_start, subject[0])):
         # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
         # and after '"...," said X, arguing that' the speaker of the quote before
         subject = _speaker_of_previous_quote(text, s_start, cue_start) or \
@@ -1302,6 +1491,16 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     begins = np_start if np_start > s_start and not low.endswith("ing") else cue_start
     return begins, _Candidate(c_start, c_end, "indirect",
                               _Attribution(cue=cue, np_start=np_start, np_end=np_end, role=role), p_index)
+
+
+# "As the Herald reported on Monday, ...": an attribution opening the sentence with "As"; the words after
+# the verb are a time or a place ("on Monday", "Tuesday night", "in its report"), never an object
+_AS_REPORTED = re.compile(r"\s*[\"“‘']?As\s+(?P<np>[^,;:“”\"]{1,60}?)\s+(?:has\s+|had\s+|have\s+)?(?P<verb>" +
+                          "|".join(sorted((f for f in _PARENTHETICAL_VERBS if f.endswith("ed") or f in _LEXICON.irregular_past |
+                                           {"said", "told", "wrote", "says", "writes", "reports", "notes"}),
+                                          key=len, reverse=True)) +
+                          r")(?P<tail>\s+[^,.;:!?]{1,40})?\s*,\s*")
+_AS_REPORTED_TAIL = _LEXICON.closed_classes["as_reported_tail"]
 
 
 # ", the ministry said in a statement, adding that": an attribution between commas before a participle
@@ -1366,7 +1565,11 @@ def _split_coordinated(text: str, found: list[tuple[int, _Candidate]]) -> list[_
 
 
 # "X, she said, Y." / "For all the doubts, analysts say, Y.": the attribution between two commas
-_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>[a-z]+)(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
+# the verb is one of the speech verbs (not any word), so a first comma's wrong guess ("coach, local analysts")
+# does not consume the right one
+_PARENTHETICAL = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                            "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
+                            r")(?P<tail>\s+[^,.;:!?]{0,30})?\s*,\s*")
 
 
 def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int,
@@ -1440,6 +1643,9 @@ def _has_clause(fragment: str) -> bool:
 _IRREGULAR_PAST = _LEXICON.irregular_past
 
 
+_CLAUSE_WORDS_BEFORE_SPEAKER = 7  # "Union leaders continue to raise money for the fund, officials said."
+
+
 def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _Candidate | None:
     """'The attack was planned abroad, the embassy said.' / '..., said the minister.'"""
     sentence = text[s_start:s_end]
@@ -1460,8 +1666,12 @@ def _clause_then_speaker(text: str, s_start: int, s_end: int, p_index: int) -> _
         if len(np_text.split()) > 8 or re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b", np_text):
             continue
         c_start, c_end = _clause_span(text, s_start, s_start + match.start())
-        if c_end - c_start < 12 or not _has_clause(text[c_start:c_end]):
-            continue
+        if c_end - c_start < 12 or not (_has_clause(text[c_start:c_end]) or
+                                        len(text[c_start:c_end].split()) >= _CLAUSE_WORDS_BEFORE_SPEAKER):
+            continue  # a clause needs a verb; a long stretch before ", officials said." is one ("continue to")
+        opener = re.match(r"(?:But|And|Yet|So)\s+", text[c_start:c_end])
+        if opener:
+            c_start += opener.end()  # "But union leaders ...": the sentence's link is the writer's
         np_start = s_start + match.start("np") + (len(match.group("np")) - len(match.group("np").lstrip()))
         role = match.groupdict().get("role")
         return _Candidate(c_start, c_end, "indirect",
@@ -1590,6 +1800,11 @@ def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan]
     return rows
 
 
+# a phrase of one function word names nobody: an empty speaker costs a reviewer less than a wrong one
+_NEVER_SPEAKERS = (_DETERMINERS | _PREPOSITIONS | _CLAUSE_BOUNDARIES | _LEXICON.closed_classes["never_speakers"]) \
+    - _PRONOUNS - _LEXICON.pronouns["relative"]  # a relative pronoun stands for its antecedent
+
+
 def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan],
                 history: list[tuple[int, _Speaker, int]], candidate: _Candidate) -> _Speaker:
     channel = _channel_entity(text, attribution, mentions, candidate)
@@ -1598,6 +1813,8 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
     np_start, np_end = attribution.np_start, attribution.np_end
     assert np_end is not None  # every _Attribution given an np_start is given its np_end
     written = text[np_start:np_end].strip()
+    if written.lower() in _NEVER_SPEAKERS:
+        return _Speaker(None, None, None, attribution.role, channel)  # "that", "with", "While": no speaker
     inside = _mentions_in(mentions, np_start, np_end)
     persons = [m for m in inside if m[3] == "PERSON"]
     role = attribution.role
@@ -1631,7 +1848,8 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         return _Speaker(None, None, written, role, channel)
     words = low.split()
     if low in _PRONOUNS or low in {"who"}:
-        wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"PERSON", "ORG", "GPE"}
+        wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"ORG", "GPE"} if low in _BODY_PRONOUNS \
+            else {"PERSON", "ORG", "GPE"}
         resolved = _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
         if resolved:
             return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
@@ -1700,7 +1918,20 @@ def _document_author(text: str, mentions: list[EntitySpan], noun: str, np_start:
                  if m[3] in {"ORG", "GPE"} and not text[joined.end():m[0]].strip(" ,").lower().strip("the ")]
         if named:
             found = named[0]
+    if found is None:
+        # "X released its annual report on Monday. The report found ...": the body that issued it
+        for match in _ISSUED_DOCUMENT.finditer(text, window_start, np_start):
+            if match.group("noun").lower() == noun.lower():
+                issuers = [m for m in _mentions_in(mentions, max(window_start, match.start() - 80), match.start())
+                           if m[3] in {"ORG", "GPE"} and m[1] >= match.start() - 1]
+                found = issuers[-1] if issuers else found
     return found
+
+
+# "X released its report", "X has published a new study": the body before the verb issued the document
+_ISSUED_DOCUMENT = re.compile(r"\s(?:has\s+|had\s+)?(?:released|published|issued|presented|prepared|compiled)\s+"
+                              r"(?:its|their|a|an|the)\s+(?:[\w\-]+\s+){0,3}?(?P<noun>" +
+                              "|".join(sorted(_LEXICON.document_nouns, key=len, reverse=True)) + r")\b")
 
 
 def _split_title(phrase: str) -> tuple[str, str] | None:
