@@ -106,3 +106,21 @@ def test_the_closed_classes_are_all_there_or_the_file_is_named(tmp_path: Path) -
     del data["closed_classes"]["copulas"]
     with pytest.raises(BuildError, match="bad.yaml: section 'closed_classes'"):
         parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def test_the_name_classes_and_type_cues_come_from_the_lexicon_or_the_file_is_named(tmp_path: Path) -> None:
+    lexicon = load_lexicon()
+    assert "spokesperson" in lexicon.name_classes["titles_before_names"]
+    assert "IT" in lexicon.name_classes["common_abbreviations"]  # kept as written
+    assert lexicon.type_cues["ministry"] == "ORG" and lexicon.trailing_type_cues["province"] == "GPE"
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["type_cues"]["FAC"].append("granary")
+    data["type_cues"]["EVENT"].append("granary")   # listed twice: the later type wins
+    assert parse_lexicon(data, tmp_path / "ok.yaml").type_cues["granary"] == "EVENT"
+    del data["name_classes"]["compass_words"]
+    with pytest.raises(BuildError, match="bad.yaml: section 'name_classes'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["trailing_type_cues"] = ["province"]
+    with pytest.raises(BuildError, match="bad.yaml: section 'trailing_type_cues' must map an entity type"):
+        parse_lexicon(data, tmp_path / "bad.yaml")

@@ -91,6 +91,9 @@ class Lexicon:
     not_plural_nouns: frozenset[str] = frozenset()  # lower-case words in -s that are no counted noun ("was")
     question_verbs: frozenset[str] = frozenset()  # lemmas whose clause may open with "if" ("asked if")
     subject_clause_verbs: frozenset[str] = frozenset()  # a bare clause only with its own subject ("denied he had")
+    name_classes: dict[str, frozenset[str]] = field(default_factory=dict)  # how a capitalised run is read
+    type_cues: dict[str, str] = field(default_factory=dict)  # head word of a name -> its type
+    trailing_type_cues: dict[str, str] = field(default_factory=dict)  # lower-case word after a name -> its type
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -124,6 +127,27 @@ def _words(data: dict[str, Any], key: str, path: Path, keep_case: bool = False) 
 
 CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepositions", "participle_subject_after",
                   "as_reported_tail", "never_listeners", "never_speakers", "not_before_noun", "after_subject_noun")
+
+
+NAME_CLASSES = ("titles_before_names", "place_prepositions", "compass_words", "name_connectors", "never_names",
+                "common_abbreviations")
+CASED_NAME_CLASSES = ("common_abbreviations",)  # kept as written: "IT" is no name, "it" is no abbreviation
+
+
+def _name_classes(data: dict[str, Any], path: Path) -> dict[str, frozenset[str]]:
+    classes = data.get("name_classes")
+    if not isinstance(classes, dict) or set(classes) != set(NAME_CLASSES):
+        raise BuildError(f"{path}: section 'name_classes' must hold exactly {', '.join(NAME_CLASSES)}")
+    return {name: frozenset(_words(classes, name, path, keep_case=name in CASED_NAME_CLASSES))
+            for name in NAME_CLASSES}
+
+
+def _type_cues(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    """Word -> entity type from a section mapping each type to its words (a word listed twice: the later type)."""
+    section = data.get(key)
+    if not isinstance(section, dict) or not section:
+        raise BuildError(f"{path}: section '{key}' must map an entity type to a list of words")
+    return {word: str(entity_type) for entity_type in section for word in _words(section, entity_type, path)}
 
 
 def _closed_classes(data: dict[str, Any], path: Path) -> dict[str, frozenset[str]]:
@@ -210,6 +234,9 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         subject_clause_verbs=frozenset(f for lemma in _words(data, "subject_clause_verbs", path)
                                        for f in inflections(lemma, irregular.get(lemma, ())))
         if "subject_clause_verbs" in data else frozenset(),
+        name_classes=_name_classes(data, path),
+        type_cues=_type_cues(data, "type_cues", path),
+        trailing_type_cues=_type_cues(data, "trailing_type_cues", path),
     )
 
 

@@ -31,54 +31,11 @@ from dataclasses import dataclass, field
 from scripts.annotations import Entity, match_names
 from scripts.drafter.lexicon import load_lexicon
 
-# Head words that give a name its type; the last cue word of a name wins
-# ("Collective Security Treaty Organisation" is an ORG, "Tajik Civil War" an EVENT).
-TYPE_CUES: dict[str, str] = {
-    **dict.fromkeys((
-        "ministry", "institute", "council", "chamber", "organisation", "organization", "army", "front", "times", "group",
-        "party", "agency", "center", "centre", "office", "committee", "commission", "bank", "fund", "alliance",
-        "movement", "league", "forces", "force", "police", "court", "parliament", "assembly", "government",
-        "services", "service", "intelligence", "relations", "news", "press", "corporation", "university",
-        "foundation", "association", "network", "team", "brigade", "taliban", "post", "tribune", "herald",
-        "journal", "gazette", "telegraph", "guardian", "company", "authority", "department", "bureau",
-        "cabinet", "senate", "secretariat", "academy", "school", "mission", "battalion", "regiment", "corps",
-        "navy", "militia", "emirate", "jamaat", "tehreek", "tehrik", "lashkar", "jaish", "union", "federation",
-        "board", "directorate", "division", "unit", "club", "society", "program", "programme", "watch",
-        "monitor", "review", "magazine", "daily", "channel", "radio", "television", "tv", "media", "outlook",
-    ), "ORG"),
-    **dict.fromkeys(("province", "district", "city", "republic", "state", "kingdom", "territory", "areas",
-                     "county", "prefecture", "oblast", "emirates", "states"), "GPE"),
-    **dict.fromkeys(("street", "square", "line", "river", "valley", "mountains", "mountain", "pass", "border", "region", "corridor",
-                     "sea", "ocean", "gulf", "plateau", "desert", "lake", "peninsula", "hills", "range"),
-                    "LOC"),
-    **dict.fromkeys(("dam", "airport", "bridge", "crossing", "base", "hotel", "highway", "port", "prison",
-                     "mosque", "airbase", "checkpoint", "station", "stadium", "embassy", "consulate", "palace",
-                     "hospital", "tunnel", "road", "motorway", "camp"), "FAC"),
-    **dict.fromkeys(("war", "attack", "attacks", "bombing", "blast", "conference", "summit", "accord",
-                     "operation", "revolution", "crisis", "massacre", "uprising", "offensive", "talks",
-                     "process", "election", "elections", "protest", "protests", "siege", "invasion"), "EVENT"),
-    **dict.fromkeys(("initiative", "list", "act", "plan", "treaty", "agreement", "doctrine", "strategy",
-                     "convention", "charter", "resolution", "law", "code", "report", "project"), "OTHER"),
-}
-# Lower-case words after a name that type it ("Bisham attack", "Kunar province").
-TRAILING_TYPE_CUES: dict[str, str] = {
-    "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE", "village": "GPE", "border": "GPE",
-    "crossing": "GPE", "region": "LOC", "valley": "LOC", "river": "LOC",
-    "attack": "EVENT", "attacks": "EVENT", "bombing": "EVENT", "blast": "EVENT", "dam": "FAC",
-}
-# Titles and roles written before a person's name; stripped from the name.
-TITLES = frozenset((
-    "mr", "mrs", "ms", "dr", "sir", "prof", "professor", "president", "minister", "prime", "general", "gen",
-    "colonel", "col", "major", "maj", "captain", "capt", "lieutenant", "lt", "commander", "director", "chief",
-    "deputy", "secretary", "ambassador", "envoy", "spokesperson", "spokesman", "spokeswoman", "senator",
-    "governor", "mayor", "king", "queen", "prince", "judge", "justice", "foreign", "interior", "defence",
-    "defense", "finance", "former", "acting", "then", "vice", "chairman", "chairwoman", "chair", "staff",
-    "head", "leader", "emir", "mullah", "maulana", "mufti", "imam", "marshal", "field", "admiral", "special",
-    "representative", "adviser", "advisor", "assistant", "officer", "official", "analyst", "expert",
-    "researcher", "journalist", "correspondent", "author", "writer", "professor", "founder", "member",
-    "attorney", "solicitor", "speaker", "rep", "sen", "gov", "counsel", "inspector", "agent", "superintendent",
-    "nominee", "candidate", "rival", "opponent", "premier", "presenter", "anchor", "host", "scholar",
-))
+# The word classes that read a capitalised run of words (config/lexicon.yaml, name_classes and the type cues).
+_NAME_CLASSES = load_lexicon().name_classes
+TYPE_CUES = load_lexicon().type_cues  # head words that give a name its type; the last cue word of a name wins
+TRAILING_TYPE_CUES = load_lexicon().trailing_type_cues  # lower-case words after a name that type it
+TITLES = _NAME_CLASSES["titles_before_names"]  # stripped from a person's name
 # Lower-case words before a name that make it a person ("spokesperson X", "expert X", "headed by X").
 PERSON_CUES_BEFORE = TITLES | frozenset(("by", "minister", "premiership"))
 REPORTING_VERBS = frozenset((
@@ -86,33 +43,11 @@ REPORTING_VERBS = frozenset((
     "wrote", "writes", "emphasized", "emphasised", "stressed", "announced", "declared", "insisted", "asked",
     "replied", "continued", "continues", "believes", "held", "urged", "highlighted", "tweeted", "posted",
 ))
-# Prepositions after which a capitalised word is a place ("in Kunar", "from Quetta").
-# ("to", "from", "at", "with" take people as often as places, so they are no cue.)
-PLACE_PREPOSITIONS = frozenset(("in", "into", "across", "near", "inside", "throughout", "within", "around",
-                                "outside"))
-# Capitalised abbreviations that are not names.
-COMMON_ABBREVIATIONS = frozenset(("CEO", "CFO", "COO", "TV", "OK", "AM", "PM", "GDP", "ID", "PhD", "MP", "MPs",
-                                  "NB", "PS", "FAQ", "HQ", "PR", "IT", "AI", "DNA", "VIP", "Q&A", "UK's", "RSS"))
-COMPASS_WORDS = frozenset(("north", "south", "east", "west", "upper", "lower", "northern", "southern",
-                           "eastern", "western"))
-CONNECTORS = frozenset(("of", "for", "and", "the", "de", "del", "al", "bin", "ibn", "ul", "von", "van", "da"))
-# Capitalised words that are never names on their own (function words, calendar words).
-FUNCTION_WORDS = frozenset((
-    "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "of", "for", "to", "from", "by",
-    "with", "and", "but", "or", "nor", "so", "yet", "as", "if", "when", "while", "since", "after", "before",
-    "during", "following", "according", "however", "moreover", "furthermore", "although", "though", "despite",
-    "also", "both", "many", "some", "most", "several", "such", "other", "another", "each", "every", "all",
-    "any", "no", "not", "its", "his", "her", "their", "our", "my", "your", "he", "she", "it", "they", "we",
-    "i", "you", "who", "what", "which", "where", "why", "how", "there", "here", "then", "now", "today",
-    "yesterday", "tomorrow", "earlier", "later", "recently", "meanwhile", "instead", "thus", "therefore",
-    "still", "even", "only", "just", "once", "again", "apart", "amongst", "among", "between", "under", "over",
-    "about", "against", "into", "through", "without", "within", "because", "until", "unless", "whether",
-    "one", "two", "three", "first", "second", "last", "next", "new", "former", "then", "who", "whom",
-    "mr", "mrs", "ms", "dr", "introduction", "conclusion", "summary", "background", "update", "read", "see",
-    "photo", "source", "sources", "editor", "note", "yes", "well", "let", "do", "does", "did", "is", "are",
-    "was", "were", "be", "has", "have", "had", "will", "would", "can", "could", "should", "must", "might",
-    "in addition", "there's", "it's", "they're", "we're", "that's",
-))
+PLACE_PREPOSITIONS = _NAME_CLASSES["place_prepositions"]  # "in X": X is a place
+COMMON_ABBREVIATIONS = _NAME_CLASSES["common_abbreviations"]  # capitalised, yet no names
+COMPASS_WORDS = _NAME_CLASSES["compass_words"]
+CONNECTORS = _NAME_CLASSES["name_connectors"]
+FUNCTION_WORDS = _NAME_CLASSES["never_names"]  # capitalised words that are never names on their own
 # Capitalised in any sentence, so neither names nor signs of title case.
 CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
 NOT_NAMES = FUNCTION_WORDS | CALENDAR_WORDS
