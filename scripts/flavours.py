@@ -27,7 +27,6 @@ columns is written (their size is that of the ``texts`` table).
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scripts.errors import BuildError
-from scripts.hashing import file_sha256
+from scripts.hashing import file_sha256, text_sha256
 from scripts.schema import TableSchema
 from scripts.strict_yaml import load_yaml
 from scripts.tables import write_sorted
@@ -114,10 +113,6 @@ def open_schema(schema: TableSchema) -> TableSchema:
 
 # --- Values ----------------------------------------------------------------
 
-def sha256_text(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
 def read_texts(package_dir: Path) -> dict[str, str]:
     """source_id -> normalised text of a full package, read row group by row group."""
     texts: dict[str, str] = {}
@@ -147,7 +142,7 @@ def _phrase_columns(schema: TableSchema, name: str, values: list[str | None], so
                              f"{THIRD_PARTY} mark of schemas/{schema.name}.json")
         starts.append(start)
         ends.append(start + len(value))
-        hashes.append(sha256_text(value))
+        hashes.append(text_sha256(value))
     return [starts, ends, hashes]
 
 
@@ -166,7 +161,7 @@ def open_slice(table: pa.Table, schema: TableSchema, target: TableSchema, texts:
             found = _phrase_columns(schema, name, values, table.column("source_id").to_pylist(), keys, texts)
             columns.update(zip((f"{name}_start", f"{name}_end", f"{name}_sha256"), found))
         else:
-            columns[f"{name}_sha256"] = [None if v is None else sha256_text(v) for v in values]
+            columns[f"{name}_sha256"] = [None if v is None else text_sha256(v) for v in values]
     arrow = target.arrow_schema()
     return pa.table([pa.array(columns[f.name], f.type) if isinstance(columns[f.name], list) else columns[f.name]
                      for f in arrow], schema=arrow).combine_chunks()

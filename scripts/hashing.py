@@ -23,3 +23,9 @@ def file_sha256(path: Path) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of ``text`` as UTF-8: ``texts.text_sha256`` and the open flavour's span hashes, which
+    hydration matches against one another, so both go through this one function."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -38,8 +38,8 @@ from typing import Any, Iterator
 import pyarrow as pa
 
 from scripts.errors import BuildError, Problems
-from scripts.flavours import HYDRATE_DIR, is_open, open_schema, row_groups, sha256_text, third_party_columns
-from scripts.hashing import file_sha256
+from scripts.flavours import HYDRATE_DIR, is_open, open_schema, row_groups, third_party_columns
+from scripts.hashing import file_sha256, text_sha256
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_file
 from scripts.schema import TABLES, TableSchema
 from scripts.untrusted import package_schemas
@@ -117,7 +117,7 @@ def match_sources(sources: dict[str, Source], files: list[Path], profiles: dict[
             problems.add(f"sources row {source.source_id}: site_id {source.site_id!r} is not in config/sites.yaml")
             continue
         text = normalised_text(path, profiles[source.site_id])
-        if text is None or sha256_text(text) != source.text_sha256:
+        if text is None or text_sha256(text) != source.text_sha256:
             problems.add(f"{path}: its bytes are those of {source.source_id} (raw_sha256), but its normalised text "
                          "does not have the text_sha256 of the package: hydrate with the release's version of "
                          "scripts/normalise.py and config/sites.yaml")
@@ -131,7 +131,7 @@ def match_sources(sources: dict[str, Source], files: list[Path], profiles: dict[
         for site_id in sorted(wanted):
             text = normalised_text(path, profiles[site_id])
             if text is not None:
-                by_text.setdefault((site_id, sha256_text(text)), text)
+                by_text.setdefault((site_id, text_sha256(text)), text)
     for source in sources.values():
         if source.text is None:
             source.text = by_text.get((source.site_id, source.text_sha256))
@@ -157,7 +157,7 @@ def _restored(name: str, kind: str, group: pa.Table, texts: list[str], keys: lis
             values.append(None)
             continue
         value = text[span[0]:span[1]]
-        if not 0 <= span[0] < span[1] <= len(text) or sha256_text(value) != digest:
+        if not 0 <= span[0] < span[1] <= len(text) or text_sha256(value) != digest:
             problems.add(f"{table} row {key}: {name} at [{span[0]}, {span[1]}) does not have its SHA-256 {digest}")
         values.append(value)
     return values

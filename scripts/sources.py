@@ -25,6 +25,7 @@ from typing import Any
 
 from scripts.annotations import ROOT, SourceAnnotation, formula_problems, one_line
 from scripts.errors import BuildError, Problems, gathered
+from scripts.hashing import text_sha256
 from scripts.schema import load_schema
 from scripts.normalise import Normalised, SiteProfile, normalise_file
 
@@ -231,7 +232,7 @@ def _build_source(
         # where the file lies in a package (the project's data/raw/ or a release's)
         "raw_path": f"{PACKAGE_RAW_DIR}/{PurePosixPath(data['raw_file'])}",
         "raw_sha256": raw_sha256,  # the annotation's, when pinned (checked above)
-        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "text_sha256": text_sha256(text),
         "n_chars": len(text),
         "n_words": len(WORD.findall(text)),
         "quality_flags": flags,
