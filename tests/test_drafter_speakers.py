@@ -274,3 +274,18 @@ def test_who_after_a_role_in_apposition_stands_for_the_name_before_it() -> None:
     rows = [(r["text"], r["speaker"], r["speaker_text"], r["speaker_role"])
             for r in extract_quotes(text, spans(text, ("Ana Ruiz", "ana-ruiz", "PERSON"), ("Gazette", "gazette", "ORG")))]
     assert rows == [("the bridge would open soon", "ana-ruiz", "Ana Ruiz", "a columnist for the Gazette")]
+
+
+def test_a_proposed_description_quotes_fewer_than_twelve_words_of_the_article() -> None:
+    # descriptions are published in the open flavour, which holds no run of twelve words of an article
+    text = ("Port talks\n\n\"We will keep the harbour open to every ship that pays its dues,\" said Lena Voss, "
+            "a long-serving deputy director for the coastal shipping and fisheries authority of the northern "
+            "islands. She added more.\n")
+    _mentions, proposed, _quotes, _statistics, _warnings = draft_text(text, {})
+    described = {e.names[0]: e.description for e in proposed.entities}
+    words = text.replace('"', " ").replace(",", " ").split()
+    runs = {" ".join(words[i:i + 12]) for i in range(len(words) - 11)}
+    description = " ".join(described["Lena Voss"].replace("“", " ").replace("”", " ").replace(",", " ")
+                           .replace('"', " ").split())
+    assert "Lena Voss" in description
+    assert not [run for run in runs if run in description]

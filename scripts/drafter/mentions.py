@@ -330,7 +330,7 @@ def _description(text: str, entity_type: str, start: int, end: int) -> str:
         role = None
         after = APPOSITIVE_ROLE.match(text, end, min(len(text), end + 160))
         if after and any(w.casefold() in TITLES for w in re.findall(r"[\w’'-]+", after.group(1))):
-            role = after.group(1).strip()
+            role = _short(after.group(1).strip())
         else:
             window = re.split(r"[.,;:!?\n“”\"()]", text[max(0, start - 60):start])[-1]
             before = re.findall(r"[A-Za-z][\w’'-]*", window)[-5:]
@@ -347,8 +347,19 @@ def _description(text: str, entity_type: str, start: int, end: int) -> str:
     return f"{_KIND_OF_TYPE.get(entity_type, 'A name')} the article names: {excerpt}"
 
 
+# Descriptions are curators' words, published in the open flavour, which holds no run of twelve words
+# of an article (docs/annotation-format.md): what a draft quotes from the article stays shorter.
+MAX_QUOTED_WORDS = 11
+
+
+def _short(words: str) -> str | None:
+    """``words`` when fewer than twelve words long, else None."""
+    return words if len(words.split()) <= MAX_QUOTED_WORDS else None
+
+
 def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
-    """The name with up to ``width`` characters of its paragraph on each side, cut at word boundaries."""
+    """The name with up to ``width`` characters of its paragraph on each side, cut at word boundaries,
+    then to at most :data:`MAX_QUOTED_WORDS` words around the name."""
     left = text.rfind("\n", 0, start) + 1
     right = text.find("\n", end)
     right = len(text) if right == -1 else right
@@ -358,6 +369,13 @@ def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
         begin = text.find(" ", begin, start) + 1 or start
     if finish < right:
         finish = text.rfind(" ", end, finish) if text.rfind(" ", end, finish) != -1 else end
+    before = [m.start() for m in re.finditer(r"\S+", text[begin:start])]  # word starts, from begin
+    after = [m.end() for m in re.finditer(r"\S+", text[end:finish])]  # word ends, from end
+    spare = max(0, MAX_QUOTED_WORDS - len(text[start:end].split()))
+    keep_before = min(len(before), spare // 2 + max(0, spare - spare // 2 - len(after)))
+    keep_after = min(len(after), spare - keep_before)
+    begin = begin + before[len(before) - keep_before] if keep_before else start
+    finish = end + after[keep_after - 1] if keep_after else end
     return " ".join(text[begin:finish].split())
 
 
