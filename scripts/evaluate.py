@@ -554,8 +554,10 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
     """Quoted-Content P/R/F1, speech-verb recall, indirect precision, speaker agreement, articles lost.
 
     drafts holds per article the drafted quotes (dicts with start, end, kind, speaker_text and
-    optionally speaker_names) or None when drafting raised."""
+    optionally speaker_names) or None when drafting raised. ``speaker_pairs`` lists every scored speaker
+    pair as (article name, drafted quote, gold item, agreed), for reading the disagreements."""
     counts = Counter[str]()
+    pairs: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = []
     for article, drafted in zip(articles, drafts):
         text = article["text"]
         if drafted is None or (not drafted and (article["quoted"] or article["indirect"])):
@@ -571,7 +573,8 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
             if best[0] > 0:
                 counts["quoted_right"] += 1
                 found.add(best[1])
-                _count_speaker(counts, quote, article["quoted"][best[1]])
+                pairs.append((article.get("name", ""), quote, article["quoted"][best[1]],
+                              _count_speaker(counts, quote, article["quoted"][best[1]])))
         counts["quoted_found"] += len(found)
         counts["speech_quoted_gold"] += sum(1 for g in article["quoted"] if g["speech"])
         counts["speech_quoted_found"] += sum(1 for j in found if article["quoted"][j]["speech"])
@@ -590,7 +593,7 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
             best = max(fits, default=(0.0, -1))
             if best[0] > 0:
                 counts["speech_found"] += 1
-                _count_speaker(counts, drafted[best[1]], gold)
+                pairs.append((article.get("name", ""), drafted[best[1]], gold, _count_speaker(counts, drafted[best[1]], gold)))
     quoted_p = _ratio(counts["quoted_right"], counts["quoted_drafted"])
     quoted_r = _ratio(counts["quoted_found"], counts["quoted_gold"])
     return {
@@ -604,15 +607,19 @@ def score_polnear(articles: list[dict[str, Any]], drafts: list[list[dict[str, An
         "indirect_precision_any": _ratio(counts["indirect_right_any"], counts["indirect_drafted"]),
         "speaker_agreement": _ratio(counts["speaker_agreed"], counts["speaker_pairs"]),
         "speaker_agreement_continued": _ratio(counts["speaker_agreed_continued"], counts["speaker_pairs"]),
+        "speaker_pairs": pairs,
     }
 
 
-def _count_speaker(counts: Counter[str], drafted: dict[str, Any], gold: dict[str, Any]) -> None:
-    """One speaker pair, under the issue's rule and under the variant (continuations, relative pronouns)."""
+def _count_speaker(counts: Counter[str], drafted: dict[str, Any], gold: dict[str, Any]) -> bool:
+    """One speaker pair, under the issue's rule and under the variant (continuations, relative pronouns);
+    returns whether it agrees under the issue's rule."""
     counts["speaker_pairs"] += 1
-    counts["speaker_agreed"] += speaker_agrees(drafted, gold["source"])
+    agreed = speaker_agrees(drafted, gold["source"])
+    counts["speaker_agreed"] += agreed
     counts["speaker_agreed_continued"] += speaker_agrees(drafted, gold.get("source_antecedent", gold["source"]),
                                                          continued=True)
+    return agreed
 
 
 def with_continued_attribution(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -36,8 +36,10 @@ _NAME_CLASSES = load_lexicon().name_classes
 TYPE_CUES = load_lexicon().type_cues  # head words that give a name its type; the last cue word of a name wins
 TRAILING_TYPE_CUES = load_lexicon().trailing_type_cues  # lower-case words after a name that type it
 TITLES = _NAME_CLASSES["titles_before_names"]  # stripped from a person's name
-# Lower-case words before a name that make it a person ("spokesperson X", "expert X", "headed by X").
-PERSON_CUES_BEFORE = TITLES | frozenset(("by", "minister", "premiership"))
+# Lower-case words before a name that make it a person ("spokesperson X", "pollster X", "headed by X"): the
+# titles, and the posts of the one lexicon in the singular (a plural, "residents", "militants", names none).
+PERSON_CUES_BEFORE = TITLES | frozenset(("by", "minister", "premiership")) | frozenset(
+    t for t in load_lexicon().person_titles if not t.endswith("s"))
 REPORTING_VERBS = frozenset((
     "said", "says", "told", "stated", "states", "added", "explained", "noted", "warned", "argued", "claimed",
     "wrote", "writes", "emphasized", "emphasised", "stressed", "announced", "declared", "insisted", "asked",
@@ -448,6 +450,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
         if heading >= 0 and run[0].start < headlines[heading][1]:
             continue  # in a title-case heading capitals say nothing about names
         for part, after_organisation in _split_run(run):
+            written_start = part[0].start  # before a leading connector is stripped ("Rev. Al Sharpton")
             part, had_title = _strip(part, text)
             if not part:
                 continue
@@ -460,7 +463,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
-            honorific = re.search(r"\b([A-Za-z]+)\.?\s$", text[max(0, start - 8):start])
+            honorific = re.search(r"\b([A-Za-z]+)\.?\s$", text[max(0, written_start - 8):written_start])
             if honorific and honorific.group(1).casefold() in HONORIFICS:
                 had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
             speaker_word = len(words) == 1 and _single_word_speaker(text, start, end, words[0], had_title,
@@ -468,7 +471,10 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
             if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and not speaker_word:
                 continue  # a capitalised first word says nothing
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
-            if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None:
+            # (a word only guessed a nationality by its ending is a first name when a cue makes the pair a
+            # person: "said Chris Low", "attorney Alan Garten said")
+            if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None and \
+                    (words[0].casefold() in NATIONALITIES or _type_of(part, text, had_title) != "PERSON"):
                 continue
             if _cue_type(words) is None and any(s > start for s in starts_ending_at.get(end, ())):
                 continue  # a stray capitalised word before a known name ("Archrival India")
@@ -504,9 +510,15 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
     # and a lone word that ends a longer place or body ("Kivu" of "North Kivu") is no person
     tails = {name.split()[-1] for name, (entity_type, _s, _e) in candidates.items()
              if entity_type != "PERSON" and " " in name}
+    # a person's surname followed by another capitalised word ("Hasan Voa said" after "Raoof Hasan") is that
+    # person, not a new one: a first name is rarely the surname of someone named before
+    earlier_surnames = sorted((found[1], name.split()[-1]) for name, found in candidates.items()
+                              if found[0] == "PERSON" and " " in name)
     return {name: found for name, found in candidates.items()
             if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)
-            and not (found[0] == "PERSON" and " " not in name and name in tails)}
+            and not (found[0] == "PERSON" and " " not in name and name in tails)
+            and not (found[0] == "PERSON" and " " in name and any(
+                first < found[1] and surname == name.split()[0] for first, surname in earlier_surnames))}
 
 
 HONORIFICS = load_lexicon().honorifics

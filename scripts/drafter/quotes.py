@@ -914,7 +914,7 @@ def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> l
     pull_paragraphs: list[int] = []
     for p_index, para in enumerate(paragraphs):
         sentences = _sentences(text, *para)
-        if _is_pull_quote_line(text, para):
+        if _is_pull_quote_line(text, para) and not (p_index and _continues_quote(text, paragraphs[p_index - 1], para)):
             pull_paragraphs.append(p_index)
             continue
         marked = _marked_quotes(text, para, sentences, p_index)
@@ -939,6 +939,15 @@ def _is_pull_quote_line(text: str, para: tuple[int, int]) -> bool:
     if stripped[0] in "“\"" and stripped[-1] in "”\"" and stripped.count(stripped[0]) == 1:
         return True
     return stripped[-1] not in ".!?:;,”\"’'" and len(stripped.split()) <= 25
+
+
+def _continues_quote(text: str, previous: tuple[int, int], para: tuple[int, int]) -> bool:
+    """A paragraph wholly in quotation marks that ends a sentence inside them, after a paragraph that quotes
+    someone, carries that quote on (news style: the attribution is given once, in the first paragraph); a
+    display line repeating words of the body has no full stop of its own."""
+    line = text[para[0]:para[1]].rstrip()
+    return line[:1] in _DOUBLE_OPEN + '"' and line[-1:] in _DOUBLE_CLOSE + '"' and \
+        line[-2:-1] in (".", "!", "?") and any(mark in text[previous[0]:previous[1]] for mark in _ALL_MARKS)
 
 
 def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, int]],
@@ -1819,7 +1828,7 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
     persons = [m for m in inside if m[3] == "PERSON"]
     role = attribution.role
     if persons:
-        person = persons[0]
+        person = _head_person(text, persons)
         # "Name Outlet said": an organisation written right after the name relays the words
         media = [m for m in inside if m[3] == "ORG" and m[0] > person[1] and not text[person[1]:m[0]].strip()]
         if media and channel is None:
@@ -1881,6 +1890,17 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if split:
             role, written = split
     return _Speaker(None, None, written, role, channel)
+
+
+def _head_person(text: str, persons: list[EntitySpan]) -> EntitySpan:
+    """The person a speaker phrase names: its last person when the others only modify the head ("Trump
+    attorney Alan Garten", "Clinton aide Huma Abedin"), its first when persons are coordinated or set
+    apart ("Ana Roe and Bo Lee", "Ana Roe, Bo Lee's lawyer")."""
+    last = persons[-1]
+    between = text[persons[0][1]:last[0]]
+    if len(persons) == 1 or re.search(r"[,;(]|\b(?:and|or|with|nor)\b|&", between):
+        return persons[0]
+    return last
 
 
 def _body_head(text: str, inside: list[EntitySpan], np_end: int) -> str | None:
