@@ -92,6 +92,12 @@ class Lexicon:
     question_verbs: frozenset[str] = frozenset()  # lemmas whose clause may open with "if" ("asked if")
     subject_clause_verbs: frozenset[str] = frozenset()  # a bare clause only with its own subject ("denied he had")
     name_classes: dict[str, frozenset[str]] = field(default_factory=dict)  # how a capitalised run is read
+    # finite forms (-s, past) of the verbs that make a capitalised name next to them a person ("Jo Roe
+    # said"), and of the narrower class that does so for a lone word ("Okafor said", "says Varga")
+    name_cue_verbs: frozenset[str] = frozenset()
+    lone_name_cue_verbs: frozenset[str] = frozenset()
+    # a single capitalised word after "on" following one of these words is a platform ("posted on X")
+    platform_cues: frozenset[str] = frozenset()
     type_cues: dict[str, str] = field(default_factory=dict)  # head word of a name -> its type
     trailing_type_cues: dict[str, str] = field(default_factory=dict)  # lower-case word after a name -> its type
 
@@ -116,6 +122,14 @@ class Lexicon:
 
     def weekday_pattern(self) -> str:
         return "|".join(self.weekdays)
+
+
+def finite_forms(lemma: str, irregular: tuple[str, ...] = ()) -> frozenset[str]:
+    """The finite forms of a verb that follow a subject: third person (-s) and past (or the irregular
+    forms); not the base ("Democrats say" is a plural's) and not the -ing form."""
+    forms = inflections(lemma, irregular)
+    first = lemma.partition(" ")[0]
+    return frozenset(f for f in forms if f.partition(" ")[0] != first and not f.partition(" ")[0].endswith("ing"))
 
 
 def _words(data: dict[str, Any], key: str, path: Path, keep_case: bool = False) -> list[str]:
@@ -235,6 +249,13 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
                                        for f in inflections(lemma, irregular.get(lemma, ())))
         if "subject_clause_verbs" in data else frozenset(),
         name_classes=_name_classes(data, path),
+        name_cue_verbs=frozenset(f for lemma in _words(data, "name_cue_verbs", path)
+                                 for f in finite_forms(lemma, irregular.get(lemma, ()))),
+        lone_name_cue_verbs=frozenset(f for lemma in _words(data, "lone_name_cue_verbs", path)
+                                      for f in finite_forms(lemma, irregular.get(lemma, ()))),
+        platform_cues=frozenset(f for lemma in _words(data, "platform_verbs", path)
+                                for f in inflections(lemma, irregular.get(lemma, ())))
+        | frozenset(_words(data, "platform_nouns", path)),
         type_cues=_type_cues(data, "type_cues", path),
         trailing_type_cues=_type_cues(data, "trailing_type_cues", path),
     )

@@ -29,7 +29,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from scripts.annotations import Entity, match_names
-from scripts.drafter.lexicon import load_lexicon
+from scripts.drafter.lexicon import load_lexicon, words_pattern
 
 # The word classes that read a capitalised run of words (config/lexicon.yaml, name_classes and the type cues).
 _NAME_CLASSES = load_lexicon().name_classes
@@ -40,11 +40,8 @@ TITLES = _NAME_CLASSES["titles_before_names"]  # stripped from a person's name
 # titles, and the posts of the one lexicon in the singular (a plural, "residents", "militants", names none).
 PERSON_CUES_BEFORE = TITLES | frozenset(("by", "minister", "premiership")) | frozenset(
     t for t in load_lexicon().person_titles if not t.endswith("s"))
-REPORTING_VERBS = frozenset((
-    "said", "says", "told", "stated", "states", "added", "explained", "noted", "warned", "argued", "claimed",
-    "wrote", "writes", "emphasized", "emphasised", "stressed", "announced", "declared", "insisted", "asked",
-    "replied", "continued", "continues", "believes", "held", "urged", "highlighted", "tweeted", "posted",
-))
+# finite forms of the verbs that make a capitalised run next to them a person (config/lexicon.yaml)
+REPORTING_VERBS = load_lexicon().name_cue_verbs
 PLACE_PREPOSITIONS = _NAME_CLASSES["place_prepositions"]  # "in X": X is a place
 COMMON_ABBREVIATIONS = _NAME_CLASSES["common_abbreviations"]  # capitalised, yet no names
 COMPASS_WORDS = _NAME_CLASSES["compass_words"]
@@ -258,9 +255,8 @@ def _words_after(text: str, end: int, count: int = 2) -> list[str]:
     return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
 
 
-# a single word after "on" that a post, a tweet or a statement was made on is a platform
-PLATFORM_BEFORE = re.compile(r"\b(?:post(?:ed|s|ing)?|tweet(?:ed|s|ing)?|wr(?:ote|ites|iting)|sa(?:id|ys)|message|"
-                             r"account|page|video|statement|live|broadcast|appear(?:ed|s|ing)?)\b[^.\n]{0,20}\bon\s$")
+# a single word after "on" that a post, a tweet or a statement was made on is a platform (config/lexicon.yaml)
+PLATFORM_BEFORE = re.compile(r"\b(?:" + words_pattern(load_lexicon().platform_cues) + r")\b[^.\n]{0,20}\bon\s$")
 
 
 def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
@@ -522,12 +518,11 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
 
 
 HONORIFICS = load_lexicon().honorifics
-SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:said|says|told|added|adds|wrote|writes)\b|"
-                           r"\b(?:Mr|Mrs|Ms|Dr)\.? ([A-Z][a-z][\w’'-]+)")
-# finite speech verbs next to a lone capitalised word that make it a person ("Okafor said", "says Varga")
-SPEAKER_VERBS_AFTER = frozenset(("said", "says", "told", "tells", "added", "adds", "wrote", "writes", "explained",
-                                 "explains", "argued", "argues", "recalled", "recalls", "insisted", "insists",
-                                 "warned", "warns", "suggested", "suggests", "acknowledged", "conceded"))
+# finite speech verbs next to a lone capitalised word that make it a person ("Okafor said", "says Varga"):
+# config/lexicon.yaml, lone_name_cue_verbs
+SPEAKER_VERBS_AFTER = load_lexicon().lone_name_cue_verbs
+SPEAKING_WORD = re.compile(r"(?<![\w.])([A-Z][a-z][\w’'-]+) (?:" + words_pattern(SPEAKER_VERBS_AFTER) + r")\b|"
+                           r"\b(?:" + words_pattern({h.capitalize() for h in HONORIFICS}) + r")\.? ([A-Z][a-z][\w’'-]+)")
 
 
 # after "X said", a body's possessive: "Vantexa said its profits" ("it would" is as often "it" of a person's
