@@ -289,3 +289,83 @@ def test_a_proposed_description_quotes_fewer_than_twelve_words_of_the_article() 
                            .replace('"', " ").split())
     assert "Lena Voss" in description
     assert not [run for run in runs if run in description]
+
+
+# --- people proposed from the article, the head person, continuation paragraphs (issue 11) ---------
+
+LEAD = "Markets were nervous on Monday, and traders sold shares across the region.\n\n"
+
+
+def drafted_quotes(text: str) -> list[tuple[str, str | None, str | None]]:
+    _mentions, _proposed, quotes, _statistics, _warnings = draft_text(text, {})
+    return [(q["text"], q["speaker"], q["speaker_text"]) for q in quotes]
+
+
+def test_a_first_name_that_only_ends_like_a_nationality_is_a_first_name_beside_a_speech_verb() -> None:
+    # "Curtis" and "Dorian" end like "Swiss"-style and "Ian"-style adjectives, but nobody writes them as one
+    text = (LEAD + "“The sell-off is overdone,” said Curtis Vale at Harbor Funds.\n\n"
+            "“Buyers will come back,” Dorian Pike, chief strategist at North Bank, said.\n")
+    people = proposed_people(text)
+    assert people.get("Curtis Vale") == "PERSON" and people.get("Dorian Pike") == "PERSON"
+    assert [speaker for _text, speaker, _written in drafted_quotes(text)] == ["curtis-vale", "dorian-pike"]
+
+
+def test_a_listed_nationality_before_a_name_is_still_a_description() -> None:
+    assert "Pakistani Officials" not in proposed_people(LEAD + "Pakistani Officials said the border was shut.\n")
+
+
+def test_a_post_written_before_a_name_makes_it_a_person() -> None:
+    text = LEAD + "The survey by pollster Wren Castillo, who ran it in May, expects a low turnout.\n"
+    assert proposed_people(text).get("Wren Castillo") == "PERSON"
+
+
+def test_an_honorific_before_a_name_that_opens_with_a_connector_makes_it_a_person() -> None:
+    text = LEAD + "“We will march again,” said the Rev. Al Moreno. “Nobody can stop us.”\n"
+    rows = drafted_quotes(text)
+    assert rows[0][1] is not None and rows[0][1] == rows[1][1]  # the second sentence continues the first
+
+
+def test_a_surname_followed_by_another_word_is_the_person_named_before() -> None:
+    text = (LEAD + "“Rates will hold,” said Nadia Farrow, the bank's economist.\n\n"
+            "“We see no reason to move,” Farrow Reuters said.\n")
+    people = proposed_people(text)
+    assert "Farrow Reuters" not in people and people.get("Nadia Farrow") == "PERSON"
+
+
+def test_the_head_person_of_a_speaker_phrase_speaks_not_a_person_modifying_it() -> None:
+    text = ("Ana Roe sued the city in May.\n\n"
+            "“The claim is baseless,” Roe attorney Ben Kade said.\n\n"
+            "“Ana Roe and Bo Lee agree,” Ana Roe and Bo Lee said.\n")
+    rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"), ("Roe", "ana-roe", "PERSON"),
+                    ("Ben Kade", "ben-kade", "PERSON"), ("Bo Lee", "bo-lee", "PERSON"))
+    assert rows[0][1:] == ("ben-kade", "Ben Kade")
+    assert rows[1][1] == "ana-roe"  # coordinated persons: the first, as before (not the last, a head's place)
+
+
+def test_a_wholly_quoted_paragraph_after_an_attributed_quote_continues_it() -> None:
+    text = (LEAD + "“The move to sell continues,” Ines Navarro, an analyst at Delta Bank, said.\n\n"
+            "“We have reached a point where nobody buys. This is a perfect ground for short sellers.”\n")
+    rows = extract_quotes(text, spans(text, ("Ines Navarro", "ines-navarro", "PERSON")))
+    assert [(r["speaker"], r["speaker_text"], r["note"]) for r in rows] == [
+        ("ines-navarro", "Ines Navarro", None), ("ines-navarro", None, None)]
+
+
+def test_a_display_line_without_a_full_stop_stays_a_pull_quote() -> None:
+    text = ("“Nobody buys any more”\n\n"
+            "“The move to sell continues,” Ines Navarro said.\n")
+    rows = extract_quotes(text, spans(text, ("Ines Navarro", "ines-navarro", "PERSON")))
+    assert rows[0]["note"] == "pull quote with no attribution"
+
+
+def test_a_belief_verb_frames_a_quote_only_before_it_or_before_a_clause() -> None:
+    text = ("Lena Ortiz said she had long held her tongue out of “deep respect” for the mayor.\n\n"
+            "Omar Haddad said he believes she “cares about the port.”\n")
+    rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in rows] == [
+        ("deep respect", "Lena Ortiz", "said"), ("cares about the port.", "he", "believes")]
+
+
+def test_a_verb_right_after_a_quote_takes_the_speaker_after_it() -> None:
+    text = "“Thanks, Lena!” replied treasurer Omar Haddad, ending his message with the tag “#PortCash.”\n"
+    rows = extract_quotes(text, spans(text, ("Lena", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
+    assert [(r["text"], r["speaker"]) for r in rows] == [("Thanks, Lena!", "omar-haddad"), ("#PortCash.", "omar-haddad")]

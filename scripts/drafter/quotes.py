@@ -794,6 +794,11 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
     return None
 
 
+# cognition verbs ("believe", "hold") frame a quote only when it, a comma, a colon or "that" follows them
+_COGNITION_FORMS = _LEXICON.verb_forms["cognition"] - _LEXICON.verb_forms["speech"]
+_COGNITION_FRAMES = re.compile(r"\s*(?:[,:]|that\b|[" + re.escape(_ALL_MARKS) + r"])")
+
+
 def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: frozenset[str]) -> _Attribution | None:
     """Attribution before an opening mark: the last framing verb of the sentence and its subject."""
     words = _words(text, sentence_start, open_mark)
@@ -807,7 +812,15 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
         gerund_after_preposition = word.lower().endswith("ing") and previous in _PREPOSITIONS
         if previous in _DETERMINERS | _PREPOSITIONS - {"to"} and not gerund_after_preposition:
             continue  # a noun: "in terms of", "the claims"
+        if word.lower() in _COGNITION_FORMS and not _COGNITION_FRAMES.match(text, w_end, open_mark + 1) and \
+                not _opens_with_subject(text[w_end:open_mark + 200].lstrip()):
+            continue  # "held her tongue out of “...”": a belief frames a quote right before it, or a clause
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
+        if not word.lower().endswith("ing") and _follows_closing_mark(text, sentence_start, cue_start):
+            # "“...,” responded X, punctuating it with “...”": an inverted attribution, its speaker after the verb
+            inverted = _phrase_after(text, w_end, open_mark)
+            if inverted is not None:
+                return _Attribution(cue=cue, np_start=inverted[0], np_end=inverted[1], role=inverted[2])
         subject = None if gerund_after_preposition else _subject_before(text, sentence_start, cue_start)
         if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == "," or
                                              not _participle_subject(text, sentence_start, subject[0])):
