@@ -369,3 +369,27 @@ def test_a_verb_right_after_a_quote_takes_the_speaker_after_it() -> None:
     text = "“Thanks, Lena!” replied treasurer Omar Haddad, ending his message with the tag “#PortCash.”\n"
     rows = extract_quotes(text, spans(text, ("Lena", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
     assert [(r["text"], r["speaker"]) for r in rows] == [("Thanks, Lena!", "omar-haddad"), ("#PortCash.", "omar-haddad")]
+
+
+def test_a_participle_after_an_attribution_between_commas_is_that_speakers() -> None:
+    text = "Farmers have gone quiet, Lena Ortiz suggested at a rally Tuesday, musing why they stay “out of sight.”\n"
+    rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON")))
+    assert [(r["text"], r["speaker"], r["cue"]) for r in rows] == [
+        ("Farmers have gone quiet", "lena-ortiz", "suggested"), ("out of sight.", "lena-ortiz", "musing")]
+
+
+def test_a_light_verb_with_a_modified_reporting_noun_and_a_coordinated_subject() -> None:
+    text = "Mayor Ortiz and her aides also sent clear signals early on that the port would stay open.\n"
+    rows = extract_quotes(text)
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in rows] == [
+        ("the port would stay open", "Mayor Ortiz and her aides", "sent clear signals")]
+
+
+def test_a_verb_after_a_clause_is_no_coordinated_subject() -> None:
+    text = "Police arrived and officials said the road was closed.\n"
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("officials", "said")]
+
+
+def test_talking_of_frames_a_quoted_fragment() -> None:
+    text = "The council has criticised the mayor's words when he talks of rivals meeting “in secret.”\n"
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("in secret.", "he", "talks")]

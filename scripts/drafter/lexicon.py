@@ -64,6 +64,7 @@ class Lexicon:
     phrasal_verbs: tuple[tuple[frozenset[str], str], ...]  # (forms of the verb, particle)
     light_verbs: frozenset[str]
     reporting_nouns: frozenset[str]
+    light_verb_modifiers: frozenset[str]
     speech_nouns: frozenset[str]
     document_nouns: frozenset[str]
     media_nouns: frozenset[str]
@@ -218,6 +219,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         light_verbs=frozenset(f for lemma in _words(data, "light_verbs", path)
                               for f in inflections(lemma, irregular.get(lemma, ()))),
         reporting_nouns=frozenset(_words(data, "reporting_nouns", path)),
+        light_verb_modifiers=frozenset(_words(data, "light_verb_modifiers", path)),
         speech_nouns=frozenset(_words(data, "speech_nouns", path)),
         document_nouns=frozenset(_words(data, "document_nouns", path)),
         media_nouns=frozenset(_words(data, "media_nouns", path)),

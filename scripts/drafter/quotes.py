@@ -58,8 +58,8 @@ _FRAGMENT_VERBS = REPORTING_VERBS | frozenset(f for f in _LEXICON.verb_forms["fr
 # two-word reporting verbs ("pointed out that") and a light verb with a reporting noun ("expressed concern
 # that"): regex alternatives tried where their first word stands
 _PHRASAL_ALT = "|".join(f"(?:{words_pattern(forms)})\\s+{particle}" for forms, particle in _LEXICON.phrasal_verbs)
-_LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:a|an|the|his|her|their|its|deep|grave|serious|"
-              f"strong|some|great|particular)\\s+){{0,2}}(?:{words_pattern(_LEXICON.reporting_nouns)})")
+_LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:{words_pattern(_LEXICON.light_verb_modifiers)})\\s+){{0,2}}"
+              f"(?:{words_pattern(_LEXICON.reporting_nouns)})")
 _MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in forms) | _LEXICON.light_verbs
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
@@ -588,6 +588,19 @@ _PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented
                               r"\b[^,;:]*$")
 
 
+_COORDINATED_NAME_WORDS = 3  # "Jo Roe and ...", "The mayor and ...": a short first conjunct
+
+
+def _opens_coordinated_subject(text: str, lower: int, before: list[tuple[int, int, str]]) -> bool:
+    """The words before an "and" are a short capitalised noun phrase that opens the clause, with no verb of its
+    own ("Clinton and her aides also sent"; not "Police arrived and officials said")."""
+    if not before or len(before) > _COORDINATED_NAME_WORDS or text[lower:before[0][0]].strip(" \t(" + _ALL_MARKS):
+        return False
+    phrase = text[before[0][0]:before[-1][1]]
+    return before[0][2][:1].isupper() and before[0][2].lower() not in _CLAUSE_BOUNDARIES | _PREPOSITIONS | \
+        _OPENER_WORDS | _TIME_WORDS and not _holds_a_verb(phrase) and not _is_time_phrase(phrase)
+
+
 def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
     """Trailing noun phrase of text[lower:upper], stopped at clause boundaries and punctuation."""
     upper = _trim(text, lower, upper, " \t")[1]
@@ -617,6 +630,9 @@ def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
             if low in {"of", "for", "and"} and index >= 1 and words[index - 1][2][:1].isupper() \
                     and words[index + 1][2][:1].isupper():
                 start = w_start  # inside a name: "Institute for Peace Studies"
+                continue
+            if low == "and" and _opens_coordinated_subject(text, lower, words[:index]):
+                start = w_start  # "Clinton and her aides sent": a name opening the clause and its partner
                 continue
             break
         if low in _CLAUSE_BOUNDARIES and index == len(words) - 1:
@@ -827,7 +843,8 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
             # "..., telling one aide:", "by saying,": the subject of the sentence speaks, and after
             # "“...,” X said, adding, “...”" the speaker of the quote before
             nearest = subject
-            subject = _speaker_of_previous_quote(text, sentence_start, cue_start)
+            subject = _speaker_of_previous_quote(text, sentence_start, cue_start) or \
+                _attribution_before_participle(text, sentence_start, cue_start)
             if subject is None and _follows_closing_mark(text, sentence_start, cue_start):
                 # "“...,” adding, “...”": the speaker of the quote before, resolved later
                 return _Attribution(cue=cue)
@@ -841,6 +858,19 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
         s, e, role = subject
         return _Attribution(cue=cue, np_start=s, np_end=e, role=role)
     return None
+
+
+def _attribution_before_participle(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
+    """The speaker of an attribution set between commas right before a participle ("Republicans are missing,
+    Jo Roe suggested at a fundraiser Tuesday, musing why ..."): the participle is that speaker's."""
+    found = _MID_BEFORE_PARTICIPLE.search(text, sentence_start, limit)
+    if found is None or _is_noun_use(text, sentence_start, found.start("verb"), found.group("verb")):
+        return None
+    np_start, np_end = _trim(text, found.start("np"), found.end("np"))
+    if np_end <= np_start or len(text[np_start:np_end].split()) > 8 or \
+            text[np_start:np_end].lower() in _NEVER_SPEAKERS:
+        return None
+    return np_start, np_end, None
 
 
 def _speaker_of_previous_quote(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
@@ -1529,6 +1559,10 @@ _AS_REPORTED_TAIL = _LEXICON.closed_classes["as_reported_tail"]
 _MID_ATTRIBUTION = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
                               "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
                               r")(?:\s+[^,;:.!?“”\"]{1,40})?\s*,\s*(?=\w+ing\b)")
+# the same attribution ending where the participle starts (searched up to the participle)
+_MID_BEFORE_PARTICIPLE = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
+                                    "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) +
+                                    r")(?:\s+[^,;:.!?“”\"]{1,40})?\s*,\s*$")
 # words that join a second reported clause to the first: ", adding that", ", but they argued that", "and says"
 _CLAUSE_JOINS = re.compile(r"(?:\s*[,;]?\s*(?:\b(?:and|but|while|whereas|yet)\b\s*(?:also\s+|then\s+)?)?|\s*[,;]\s*)$",
                            re.IGNORECASE)
