@@ -5,6 +5,10 @@
 issue's rule (:func:`scripts.evaluate.speaker_agrees`) and sorts it into one cause by simple tests on the
 drafted row and the gold Source (the causes are a reading aid for choosing what to fix, not a score):
 
+- ``no gold Source``: PolNeAR gives the attribution no Source (no drafted speaker can agree);
+- ``continuation, gold pronoun``: a row with no speaker as written of its own (the guidelines leave a
+  continuation's empty) inside a Content whose Source is a pronoun (agreement needs the same pronoun);
+- ``gold relative pronoun``: the Source is "who"/"which"/"that", the drafted row names its antecedent;
 - ``no speaker``: the drafted row has neither a speaker as written nor an entity;
 - ``continuation``: no speaker as written of its own, credited by carrying an earlier attribution on;
 - ``pronoun, gold name``: the drafted speaker is a pronoun, the gold Source a name or description;
@@ -39,6 +43,12 @@ def cause_of(drafted: dict[str, Any], gold: dict[str, Any]) -> str:
     """One likely cause of a disagreement (see the module docstring)."""
     written = drafted.get("speaker_text")
     source = gold.get("source") or ""
+    if not speaker_words(source):
+        return "no gold Source"
+    if not written and _is_pronoun(source):
+        return "continuation, gold pronoun"
+    if source.strip().lower() in {"who", "which", "that"}:
+        return "gold relative pronoun"
     if not written and not drafted.get("speaker"):
         return "no speaker"
     if not written:

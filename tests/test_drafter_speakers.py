@@ -393,3 +393,42 @@ def test_a_verb_after_a_clause_is_no_coordinated_subject() -> None:
 def test_talking_of_frames_a_quoted_fragment() -> None:
     text = "The council has criticised the mayor's words when he talks of rivals meeting “in secret.”\n"
     assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("in secret.", "he", "talks")]
+
+
+def test_an_attribution_after_a_quote_is_not_a_report_of_its_own() -> None:
+    text = ("“Is it in our interest to act?” Lena Ortiz, the mayor's adviser on ports, said at a summit Thursday.\n\n"
+            "“Not me,” said Omar Haddad, 21, shaking his head so hard that his cap flopped.\n")
+    rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
+    assert [(r["kind"], r["speaker"]) for r in rows] == [("direct", "lena-ortiz"), ("direct", "omar-haddad")]
+
+
+def test_a_bare_attribution_sentence_after_a_full_stop_belongs_to_the_quote() -> None:
+    text = "“They are not reporting it. Not at all.” Omar Haddad said to cheers. “But something is happening.”\n"
+    rows = extract_quotes(text, spans(text, ("Omar Haddad", "omar-haddad", "PERSON")))
+    assert [(r["speaker"], r["speaker_text"]) for r in rows] == [("omar-haddad", "Omar Haddad"), ("omar-haddad", None)]
+
+
+def test_a_continuation_carries_on_the_last_speaker_quoted_in_full() -> None:
+    text = ("“That could be damaging,” Lena Ortiz said, though other officials haven't said the port is "
+            "actually “closing” yet.\n\n“Remember, a permit needs a cause.”\n")
+    rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON")))
+    assert [(r["text"], r["speaker"]) for r in rows][-1] == ("Remember, a permit needs a cause.", "lena-ortiz")
+
+
+def test_a_generational_suffix_ends_a_persons_name() -> None:
+    text = LEAD + "“I will not go,” Rep. Emanuel Rivas II (D-Mo.) said during a hearing.\n"
+    assert proposed_people(text).get("Emanuel Rivas II") == "PERSON"
+
+
+def test_a_body_description_without_a_fitting_name_is_the_body_that_spoke_before() -> None:
+    text = ("Harbor Trust said on Monday that “these decisions are not taken lightly.”\n\n"
+            "“We are reviewing the situation,” the company said.\n")
+    rows = extract_quotes(text, spans(text, ("Harbor Trust", "harbor-trust", "ORG")))
+    assert [(r["speaker"], r["speaker_text"]) for r in rows][-1] == ("harbor-trust", "the company")
+
+
+def test_a_body_description_is_not_an_outlet_that_spoke_before() -> None:
+    text = ("The Daily Courier reported that “the gates are shut.”\n\n"
+            "“We are reviewing the situation,” the company said.\n")
+    rows = extract_quotes(text, spans(text, ("Daily Courier", "daily-courier", "ORG")))
+    assert [(r["speaker"], r["speaker_text"]) for r in rows][-1] == (None, "the company")

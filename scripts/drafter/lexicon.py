@@ -145,8 +145,8 @@ CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepo
 
 
 NAME_CLASSES = ("titles_before_names", "place_prepositions", "compass_words", "name_connectors", "never_names",
-                "common_abbreviations")
-CASED_NAME_CLASSES = ("common_abbreviations",)  # kept as written: "IT" is no name, "it" is no abbreviation
+                "common_abbreviations", "name_suffixes")
+CASED_NAME_CLASSES = ("common_abbreviations", "name_suffixes")  # kept as written: "IT" is no name, "it" is no abbreviation
 
 
 def _name_classes(data: dict[str, Any], path: Path) -> dict[str, frozenset[str]]:

@@ -45,6 +45,7 @@ REPORTING_VERBS = load_lexicon().name_cue_verbs
 PLACE_PREPOSITIONS = _NAME_CLASSES["place_prepositions"]  # "in X": X is a place
 COMMON_ABBREVIATIONS = _NAME_CLASSES["common_abbreviations"]  # capitalised, yet no names
 COMPASS_WORDS = _NAME_CLASSES["compass_words"]
+NAME_SUFFIXES = _NAME_CLASSES["name_suffixes"]  # "Emanuel Cleaver II": the suffix ends a person's name
 CONNECTORS = _NAME_CLASSES["name_connectors"]
 FUNCTION_WORDS = _NAME_CLASSES["never_names"]  # capitalised words that are never names on their own
 # Capitalised in any sentence, so neither names nor signs of title case.
@@ -276,7 +277,8 @@ def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
     if len(words) == 1 and before and (before[-1] == "told" or (before[-1] == "on" and PLATFORM_BEFORE.search(
             text, max(0, start - 40), start))):
         return "ORG"  # "told Reuters", "posted on Facebook": a news agency or a platform relays words
-    person_like = 2 <= len(words) <= 4 and all(not _is_acronym(w) and w[:1].isupper() for w in words)
+    person_like = 2 <= len(words) <= 4 and all((not _is_acronym(w) or (w == words[-1] and w in NAME_SUFFIXES))
+                                               and w[:1].isupper() for w in words)
     if person_like and (had_title or (before and (before[-1] in PERSON_CUES_BEFORE or before[-1] in REPORTING_VERBS))):
         return "PERSON"
     # an apposition after a role: "the Russian special envoy for Afghanistan, Zamir Kabulov"

@@ -1009,10 +1009,11 @@ def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, 
         sent_start, _ = _containing(sentences, anchor)
         close_at = stretch.close_mark if stretch.close_mark is not None else end - 1
         _, sent_end = _containing(sentences, close_at)
-        if stretch.close_mark is not None and text[start:end].rstrip(_ALL_MARKS)[-1:] in "!?" and \
+        if stretch.close_mark is not None and text[start:end].rstrip(_ALL_MARKS)[-1:] in ".!?" and \
                 not text[stretch.close_mark + stretch.close_length:sent_end].strip():
             # “Is it over?” the minister asked.  The sentence splitter ends the sentence at the mark,
-            # but an attribution after a question or exclamation belongs to the quote
+            # but an attribution after a question, an exclamation or a full stop belongs to the quote
+            # (“... today.” Jo Roe said to cheers.)
             following = [(s, e) for s, e in sentences if s >= sent_end]
             if following and _is_bare_attribution(text, *following[0]):
                 sent_end = following[0][1]
@@ -1255,6 +1256,9 @@ def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
     for s_start, s_end in sentences:
         if text[s_start:s_end].lstrip()[:1] in _DASH:
             continue
+        if any(b <= s_start and not text[b:s_start].strip(" .!?,;" + _ALL_MARKS) for _a, b in quoted) and \
+                _is_bare_attribution(text, s_start, s_end):
+            continue  # "“Is it over?” Jo Roe, an adviser, said at a summit.": the quote's attribution, no report
         inside = [(a, b) for a, b in marked if a < s_end and b > s_start]
         found.extend(_indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted))
     return found
@@ -1486,6 +1490,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                                     _Attribution(cue=text[match.start("verb"):match.end("verb")],
                                                  np_start=np_start, np_end=np_end), p_index)
     cue_start, cue = _cue_with_aux(text, s_start, match.start("verb"), match.end("verb"))
+    if _follows_closing_mark(text, s_start, cue_start):
+        return None  # "“Not me,” said Jo Roe, shaking his head ...": the quote's inverted attribution
     clause_from = match.end()
     listener = re.match(r"(\w+)\s+", text[clause_from:s_end])
     listeners = _LISTENER_THEN_PRONOUN.match(text, clause_from, s_end) \
@@ -1823,13 +1829,16 @@ def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan]
     rows: list[dict] = []
     roles: dict[str, str] = {}
     history: list[tuple[int, _Speaker, int]] = []  # (position, speaker, paragraph) of attributed quotes
+    spoken: list[tuple[_Speaker, int]] = []  # (speaker, paragraph) of attributed direct quotes
     for candidate in sorted(candidates, key=lambda c: c.start):
         attribution = candidate.attribution or _Attribution()
         speaker = _speaker_of(text, attribution, mentions, history, candidate)
         if candidate.continuation or (speaker.text is None and speaker.entity is None):
             previous = [h for h in history if candidate.paragraph - h[2] <= 1]
             if previous and candidate.kind == "direct":
-                last = previous[-1][1]
+                # a quote carries on the last speaker quoted in full, not a fragment quoted inside the
+                # writer's clause since ("“...,” X said, though Y haven't said it is “reopening”. “...”")
+                last = spoken[-1][0] if spoken and candidate.paragraph - spoken[-1][1] <= 1 else previous[-1][1]
                 speaker = _Speaker(last.entity, last.entity_type, None, last.role, last.channel)
                 attribution = _Attribution()
             elif candidate.kind != "direct" or not candidate.continuation:
@@ -1844,6 +1853,8 @@ def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan]
                 speaker.channel = last.channel
         if speaker.text is not None or speaker.entity is not None:
             history.append((candidate.start, speaker, candidate.paragraph))
+            if candidate.kind == "direct":
+                spoken.append((speaker, candidate.paragraph))
         rows.append({
             "start": candidate.start, "end": candidate.end, "text": text[candidate.start:candidate.end],
             "kind": candidate.kind, "speaker": speaker.entity, "speaker_text": speaker.text,
@@ -1919,10 +1930,14 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
                 return _Speaker(author[2], author[3], written, role, channel)
             return _Speaker(None, None, written, role, channel)
         if head in _BODY_NOUNS:
-            # "the ministry said": the nearest body before whose name holds a fitting head word
+            # "the ministry said": the nearest body before whose name holds a fitting head word; else a body
+            # whose name holds none ("NatWest said ... the company said") that spoke just before
             body = _body_antecedent(text, mentions, head, np_start)
             if body:
                 return _Speaker(body[2], body[3], written, role, channel)
+            spoke = _previous_speaker(history, {"ORG"}, candidate)
+            if spoke and not _names_another_body(text, mentions, spoke[0]):
+                return _Speaker(spoke[0], spoke[1], written, role, channel)
         if head in _MEDIA_NOUNS:
             outlet = _nearest_outlet(text, mentions, np_start, None)
             if outlet:
@@ -1960,6 +1975,16 @@ def _body_head(text: str, inside: list[EntitySpan], np_end: int) -> str | None:
         return None
     bodies = [w for w in tail if w in _BODY_NOUNS]
     return bodies[-1] if bodies else None
+
+
+_ALL_BODY_HEADS = frozenset().union(*_BODY_NOUNS.values()) | frozenset(_MEDIA_NOUNS)
+
+
+def _names_another_body(text: str, mentions: list[EntitySpan], entity: str) -> bool:
+    """Whether an organisation's name (as written at its first mention) holds the head word of a kind of body
+    or outlet ("Ministry of X", "X News Agency"): a description of another kind cannot stand for it."""
+    written = next((text[m[0]:m[1]] for m in mentions if m[2] == entity), "")
+    return bool(set(re.findall(r"[a-z]+", written.lower())) & _ALL_BODY_HEADS)
 
 
 def _body_antecedent(text: str, mentions: list[EntitySpan], head: str, before: int) -> EntitySpan | None:
