@@ -432,3 +432,30 @@ def test_a_body_description_is_not_an_outlet_that_spoke_before() -> None:
             "“We are reviewing the situation,” the company said.\n")
     rows = extract_quotes(text, spans(text, ("Daily Courier", "daily-courier", "ORG")))
     assert [(r["speaker"], r["speaker_text"]) for r in rows][-1] == (None, "the company")
+
+
+def test_words_someone_might_say_are_credited_to_the_attribution_after_them() -> None:
+    text = "But officials could say something like, “The donor works in shipping,” Omar Haddad wrote.\n"
+    rows = extract_quotes(text, spans(text, ("Omar Haddad", "omar-haddad", "PERSON")))
+    assert [(r["speaker"], r["speaker_text"], r["cue"]) for r in rows] == [("omar-haddad", "Omar Haddad", "wrote")]
+
+
+def test_a_verb_after_a_quote_inside_the_subjects_aside_takes_the_sentence_subject() -> None:
+    text = ("Perry sang for two hours on Saturday.\n\n"
+            "Perry, who hugged the mayor while wearing a cape bearing the words, “I am with her,” shouted, "
+            "“In three days, let us make history!”\n")
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
+        ("In three days, let us make history!", "Perry", "shouted")]
+
+
+def test_a_passive_frame_credits_its_agent() -> None:
+    text = "In all, the mayor's 370 volunteers -- dubbed \"Harborlights\" by the campaign -- have raised money.\n"
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
+        ("Harborlights", "the campaign", "dubbed")]
+
+
+def test_a_document_after_a_preposition_speaks_through_a_participle_but_the_senders_letter_does_not() -> None:
+    text = ("The mayor's statement came in response to an agency story detailing how most donors had met her.\n\n"
+            "The council sent a letter to the board on Monday saying that the port would close.\n")
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
+        ("an agency story", "detailing"), ("The council", "saying")]

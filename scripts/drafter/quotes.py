@@ -61,6 +61,7 @@ _PHRASAL_ALT = "|".join(f"(?:{words_pattern(forms)})\\s+{particle}" for forms, p
 _LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:{words_pattern(_LEXICON.light_verb_modifiers)})\\s+){{0,2}}"
               f"(?:{words_pattern(_LEXICON.reporting_nouns)})")
 _MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in forms) | _LEXICON.light_verbs
+_MODALS = _LEXICON.closed_classes["modals"]  # "could say": words someone might say
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
 _SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "reportedly", "further",
@@ -810,6 +811,10 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
     return None
 
 
+# a quoted fragment right after a participle and followed by "by X" ("dubbed “...” by the campaign")
+_PASSIVE_AGENT = re.compile(r"[" + re.escape(_ALL_MARKS) + r"][^" + re.escape(_ALL_MARKS) + r"\n]{1,80}[" +
+                            re.escape(_ALL_MARKS) + r"],?\s+by\s+(?P<np>[^,.;:!?()\n" + _DASH_CLASS +
+                            re.escape(_ALL_MARKS) + r"]{2,60})")
 # cognition verbs ("believe", "hold") frame a quote only when it, a comma, a colon or "that" follows them
 _COGNITION_FORMS = _LEXICON.verb_forms["cognition"] - _LEXICON.verb_forms["speech"]
 _COGNITION_FRAMES = re.compile(r"\s*(?:[,:]|that\b|[" + re.escape(_ALL_MARKS) + r"])")
@@ -825,6 +830,8 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
         if index + 1 < len(words) and words[index + 1][2].lower() == "to" and word.lower() not in {"according"}:
             continue
         previous = words[index - 1][2].lower() if index > 0 else ""
+        if index > 0 and any(mark in text[words[index - 1][1]:w_start] for mark in _ALL_MARKS):
+            previous = ""  # "“... with her,” shouted": a quotation mark stands between, the word is the quote's
         gerund_after_preposition = word.lower().endswith("ing") and previous in _PREPOSITIONS
         if previous in _DETERMINERS | _PREPOSITIONS - {"to"} and not gerund_after_preposition:
             continue  # a noun: "in terms of", "the claims"
@@ -832,11 +839,24 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
                 not _opens_with_subject(text[w_end:open_mark + 200].lstrip()):
             continue  # "held her tongue out of “...”": a belief frames a quote right before it, or a clause
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
+        agent = _PASSIVE_AGENT.match(text, open_mark) if word.lower().endswith("ed") and \
+            not text[w_end:open_mark].strip() else None
+        if agent is not None:
+            # "fundraisers, dubbed “Hillblazers” by the campaign": a passive frame, its agent speaks
+            np_start, np_end = _trim(text, agent.start("np"), agent.end("np"))
+            return _Attribution(cue=cue, np_start=np_start, np_end=np_end)
         if not word.lower().endswith("ing") and _follows_closing_mark(text, sentence_start, cue_start):
             # "“...,” responded X, punctuating it with “...”": an inverted attribution, its speaker after the verb
             inverted = _phrase_after(text, w_end, open_mark)
             if inverted is not None:
                 return _Attribution(cue=cue, np_start=inverted[0], np_end=inverted[1], role=inverted[2])
+            # "X, who wore a cape bearing the words, “...,” shouted, “...”": the quote before is inside the
+            # subject's aside, so the sentence's subject speaks
+            opening = next((m.position for m in _classify_marks(text, sentence_start, cue_start) if m.opening), None)
+            subject = _sentence_subject(text, sentence_start, opening) if opening is not None else None
+            if subject is not None and _starts_with_name(text[subject[0]:subject[1]]):
+                comma = text.find(",", subject[0], subject[1])
+                return _Attribution(cue=cue, np_start=subject[0], np_end=comma if comma > 0 else subject[1])
         subject = None if gerund_after_preposition else _subject_before(text, sentence_start, cue_start)
         if word.lower().endswith("ing") and (subject is None or text[cue_start - 2:cue_start].strip() == "," or
                                              not _participle_subject(text, sentence_start, subject[0])):
@@ -1123,8 +1143,12 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
         pre.cue and pre.cue.split()[-1].lower() in REPORTING_VERBS
     attribution = post or pre
     if direct_lead and ends_clause and pre is not None:  # direct_lead already implies pre is not None
-        return _Candidate(start, end, "direct", pre if pre.np_start is not None or post is None else post,
-                          p_index, note=note)
+        # "But they could say something like, “...,” he wrote.": words someone might say, framed by a modal,
+        # are the writer's example; the attribution after the quote names who wrote them
+        hypothetical = post is not None and post.np_start is not None and pre.cue is not None and \
+            pre.cue.split()[0].lower() in _MODALS
+        return _Candidate(start, end, "direct", pre if (pre.np_start is not None and not hypothetical) or post is None
+                          else post, p_index, note=note)
     if pre_text.rstrip().endswith(":") and ends_clause and (post is not None or pre is not None) and \
             _has_finite_verb(content):
         # "..., he wrote: “...”" / "is no mystery: “...,” he said": a colon introduces a whole quote
@@ -1407,6 +1431,16 @@ _PARTICIPLE_SUBJECT_AFTER = re.compile(r"\b(?:" + words_pattern(_LEXICON.closed_
                                        r")\s+$", re.I)
 
 
+def _document_after_preposition(text: str, sentence_start: int, phrase: tuple[int, int, str | None]) -> bool:
+    """A document named after a preposition right before a participle ("in response to an agency story
+    detailing how", "seizing on the letter informing them"): the document, not the sentence's subject, says it;
+    a document that is the verb's own object ("sent a letter to the board saying") is the sender's."""
+    words = text[phrase[0]:phrase[1]].split()
+    before = text[sentence_start:phrase[0]].split()
+    return len(words) >= 2 and words[0].lower() in _DETERMINERS and words[-1].lower() in _DOCUMENT_NOUNS and \
+        bool(before) and before[-1].lower() in _PREPOSITIONS
+
+
 def _participle_subject(text: str, sentence_start: int, phrase_start: int) -> bool:
     """Whether the phrase right before a participle is its subject: after "with" ("with X calling it
     ...") or opening the sentence ("X, saying ..."); a phrase after the sentence's verb is that verb's
@@ -1531,6 +1565,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
+    elif low.endswith("ing") and subject is not None and _document_after_preposition(text, s_start, subject):
+        pass  # "came in response to an agency story detailing how ...": the document details
     elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
                                 _holds_a_verb(text[subject[0]:subject[1]]) or
                                 not _participle_subject(text, s_start, subject[0])):
