@@ -459,3 +459,31 @@ def test_a_document_after_a_preposition_speaks_through_a_participle_but_the_send
             "The council sent a letter to the board on Monday saying that the port would close.\n")
     assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
         ("an agency story", "detailing"), ("The council", "saying")]
+
+
+def test_a_sentence_that_only_attributes_names_the_speaker_of_the_quote_after_it() -> None:
+    text = ("\"It is funny,\" said Ana Roe, 20, a nursing major. Her friend Lena Ortiz, 20, a science major, "
+            "chimed in. \"I did not think I would vote for them. Now I am.\"\n")
+    rows = extract_quotes(text, spans(text, ("Ana Roe", "ana-roe", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON")))
+    assert [(r["speaker"], r["cue"], r["speaker_role"]) for r in rows] == [
+        ("ana-roe", "said", None), ("lena-ortiz", "chimed in", "a science major")]
+
+
+def test_a_time_phrase_and_an_adverb_before_the_verb_are_no_speaker() -> None:
+    text = ("Omar Haddad in the past has called the mayor a “third-rate manager.”\n\n"
+            "Roe asked Lee about the port. He did not answer, and instead argued that the mayor made a deal "
+            "“to sell the harbour.”\n")
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Omar Haddad", "has called"),
+                                                                            ("He", "argued")]
+
+
+def test_an_infinitive_after_a_noun_set_apart_from_the_quote_frames_nothing() -> None:
+    text = "Lena Ortiz also called his hesitancy to concede the vote, should he lose, the “language of a bully.”\n"
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Lena Ortiz", "called")]
+
+
+def test_a_frame_inside_an_open_quotation_gives_way_to_the_attribution_after_the_quote() -> None:
+    text = ("Ana Roe has blamed her party before. “When the same problems crop up again, at what point do the "
+            "leaders say, “Hey, maybe it is us?” she tweeted.\n")
+    rows = extract_quotes(text)
+    assert [(r["speaker_text"], r["cue"]) for r in rows if r["text"] == "Hey, maybe it is us?"] == [("she", "tweeted")]

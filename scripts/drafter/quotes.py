@@ -64,10 +64,7 @@ _MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in f
 _MODALS = _LEXICON.closed_classes["modals"]  # "could say": words someone might say
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
-_SKIPPABLE_ADVERBS = frozenset({"also", "then", "again", "once", "repeatedly", "reportedly", "further",
-                                "previously", "recently", "later", "earlier", "often", "publicly",
-                                "privately", "openly", "clearly", "firmly", "has", "have", "had",
-                                "already", "not", "never", "just", "only", "still", "even", "allegedly"})
+_SKIPPABLE_ADVERBS = _LEXICON.closed_classes["skippable_adverbs"]  # "X also said", "and instead argued"
 _DETERMINERS = _LEXICON.determiners
 _PRONOUNS = _LEXICON.pronouns["all"]
 # a time word ends a would-be speaker ("on Tuesday said"); the words of a time phrase ("in recent days",
@@ -412,6 +409,10 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
             appositive = body[cut + 1:].strip()
             before = sentence_start + cut
             phrase = _phrase_before(text, sentence_start, before)
+            if phrase and re.fullmatch(r"\d{1,3}", text[phrase[0]:phrase[1]]) and \
+                    text[sentence_start:phrase[0]].rstrip().endswith(","):
+                # "Name, 20, a science major, said": the age is a second appositive, the name is before it
+                phrase = _phrase_before(text, sentence_start, text.rfind(",", sentence_start, phrase[0]))
             if phrase and _looks_like_role(appositive):
                 return phrase[0], phrase[1], appositive
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
@@ -830,6 +831,9 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
         if index + 1 < len(words) and words[index + 1][2].lower() == "to" and word.lower() not in {"according"}:
             continue
         previous = words[index - 1][2].lower() if index > 0 else ""
+        if previous == "to" and index >= 3 and words[index - 3][2].lower() in _DETERMINERS and \
+                words[index - 2][2].islower() and "," in text[w_end:open_mark]:
+            continue  # "his hesitancy to concede the vote, should X win, the “...”": a noun's infinitive, set apart
         if index > 0 and any(mark in text[words[index - 1][1]:w_start] for mark in _ALL_MARKS):
             previous = ""  # "“... with her,” shouted": a quotation mark stands between, the word is the quote's
         gerund_after_preposition = word.lower().endswith("ing") and previous in _PREPOSITIONS
@@ -869,10 +873,13 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
                 # "“...,” adding, “...”": the speaker of the quote before, resolved later
                 return _Attribution(cue=cue)
             subject = subject or _sentence_subject(text, sentence_start, cue_start) or nearest
-        if previous in {"and", "but"} and index > 1:
+        joined = index - 1
+        while joined > 0 and words[joined][2].lower() in _SKIPPABLE_ADVERBS:
+            joined -= 1  # "and instead argued"
+        if words[joined][2].lower() in {"and", "but"} and joined > 0 and index > 0:
             # "X returned to the stage and declared, “...”": the verbs share the sentence's subject (the
             # phrase before "and" is the first verb's object)
-            subject = _sentence_subject(text, sentence_start, words[index - 1][0]) or subject
+            subject = _sentence_subject(text, sentence_start, words[joined][0]) or subject
         if subject is None:
             continue
         s, e, role = subject
@@ -1037,7 +1044,9 @@ def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, 
             following = [(s, e) for s, e in sentences if s >= sent_end]
             if following and _is_bare_attribution(text, *following[0]):
                 sent_end = following[0][1]
-        candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index)
+        before = [(s, e) for s, e in sentences if e <= sent_start]
+        candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index,
+                                      before[-1] if before else None)
         if candidate:
             found.append(candidate)
     return found
@@ -1074,8 +1083,41 @@ def _is_speaker_label(name: str) -> bool:
 _LABEL_LEAD = re.compile(r"^\s*(?P<np>[A-Z][^:;.!?“”\"]{1,80}?)\s*:\s*$")
 
 
+def _inside_open_quote(text: str, start: int, position: int | None) -> bool:
+    """Whether a double quotation mark opened after start is still open at position ("“When ... do the
+    principals say, “Hey ...?” he tweeted": the inner frame is the quoted speaker's words, not the writer's)."""
+    if position is None:
+        return False
+    depth = 0
+    for mark in _classify_marks(text, start, position):
+        if mark.double:
+            depth = depth + 1 if mark.opening else max(0, depth - 1)
+    return depth > 0
+
+
+def _attribution_sentence(text: str, start: int, end: int) -> _Attribution | None:
+    """A sentence that only attributes, with no quotation marks ("Her friend Jo Roe, 20, chimed in."): its
+    reporting verb and the subject before it, for the quote that opens the next sentence; else None."""
+    if any(mark in text[start:end] for mark in _ALL_MARKS.replace("'", "").replace("’", "")) or \
+            not text[start:end].rstrip().endswith(".") or not _is_bare_attribution(text, start, end):
+        return None
+    for w_start, w_end, word in _words(text, start, end)[:14]:
+        if word.lower() in REPORTING_VERBS:
+            if word.lower().endswith("ing") or _is_noun_use(text, start, w_start, word):
+                return None
+            cue_start, cue = _cue_with_aux(text, start, w_start, w_end)
+            particle = re.match(r"\s+(?:in|out|on|up|back)\b", text[w_end:end])  # "chimed in"
+            subject = _subject_before(text, start, cue_start)
+            if subject is None or _is_time_phrase(text[subject[0]:subject[1]]):
+                return None
+            return _Attribution(cue=cue + (particle.group() if particle else ""), np_start=subject[0],
+                                np_end=subject[1], role=subject[2])
+    return None
+
+
 def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_start: int, sent_end: int,
-                      para: tuple[int, int], p_index: int) -> _Candidate | None:
+                      para: tuple[int, int], p_index: int,
+                      sentence_before: tuple[int, int] | None = None) -> _Candidate | None:
     content = text[start:end]
     post = _post_attribution(text, stretch.close_mark + stretch.close_length, sent_end) \
         if stretch.close_mark is not None else None
@@ -1124,8 +1166,13 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
             return _Candidate(start, end, "direct", _Attribution(cue=cue, np_start=subject[0], np_end=subject[1]),
                               p_index, note=note)
     if not pre_clean:
-        # the quote opens its sentence
-        attribution = post
+        # the quote opens its sentence; a sentence before it that only attributes ("Jo Roe chimed in.") names
+        # its speaker
+        # (one that follows a quote is that quote's attribution: this quote then carries it on)
+        follows_quote = sentence_before is not None and text[para[0]:sentence_before[0]].rstrip()[-1:] and \
+            text[para[0]:sentence_before[0]].rstrip()[-1] in _ALL_MARKS
+        attribution = post or (_attribution_sentence(text, *sentence_before) if sentence_before and not follows_quote
+                               else None)
         # a whole clause in double marks opening its sentence is a quote even when the writer's
         # words follow the closing mark (“..., ” which the law did not allow)
         whole = (ends_clause and (stretch.double or post is not None)) or \
@@ -1146,7 +1193,7 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
         # "But they could say something like, “...,” he wrote.": words someone might say, framed by a modal,
         # are the writer's example; the attribution after the quote names who wrote them
         hypothetical = post is not None and post.np_start is not None and pre.cue is not None and \
-            pre.cue.split()[0].lower() in _MODALS
+            (pre.cue.split()[0].lower() in _MODALS or _inside_open_quote(text, sent_start, pre.np_start))
         return _Candidate(start, end, "direct", pre if (pre.np_start is not None and not hypothetical) or post is None
                           else post, p_index, note=note)
     if pre_text.rstrip().endswith(":") and ends_clause and (post is not None or pre is not None) and \
