@@ -487,3 +487,8 @@ def test_a_frame_inside_an_open_quotation_gives_way_to_the_attribution_after_the
             "leaders say, “Hey, maybe it is us?” she tweeted.\n")
     rows = extract_quotes(text)
     assert [(r["speaker_text"], r["cue"]) for r in rows if r["text"] == "Hey, maybe it is us?"] == [("she", "tweeted")]
+
+
+def test_an_auxiliary_with_an_adverb_makes_an_ing_form_finite() -> None:
+    text = "With the mayor reeling and the council in panic, some are even demanding that the mayor resign.\n"
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("some", "are even demanding")]

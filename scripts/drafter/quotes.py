@@ -745,7 +745,9 @@ def _phrase_after(text: str, start: int, limit: int) -> tuple[int, int, str | No
 _VERB_ALT = "|".join(sorted(REPORTING_VERBS, key=len, reverse=True))
 _POST_VERB_FIRST = re.compile(r"[\s,;" + _DASH_CLASS + r"]*(?P<verb>" + _VERB_ALT + r")\b(?!\s+(?:that|to)\b)",
                               re.IGNORECASE)
-_CUE_WITH_AUX = re.compile(r"(?:\b(?:" + "|".join(_AUX_BEFORE_VERB) + r")\s+(?:also\s+|not\s+)?)?"
+# the auxiliary before a reporting verb, with one adverb between ("has also said", "are even demanding")
+_CUE_WITH_AUX = re.compile(r"(?:\b(?:" + "|".join(_AUX_BEFORE_VERB) + r")\s+(?:(?:" +
+                           words_pattern(_SKIPPABLE_ADVERBS - set(_AUX_BEFORE_VERB)) + r")\s+)?)?"
                            r"(?:\bcontinues?\s+to\s+|\bcontinued\s+to\s+)?$", re.IGNORECASE)
 
 
@@ -1609,12 +1611,14 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
         # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the
         # subject (the phrase before "and" is the first verb's object)
         subject = _sentence_subject(text, s_start, cue_start) or subject
-    if low.endswith("ing") and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
+    # a form in -ing with its auxiliary ("some are even demanding") is finite: its subject is the phrase before
+    participle = low.endswith("ing") and cue_start == match.start("verb")
+    if participle and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
         mid_np = _trim(text, mid.start("np"), mid.end("np"))
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
-    elif low.endswith("ing") and subject is not None and _document_after_preposition(text, s_start, subject):
+    elif participle and subject is not None and _document_after_preposition(text, s_start, subject):
         pass  # "came in response to an agency story detailing how ...": the document details
-    elif low.endswith("ing") and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
+    elif participle and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
                                 _holds_a_verb(text[subject[0]:subject[1]]) or
                                 not _participle_subject(text, s_start, subject[0])):
         # "..., adding that", "sent a letter on Friday saying that": the subject of the sentence speaks,
