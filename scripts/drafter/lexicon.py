@@ -65,6 +65,8 @@ class Lexicon:
     light_verbs: frozenset[str]
     reporting_nouns: frozenset[str]
     light_verb_modifiers: frozenset[str]
+    issuing_participles: frozenset[str]
+    inverting_verbs: frozenset[str]
     speech_nouns: frozenset[str]
     document_nouns: frozenset[str]
     media_nouns: frozenset[str]
@@ -221,6 +223,8 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
                               for f in inflections(lemma, irregular.get(lemma, ()))),
         reporting_nouns=frozenset(_words(data, "reporting_nouns", path)),
         light_verb_modifiers=frozenset(_words(data, "light_verb_modifiers", path)),
+        issuing_participles=frozenset(_words(data, "issuing_participles", path)),
+        inverting_verbs=frozenset(_words(data, "inverting_verbs", path)),
         speech_nouns=frozenset(_words(data, "speech_nouns", path)),
         document_nouns=frozenset(_words(data, "document_nouns", path)),
         media_nouns=frozenset(_words(data, "media_nouns", path)),

@@ -62,6 +62,7 @@ _LIGHT_ALT = (f"(?:{words_pattern(_LEXICON.light_verbs)})\\s+(?:(?:{words_patter
               f"(?:{words_pattern(_LEXICON.reporting_nouns)})")
 _MULTIWORD_FIRST = frozenset(f for forms, _ in _LEXICON.phrasal_verbs for f in forms) | _LEXICON.light_verbs
 _MODALS = _LEXICON.closed_classes["modals"]  # "could say": words someone might say
+_ISSUING = words_pattern(_LEXICON.issuing_participles)  # "published by X": a document's author
 _AUX_BEFORE_VERB = ("has", "have", "had", "was", "were", "is", "are", "will", "would", "may",
                     "might", "could", "can", "did", "does", "do")
 _SKIPPABLE_ADVERBS = _LEXICON.closed_classes["skippable_adverbs"]  # "X also said", "and instead argued"
@@ -431,8 +432,7 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                     text[phrase[0]:phrase[1]].split()[0].lower() not in _PREPOSITIONS and \
                     not any(mark in text[phrase[0]:verb_start] for mark in _ALL_MARKS):
                 return phrase[0], phrase[1], None  # "The official, who asked not to be named, said"
-            if phrase and re.match(r"(?:published|released|issued|prepared|compiled|written|signed)\s+by\b",
-                                   appositive) and \
+            if phrase and re.match(r"(?:" + _ISSUING + r")\s+by\b", appositive) and \
                     any(w.lower() in _DOCUMENT_NOUNS for w in text[phrase[0]:phrase[1]].split()[:3]):
                 # "The report, published by X, said", "A report by Y, published by X, said": the document speaks
                 return phrase[0], phrase[1], None
@@ -586,7 +586,7 @@ def _is_noun_form(before: list[str], word: str) -> bool:
         previous not in _AUX_BEFORE_VERB and previous not in REPORTING_VERBS
 
 
-_PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:published|released|issued|presented|prepared|seen|obtained|submitted)"
+_PARTICIPLE_TAIL = re.compile(r"(?<=\w)\s+(?:" + _ISSUING + r")"
                               r"\b[^,;:]*$")
 
 
@@ -651,7 +651,7 @@ def _phrase_before(text: str, lower: int, upper: int) -> tuple[int, int] | None:
     start, end = _trim(text, start, words[-1][1], " \t(")
     # drop a participle tail: "A report published in July" -> "A report"
     phrase = text[start:end]
-    cut = re.search(r"\s(?:published|released|issued|presented|prepared|seen|obtained|submitted)\b", phrase)
+    cut = re.search(r"\s(?:" + _ISSUING + r")\b", phrase)
     if cut:
         end = start + cut.start()
     if phrase.lower() in {"who", "which", "that"}:
@@ -1261,10 +1261,10 @@ _PARENTHETICAL_VERBS = frozenset(f for f in _LEXICON.speech_verbs if " " not in 
 _CLAUSE_THEN_SPEAKER = re.compile(r",\s*(?P<np>[^,;:“”\"]{1,60}?)\s+(?P<verb>" +
                                   "|".join(sorted(_PARENTHETICAL_VERBS, key=len, reverse=True)) + r"|told reporters|"
                                   r"estimated)(?P<tail>\s+[^,.;:!?]{0,40})?\s*[.!?]?\s*$")
-_CLAUSE_THEN_VERB = re.compile(r",\s*(?P<verb>said|says|added|wrote|reported|stated)\s+(?P<np>[^,;:“”\"]{1,60}?)"
+_CLAUSE_THEN_VERB = re.compile(r",\s*(?P<verb>" + words_pattern(_LEXICON.inverting_verbs) + r")\s+(?P<np>[^,;:“”\"]{1,60}?)"
                                r"(?:,\s*(?P<role>[^.;:!?]{1,80}))?\s*[.!?]?\s*$")
-_REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>claim|assertion|allegation|statement|warning|"
-                             r"argument|insistence|contention)\s+that\s+")
+_REPORTING_NOUN = re.compile(r"\b(?P<np>\w[\w\-]*)(?:’s|'s)\s+(?P<verb>" + words_pattern(_LEXICON.speech_nouns) +
+                             r")\s+that\s+")
 
 
 # reporting verbs whose object may come before a "that" clause ("told reporters that", "warned the council that")
@@ -1753,8 +1753,7 @@ def _parenthetical_attribution(text: str, s_start: int, s_end: int, p_index: int
     return None
 
 
-_REPORTING_TRIGGERS = REPORTING_VERBS | _MULTIWORD_FIRST | {"claim", "assertion", "allegation", "statement", "warning",
-                                                             "argument", "insistence", "contention"}
+_REPORTING_TRIGGERS = REPORTING_VERBS | _MULTIWORD_FIRST | _LEXICON.speech_nouns
 
 
 def _overlapping(pattern: re.Pattern, text: str, start: int, end: int):
@@ -1845,7 +1844,7 @@ _BODY_LOOKBACK = 200
 _BODY_NOUNS = _LEXICON.body_nouns
 _DOCUMENT_NOUNS = _LEXICON.document_nouns
 # "the report published by X", "a statement from X": the body that wrote a document
-_AUTHOR_AFTER = re.compile(r"\s*,?\s*(?:(?:published|released|issued|prepared|compiled|written)\s+)?(?:by|from|of)\s+")
+_AUTHOR_AFTER = re.compile(r"\s*,?\s*(?:(?:" + _ISSUING + r")\s+)?(?:by|from|of)\s+")
 
 
 class _Mentions(list[EntitySpan]):
@@ -2108,7 +2107,7 @@ def _document_author(text: str, mentions: list[EntitySpan], noun: str, np_start:
 
 
 # "X released its report", "X has published a new study": the body before the verb issued the document
-_ISSUED_DOCUMENT = re.compile(r"\s(?:has\s+|had\s+)?(?:released|published|issued|presented|prepared|compiled)\s+"
+_ISSUED_DOCUMENT = re.compile(r"\s(?:has\s+|had\s+)?(?:" + _ISSUING + r")\s+"
                               r"(?:its|their|a|an|the)\s+(?:[\w\-]+\s+){0,3}?(?P<noun>" +
                               "|".join(sorted(_LEXICON.document_nouns, key=len, reverse=True)) + r")\b")
 
