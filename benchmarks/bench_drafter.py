@@ -189,6 +189,32 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; an upper bound
 
 
+def print_drafter_times(copies: int, repeats: int) -> None:
+    """The drafter alone, for a machine without the peers' environment: the median wall and CPU time of
+    ``repeats`` runs on the curated articles repeated ``copies`` times and on PolNeAR's articles (when the
+    benchmark files are there). CPU time is the figure to compare under load."""
+    from scripts.evaluate import BENCHMARKS_DIR, load_polnear
+
+    texts, _rows = curated_corpus()
+    corpora = {f"curated x{copies}": list(texts.values()) * copies}
+    if (BENCHMARKS_DIR / "polnear" / "text").is_dir():
+        corpora["PolNeAR"] = [article["text"] for article in load_polnear(BENCHMARKS_DIR / "polnear")]
+    run = drafter_runner()
+    print(f"| corpus | articles | median wall s | median CPU s | articles per CPU s | (median of {repeats}) |")
+    print("|---|---|---|---|---|---|")
+    for name, corpus in corpora.items():
+        run(corpus[:3])  # warm: the lexicon and patterns are compiled once per process
+        walls, cpus = [], []
+        for _ in range(repeats):
+            wall, cpu = time.perf_counter(), time.process_time()
+            run(corpus)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        cpu_median = statistics.median(cpus)
+        print(f"| {name} | {len(corpus)} | {statistics.median(walls):.2f} | {cpu_median:.2f} | "
+              f"{len(corpus) / cpu_median:.1f} | |", flush=True)
+
+
 # --- adversarial inputs -------------------------------------------------------------------
 
 def adversarial_inputs() -> dict[str, str]:
@@ -246,12 +272,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-of", choices=SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--adversarial", action="store_true",
                         help="only time the drafter on the adversarial inputs (needs no peers)")
+    parser.add_argument("--drafter-only", action="store_true",
+                        help="only time the drafter (wall and CPU) on the curated articles and PolNeAR (needs no peers)")
     args = parser.parse_args(argv)
     if args.memory_of:
         _memory_child(args.memory_of)
         return 0
     if args.adversarial:
         print_adversarial()
+        return 0
+    if args.drafter_only:
+        print_drafter_times(args.copies, args.repeats)
         return 0
 
     print("Quality on the curated articles, leave-one-out, scored by guidelines section 5:\n")

@@ -510,13 +510,16 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
              if entity_type != "PERSON" and " " in name}
     # a person's surname followed by another capitalised word ("Hasan Voa said" after "Raoof Hasan") is that
     # person, not a new one: a first name is rarely the surname of someone named before
-    earlier_surnames = sorted((found[1], name.split()[-1]) for name, found in candidates.items()
-                              if found[0] == "PERSON" and " " in name)
+    surname_first_seen: dict[str, int] = {}  # a surname -> where its first multi-word person starts
+    for name, found in candidates.items():
+        if found[0] == "PERSON" and " " in name:
+            surname = name.split()[-1]
+            surname_first_seen[surname] = min(found[1], surname_first_seen.get(surname, found[1]))
     return {name: found for name, found in candidates.items()
             if not (found[0] in ("GPE", "PERSON") and " " not in name and name in surnames)
             and not (found[0] == "PERSON" and " " not in name and name in tails)
-            and not (found[0] == "PERSON" and " " in name and any(
-                first < found[1] and surname == name.split()[0] for first, surname in earlier_surnames))}
+            and not (found[0] == "PERSON" and " " in name and
+                     surname_first_seen.get(name.split()[0], found[1]) < found[1])}
 
 
 HONORIFICS = load_lexicon().honorifics

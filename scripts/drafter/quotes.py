@@ -140,10 +140,19 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _containing(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    for start, end in spans:
-        if start <= position < end:
-            return start, end
+    """The span (of sorted, disjoint spans) holding position, else the last span; a binary search keeps a
+    paragraph of thousands of sentences linear."""
+    index = bisect_right(spans, (position, float("inf"))) - 1
+    if 0 <= index < len(spans) and spans[index][0] <= position < spans[index][1]:
+        return spans[index]
     return spans[-1] if spans else (position, position)
+
+
+def _overlapping_spans(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The spans (sorted by start, disjoint) that overlap [start, end), found by binary search."""
+    low = max(0, bisect_right(spans, (start, float("inf"))) - 1)
+    high = bisect_left(spans, (end, -1))
+    return [span for span in spans[low:high] if span[1] > start and span[0] < end]
 
 
 # --- quotation marks ---------------------------------------------------------
@@ -1025,6 +1034,7 @@ def _continues_quote(text: str, previous: tuple[int, int], para: tuple[int, int]
 def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, int]],
                    p_index: int) -> list[_Candidate]:
     found = []
+    sentence_ends = [e for _s, e in sentences]
     for stretch in _pair_marks(text, para, sentences):
         start, end = _trim(text, stretch.start, stretch.end, " \t")
         if stretch.close_mark is None:
@@ -1043,12 +1053,12 @@ def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, 
             # “Is it over?” the minister asked.  The sentence splitter ends the sentence at the mark,
             # but an attribution after a question, an exclamation or a full stop belongs to the quote
             # (“... today.” Jo Roe said to cheers.)
-            following = [(s, e) for s, e in sentences if s >= sent_end]
-            if following and _is_bare_attribution(text, *following[0]):
-                sent_end = following[0][1]
-        before = [(s, e) for s, e in sentences if e <= sent_start]
+            following = bisect_left(sentences, (sent_end, -1))  # the first sentence starting at or after it
+            if following < len(sentences) and _is_bare_attribution(text, *sentences[following]):
+                sent_end = sentences[following][1]
+        before = bisect_right(sentence_ends, sent_start)  # the sentences ending before this one (sorted)
         candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index,
-                                      before[-1] if before else None)
+                                      sentences[before - 1] if before else None)
         if candidate:
             found.append(candidate)
     return found
@@ -1326,13 +1336,15 @@ def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
     """Reported speech, one clause per sentence at most; a clause may not cut into a quoted stretch
     nor hold one (the quoted fragment is then the row, guidelines section 2)."""
     found = []
+    quoted_ends = sorted(b for _a, b in quoted)
     for s_start, s_end in sentences:
         if text[s_start:s_end].lstrip()[:1] in _DASH:
             continue
-        if any(b <= s_start and not text[b:s_start].strip(" .!?,;" + _ALL_MARKS) for _a, b in quoted) and \
+        last_end = bisect_right(quoted_ends, s_start)  # the quoted stretch that ends last before the sentence
+        if last_end and not text[quoted_ends[last_end - 1]:s_start].strip(" .!?,;" + _ALL_MARKS) and \
                 _is_bare_attribution(text, s_start, s_end):
             continue  # "“Is it over?” Jo Roe, an adviser, said at a summit.": the quote's attribution, no report
-        inside = [(a, b) for a, b in marked if a < s_end and b > s_start]
+        inside = _overlapping_spans(marked, s_start, s_end)
         found.extend(_indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted))
     return found
 
@@ -1528,7 +1540,7 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
                      found: list[tuple[int, _Candidate]], mid: re.Match | None = None) -> tuple[int, _Candidate] | None:
     verb = match.group("verb")
     low = verb.lower()
-    if any(a <= match.start("verb") < b for a, b in quoted):
+    if _overlapping_spans(quoted, match.start("verb"), match.start("verb") + 1):
         return None  # words inside quotation marks are the speaker's, not the writer's report
     previous_word = text[s_start:match.start("verb")].split()[-1:] or [""]
     named_noun = _NAMED_NOUN.search(text, max(s_start, match.start("verb") - 60), match.start("verb")) \
@@ -1856,6 +1868,15 @@ class _Mentions(list[EntitySpan]):
         self.starts = [m[0] for m in self]
         self.longest = max((m[1] - m[0] for m in self), default=0)
         self._by_types: dict[frozenset[str], tuple[list[int], list[EntitySpan]]] = {}
+        self._first: dict[str, EntitySpan] | None = None
+
+    def first_of(self, entity: str) -> EntitySpan | None:
+        """The first mention of an entity (an index built once, so look-ups stay constant)."""
+        if self._first is None:
+            self._first = {}
+            for mention in self:
+                self._first.setdefault(mention[2], mention)
+        return self._first.get(entity)
 
     def overlapping(self, start: int, end: int) -> list[EntitySpan]:
         high = bisect_left(self.starts, end)
@@ -1920,7 +1941,8 @@ def _resolve(text: str, candidates: list[_Candidate], mentions: list[EntitySpan]
         attribution = candidate.attribution or _Attribution()
         speaker = _speaker_of(text, attribution, mentions, history, candidate)
         if candidate.continuation or (speaker.text is None and speaker.entity is None):
-            previous = [h for h in history if candidate.paragraph - h[2] <= 1]
+            # history is in reading order: its last entry is the nearest (looking at it alone keeps this linear)
+            previous = history[-1:] if history and candidate.paragraph - history[-1][2] <= 1 else []
             if previous and candidate.kind == "direct":
                 # a quote carries on the last speaker quoted in full, not a fragment quoted inside the
                 # writer's clause since ("“...,” X said, though Y haven't said it is “reopening”. “...”")
@@ -2069,7 +2091,8 @@ _ALL_BODY_HEADS = frozenset().union(*_BODY_NOUNS.values()) | frozenset(_MEDIA_NO
 def _names_another_body(text: str, mentions: list[EntitySpan], entity: str) -> bool:
     """Whether an organisation's name (as written at its first mention) holds the head word of a kind of body
     or outlet ("Ministry of X", "X News Agency"): a description of another kind cannot stand for it."""
-    written = next((text[m[0]:m[1]] for m in mentions if m[2] == entity), "")
+    first = (mentions if isinstance(mentions, _Mentions) else _Mentions(mentions)).first_of(entity)
+    written = text[first[0]:first[1]] if first else ""
     return bool(set(re.findall(r"[a-z]+", written.lower())) & _ALL_BODY_HEADS)
 
 
