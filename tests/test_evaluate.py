@@ -194,6 +194,9 @@ def test_polnear_gold_and_scores_on_a_small_corpus(tmp_path):
     assert both["indirect_precision"] == 0.5 and both["indirect_precision_any"] == 1.0
     assert result["speaker_agreement"] == 0.5  # "Jo Smith" shares no word with "The mayor"
     assert result["speaker_agreement_continued"] == 0.5
+    # every scored pair, for reading the disagreements (benchmarks/polnear_speakers.py)
+    assert [(name, d["speaker_text"], g["source"], agreed) for name, d, g, agreed in result["speaker_pairs"]] == [
+        ("a1", "the senator", "the senator", True), ("a1", "Jo Smith", "The mayor", False)]
     assert score_polnear([article], [None])["articles_lost"] == 1
 
 
