@@ -94,6 +94,7 @@ class Lexicon:
     name_classes: dict[str, frozenset[str]] = field(default_factory=dict)  # how a capitalised run is read
     type_cues: dict[str, str] = field(default_factory=dict)  # head word of a name -> its type
     trailing_type_cues: dict[str, str] = field(default_factory=dict)  # lower-case word after a name -> its type
+    level_verbs: frozenset[str] = frozenset()  # "reached 1.3 million": the subject is what the number measures
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -237,6 +238,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         name_classes=_name_classes(data, path),
         type_cues=_type_cues(data, "type_cues", path),
         trailing_type_cues=_type_cues(data, "trailing_type_cues", path),
+        level_verbs=frozenset(_words(data, "level_verbs", path)),
     )
 
 

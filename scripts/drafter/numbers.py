@@ -533,7 +533,7 @@ TIME_PREPOSITION = re.compile(r"\b(?:in|by|since|until|till|before|after|during|
                               r"between|and|from|to)\s+$", re.I)
 # "and 1200", "to 1500": joining words that make a year only when a year stands before them
 JOINING_BEFORE = re.compile(r"(?P<other>\d{4})?[\s,]*\b(?:and|or|to|from|between)\s+$", re.I)
-PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)?(?P<noun>[a-z]{3,}s)\b")
+PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)??(?P<noun>[a-z]{3,}s)\b")
 CHANGE_BEFORE = re.compile(r"\b(?:" + CHANGE_UP + "|" + CHANGE_DOWN + r")\s+(?:from\s+[\d,.]+\s+)?(?:to|from)\s+$", re.I)
 YEAR_AFTER = re.compile(r"^\s+(?:in|during|by)\s+(?:\d{4}|" + MONTHS + r")\b", re.I)
 _NOT_PLURAL = load_lexicon().not_plural_nouns
@@ -542,9 +542,13 @@ DETERMINER_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(load_lexicon().determi
 
 def _is_year(number: Number, text: str) -> bool:
     """A year as a point in time: 1900-2100 alone, or 1000-2999 after "in", "by", "since" ...; not when
-    the number counts ("1500 troops", "rose from 1200 to 1500", "1100 in 2022")."""
+    the number counts ("1500 troops", "rose from 1200 to 1500", "1100 in 2022", "moved between 1500 and
+    2000 troops")."""
     written = text[number.start:number.end]
     if number.kind != "digits" or number.scaled != 1 or not written.isdigit() or len(written) != 4:
+        return False
+    pair = _four_digit_pair(text, number)
+    if pair is not None and _pair_counts(text, pair):
         return False
     before, after = text[max(0, number.start - 40):number.start], text[number.end:number.end + 40]
     if 1900 <= number.value <= 2100:
@@ -555,6 +559,44 @@ def _is_year(number: Number, text: str) -> bool:
     if _counts(before, after):
         return False
     return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(before[-10:]) is not None
+
+
+# "between 1500 and 2000", "from 1000 to 2000": two four-digit numbers joined as the bounds of one span
+FOUR_DIGIT_PAIR = re.compile(r"\b(?:between|from)\s+(?P<first>\d{4})\s+(?:and|to)\s+(?P<second>\d{4})(?![\d,.])", re.I)
+# the pair opens its clause: at the start of a sentence or after a comma, colon or dash
+CLAUSE_OPENS_BEFORE = re.compile(r"(?:^|[.!?;:,(\n—–]|\s-)\s*$")
+
+
+def _four_digit_pair(text: str, number: Number) -> re.Match[str] | None:
+    """The "between X and Y" / "from X to Y" pair of four-digit numbers that ``number`` is one bound of."""
+    window_start = max(0, number.start - 20)
+    for found in FOUR_DIGIT_PAIR.finditer(text, window_start, min(len(text), number.end + 20)):
+        if (found.start("first"), found.end("first")) == (number.start, number.end) or \
+                (found.start("second"), found.end("second")) == (number.start, number.end):
+            return found
+    return None
+
+
+def _pair_counts(text: str, pair: re.Match[str]) -> bool:
+    """Both numbers of a four-digit pair count the plural noun after it when the pair is the object of a
+    verb ("moved between 1500 and 2000 troops to the border", "going from 1000 to 2000 hires"); a pair
+    that opens its clause, or whose noun is the subject of the verb after it, is a time span ("Between
+    2015 and 2020 attacks rose", "from 2015 to 2020 attacks in the province rose" stays years only when it
+    opens the clause)."""
+    after = text[pair.end():pair.end() + 60]
+    plural = PLURAL_AFTER.match(after)
+    if plural is None or plural.group("noun") in _NOT_PLURAL:
+        return False
+    if CLAUSE_OPENS_BEFORE.search(text[max(0, pair.start() - 3):pair.start()]):
+        return False
+    following = re.match(r"\s+([a-z][\w'’]*)", after[plural.end():])
+    return not (following is not None and _finite_verb(following.group(1)))
+
+
+def _finite_verb(word: str) -> bool:
+    """A lower-case word that shows a finite verb: an auxiliary, a past tense or a change verb."""
+    return (word in _AUXILIARIES or word in _IRREGULAR_PAST or (len(word) > 4 and word.endswith("ed"))
+            or re.fullmatch(rf"(?:{CHANGE_UP}|{CHANGE_DOWN})", word) is not None)
 
 
 def _counts(before: str, after: str) -> bool:
@@ -935,13 +977,14 @@ REFERENCE_PATTERN = re.compile(
     r"a\s+year\s+(?:earlier|ago|before))\b", re.I)
 
 
-MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|[,.;:()\"“”!?–—]")
+MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*|[,.;:()\"“”!?–—]")
 FIRST_STOP = {"in", "of", "into", "during", "ago", "over", "under", "last", "this", "next", "per", "earlier", "later", "old"}
 COMPARATIVES = {"more", "less", "fewer", "higher", "lower", "up", "down", "increase", "decrease", "rise", "drop"}
 
 
 def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
-    """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters")."""
+    """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters"),
+    at another number, a time word or a compass word that opens no name ("nine North of the river")."""
     tail = text[quantity.end:sentence[1]]
     if quantity.unit == "percent":
         tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
@@ -952,8 +995,10 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
         stopped_at = found.start()
         if not word[0].isalpha() or len(words) >= 5 or (words and STOP_AFTER.fullmatch(word)):
             break
-        if _never_in_measure(word):
-            break  # "12 together", "five including two children", "insurgency-including": nothing counted
+        if _never_in_measure(word) or _names_time_or_number(word):
+            break  # "12 together", "five including two children", "officers in two years", "hires this year"
+        if word.lower().split("-")[0] in _COMPASS_WORDS and not _NAME_GOES_ON.match(tail, found.end()):
+            break  # "nine North of the river": a direction; "South Waziristan tribesmen" goes on as a name
         if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
             break  # "two groups killed": the verb after the counted noun
         stopped_at = len(tail)
@@ -962,19 +1007,34 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
                                               or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
             break
         words.append(word)
-    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])):
-        words.pop()
+    _strip_trailing(words)
     if words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
         # a name cut short ("$9 billion Silk and Spice ...", "North Kivu"): no measure beats half a name
         while words and words[-1][:1].isupper():
             words.pop()
+        _strip_trailing(words)  # "fighters in Kunar and ...": "fighters", not "fighters in"
     return words
 
 
-_MEASURE_NEVER = load_lexicon().measure_never
-_IRREGULAR_PAST = load_lexicon().irregular_past
+def _strip_trailing(words: list[str]) -> None:
+    """Drop the prepositions and function words a phrase of ``words`` ends with ("attacks in" -> "attacks")."""
+    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])):
+        words.pop()
+
+
+_LEXICON = load_lexicon()
+_MEASURE_NEVER = _LEXICON.measure_never
+_IRREGULAR_PAST = _LEXICON.irregular_past
+_AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
+_COMPASS_WORDS = _LEXICON.name_classes["compass_words"]
+# a number word, or a word of a time phrase: the period is a field of its own, the measure never holds one
+_NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
+_TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, "this", "last", "next",
+                         "tonight"])
+_LEVEL_VERBS = _LEXICON.level_verbs
+_COPULAS = _LEXICON.closed_classes["copulas"] | {"be", "been", "being"}
 # after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
 
@@ -985,22 +1045,38 @@ def _never_in_measure(word: str) -> bool:
     return low in _MEASURE_NEVER or any(part in _MEASURE_NEVER for part in low.split("-")[1:])
 
 
+def _names_time_or_number(word: str) -> bool:
+    """A number word ("two", "including-two") or a time word ("this", "Monday", "yesterday")."""
+    low = word.lower()
+    return low in _TIME_WORDS or any(part in _NUMBER_WORDS for part in low.split("-"))
+
+
 def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
-    """The words before the number back to a comma, without the verb and prepositions next to the number
-    ("flood deaths in the province increased by" -> "flood deaths in the province")."""
-    head = re.split(r"[,;:()\"“”–—]", text[sentence[0]:quantity.start])[-1]
+    """The words before the number back to a comma or another number, when a change verb, a copula or a
+    verb of level governs the number ("flood deaths in the province increased by" -> "flood deaths in
+    the province", "the number of refugees reached"); else none: in "officials said 18 were wounded"
+    the officials are no measure."""
+    head = re.split(r"[,;:()\"“”–—]|\d", text[sentence[0]:quantity.start])[-1]
     words = re.findall(r"[A-Za-z][\w'’-]*", head)
     change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|has|have|had|was|were|is|are|been|be|by|to|of|at|a|an|the|"
                              r"some|about|nearly|almost|over|than|more|less|up|down)", re.I)
-    while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])):
-        words.pop()
+    governed = False
+    while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])
+                     or words[-1].lower() in _LEVEL_VERBS):
+        verb = words.pop().lower()
+        governed = governed or verb in _LEVEL_VERBS or verb in _COPULAS or \
+            re.fullmatch(rf"(?:{CHANGE_UP}|{CHANGE_DOWN})", verb) is not None
+    if not governed:
+        return []
     words = words[-5:]
-    while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
-        words.pop(0)
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
         if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")):
-            return words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+            words = words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+            break
+    while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
+        words.pop(0)
+    _strip_trailing(words)
     if words and words[-1].endswith(("'s", "’s")):
         return []  # a possessive is no measure of its own
     return words
@@ -1036,16 +1112,27 @@ class _PeriodPhrases:
     longest: int
 
 
-def _period_phrases(text: str, sentence: tuple[int, int]) -> _PeriodPhrases:
+def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]]) -> _PeriodPhrases:
+    """The time phrases of ``sentence``; a date or year that is itself one of the ``statistics`` (sorted
+    spans) is no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
     phrases = []
+    starts = [span[0] for span in statistics]
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
+            if index in (1, 2) and _overlaps_any(found.start(), found.end(), statistics, starts):
+                continue
             phrase = found.group().strip(" ,")
             if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
                 phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
             phrases.append((found.start(), found.end(), index, phrase))
     phrases.sort()
     return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0))
+
+
+def _overlaps_any(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """True when [start, end) overlaps one of ``spans`` (sorted, not overlapping each other)."""
+    index = bisect_left(starts, end) - 1
+    return index >= 0 and spans[index][1] > start
 
 
 def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) -> str | None:
@@ -1137,7 +1224,9 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     credits: dict[tuple[int, int], str | None] = {}
     periods: dict[tuple[int, int], _PeriodPhrases] = {}
     rows = []
-    for quantity in find_quantities(text):
+    quantities = find_quantities(text)
+    spans = [(quantity.start, quantity.end) for quantity in quantities]
+    for quantity in quantities:
         index = bisect_right(sentence_starts, quantity.start) - 1
         whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
         # the words around a number within a window of its sentence: a "sentence" of 20 KB (a table
@@ -1145,7 +1234,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
         sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
         if whole not in credits:
             credits[whole] = _attribution(text, whole, mentions, mention_starts)
-            periods[whole] = _period_phrases(text, whole)
+            periods[whole] = _period_phrases(text, whole, spans)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
