@@ -117,3 +117,50 @@ def test_measure_holds_no_number_time_word_or_trailing_preposition(sentence: str
     measure = measures(sentence)[span]
     # an empty measure is drafted as its kind ("count"), which a reviewer replaces
     assert set(measure.split()) - {"count"} == expected
+
+
+@pytest.mark.parametrize("sentence, span, expected", [
+    ("The two countries share a 2,600-kilometer border.", "two", "countries"),
+    ("The report said 6,000 fighters operate in the valley.", "6,000", "fighters"),
+    ("The raid killed 12 sports fans.", "12", "sports fans"),
+    ("Some 300 families living near the border fled.", "Some 300", "families"),
+])
+def test_measure_ends_at_the_verb_after_a_plural_noun(sentence: str, span: str, expected: str) -> None:
+    assert measures(sentence)[span] == expected
+
+
+def periods(text: str) -> dict[str, str | None]:
+    return {row["text"]: row["period"] for row in extract_statistics(text)}
+
+
+def test_period_is_a_month_on_its_own() -> None:
+    assert periods("Militants killed 5 soldiers in March, and in April they killed 7 more.") == {"5": "March", "7": "April"}
+
+
+def test_may_the_verb_is_no_period() -> None:
+    assert periods("Officials may release 300 prisoners.") == {"300": None}
+
+
+def test_period_is_a_decade() -> None:
+    assert periods("During the 1980s, three million refugees crossed the border.") == {"three million": "the 1980s"}
+
+
+@pytest.mark.parametrize("sentence, span, expected", [
+    ("In the first half of 2024, 400 civilians were killed.", "400", "In the first half of 2024"),
+    ("Over the past year, 1,200 families returned.", "1,200", "Over the past year"),
+])
+def test_period_is_the_whole_span_of_a_first_or_past_period(sentence: str, span: str, expected: str) -> None:
+    assert periods(sentence)[span] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The two countries share a 2,600-kilometer border, which was fenced after 2017.",
+    "The fence, which was built in 2017, covers 90 percent of the border.",
+])
+def test_a_date_inside_a_relative_clause_dates_no_number_outside_it(sentence: str) -> None:
+    assert set(periods(sentence).values()) == {None}
+
+
+def test_a_date_of_the_main_clause_dates_the_relative_clause_restating_it() -> None:
+    text = "In 2024, attacks killed 2,500 people, which is 66% more than in 2023."
+    assert periods(text) == {"2,500": "2024", "66%": "2024"}

@@ -95,6 +95,7 @@ class Lexicon:
     type_cues: dict[str, str] = field(default_factory=dict)  # head word of a name -> its type
     trailing_type_cues: dict[str, str] = field(default_factory=dict)  # lower-case word after a name -> its type
     level_verbs: frozenset[str] = frozenset()  # "reached 1.3 million": the subject is what the number measures
+    prepositions: frozenset[str] = frozenset()  # may follow a counted noun inside its phrase ("fighters in")
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -239,6 +240,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         type_cues=_type_cues(data, "type_cues", path),
         trailing_type_cues=_type_cues(data, "trailing_type_cues", path),
         level_verbs=frozenset(_words(data, "level_verbs", path)),
+        prepositions=frozenset(_words(data, "prepositions", path)),
     )
 
 

@@ -959,7 +959,7 @@ STOP_AFTER = re.compile(
     r"to|at|on|by|from|for|with|according|also|per|each|a|an|the)\b", re.I)
 PERIOD_PATTERNS = [
     re.compile(r"\b(?:in|during|over|throughout|for)\s+the\s+(?:first|last|past|next|previous|"
-               r"second|third|final)\s+[\w\s-]{1,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
+               r"second|third|final)\s+[\w\s-]{0,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
                r"(?:\s+of\s+(?:the\s+)?[\w\s'-]{1,60}?)?(?=[,.;]|\s+(?:and|but|when|while|as)\b|$)",
                re.I),
     re.compile(rf"\b(?:(?:in|during|since|by|until|through|throughout|for|of)\s+)?(?:(?:early|mid|late|"
@@ -969,7 +969,19 @@ PERIOD_PATTERNS = [
     re.compile(rf"\b(?:last|this|next|earlier\s+this|later\s+this|earlier\s+last)\s+(?:year|month|week|"
                rf"{WEEKDAYS}|{MONTHS})\b|\b(?:on\s+)?(?:{WEEKDAYS})\b|\byesterday\b|\btoday\b", re.I),
     re.compile(r"\bsince\s+the\s+[\w\s'’-]{3,80}?(?=[,.;:]|\s+(?:when|while|but|and\s+the)\s)", re.I),
+    # a month on its own ("killed 5 soldiers in March"), written with its capital: "may" is also a verb
+    re.compile(r"\b(?:in|during|since|by|until|through|throughout)\s+(?:(?:early|mid|late)[\s-]+)?"
+               r"(?-i:" + "|".join(name.capitalize() for name in load_lexicon().months) + r")\b(?![\s.]+\d)", re.I),
+    # a decade ("during the 1980s", "since the early 2000s")
+    re.compile(r"\b(?:(?:in|during|since|by|until|through|throughout)\s+)?the\s+(?:(?:early|mid|late)[\s-]+)?"
+               r"(?:1[89]|20)\d0s\b", re.I),
 ]
+# the time phrases whose preposition is dropped ("in 2024" -> "2024", "during the 1980s" -> "the 1980s")
+DATE_PATTERNS = (1, 2, 3, 5, 6)
+# a relative clause set off by commas ("the fence, which was built after 2017, covers ..."): a time
+# phrase inside it dates the clause only; one outside it may date a number inside it ("in 2024, attacks
+# killed 2,500, which is 66% more than in 2023": the clause restates the statistic of 2024)
+RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|whom|whose|where)\b[^,;]*", re.I)
 REFERENCE_PATTERN = re.compile(
     r"^\s*(?:\w+\s+){0,3}?(?:more|less|fewer|higher|lower|up|down|increase|decrease|rise|drop)?\s*"
     r"(?:than|compared\s+(?:with|to)|from|over|against|on)\s+(?:(?:in|the\s+same\s+period\s+(?:in|of)|"
@@ -1001,6 +1013,8 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
             break  # "nine North of the river": a direction; "South Waziristan tribesmen" goes on as a name
         if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
             break  # "two groups killed": the verb after the counted noun
+        if words and _plural_noun(words[-1]) and _bare_verb_after_plural(word):
+            break  # "6,000 fighters operate in ...", "two countries share": the verb after the counted noun
         stopped_at = len(tail)
         opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
         if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
@@ -1018,9 +1032,24 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
     return words
 
 
+def _plural_noun(word: str) -> bool:
+    """A lower-case word that reads as a plural noun ("fighters", "countries"; not "was", "across", "press")."""
+    return (word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and word not in _NOT_PLURAL)
+
+
+def _bare_verb_after_plural(word: str) -> bool:
+    """A lower-case word after a plural noun that can only be its verb: neither a noun of a compound ("sports
+    fans" ends in -s), a participle ("fighters operating from"), a preposition nor a conjunction."""
+    return (word.islower() and not word.endswith(("s", "ing", "ed")) and word not in FIRST_STOP
+            and word not in _PREPOSITIONS and not STOP_AFTER.fullmatch(word) and not _never_in_measure(word))
+
+
 def _strip_trailing(words: list[str]) -> None:
-    """Drop the prepositions and function words a phrase of ``words`` ends with ("attacks in" -> "attacks")."""
-    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])):
+    """Drop the prepositions and function words a phrase of ``words`` ends with ("attacks in" -> "attacks"),
+    and a participle cut from its object ("families living" -> "families")."""
+    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])
+                     or len(words) > 1 and words[-1].islower() and words[-1].endswith("ing")):
         words.pop()
 
 
@@ -1034,6 +1063,7 @@ _NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
 _TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, "this", "last", "next",
                          "tonight"])
 _LEVEL_VERBS = _LEXICON.level_verbs
+_PREPOSITIONS = _LEXICON.prepositions
 _COPULAS = _LEXICON.closed_classes["copulas"] | {"be", "been", "being"}
 # after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
@@ -1110,6 +1140,12 @@ class _PeriodPhrases:
     phrases: list[tuple[int, int, int, str]]
     starts: list[int]
     longest: int
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # relative clauses set off by commas
+
+    def clause_of(self, position: int) -> int:
+        """The index of the relative clause holding ``position``, -1 outside all of them."""
+        index = bisect_right([c[0] for c in self.clauses], position) - 1
+        return index if index >= 0 and position < self.clauses[index][1] else -1
 
 
 def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]]) -> _PeriodPhrases:
@@ -1122,11 +1158,13 @@ def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple
             if index in (1, 2) and _overlaps_any(found.start(), found.end(), statistics, starts):
                 continue
             phrase = found.group().strip(" ,")
-            if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
+            if index in DATE_PATTERNS:  # a date keeps no preposition: "in 2024" -> "2024"
                 phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
             phrases.append((found.start(), found.end(), index, phrase))
     phrases.sort()
-    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0))
+    clauses = [found.span() for found in RELATIVE_CLAUSE.finditer(text, sentence[0], sentence[1])]
+    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0),
+                          clauses)
 
 
 def _overlaps_any(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -1141,11 +1179,14 @@ def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) ->
     from the number and stops once no phrase can be nearer, so a long sentence stays linear."""
     best: tuple[int, int, int, str] | None = None  # (distance, pattern index, start, phrase)
     middle = bisect_left(found.starts, quantity.start)
+    clause = found.clause_of(quantity.start) if found.clauses else -1
 
     def consider(start: int, end: int, index: int, phrase: str) -> None:
         nonlocal best
         if start < quantity.end and end > quantity.start:
             return  # "in the first 21 months" is no period of "21 months"
+        if found.clauses and found.clause_of(start) not in (-1, clause):
+            return  # "a 2,600-kilometer border, which was fenced after 2017": 2017 dates the fencing only
         if reference and reference in phrase:
             return
         candidate = (min(abs(start - quantity.end), abs(quantity.start - end)), index, start, phrase)
