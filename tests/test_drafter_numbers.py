@@ -410,3 +410,16 @@ def test_one_in_n_is_a_share_in_percent(sentence: str, span: str, value: float) 
 
 def test_numbers_before_in_and_a_place_are_counts() -> None:
     assert [r["value"] for r in extract_statistics("Police arrested two in Lund and three in Oslo.")] == [2, 3]
+
+
+def test_newsquant_compares_a_share_in_words_as_the_fraction_it_is() -> None:
+    from scripts.drafter.eval_newsquant import drafter_predictions, values_match
+
+    # the table keeps the guidelines' percent (33.3); the benchmark writes the share as a fraction
+    assert [row["value"] for row in extract_statistics("A third of the convoys were stopped.")] == [33.3]
+    third, = drafter_predictions("A third of the convoys were stopped.")
+    assert values_match(1 / 3, third["value"])
+    assert values_match(0.25, drafter_predictions("One in four recruits left.")[0]["value"])
+    assert values_match(2 / 3, drafter_predictions("Nearly two-thirds of the posts were empty.")[0]["value"])
+    # a percentage written as such stays as written
+    assert drafter_predictions("Turnout was 33 percent.") == [{"value": 33.0, "change": "="}]

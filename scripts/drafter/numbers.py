@@ -128,6 +128,7 @@ class Number:
     kind: str  # "digits" or "words"
     scaled: float = 1.0  # the scale word applied ("million" -> 1e6), 1 when none
     is_share: bool = False  # "half", "a third": a share in percent
+    fraction: float | None = None  # a share's exact fraction (1/3), which its percent rounds (33.3)
     words: list[str] = field(default_factory=list)
 
 
@@ -146,6 +147,7 @@ class Quantity:
     direction: str | None = None  # "up" / "down" for a stated increase or decrease
     note: str | None = None
     hedge: str | None = None  # a qualifier written before a range ("about 20-25"): the range stays a range
+    fraction: float | None = None  # a share's exact fraction ("a third": 1/3; its value is the percent 33.3)
 
 
 # --- units written after (or before) the number -----------------------------------------------
@@ -459,7 +461,7 @@ def _digit_fraction(text: str, token: re.Match[str]) -> Number | None:
         return None
     if share:
         return Number(found.start(), found.end(), round(100 * numerator / denominator, 1), "digits",
-                      is_share=True, words=[found.group()])
+                      is_share=True, fraction=numerator / denominator, words=[found.group()])
     return Number(found.start(), found.end(), numerator / denominator, "digits", words=[found.group()])
 
 
@@ -479,7 +481,7 @@ def _ratio(text: str, token: re.Match[str]) -> Number | None:
     if part is None or whole is None or not 0 < part < whole:
         return None
     kind = "digits" if found.group("part").isdigit() else "words"
-    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True,
+    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True, fraction=part / whole,
                   words=[found.group("part"), found.group("whole")])
 
 
@@ -503,7 +505,7 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
         if re.search(r"\b(?:first|second|last|latter|former|other|the)\s+$", before, re.I):
             return None
         if re.match(r"^[\s-]+(?:of|the|its|their|his|her|our|all|a|an)\b", after, re.I) and not lead.group(1):
-            return Number(start, end, 50.0, "words", is_share=True, words=["half"])
+            return Number(start, end, 50.0, "words", is_share=True, fraction=0.5, words=["half"])
         return None
     denominator = 3 if word.startswith("third") else 5 if word.startswith("fifth") else 4
     lead = re.search(r"\b(a|one|two|three|four)[\s-]+$", before, re.I)
@@ -518,7 +520,8 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
     if numerator >= denominator or (word.endswith("s") != (numerator > 1)):
         return None
     value = round(100 * numerator / denominator, 1)
-    return Number(start - len(before) + lead.start(), end, value, "words", is_share=True, words=[lead.group(1), word])
+    return Number(start - len(before) + lead.start(), end, value, "words", is_share=True,
+                  fraction=numerator / denominator, words=[lead.group(1), word])
 
 
 # --- from numbers to quantities --------------------------------------------------------------
@@ -948,7 +951,7 @@ def _single(text: str, part: _Part) -> Quantity:
     elif qualifier == "approximately":
         low = high = None
     return Quantity(start, end, value, low, high, qualifier, part.unit or "count", part.unit_text,
-                    _direction(text, part.start, part.end), part.note)
+                    _direction(text, part.start, part.end), part.note, fraction=part.number.fraction)
 
 
 # --- measure, period, attribution ------------------------------------------------------------
