@@ -6,10 +6,12 @@ table: span offsets, value and bounds, qualifier, unit, a short measure, the
 period, the reference period of a change and the entity the sentence credits.
 Drafted statistics are scored against curated ones by :mod:`scripts.evaluate`.
 
-Everything is regular expressions over the text plus a few lookups in small
-word lists of general English (number words, qualifiers, units, months,
-reporting and change verbs): no parser, no model, so it runs on thousands of
-articles a second.
+Everything is regular expressions over the text plus lookups in small word
+lists of general English (number words, qualifiers, change and credit verbs,
+months, stop words of a measure), which live in config/lexicon.yaml (section
+``statistics`` and the shared sections) and are read through
+:mod:`scripts.drafter.lexicon`: no parser, no model, so it runs on thousands
+of articles a second.
 """
 
 from __future__ import annotations
@@ -20,101 +22,75 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scripts.drafter.lexicon import load_lexicon
+from scripts.drafter.lexicon import StatisticsWords, load_lexicon, phrases_pattern
+from scripts.errors import BuildError
 
-# --- word lists (general English, not taken from any article) -------------------------------
+# --- word lists: config/lexicon.yaml, section statistics -----------------------------------------
 
-UNIT_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-TENS_WORDS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}
-SCALE_WORDS = {
-    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
-}
-# abbreviated scales written after digits; "m", "k" and "b" only count as scales when the
+def _statistics_words() -> StatisticsWords:
+    words = load_lexicon().statistics
+    if words is None:  # the loader refuses a lexicon file without the section; a Lexicon built in code may lack it
+        raise BuildError("the lexicon has no section 'statistics'")
+    return words
+
+
+_WORDS = _statistics_words()
+UNIT_WORDS = _WORDS.unit_words
+TENS_WORDS = _WORDS.tens_words
+SCALE_WORDS = _WORDS.scale_words
+# abbreviated scales written after digits; the ambiguous ones ("m", "k", "b") only count as scales when the
 # number is money or counts a plural noun ("35m users"), since "100m" is also metres
-SCALE_ABBREVIATIONS = {
-    "bn": 1_000_000_000, "mn": 1_000_000, "mln": 1_000_000, "mil": 1_000_000, "tn": 1_000_000_000_000,
-    "trn": 1_000_000_000_000, "m": 1_000_000, "k": 1_000, "b": 1_000_000_000,
-}
-AMBIGUOUS_SCALES = {"m", "k", "b"}
+SCALE_ABBREVIATIONS = _WORDS.scale_abbreviations
+AMBIGUOUS_SCALES = _WORDS.ambiguous_scale_abbreviations
 
-QUALIFIERS: list[tuple[str, str]] = [
-    # (pattern matched right before the number, qualifier); longer phrases first
-    (r"just\s+(?:over|above|more\s+than)", "more_than"),
-    (r"just\s+(?:under|below|less\s+than|fewer\s+than)", "less_than"),
-    (r"no\s+(?:fewer|less)\s+than|not\s+(?:fewer|less)\s+than|at\s+least|a\s+minimum\s+of", "at_least"),
-    (r"no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|up\s+to|as\s+(?:many|much)\s+as",
-     "up_to"),
-    (r"more\s+than|greater\s+than|higher\s+than|larger\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|"
-     r"beyond", "more_than"),
-    (r"less\s+than|fewer\s+than|lower\s+than|smaller\s+than|under|below", "less_than"),
-    (r"about|approximately|approx\.|nearly|almost|around|roughly|some|close\s+to|circa|"
-     r"an\s+estimated|estimated|an\s+approximate|approximate|upward\s+of|well\s+over", "approximately"),
-]
+# (pattern matched right before the number, qualifier), tried in the lexicon's order (longer phrases first)
+QUALIFIERS: list[tuple[str, str]] = [(phrases_pattern(phrases), qualifier)
+                                     for qualifier, phrases in _WORDS.qualifiers_before]
 QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“'‘]))(?P<q>" + "|".join(f"(?:{p})" for p, _ in QUALIFIERS) + r")\s+$", re.I)
-QUALIFIER_AFTER = re.compile(r"^\s+or\s+(?:so|more|less|fewer)\b|^-odd\b", re.I)
+QUALIFIER_AFTER = re.compile("|".join(
+    rf"^{re.escape(phrase)}\b" if phrase.startswith("-") else rf"^\s+{phrases_pattern([phrase])}\b"
+    for phrase in _WORDS.qualifiers_after), re.I)
 
 MONTHS = load_lexicon().month_pattern()  # names and abbreviations, from config/lexicon.yaml
 WEEKDAYS = load_lexicon().weekday_pattern()
 
-CHANGE_UP = (
-    r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
-    r"grew|grow|grows|growing|jumped|jump|jumps|climbed|climb|climbs|surged|surge|surges|"
-    r"soared|soar|soaring|advanced|advances|advancing|added|adding|boosted|hiked|spiked|doubled|higher|"
-    r"rallied|rally|rallies|rallying|jumping|climbing|surging|gaining|rebounded|rebounding"
-)
-CHANGE_DOWN = (
-    r"fell|fall|falls|falling|fallen|dropped|drop|drops|declined|decline|declines|decreased|"
-    r"decrease|decreases|down|lost|lose|loses|slipped|slip|slid|slide|slides|tumbled|plunged|"
-    r"plunge|plunging|sank|sink|sinking|shed|cut|cuts|reduced|lowered|shrank|shrunk|dipped|dip|eased|lower|"
-    r"slumped|slumping|plummeted|plummeting|plummets|plummet|tumbling|sliding|declining|dropping|losing|slipping|"
-    r"retreated|retreating"
-)
+CHANGE_UP = phrases_pattern(_WORDS.change_verbs["up"])
+CHANGE_DOWN = phrases_pattern(_WORDS.change_verbs["down"])
 CHANGE_VERB_TO = re.compile(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$", re.I)
 # change verbs that also take an object and a "by" ("grow sales by 35 per cent", "raised prices by 5%");
 # "raised" alone is no change ("raised $280 million" of funding)
 CHANGE_VERB_OBJECT_BY = re.compile(
-    rf"\b(?:(?P<up>{CHANGE_UP}|raised|raise|raises|raising)|(?P<down>{CHANGE_DOWN}))\s+(?:[a-z]+\s+){{1,2}}?by\s+"
+    rf"\b(?:(?P<up>{CHANGE_UP}|{phrases_pattern(_WORDS.change_verbs_with_object)})|(?P<down>{CHANGE_DOWN}))"
+    r"\s+(?:[a-z]+\s+){1,2}?by\s+"
     r"(?:(?:about|nearly|almost|around|roughly|some|more\s+than|over)\s+)?$", re.I)
 # "up" as a particle of another verb is no increase ("gave up 517 yards", "ended up 20 points")
-VERB_BEFORE_UP_PARTICLE = re.compile(r"\b(?:gave|give|gives|giving|given|picked|pick|set|made|make|makes|took|"
-                                     r"take|signed|sign|showed|show|turned|turn|came|come|stepped|step|backed|back|"
-                                     r"lined|added|adds|add|adding|summed|sum|totted|racked|rack|racking|ramped)\s+$", re.I)
+VERB_BEFORE_UP_PARTICLE = re.compile(rf"\b(?:{phrases_pattern(_WORDS.up_particle_verbs)})\s+$", re.I)
+_CHANGE_NOUNS_BEFORE_OF = {direction: [noun for noun in nouns if noun not in _WORDS.amount_nouns_before_of]
+                           for direction, nouns in _WORDS.change_nouns.items()}
 CHANGE_NOUN_AFTER = re.compile(
-    r"^[\s-]*(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost|more|higher)|"
-    r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge|less|fewer|lower))\b", re.I)
+    rf"^[\s-]*(?:(?P<up>{phrases_pattern([*_WORDS.change_nouns['up'], *_WORDS.change_comparatives['up']])})|"
+    rf"(?P<down>{phrases_pattern([*_WORDS.change_nouns['down'], *_WORDS.change_comparatives['down']])}))\b", re.I)
 CHANGE_NOUN_BEFORE = re.compile(
-    r"\b(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost)|"
-    r"(?P<down>decrease|decline|drop|fall|cut|reduction|slump|dip|plunge))\s+(?:of|by)\s+$", re.I)
+    rf"\b(?:(?P<up>{phrases_pattern(_CHANGE_NOUNS_BEFORE_OF['up'])})|"
+    rf"(?P<down>{phrases_pattern(_CHANGE_NOUNS_BEFORE_OF['down'])}))\s+(?:of|by)\s+$", re.I)
 CHANGE_VERB_BEFORE = re.compile(
     rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))(?:\s+(?:by|of|some|about|nearly|almost|"
     r"around|roughly|more\s+than|over|an?\s+(?:additional|further|other)|another|a\s+further))*\s*$", re.I)
 
-REPORTING_VERBS = (
-    r"said|says|say|estimated|estimates|estimate|reported|reports|report|recorded|records|"
-    r"counted|found|finds|stated|states|writes|wrote|noted|notes|showed|shows|claimed|claims|"
-    r"told|put|puts|documented|registered|tallied|calculated|believes|believe|according"
-)
+REPORTING_VERBS = phrases_pattern(_WORDS.credit_verbs)
 
 # --- the atomic number tokens -----------------------------------------------------------------
 
 NUMBER_WORD = "|".join(sorted([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS], key=len, reverse=True))
 TOKEN_PATTERN = re.compile(
     r"(?P<digits>(?<![\d.,])\d[\d,]*(?:\.\d+)?|(?<![\w.,\d])\.\d+)"
-    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|half|third|thirds|quarter|quarters|fourth|fourths|fifth|fifths)(?:\b|(?=fold\b)))",
+    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|{phrases_pattern(_WORDS.share_words)})(?:\b|(?=fold\b)))",
     re.I,
 )
 # words of a share ("half", "a third", "two-fifths"); "fourth" and "fifth" only after a numerator, as
 # they are also ordinals
-SHARE_WORDS = ("half", "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth", "fifths")
+SHARE_WORDS = _WORDS.share_words
 THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$")
 
 
@@ -194,23 +170,15 @@ USD_SIGNS = {"US$", "$US", "USD", "$"}
 TRANSLITERATED_POUND = re.compile(r"(?<![A-Za-z])PS$")
 TRANSLITERATED_AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?\s?(?:bn|mn|m|k|billion|million|thousand)\b|^\d{1,3}(?:,\d{3})+|^\d+\.\d")
 
-TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|EDT\b|EST\b|UTC\b|BST\b|PST\b|"
-                        r"IST\b|PKT\b|CET\b|hrs\b|o'clock\b))", re.I)
+TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:" + "|".join(
+    re.escape(word) + (r"\b" if word[-1].isalnum() else "") for word in _WORDS.clock_words_after) + "))", re.I)
 ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
 DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s+$", re.I)
 DATE_AFTER = re.compile(rf"^\s+(?:of\s+)?(?:{MONTHS})\b", re.I)
 STREET_AFTER = re.compile(
-    r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Ln|Drive|Dr|Blvd|Boulevard|"
-    r"Place|Pl|Court|Ct|Terrace|Highway|Hwy)\b\.?")
+    r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:" + phrases_pattern(_WORDS.street_types) + r")\b\.?")
 DECADE_AFTER = re.compile(r"^'?s\b")
-FUNCTION_WORDS = {
-    "the", "a", "an", "in", "of", "on", "at", "to", "for", "by", "with", "from", "and", "or",
-    "but", "about", "over", "under", "some", "nearly", "almost", "around", "approximately",
-    "only", "just", "all", "than", "up", "as", "more", "less", "fewer", "at", "least", "between",
-    "since", "after", "before", "during", "when", "while", "its", "their", "his", "her", "our",
-    "these", "those", "this", "that", "another", "every", "each", "roughly", "estimated",
-    "killing", "killed", "including", "top",
-}
+FUNCTION_WORDS = _WORDS.not_names_before_number
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
     rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
@@ -388,7 +356,7 @@ def _outermost(numbers: list[Number]) -> list[Number]:
 
 
 SCALE_CHAIN = re.compile(r"^(?:[\s-]?(?:" + "|".join(SCALE_WORDS) + r")\b)+", re.I)
-SCALE_ABBREVIATION = re.compile(r"^\s?(bn|mn|mln|mil|tn|trn|m|k|b)\b", re.I)
+SCALE_ABBREVIATION = re.compile(r"^\s?(" + phrases_pattern(SCALE_ABBREVIATIONS) + r")\b", re.I)
 SCIENTIFIC = re.compile(r"^\s?[×x]\s?10\s?(?:\^|\*\*)?([−-]?\d{1,3})\b")
 SIGN_BEFORE = re.compile(r"(?:^|(?<=[\s(\[$,]))(?:minus[\s-]?|[-−])$", re.I)
 
@@ -526,14 +494,12 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
 
 # --- from numbers to quantities --------------------------------------------------------------
 
-YEAR_PREPOSITION = re.compile(r"(?:\b(?:in|by|since|until|till|from|before|after|to|between|during|through|"
-                              r"circa|c\.|early|mid|late|and|AD|BC)|\bA\.D\.|\bB\.C\.)\s+$", re.I)
+YEAR_PREPOSITION = re.compile(r"\b(?:" + phrases_pattern(_WORDS.year_prepositions) + r")\s+$", re.I)
 
 
 # a preposition that puts a year in time ("in 2014 militants attacked"): after it a year stays a year even
 # when a plural noun follows
-TIME_PREPOSITION = re.compile(r"\b(?:in|by|since|until|till|before|after|during|through|circa|early|mid|late|of|"
-                              r"between|and|from|to)\s+$", re.I)
+TIME_PREPOSITION = re.compile(r"\b(?:" + phrases_pattern(_WORDS.time_prepositions) + r")\s+$", re.I)
 # "and 1200", "to 1500": joining words that make a year only when a year stands before them
 JOINING_BEFORE = re.compile(r"(?P<other>\d{4})?[\s,]*\b(?:and|or|to|from|between)\s+$", re.I)
 PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)??(?P<noun>[a-z]{3,}s)\b")
@@ -636,7 +602,7 @@ def _excluded(number: Number, text: str, title_line: bool) -> bool:
 
 
 # words joined to a number by a hyphen without making it a name ("her now-18 month-old", "0-to-60")
-HYPHENED_WORD_BEFORE = re.compile(r"(?:^|[^\w-]|\d-)(?:sub|now|then|to|and|or|than|mid|by|from|about|some|nearly|almost|over)-$",
+HYPHENED_WORD_BEFORE = re.compile(r"(?:^|[^\w-]|\d-)(?:" + phrases_pattern(_WORDS.hyphened_words_before_number) + r")-$",
                                   re.I)
 
 
@@ -702,18 +668,10 @@ def _low_end_of_counted_range(text: str, end: int) -> bool:
 
 
 ONE_NOT_QUANTITY_AFTER = re.compile(
-    r"^(?:\s+of\b|\s+another\b|\s+(?:day|time|night|morning|evening|point|way|thing|side|hand|"
-    r"source|official|person\s+familiar|analyst|resident|observer|expert|diplomat|"
-    r"reason|example|instance|such|who|that|which|another|or\s+two|or\s+more|or\s+the\s+other|"
-    r"by\s+one|after\s+another)\b|-(?:time|off|sided|way|on-one|man|party|stop)\b|\s*[,.;:!?)]|\s*$)",
-    re.I)
-ONE_QUANTITY_AFTER = re.compile(
-    r"^\s+(?:(?:\w+\s+)?(?:dead|killed|injured|wounded|died|hurt|missing|arrested|person|people|"
-    r"soldiers?|civilians?|officers?|policemen|policeman|militants?|fighters?|child|children|"
-    r"woman|man|member|attack|bombing|strike|incident|casualty|death)\b)", re.I)
-ONE_QUANTITY_BEFORE = re.compile(
-    r"\b(?:only|just|least|than|about|nearly|almost|around|killing|killed|injuring|leaving|"
-    r"exactly|merely|total\s+of)\s+$", re.I)
+    r"^(?:\s+(?:" + phrases_pattern(_WORDS.one_not_quantity_after) + r")\b|-(?:" +
+    phrases_pattern(_WORDS.one_not_quantity_hyphened) + r")\b|\s*[,.;:!?)]|\s*$)", re.I)
+ONE_QUANTITY_AFTER = re.compile(r"^\s+(?:(?:\w+\s+)?(?:" + phrases_pattern(_WORDS.one_quantity_after) + r")\b)", re.I)
+ONE_QUANTITY_BEFORE = re.compile(r"\b(?:" + phrases_pattern(_WORDS.one_quantity_before) + r")\s+$", re.I)
 
 
 def _one_is_quantity(text: str, start: int, end: int) -> bool:
@@ -956,10 +914,7 @@ def _single(text: str, part: _Part) -> Quantity:
 
 # --- measure, period, attribution ------------------------------------------------------------
 
-STOP_AFTER = re.compile(
-    r"\b(?:was|were|is|are|be|been|has|have|had|will|would|could|can|may|might|said|says|that|"
-    r"which|who|whom|whose|while|when|where|because|since|after|before|during|than|and|or|but|as|"
-    r"to|at|on|by|from|for|with|according|also|per|each|a|an|the)\b", re.I)
+STOP_AFTER = re.compile(r"\b(?:" + phrases_pattern(_WORDS.measure_stop_words) + r")\b", re.I)
 PERIOD_PATTERNS = [
     re.compile(r"\b(?:in|during|over|throughout|for)\s+the\s+(?:first|last|past|next|previous|"
                r"second|third|final)\s+[\w\s-]{0,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
@@ -993,8 +948,8 @@ REFERENCE_PATTERN = re.compile(
 
 
 MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*|[,.;:()\"“”!?–—]")
-FIRST_STOP = {"in", "of", "into", "during", "ago", "over", "under", "last", "this", "next", "per", "earlier", "later", "old"}
-COMPARATIVES = {"more", "less", "fewer", "higher", "lower", "up", "down", "increase", "decrease", "rise", "drop"}
+FIRST_STOP = _WORDS.measure_first_stop
+COMPARATIVES = _WORDS.measure_comparatives
 
 
 def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
@@ -1091,8 +1046,7 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     the officials are no measure."""
     head = re.split(r"[,;:()\"“”–—]|\d", text[sentence[0]:quantity.start])[-1]
     words = re.findall(r"[A-Za-z][\w'’-]*", head)
-    change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|has|have|had|was|were|is|are|been|be|by|to|of|at|a|an|the|"
-                             r"some|about|nearly|almost|over|than|more|less|up|down)", re.I)
+    change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|{phrases_pattern(_WORDS.subject_verb_tail)})", re.I)
     governed = False
     while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])
                      or words[-1].lower() in _LEVEL_VERBS):
@@ -1218,9 +1172,10 @@ def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str 
 # characters either side of a number that its measure, period and reference are looked for in
 SENTENCE_WINDOW = 400
 
-CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:report|study|survey|estimate|count|data|"
-                           r"tally|analysis)\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
+CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:" + phrases_pattern(_WORDS.credit_nouns_before) +
+                           r")\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
                            r"reported\s+by|cited\s+by|said\s+by)\s+(?:the\s+)?$", re.I)
+_CREDIT_NOUNS_AFTER = phrases_pattern(_WORDS.credit_nouns_after)
 CREDIT_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:\w+\s+){{0,3}}?(?:{REPORTING_VERBS})\b", re.I)
 
 
@@ -1240,7 +1195,7 @@ def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int,
             if re.search(r"\band\b|^\s*,", credit.group()) or re.search(r"\bboth\s+(?:the\s+)?$", text[max(0, start - 10):start], re.I):
                 continue
             return entity
-        if re.match(r"^\s+(?:\w+\s+){0,3}?(?:report|study|survey|data|figures|estimates?|count|tally)\b",
+        if re.match(r"^\s+(?:\w+\s+){0,3}?(?:" + _CREDIT_NOUNS_AFTER + r")\b",
                     text[end:end + 40], re.I) and re.search(
                         r"\b(?:a|the|an)\s+(?:\w+\s+)?$", text[max(sentence[0], start - 20):start], re.I):
             return entity
