@@ -89,13 +89,18 @@ class StatisticsWords:
     measure_first_stop: frozenset[str]
     measure_comparatives: frozenset[str]
     subject_verb_tail: tuple[str, ...]
+    measure_time_words: frozenset[str]
+    be_forms: frozenset[str]
+    units_attached: tuple[str, ...]
+    units_written_after: tuple[str, ...]
+    unit_abbreviations_after: tuple[str, ...]
 
 
 _STATISTICS_NUMBERS = ("unit_words", "tens_words", "scale_words", "scale_abbreviations")
 _STATISTICS_UP_DOWN = ("change_verbs", "change_nouns", "change_comparatives")
 _STATISTICS_CASED = ("clock_words_after", "street_types")
 _STATISTICS_SETS = ("ambiguous_scale_abbreviations", "amount_nouns_before_of", "not_names_before_number",
-                    "measure_first_stop", "measure_comparatives")
+                    "measure_first_stop", "measure_comparatives", "measure_time_words", "be_forms")
 _QUALIFIERS = ("exact", "approximately", "more_than", "at_least", "less_than", "up_to")
 
 

@@ -128,13 +128,9 @@ class Quantity:
 
 # --- units written after (or before) the number -----------------------------------------------
 
-# unit abbreviations written right after digits ("256GB", "50mph", "3min"); other letters there make
-# the number part of a name or code ("49ers", "5G")
-ATTACHED_UNITS = (
-    r"(?:km|cm|mm|nm|m|kg|mg|g|lbs?|oz|t|mph|kph|km/h|mpg|hp|bhp|ps|kw|kwh|mw|mwh|gw|gwh|w|v|kv|hz|khz|mhz|ghz|"
-    r"tb|gb|mb|kb|gbps|mbps|ml|l|min|mins|secs?|s|hrs?|h|ft|yds?|p|x|sq\.?\s?m|sq\.?\s?ft|sqm|sqft|m2|km2|m3|pts?|"
-    r"deg\s?[cf]?|°\s?[cf]?)\d?"
-)
+# unit abbreviations written right after digits ("256GB", "50mph", "3min"; the lexicon's units_attached, then
+# the forms with optional stops and spaces); other letters there make the number part of a name or code ("5G")
+ATTACHED_UNITS = r"(?:" + phrases_pattern(_WORDS.units_attached) + r"|sq\.?\s?m|sq\.?\s?ft|deg\s?[cf]?|°\s?[cf]?)\d?"
 UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
     # (pattern anchored at the number's end, unit, note for units outside the schema's list)
     (re.compile(r"^\s?(?:%|per\s?cent\b|pc\b|pct\b)", re.I), "percent", None),
@@ -152,13 +148,10 @@ UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"^\s(?:us\s+|american\s+)?dollars?\b", re.I), "usd", None),
     (re.compile(r"^\s?(?:miles?|mi)\b(?!-)", re.I), "count", "unit as written: miles"),
     (re.compile(r"^-miles?\b", re.I), "count", "unit as written: miles"),
-    (re.compile(r"^(?:\s|-)(?:(?:milli|centi)?met(?:er|re)s?|(?:kilo|milli)?grams?|kg|tonnes?|tons?|feet|foot|ft|"
-                r"inch(?:es)?|yards?|acres?|hectares?|litres?|liters?|gallons?|ounces?|barrels?|minutes?|seconds?|"
-                r"decades?|centuries|century|(?:kilo|mega|giga)?watts?|volts?|degrees?|calories|points?|"
-                r"rupees?|euros?|pounds?|yuan|yen|afghanis?)\b", re.I),
+    (re.compile(r"^(?:\s|-)(?:" + phrases_pattern(_WORDS.units_written_after) + r")\b", re.I),
      "count", "unit as written: {unit}"),
-    (re.compile(r"^\s(?:sq\.?\s?(?:m|ft|mi)|mph|mpg|hp|bhp|mm|cm|ml|mg|GB|MB|TB|kW|kWh|MW|GW|Hz|kHz|MHz|GHz|"
-                r"lbs?|oz|sen|p)\b", re.I), "count", "unit as written: {unit}"),
+    (re.compile(r"^\s(?:sq\.?\s?(?:m|ft|mi)|" + phrases_pattern(_WORDS.unit_abbreviations_after) + r")\b", re.I),
+     "count", "unit as written: {unit}"),
     (re.compile(r"^(?:" + ATTACHED_UNITS + r")(?![\w-])", re.I), "count", "unit as written: {unit}"),
 ]
 CURRENCY_BEFORE = re.compile(
@@ -179,9 +172,10 @@ STREET_AFTER = re.compile(
     r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:" + phrases_pattern(_WORDS.street_types) + r")\b\.?")
 DECADE_AFTER = re.compile(r"^'?s\b")
 FUNCTION_WORDS = _WORDS.not_names_before_number
+# abbreviations whose full stop ends no sentence (the lexicon's, which the quote drafter reads too), months
 ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
-    rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
+    rf"(?:\b(?:{phrases_pattern(sorted(load_lexicon().abbreviations, key=lambda w: (-len(w), w)))}|{MONTHS})\.|\b[A-Z]\.)$",
+    re.I)
 # a sentence ends at ./!/?, after any footnote markers ("attacks.[3] The") and closing marks
 SENTENCE_END = re.compile(r"[.!?](?:\[\d{1,3}\])*[\"”’')\]]*\s+|\n+")
 
@@ -1018,11 +1012,10 @@ _AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
 _COMPASS_WORDS = _LEXICON.name_classes["compass_words"]
 # a number word, or a word of a time phrase: the period is a field of its own, the measure never holds one
 _NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
-_TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, "this", "last", "next",
-                         "tonight"])
+_TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, *_WORDS.measure_time_words])
 _LEVEL_VERBS = _LEXICON.level_verbs
 _PREPOSITIONS = _LEXICON.prepositions
-_COPULAS = _LEXICON.closed_classes["copulas"] | {"be", "been", "being"}
+_COPULAS = _LEXICON.closed_classes["copulas"] | _WORDS.be_forms
 # after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
 
