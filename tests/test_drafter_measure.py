@@ -164,3 +164,20 @@ def test_a_date_inside_a_relative_clause_dates_no_number_outside_it(sentence: st
 def test_a_date_of_the_main_clause_dates_the_relative_clause_restating_it() -> None:
     text = "In 2024, attacks killed 2,500 people, which is 66% more than in 2023."
     assert periods(text) == {"2,500": "2024", "66%": "2024"}
+
+
+def test_a_four_digit_count_after_and_follows_a_count_not_a_year() -> None:
+    rows = rows_by_text("The army lost 1,200 soldiers and 1500 more were injured.")
+    assert rows["1500"]["value"] == 1500 and rows["1500"]["unit"] == "count"
+    assert extract_statistics("The fort stood between 1450 and 1500 as a garrison.") == []
+    assert extract_statistics("From 1450 to 1500 the town grew.") == []
+
+
+def test_a_number_named_by_a_note_or_resolution_is_no_statistic() -> None:
+    assert set(rows_by_text("He cited 14 incidents (see note 3).")) == {"14"}
+    assert extract_statistics("The council cited resolution 2593 again.") == []
+
+
+def test_measure_stops_at_a_bracket_and_a_short_past_tense() -> None:
+    assert measures("The toll was 45 [citation needed] in 2023.")["45"] == "toll"
+    assert measures("Raids rose, and 340 soldiers died.")["340"] == "soldiers"

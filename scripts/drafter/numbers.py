@@ -521,7 +521,14 @@ def _is_year(number: Number, text: str) -> bool:
                     and not CHANGE_BEFORE.search(before))
     if _counts(before, after):
         return False
-    return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(before[-10:]) is not None
+    preposition = YEAR_PREPOSITION.search(before[-10:])
+    if preposition is None or not 1000 <= number.value <= 2999:
+        return False
+    if preposition.group().split()[0].lower() in _WORDS.year_joining_words:
+        # "between 1450 and 1500": a year after a year; "lost 1,200 soldiers and 1500 more": a count
+        joined = JOINING_BEFORE.search(before)
+        return joined is not None and joined.group("other") is not None
+    return True
 
 
 # "between 1500 and 2000", "from 1000 to 2000": two four-digit numbers joined as the bounds of one span
@@ -941,7 +948,7 @@ REFERENCE_PATTERN = re.compile(
     r"a\s+year\s+(?:earlier|ago|before))\b", re.I)
 
 
-MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*|[,.;:()\"“”!?–—]")
+MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*|[,.;:()\[\]{}\"“”!?–—]")
 FIRST_STOP = _WORDS.measure_first_stop
 COMPARATIVES = _WORDS.measure_comparatives
 
@@ -963,8 +970,8 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
             break  # "12 together", "five including two children", "officers in two years", "hires this year"
         if word.lower().split("-")[0] in _COMPASS_WORDS and not _NAME_GOES_ON.match(tail, found.end()):
             break  # "nine North of the river": a direction; "South Waziristan tribesmen" goes on as a name
-        if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
-            break  # "two groups killed": the verb after the counted noun
+        if words and word.islower() and (len(word) > 3 and word.endswith("ed") or word in _IRREGULAR_PAST):
+            break  # "two groups killed", "340 soldiers died": the verb after the counted noun
         if words and _plural_noun(words[-1]) and _bare_verb_after_plural(word):
             break  # "6,000 fighters operate in ...", "two countries share": the verb after the counted noun
         stopped_at = len(tail)
