@@ -1098,10 +1098,11 @@ class _PeriodPhrases:
     starts: list[int]
     longest: int
     clauses: list[tuple[int, int]] = field(default_factory=list)  # relative clauses set off by commas
+    clause_starts: list[int] = field(default_factory=list)
 
     def clause_of(self, position: int) -> int:
         """The index of the relative clause holding ``position``, -1 outside all of them."""
-        index = bisect_right([c[0] for c in self.clauses], position) - 1
+        index = bisect_right(self.clause_starts, position) - 1
         return index if index >= 0 and position < self.clauses[index][1] else -1
 
 
@@ -1121,7 +1122,7 @@ def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple
     phrases.sort()
     clauses = [found.span() for found in RELATIVE_CLAUSE.finditer(text, sentence[0], sentence[1])]
     return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0),
-                          clauses)
+                          clauses, [clause[0] for clause in clauses])
 
 
 def _overlaps_any(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -1150,13 +1151,15 @@ def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) ->
         if best is None or candidate < best:
             best = candidate
 
+    # no further than the window of the sentence the measure is read in: phrases skipped as being in
+    # another clause must not make each number of a long sentence scan all of them
     for start, end, index, phrase in found.phrases[middle:]:
-        if best is not None and start - quantity.end > best[0]:
+        if start - quantity.end > (best[0] if best is not None else SENTENCE_WINDOW):
             break
         consider(start, end, index, phrase)
     for position in range(middle - 1, -1, -1):
         start, end, index, phrase = found.phrases[position]
-        if best is not None and quantity.start - (start + found.longest) > best[0]:
+        if quantity.start - (start + found.longest) > (best[0] if best is not None else SENTENCE_WINDOW):
             break
         consider(start, end, index, phrase)
     return best[3] if best else None
