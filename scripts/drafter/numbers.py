@@ -16,6 +16,7 @@ of articles a second.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from bisect import bisect_left, bisect_right
@@ -833,12 +834,39 @@ def find_quantities(text: str) -> list[Quantity]:
         if partner is not None and _is_score(text, part, partner):
             index += 2
             continue
+        if partner is not None:
+            part = _with_scale_of_new_value(text, part, partner)
         quantities.append(_single(text, part))
         index += 1
     quantities.sort(key=lambda q: q.start)
     for previous_quantity, quantity in zip(quantities, quantities[1:]):
         _inherit_conversion(text, previous_quantity, quantity)
     return quantities
+
+
+# "from 2.4 to", "from $2.4 to": the old value of a change whose new value follows
+FROM_OLD_VALUE = re.compile(r"\bfrom\s+$", re.I)
+
+
+def _with_scale_of_new_value(text: str, old: _Part, new: _Part) -> _Part:
+    """The old value of a change written without the scale and unit its new value carries ("fell from 2.4
+    to 1.9 billion dollars": 2.4 billion dollars; "rose from 5 to 10 percent": 5 percent). A scale only
+    when the scaled old value is within a factor of ten of the new one: "rose from 1,200 to 1.5 million"
+    keeps 1,200."""
+    if not (FROM_OLD_VALUE.search(text[max(0, old.start - 8):old.start])
+            and re.fullmatch(r"\s+to\s+", text[old.end:new.start])):
+        return old
+    scale = new.number.scaled
+    if old.number.kind != "digits" or old.number.scaled != 1 or old.number.is_share \
+            or old.unit not in (None, new.unit) or (scale == 1 and (old.unit is not None or new.unit is None)):
+        return old
+    value = old.number.value * scale
+    if scale != 1 and not new.number.value / 10 <= value <= new.number.value * 10:
+        return old
+    number = dataclasses.replace(old.number, value=value, scaled=scale)
+    if old.unit is None:
+        return _Part(number, old.start, old.end, new.unit, new.unit_text, new.note)
+    return _Part(number, old.start, old.end, old.unit, old.unit_text, old.note)
 
 
 def _inherit_conversion(text: str, stated: Quantity, conversion: Quantity) -> None:
