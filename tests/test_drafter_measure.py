@@ -181,3 +181,20 @@ def test_a_number_named_by_a_note_or_resolution_is_no_statistic() -> None:
 def test_measure_stops_at_a_bracket_and_a_short_past_tense() -> None:
     assert measures("The toll was 45 [citation needed] in 2023.")["45"] == "toll"
     assert measures("Raids rose, and 340 soldiers died.")["340"] == "soldiers"
+
+
+def test_the_new_value_of_a_change_measures_the_subject_of_the_change() -> None:
+    assert measures("Casualties rose from 1,200 to 1,500 in 2024.") == {"1,200": "Casualties", "1,500": "Casualties"}
+
+
+def test_the_subject_starts_after_a_word_that_opens_a_clause() -> None:
+    assert measures("Returns change as the grain harvest rises to 40,000 tonnes.")["40,000 tonnes"] == "grain harvest"
+
+
+@pytest.mark.parametrize("sentence, span", [
+    ("Even though he rose to 5 points, the party lost.", "5 points"),
+    ("The convoy waited until it was 20 minutes late and it rose to 35.", "35"),
+])
+def test_a_pronoun_or_a_clause_before_the_number_is_no_measure(sentence: str, span: str) -> None:
+    measure = measures(sentence)[span]
+    assert not set(measure.lower().replace(":", "").split()) & {"he", "it", "though", "and", "was"}

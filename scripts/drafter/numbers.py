@@ -1050,6 +1050,8 @@ _NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
 _TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, *_WORDS.measure_time_words])
 _LEVEL_VERBS = _LEXICON.level_verbs
 _PREPOSITIONS = _LEXICON.prepositions
+_CLAUSE_WORDS = _WORDS.clause_openers
+_PRONOUNS = _LEXICON.pronouns["all"]
 _COPULAS = _LEXICON.closed_classes["copulas"] | _WORDS.be_forms
 # after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
@@ -1067,12 +1069,20 @@ def _names_time_or_number(word: str) -> bool:
     return low in _TIME_WORDS or any(part in _NUMBER_WORDS for part in low.split("-"))
 
 
+# "from 2.4 to", "from $2.4 billion to": the old value of a change, right before its new value
+OLD_VALUE_BEFORE = re.compile(r"\s+from\s+\S{0,4}\d[\d,.]*(?:\s?[A-Za-z%]+)?\s+to\s+\S{0,4}$", re.I)
+
+
 def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
     """The words before the number back to a comma or another number, when a change verb, a copula or a
     verb of level governs the number ("flood deaths in the province increased by" -> "flood deaths in
     the province", "the number of refugees reached"); else none: in "officials said 18 were wounded"
     the officials are no measure."""
-    head = re.split(r"[,;:()\"“”–—]|\d", text[sentence[0]:quantity.start])[-1]
+    before = text[sentence[0]:quantity.start]
+    old_value = OLD_VALUE_BEFORE.search(before)
+    if old_value:  # "exports fell from 2.4 to 1.9 billion": the new value measures the subject of the change
+        before = before[:old_value.start()]
+    head = re.split(r"[,;:()\"“”–—]|\d", before)[-1]
     words = re.findall(r"[A-Za-z][\w'’-]*", head)
     change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|{phrases_pattern(_WORDS.subject_verb_tail)})", re.I)
     governed = False
@@ -1086,14 +1096,19 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     words = words[-5:]
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
-        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")):
-            words = words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")) \
+                or word.lower() in _CLAUSE_WORDS:
+            # "... and jeopardized the", "the odds change as the reward rises": a verb, a never-word or a
+            # conjunction ends the subject
+            words = words[index + 1:]
             break
     while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
         words.pop(0)
     _strip_trailing(words)
     if words and words[-1].endswith(("'s", "’s")):
         return []  # a possessive is no measure of its own
+    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES for word in words):
+        return []  # "he", "she would send": a person or a clause, no measure
     return words
 
 
