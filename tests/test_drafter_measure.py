@@ -198,3 +198,12 @@ def test_the_subject_starts_after_a_word_that_opens_a_clause() -> None:
 def test_a_pronoun_or_a_clause_before_the_number_is_no_measure(sentence: str, span: str) -> None:
     measure = measures(sentence)[span]
     assert not set(measure.lower().replace(":", "").split()) & {"he", "it", "though", "and", "was"}
+
+
+@pytest.mark.parametrize("sentence, span, expected", [
+    ("In the past 24 hours, 12 militants were killed.", "12", "In the past 24 hours"),
+    ("In recent months, 300 families have returned.", "300", "In recent months"),
+    ("Over the weekend, 9 soldiers died.", "9", "Over the weekend"),
+])
+def test_period_of_recent_time(sentence: str, span: str, expected: str) -> None:
+    assert periods(sentence)[span] == expected

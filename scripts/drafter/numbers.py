@@ -946,7 +946,7 @@ def _single(text: str, part: _Part) -> Quantity:
 STOP_AFTER = re.compile(r"\b(?:" + phrases_pattern(_WORDS.measure_stop_words) + r")\b", re.I)
 PERIOD_PATTERNS = [
     re.compile(r"\b(?:in|during|over|throughout|for)\s+the\s+(?:first|last|past|next|previous|"
-               r"second|third|final)\s+[\w\s-]{0,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
+               r"second|third|final)\s+[\w\s-]{0,40}?\b(?:months?|years?|weeks?|days?|hours?|quarter|half)"
                r"(?:\s+of\s+(?:the\s+)?[\w\s'-]{1,60}?)?(?=[,.;]|\s+(?:and|but|when|while|as)\b|$)",
                re.I),
     re.compile(rf"\b(?:(?:in|during|since|by|until|through|throughout|for|of)\s+)?(?:(?:early|mid|late|"
@@ -963,6 +963,9 @@ PERIOD_PATTERNS = [
     re.compile(r"\b(?:(?:in|during|since|by|until|through|throughout)\s+)?the\s+(?:(?:early|mid|late)[\s-]+)?"
                r"(?:1[89]|20)\d0s\b", re.I),
 ]
+PERIOD_PATTERNS.append(  # "in recent months", "over the weekend"
+    re.compile(r"\b(?:in|over|during|within)\s+(?:recent|the\s+(?:past|last|previous)\s+(?:few|several))\s+"
+               r"(?:hours|days|weeks|months|years|decades)\b|\bover\s+the\s+weekend\b", re.I))
 # the time phrases whose preposition is dropped ("in 2024" -> "2024", "during the 1980s" -> "the 1980s")
 DATE_PATTERNS = (1, 2, 3, 5, 6)
 # a relative clause set off by commas ("the fence, which was built after 2017, covers ..."): a time
