@@ -58,6 +58,7 @@ WEEKDAYS = load_lexicon().weekday_pattern()
 
 CHANGE_UP = phrases_pattern(_WORDS.change_verbs["up"])
 CHANGE_DOWN = phrases_pattern(_WORDS.change_verbs["down"])
+_CHANGE_FORMS = frozenset([*_WORDS.change_verbs["up"], *_WORDS.change_verbs["down"]])  # lower case
 CHANGE_VERB_TO = re.compile(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$", re.I)
 # change verbs that also take an object and a "by" ("grow sales by 35 per cent", "raised prices by 5%");
 # "raised" alone is no change ("raised $280 million" of funding)
@@ -567,7 +568,7 @@ def _pair_counts(text: str, pair: re.Match[str]) -> bool:
 def _finite_verb(word: str) -> bool:
     """A lower-case word that shows a finite verb: an auxiliary, a past tense or a change verb."""
     return (word in _AUXILIARIES or word in _IRREGULAR_PAST or (len(word) > 4 and word.endswith("ed"))
-            or re.fullmatch(rf"(?:{CHANGE_UP}|{CHANGE_DOWN})", word) is not None)
+            or word in _CHANGE_FORMS)
 
 
 def _counts(before: str, after: str) -> bool:
@@ -1072,6 +1073,8 @@ def _names_time_or_number(word: str) -> bool:
     return low in _TIME_WORDS or any(part in _NUMBER_WORDS for part in low.split("-"))
 
 
+# the change verbs and the words between a subject and the number they govern ("increased by about")
+SUBJECT_VERB_TAIL = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|{phrases_pattern(_WORDS.subject_verb_tail)})", re.I)
 # "from 2.4 to", "from $2.4 billion to": the old value of a change, right before its new value
 OLD_VALUE_BEFORE = re.compile(r"\s+from\s+\S{0,4}\d[\d,.]*(?:\s?[A-Za-z%]+)?\s+to\s+\S{0,4}$", re.I)
 
@@ -1087,13 +1090,12 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
         before = before[:old_value.start()]
     head = re.split(r"[,;:()\"“”–—]|\d", before)[-1]
     words = re.findall(r"[A-Za-z][\w'’-]*", head)
-    change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|{phrases_pattern(_WORDS.subject_verb_tail)})", re.I)
     governed = False
-    while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])
+    while words and (SUBJECT_VERB_TAIL.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])
                      or words[-1].lower() in _LEVEL_VERBS):
         verb = words.pop().lower()
         governed = governed or verb in _LEVEL_VERBS or verb in _COPULAS or \
-            re.fullmatch(rf"(?:{CHANGE_UP}|{CHANGE_DOWN})", verb) is not None
+            verb in _CHANGE_FORMS
     if not governed:
         return []
     words = words[-5:]
