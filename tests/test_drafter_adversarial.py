@@ -29,6 +29,9 @@ def adversarial_texts() -> dict[str, str]:
         "numbers": " ".join(str((i * 7919) % 10_000) for i in range(4_000)) + "\n",
         "digits": "1" * 20_000 + "\n",
         "one long sentence": "the army said that " * 2_000 + "12 soldiers died.\n",
+        # a number in each of thousands of relative clauses of one sentence: the period of each is looked
+        # for near it, not across the sentence (quadratic, this took minutes)
+        "relative clauses": "Militants killed 5 soldiers" + ", which in 2020 hurt 3 people" * 3_000 + ".\n",
     }
 
 

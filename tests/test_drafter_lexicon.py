@@ -124,3 +124,44 @@ def test_the_name_classes_and_type_cues_come_from_the_lexicon_or_the_file_is_nam
     data["trailing_type_cues"] = ["province"]
     with pytest.raises(BuildError, match="bad.yaml: section 'trailing_type_cues' must map an entity type"):
         parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def test_the_statistics_words_come_from_the_lexicon_in_its_order() -> None:
+    words = load_lexicon().statistics
+    assert words is not None
+    assert words.unit_words["nineteen"] == 19 and words.scale_words["million"] == 1_000_000
+    assert words.scale_abbreviations["bn"] == 1_000_000_000 and "m" in words.ambiguous_scale_abbreviations
+    assert [qualifier for qualifier, _ in words.qualifiers_before][:2] == ["more_than", "less_than"]
+    assert words.qualifiers_after["or so"] == "approximately"
+    assert "rose" in words.change_verbs["up"] and "fell" in words.change_verbs["down"]
+    assert "GMT" in words.clock_words_after and "Road" in words.street_types  # kept as written
+
+
+def test_a_malformed_statistics_section_names_the_file_and_the_subsection(tmp_path: Path) -> None:
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["statistics"]["unit_words"]["one"] = "1"
+    with pytest.raises(BuildError, match=r"bad.yaml: section 'statistics.unit_words' must map words to whole numbers"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["statistics"]["qualifiers_before"][0]["qualifier"] = "roughly"
+    with pytest.raises(BuildError, match=r"section 'statistics.qualifiers_before'"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    del data["statistics"]["change_nouns"]
+    with pytest.raises(BuildError, match=r"section 'statistics' must hold exactly"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["statistics"]["change_verbs"] = {"up": ["rose"]}
+    with pytest.raises(BuildError, match=r"section 'statistics.change_verbs' must hold exactly up, down"):
+        parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def test_a_qualifier_phrase_added_to_the_lexicon_is_read_by_the_drafter() -> None:
+    # the drafter builds its patterns from the lexicon: a phrase of the file qualifies a number
+    from scripts.drafter.numbers import extract_statistics
+
+    words = load_lexicon().statistics
+    assert words is not None
+    phrase = next(phrases for qualifier, phrases in words.qualifiers_before if qualifier == "at_least")[0]
+    row, = extract_statistics(f"Officials counted {phrase} 40 raids.")
+    assert row["qualifier"] == "at_least" and row["text"].startswith(phrase.split()[0])

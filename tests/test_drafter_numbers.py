@@ -410,3 +410,32 @@ def test_one_in_n_is_a_share_in_percent(sentence: str, span: str, value: float) 
 
 def test_numbers_before_in_and_a_place_are_counts() -> None:
     assert [r["value"] for r in extract_statistics("Police arrested two in Lund and three in Oslo.")] == [2, 3]
+
+
+def test_newsquant_compares_a_share_in_words_as_the_fraction_it_is() -> None:
+    from scripts.drafter.eval_newsquant import drafter_predictions, values_match
+
+    # the table keeps the guidelines' percent (33.3); the benchmark writes the share as a fraction
+    assert [row["value"] for row in extract_statistics("A third of the convoys were stopped.")] == [33.3]
+    third, = drafter_predictions("A third of the convoys were stopped.")
+    assert values_match(1 / 3, third["value"])
+    assert values_match(0.25, drafter_predictions("One in four recruits left.")[0]["value"])
+    assert values_match(2 / 3, drafter_predictions("Nearly two-thirds of the posts were empty.")[0]["value"])
+    # a percentage written as such stays as written
+    assert drafter_predictions("Turnout was 33 percent.") == [{"value": 33.0, "change": "="}]
+
+
+@pytest.mark.parametrize("sentence, span, value, unit", [
+    ("Exports fell from 2.4 to 1.9 billion dollars last year.", "2.4", 2_400_000_000, "usd"),
+    ("Aid fell from $2.4 to $1.9 billion in 2023.", "$2.4", 2_400_000_000, "usd"),
+    ("Refugees increased from 1.2 to 1.5 million.", "1.2", 1_200_000, "count"),
+    ("Prices rose from 5 to 10 percent.", "5", 5, "percent"),
+    ("The patrol range grew from 3 to 5 km.", "3", 3, "km"),
+    # scaled, the old value would be a thousand times the new one: the text means 1,200
+    ("The toll rose from 1,200 to 1.5 million.", "1,200", 1200, "count"),
+    ("Horsepower jumped from 240 to 273.", "240", 240, "count"),
+])
+def test_the_old_value_of_a_change_takes_the_scale_and_unit_written_after_the_new_one(
+        sentence: str, span: str, value: int, unit: str) -> None:
+    row = {r["text"]: r for r in extract_statistics(sentence)}[span]
+    assert (row["value"], row["unit"]) == (value, unit)

@@ -13,6 +13,12 @@ quantities whose change symbol is also equal. One difference: the original code 
 whose unit differs from the gold unit be found again by a later gold quantity; here every
 prediction is used at most once, which can only lower our figures.
 
+A share written in words or as a ratio ("a third", "half the", "one in four") is a percent in this
+project's tables (guidelines section 3: 33.3) and a fraction in the benchmark (0.333): the value is
+compared as the fraction it is (1/3, which 33.3 percent rounds), the same quantity in the benchmark's
+unit.
+A percentage written with its sign or word ("33%", "33 percent") stays 33, as the benchmark writes it.
+
 Our qualifiers map to the benchmark's change symbols: exact and range '=', approximately '~',
 more_than and at_least '>', up_to and less_than '<'; a stated increase or decrease of an otherwise
 exact or approximate number ('rose 5%', 'a 5% drop', 'rose about 1.5%') gives 'up' or 'down'.
@@ -58,8 +64,11 @@ def drafter_predictions(sentence: str) -> list[Prediction]:
 
 
 def prediction_of(quantity: Quantity) -> Prediction:
+    """One quantity as the benchmark writes it: its value (a share as a fraction) and change symbol."""
     if quantity.qualifier == "range":
         value: float | tuple[float, float] = (float(quantity.low or 0), float(quantity.high or 0))
+    elif quantity.fraction is not None:
+        value = quantity.fraction
     else:
         value = float(quantity.value or 0)
     bound = CHANGE_OF_QUALIFIER[quantity.hedge or quantity.qualifier]

@@ -11,10 +11,10 @@ the section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from scripts.errors import BuildError
 from scripts.strict_yaml import load_yaml
@@ -52,6 +52,98 @@ def inflections(lemma: str, irregular: tuple[str, ...] = ()) -> frozenset[str]:
         forms.discard(past)
         forms.update(form.partition(" ")[0] for form in irregular)
     return frozenset(form + tail for form in forms)
+
+
+@dataclass(frozen=True)
+class StatisticsWords:
+    """The statistics drafter's words (section ``statistics`` of config/lexicon.yaml), in the file's order."""
+
+    unit_words: dict[str, int]  # "one" .. "nineteen" -> value
+    tens_words: dict[str, int]
+    scale_words: dict[str, int]
+    scale_abbreviations: dict[str, int]  # "bn" -> 1e9
+    ambiguous_scale_abbreviations: frozenset[str]
+    share_words: tuple[str, ...]
+    qualifiers_before: tuple[tuple[str, tuple[str, ...]], ...]  # (qualifier, phrases), tried in order
+    qualifiers_after: dict[str, str]  # phrase after the number -> qualifier
+    change_verbs: dict[str, tuple[str, ...]]  # "up" / "down" -> forms
+    change_verbs_with_object: tuple[str, ...]
+    up_particle_verbs: tuple[str, ...]
+    change_nouns: dict[str, tuple[str, ...]]
+    amount_nouns_before_of: frozenset[str]
+    change_comparatives: dict[str, tuple[str, ...]]
+    credit_verbs: tuple[str, ...]
+    credit_nouns_before: tuple[str, ...]
+    credit_nouns_after: tuple[str, ...]
+    not_names_before_number: frozenset[str]
+    hyphened_words_before_number: tuple[str, ...]
+    clock_words_after: tuple[str, ...]  # as written ("GMT", "a.m.")
+    street_types: tuple[str, ...]  # as written ("Road", "Rd")
+    year_prepositions: tuple[str, ...]
+    time_prepositions: tuple[str, ...]
+    one_not_quantity_after: tuple[str, ...]
+    one_not_quantity_hyphened: tuple[str, ...]
+    one_quantity_after: tuple[str, ...]
+    one_quantity_before: tuple[str, ...]
+    measure_stop_words: tuple[str, ...]
+    measure_first_stop: frozenset[str]
+    measure_comparatives: frozenset[str]
+    subject_verb_tail: tuple[str, ...]
+    measure_time_words: frozenset[str]
+    be_forms: frozenset[str]
+    units_attached: tuple[str, ...]
+    units_written_after: tuple[str, ...]
+    unit_abbreviations_after: tuple[str, ...]
+    year_joining_words: frozenset[str]
+    clause_openers: frozenset[str]
+
+
+_STATISTICS_NUMBERS = ("unit_words", "tens_words", "scale_words", "scale_abbreviations")
+_STATISTICS_UP_DOWN = ("change_verbs", "change_nouns", "change_comparatives")
+_STATISTICS_CASED = ("clock_words_after", "street_types")
+_STATISTICS_SETS = ("ambiguous_scale_abbreviations", "amount_nouns_before_of", "not_names_before_number",
+                    "measure_first_stop", "measure_comparatives", "measure_time_words", "be_forms",
+                    "year_joining_words", "clause_openers")
+_QUALIFIERS = ("exact", "approximately", "more_than", "at_least", "less_than", "up_to")
+
+
+def _statistics_words(data: dict[str, Any], path: Path) -> StatisticsWords:
+    """The ``statistics`` section: number words with their values, qualifier phrases, word lists."""
+    section = data.get("statistics")
+    names = [f.name for f in fields(StatisticsWords)]
+    if not isinstance(section, dict) or set(section) != set(names):
+        raise BuildError(f"{path}: section 'statistics' must hold exactly {', '.join(names)}")
+    values: dict[str, Any] = {}
+    for name in names:
+        where = f"statistics.{name}"
+        if name in _STATISTICS_NUMBERS:
+            numbers = section[name]
+            if not isinstance(numbers, dict) or not all(isinstance(k, str) and isinstance(v, int) and
+                                                        not isinstance(v, bool) for k, v in numbers.items()):
+                raise BuildError(f"{path}: section '{where}' must map words to whole numbers")
+            values[name] = {k.lower(): v for k, v in numbers.items()}
+        elif name in _STATISTICS_UP_DOWN:
+            if not isinstance(section[name], dict) or set(section[name]) != {"up", "down"}:
+                raise BuildError(f"{path}: section '{where}' must hold exactly up, down")
+            values[name] = {key: tuple(_words(section[name], key, path)) for key in ("up", "down")}
+        elif name == "qualifiers_before":
+            groups = section[name]
+            if not isinstance(groups, list) or not all(
+                    isinstance(g, dict) and set(g) == {"qualifier", "phrases"} and g["qualifier"] in _QUALIFIERS
+                    for g in groups):
+                raise BuildError(f"{path}: section '{where}' must list {{qualifier, phrases}} with a qualifier "
+                                 f"of {', '.join(_QUALIFIERS)}")
+            values[name] = tuple((g["qualifier"], tuple(_words(g, "phrases", path))) for g in groups)
+        elif name == "qualifiers_after":
+            mapping = section[name]
+            if not isinstance(mapping, dict) or not all(isinstance(k, str) and v in _QUALIFIERS
+                                                        for k, v in mapping.items()):
+                raise BuildError(f"{path}: section '{where}' must map a phrase to a qualifier")
+            values[name] = {" ".join(k.lower().split()): v for k, v in mapping.items()}
+        else:
+            words = _words(section, name, path, keep_case=name in _STATISTICS_CASED)
+            values[name] = frozenset(words) if name in _STATISTICS_SETS else tuple(words)
+    return StatisticsWords(**values)
 
 
 @dataclass(frozen=True)
@@ -103,6 +195,9 @@ class Lexicon:
     platform_cues: frozenset[str] = frozenset()
     type_cues: dict[str, str] = field(default_factory=dict)  # head word of a name -> its type
     trailing_type_cues: dict[str, str] = field(default_factory=dict)  # lower-case word after a name -> its type
+    level_verbs: frozenset[str] = frozenset()  # "reached 1.3 million": the subject is what the number measures
+    prepositions: frozenset[str] = frozenset()  # may follow a counted noun inside its phrase ("fighters in")
+    statistics: StatisticsWords | None = None  # the statistics drafter's words
 
     @property
     def reporting_verbs(self) -> frozenset[str]:
@@ -265,6 +360,9 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         | frozenset(_words(data, "platform_nouns", path)),
         type_cues=_type_cues(data, "type_cues", path),
         trailing_type_cues=_type_cues(data, "trailing_type_cues", path),
+        level_verbs=frozenset(_words(data, "level_verbs", path)),
+        prepositions=frozenset(_words(data, "prepositions", path)),
+        statistics=_statistics_words(data, path),
     )
 
 
@@ -273,6 +371,12 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """The lexicon of ``path`` (default config/lexicon.yaml), parsed once per process."""
     data = load_yaml(path)
     return parse_lexicon(data, path)
+
+
+def phrases_pattern(phrases: Iterable[str]) -> str:
+    """A regex alternation of phrases in the order given, each word escaped, spaces matching any run of
+    white space ("more than" -> "more\\s+than")."""
+    return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
 
 
 def words_pattern(words: frozenset[str] | set[str]) -> str:

@@ -6,115 +6,93 @@ table: span offsets, value and bounds, qualifier, unit, a short measure, the
 period, the reference period of a change and the entity the sentence credits.
 Drafted statistics are scored against curated ones by :mod:`scripts.evaluate`.
 
-Everything is regular expressions over the text plus a few lookups in small
-word lists of general English (number words, qualifiers, units, months,
-reporting and change verbs): no parser, no model, so it runs on thousands of
-articles a second.
+Everything is regular expressions over the text plus lookups in small word
+lists of general English (number words, qualifiers, change and credit verbs,
+months, stop words of a measure), which live in config/lexicon.yaml (section
+``statistics`` and the shared sections) and are read through
+:mod:`scripts.drafter.lexicon`: no parser, no model, so it runs on thousands
+of articles a second.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scripts.drafter.lexicon import load_lexicon
+from scripts.drafter.lexicon import StatisticsWords, load_lexicon, phrases_pattern
+from scripts.errors import BuildError
 
-# --- word lists (general English, not taken from any article) -------------------------------
+# --- word lists: config/lexicon.yaml, section statistics -----------------------------------------
 
-UNIT_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-TENS_WORDS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}
-SCALE_WORDS = {
-    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
-}
-# abbreviated scales written after digits; "m", "k" and "b" only count as scales when the
+def _statistics_words() -> StatisticsWords:
+    words = load_lexicon().statistics
+    if words is None:  # the loader refuses a lexicon file without the section; a Lexicon built in code may lack it
+        raise BuildError("the lexicon has no section 'statistics'")
+    return words
+
+
+_WORDS = _statistics_words()
+UNIT_WORDS = _WORDS.unit_words
+TENS_WORDS = _WORDS.tens_words
+SCALE_WORDS = _WORDS.scale_words
+# abbreviated scales written after digits; the ambiguous ones ("m", "k", "b") only count as scales when the
 # number is money or counts a plural noun ("35m users"), since "100m" is also metres
-SCALE_ABBREVIATIONS = {
-    "bn": 1_000_000_000, "mn": 1_000_000, "mln": 1_000_000, "mil": 1_000_000, "tn": 1_000_000_000_000,
-    "trn": 1_000_000_000_000, "m": 1_000_000, "k": 1_000, "b": 1_000_000_000,
-}
-AMBIGUOUS_SCALES = {"m", "k", "b"}
+SCALE_ABBREVIATIONS = _WORDS.scale_abbreviations
+AMBIGUOUS_SCALES = _WORDS.ambiguous_scale_abbreviations
 
-QUALIFIERS: list[tuple[str, str]] = [
-    # (pattern matched right before the number, qualifier); longer phrases first
-    (r"just\s+(?:over|above|more\s+than)", "more_than"),
-    (r"just\s+(?:under|below|less\s+than|fewer\s+than)", "less_than"),
-    (r"no\s+(?:fewer|less)\s+than|not\s+(?:fewer|less)\s+than|at\s+least|a\s+minimum\s+of", "at_least"),
-    (r"no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|up\s+to|as\s+(?:many|much)\s+as",
-     "up_to"),
-    (r"more\s+than|greater\s+than|higher\s+than|larger\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|"
-     r"beyond", "more_than"),
-    (r"less\s+than|fewer\s+than|lower\s+than|smaller\s+than|under|below", "less_than"),
-    (r"about|approximately|approx\.|nearly|almost|around|roughly|some|close\s+to|circa|"
-     r"an\s+estimated|estimated|an\s+approximate|approximate|upward\s+of|well\s+over", "approximately"),
-]
+# (pattern matched right before the number, qualifier), tried in the lexicon's order (longer phrases first)
+QUALIFIERS: list[tuple[str, str]] = [(phrases_pattern(phrases), qualifier)
+                                     for qualifier, phrases in _WORDS.qualifiers_before]
 QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“'‘]))(?P<q>" + "|".join(f"(?:{p})" for p, _ in QUALIFIERS) + r")\s+$", re.I)
-QUALIFIER_AFTER = re.compile(r"^\s+or\s+(?:so|more|less|fewer)\b|^-odd\b", re.I)
+QUALIFIER_AFTER = re.compile("|".join(
+    rf"^{re.escape(phrase)}\b" if phrase.startswith("-") else rf"^\s+{phrases_pattern([phrase])}\b"
+    for phrase in _WORDS.qualifiers_after), re.I)
 
 MONTHS = load_lexicon().month_pattern()  # names and abbreviations, from config/lexicon.yaml
 WEEKDAYS = load_lexicon().weekday_pattern()
 
-CHANGE_UP = (
-    r"rose|rise|rises|rising|risen|increased|increase|increases|increasing|up|gained|gain|gains|"
-    r"grew|grow|grows|growing|jumped|jump|jumps|climbed|climb|climbs|surged|surge|surges|"
-    r"soared|soar|soaring|advanced|advances|advancing|added|adding|boosted|hiked|spiked|doubled|higher|"
-    r"rallied|rally|rallies|rallying|jumping|climbing|surging|gaining|rebounded|rebounding"
-)
-CHANGE_DOWN = (
-    r"fell|fall|falls|falling|fallen|dropped|drop|drops|declined|decline|declines|decreased|"
-    r"decrease|decreases|down|lost|lose|loses|slipped|slip|slid|slide|slides|tumbled|plunged|"
-    r"plunge|plunging|sank|sink|sinking|shed|cut|cuts|reduced|lowered|shrank|shrunk|dipped|dip|eased|lower|"
-    r"slumped|slumping|plummeted|plummeting|plummets|plummet|tumbling|sliding|declining|dropping|losing|slipping|"
-    r"retreated|retreating"
-)
+CHANGE_UP = phrases_pattern(_WORDS.change_verbs["up"])
+CHANGE_DOWN = phrases_pattern(_WORDS.change_verbs["down"])
+_CHANGE_FORMS = frozenset([*_WORDS.change_verbs["up"], *_WORDS.change_verbs["down"]])  # lower case
 CHANGE_VERB_TO = re.compile(rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))\s+to\s+$", re.I)
 # change verbs that also take an object and a "by" ("grow sales by 35 per cent", "raised prices by 5%");
 # "raised" alone is no change ("raised $280 million" of funding)
 CHANGE_VERB_OBJECT_BY = re.compile(
-    rf"\b(?:(?P<up>{CHANGE_UP}|raised|raise|raises|raising)|(?P<down>{CHANGE_DOWN}))\s+(?:[a-z]+\s+){{1,2}}?by\s+"
+    rf"\b(?:(?P<up>{CHANGE_UP}|{phrases_pattern(_WORDS.change_verbs_with_object)})|(?P<down>{CHANGE_DOWN}))"
+    r"\s+(?:[a-z]+\s+){1,2}?by\s+"
     r"(?:(?:about|nearly|almost|around|roughly|some|more\s+than|over)\s+)?$", re.I)
 # "up" as a particle of another verb is no increase ("gave up 517 yards", "ended up 20 points")
-VERB_BEFORE_UP_PARTICLE = re.compile(r"\b(?:gave|give|gives|giving|given|picked|pick|set|made|make|makes|took|"
-                                     r"take|signed|sign|showed|show|turned|turn|came|come|stepped|step|backed|back|"
-                                     r"lined|added|adds|add|adding|summed|sum|totted|racked|rack|racking|ramped)\s+$", re.I)
+VERB_BEFORE_UP_PARTICLE = re.compile(rf"\b(?:{phrases_pattern(_WORDS.up_particle_verbs)})\s+$", re.I)
+_CHANGE_NOUNS_BEFORE_OF = {direction: [noun for noun in nouns if noun not in _WORDS.amount_nouns_before_of]
+                           for direction, nouns in _WORDS.change_nouns.items()}
 CHANGE_NOUN_AFTER = re.compile(
-    r"^[\s-]*(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost|more|higher)|"
-    r"(?P<down>decrease|decline|drop|fall|cut|reduction|loss|slump|dip|plunge|less|fewer|lower))\b", re.I)
+    rf"^[\s-]*(?:(?P<up>{phrases_pattern([*_WORDS.change_nouns['up'], *_WORDS.change_comparatives['up']])})|"
+    rf"(?P<down>{phrases_pattern([*_WORDS.change_nouns['down'], *_WORDS.change_comparatives['down']])}))\b", re.I)
 CHANGE_NOUN_BEFORE = re.compile(
-    r"\b(?:(?P<up>increase|rise|jump|gain|growth|surge|hike|spike|climb|uptick|boost)|"
-    r"(?P<down>decrease|decline|drop|fall|cut|reduction|slump|dip|plunge))\s+(?:of|by)\s+$", re.I)
+    rf"\b(?:(?P<up>{phrases_pattern(_CHANGE_NOUNS_BEFORE_OF['up'])})|"
+    rf"(?P<down>{phrases_pattern(_CHANGE_NOUNS_BEFORE_OF['down'])}))\s+(?:of|by)\s+$", re.I)
 CHANGE_VERB_BEFORE = re.compile(
     rf"\b(?:(?P<up>{CHANGE_UP})|(?P<down>{CHANGE_DOWN}))(?:\s+(?:by|of|some|about|nearly|almost|"
     r"around|roughly|more\s+than|over|an?\s+(?:additional|further|other)|another|a\s+further))*\s*$", re.I)
 
-REPORTING_VERBS = (
-    r"said|says|say|estimated|estimates|estimate|reported|reports|report|recorded|records|"
-    r"counted|found|finds|stated|states|writes|wrote|noted|notes|showed|shows|claimed|claims|"
-    r"told|put|puts|documented|registered|tallied|calculated|believes|believe|according"
-)
+REPORTING_VERBS = phrases_pattern(_WORDS.credit_verbs)
 
 # --- the atomic number tokens -----------------------------------------------------------------
 
 NUMBER_WORD = "|".join(sorted([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS], key=len, reverse=True))
 TOKEN_PATTERN = re.compile(
     r"(?P<digits>(?<![\d.,])\d[\d,]*(?:\.\d+)?|(?<![\w.,\d])\.\d+)"
-    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|half|third|thirds|quarter|quarters|fourth|fourths|fifth|fifths)(?:\b|(?=fold\b)))",
+    rf"|(?P<word>\b(?:{NUMBER_WORD}|dozen|{phrases_pattern(_WORDS.share_words)})(?:\b|(?=fold\b)))",
     re.I,
 )
 # words of a share ("half", "a third", "two-fifths"); "fourth" and "fifth" only after a numerator, as
 # they are also ordinals
-SHARE_WORDS = ("half", "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth", "fifths")
+SHARE_WORDS = _WORDS.share_words
 THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$")
 
 
@@ -128,6 +106,7 @@ class Number:
     kind: str  # "digits" or "words"
     scaled: float = 1.0  # the scale word applied ("million" -> 1e6), 1 when none
     is_share: bool = False  # "half", "a third": a share in percent
+    fraction: float | None = None  # a share's exact fraction (1/3), which its percent rounds (33.3)
     words: list[str] = field(default_factory=list)
 
 
@@ -146,17 +125,14 @@ class Quantity:
     direction: str | None = None  # "up" / "down" for a stated increase or decrease
     note: str | None = None
     hedge: str | None = None  # a qualifier written before a range ("about 20-25"): the range stays a range
+    fraction: float | None = None  # a share's exact fraction ("a third": 1/3; its value is the percent 33.3)
 
 
 # --- units written after (or before) the number -----------------------------------------------
 
-# unit abbreviations written right after digits ("256GB", "50mph", "3min"); other letters there make
-# the number part of a name or code ("49ers", "5G")
-ATTACHED_UNITS = (
-    r"(?:km|cm|mm|nm|m|kg|mg|g|lbs?|oz|t|mph|kph|km/h|mpg|hp|bhp|ps|kw|kwh|mw|mwh|gw|gwh|w|v|kv|hz|khz|mhz|ghz|"
-    r"tb|gb|mb|kb|gbps|mbps|ml|l|min|mins|secs?|s|hrs?|h|ft|yds?|p|x|sq\.?\s?m|sq\.?\s?ft|sqm|sqft|m2|km2|m3|pts?|"
-    r"deg\s?[cf]?|°\s?[cf]?)\d?"
-)
+# unit abbreviations written right after digits ("256GB", "50mph", "3min"; the lexicon's units_attached, then
+# the forms with optional stops and spaces); other letters there make the number part of a name or code ("5G")
+ATTACHED_UNITS = r"(?:" + phrases_pattern(_WORDS.units_attached) + r"|sq\.?\s?m|sq\.?\s?ft|deg\s?[cf]?|°\s?[cf]?)\d?"
 UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
     # (pattern anchored at the number's end, unit, note for units outside the schema's list)
     (re.compile(r"^\s?(?:%|per\s?cent\b|pc\b|pct\b)", re.I), "percent", None),
@@ -174,13 +150,10 @@ UNIT_AFTER: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"^\s(?:us\s+|american\s+)?dollars?\b", re.I), "usd", None),
     (re.compile(r"^\s?(?:miles?|mi)\b(?!-)", re.I), "count", "unit as written: miles"),
     (re.compile(r"^-miles?\b", re.I), "count", "unit as written: miles"),
-    (re.compile(r"^(?:\s|-)(?:(?:milli|centi)?met(?:er|re)s?|(?:kilo|milli)?grams?|kg|tonnes?|tons?|feet|foot|ft|"
-                r"inch(?:es)?|yards?|acres?|hectares?|litres?|liters?|gallons?|ounces?|barrels?|minutes?|seconds?|"
-                r"decades?|centuries|century|(?:kilo|mega|giga)?watts?|volts?|degrees?|calories|points?|"
-                r"rupees?|euros?|pounds?|yuan|yen|afghanis?)\b", re.I),
+    (re.compile(r"^(?:\s|-)(?:" + phrases_pattern(_WORDS.units_written_after) + r")\b", re.I),
      "count", "unit as written: {unit}"),
-    (re.compile(r"^\s(?:sq\.?\s?(?:m|ft|mi)|mph|mpg|hp|bhp|mm|cm|ml|mg|GB|MB|TB|kW|kWh|MW|GW|Hz|kHz|MHz|GHz|"
-                r"lbs?|oz|sen|p)\b", re.I), "count", "unit as written: {unit}"),
+    (re.compile(r"^\s(?:sq\.?\s?(?:m|ft|mi)|" + phrases_pattern(_WORDS.unit_abbreviations_after) + r")\b", re.I),
+     "count", "unit as written: {unit}"),
     (re.compile(r"^(?:" + ATTACHED_UNITS + r")(?![\w-])", re.I), "count", "unit as written: {unit}"),
 ]
 CURRENCY_BEFORE = re.compile(
@@ -192,26 +165,19 @@ USD_SIGNS = {"US$", "$US", "USD", "$"}
 TRANSLITERATED_POUND = re.compile(r"(?<![A-Za-z])PS$")
 TRANSLITERATED_AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?\s?(?:bn|mn|m|k|billion|million|thousand)\b|^\d{1,3}(?:,\d{3})+|^\d+\.\d")
 
-TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|EDT\b|EST\b|UTC\b|BST\b|PST\b|"
-                        r"IST\b|PKT\b|CET\b|hrs\b|o'clock\b))", re.I)
+TIME_AFTER = re.compile(r"^(?::\d\d|\s?(?:" + "|".join(
+    re.escape(word) + (r"\b" if word[-1].isalnum() else "") for word in _WORDS.clock_words_after) + "))", re.I)
 ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
 DATE_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s+$", re.I)
 DATE_AFTER = re.compile(rf"^\s+(?:of\s+)?(?:{MONTHS})\b", re.I)
 STREET_AFTER = re.compile(
-    r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:St|Street|Rd|Road|Ave|Avenue|Way|Lane|Ln|Drive|Dr|Blvd|Boulevard|"
-    r"Place|Pl|Court|Ct|Terrace|Highway|Hwy)\b\.?")
+    r"^\s+(?:[A-Z0-9][\w.'’-]*\s+){0,3}(?:" + phrases_pattern(_WORDS.street_types) + r")\b\.?")
 DECADE_AFTER = re.compile(r"^'?s\b")
-FUNCTION_WORDS = {
-    "the", "a", "an", "in", "of", "on", "at", "to", "for", "by", "with", "from", "and", "or",
-    "but", "about", "over", "under", "some", "nearly", "almost", "around", "approximately",
-    "only", "just", "all", "than", "up", "as", "more", "less", "fewer", "at", "least", "between",
-    "since", "after", "before", "during", "when", "while", "its", "their", "his", "her", "our",
-    "these", "those", "this", "that", "another", "every", "each", "roughly", "estimated",
-    "killing", "killed", "including", "top",
-}
+FUNCTION_WORDS = _WORDS.not_names_before_number
+# abbreviations whose full stop ends no sentence (the lexicon's, which the quote drafter reads too), months
 ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|St|Jr|Sr|No|Nos|vs|etc|approx|"
-    rf"Inc|Ltd|Co|Corp|U\.S|U\.N|U\.K|{MONTHS})\.|\b[A-Z]\.)$", re.I)
+    rf"(?:\b(?:{phrases_pattern(sorted(load_lexicon().abbreviations, key=lambda w: (-len(w), w)))}|{MONTHS})\.|\b[A-Z]\.)$",
+    re.I)
 # a sentence ends at ./!/?, after any footnote markers ("attacks.[3] The") and closing marks
 SENTENCE_END = re.compile(r"[.!?](?:\[\d{1,3}\])*[\"”’')\]]*\s+|\n+")
 
@@ -386,7 +352,7 @@ def _outermost(numbers: list[Number]) -> list[Number]:
 
 
 SCALE_CHAIN = re.compile(r"^(?:[\s-]?(?:" + "|".join(SCALE_WORDS) + r")\b)+", re.I)
-SCALE_ABBREVIATION = re.compile(r"^\s?(bn|mn|mln|mil|tn|trn|m|k|b)\b", re.I)
+SCALE_ABBREVIATION = re.compile(r"^\s?(" + phrases_pattern(SCALE_ABBREVIATIONS) + r")\b", re.I)
 SCIENTIFIC = re.compile(r"^\s?[×x]\s?10\s?(?:\^|\*\*)?([−-]?\d{1,3})\b")
 SIGN_BEFORE = re.compile(r"(?:^|(?<=[\s(\[$,]))(?:minus[\s-]?|[-−])$", re.I)
 
@@ -459,7 +425,7 @@ def _digit_fraction(text: str, token: re.Match[str]) -> Number | None:
         return None
     if share:
         return Number(found.start(), found.end(), round(100 * numerator / denominator, 1), "digits",
-                      is_share=True, words=[found.group()])
+                      is_share=True, fraction=numerator / denominator, words=[found.group()])
     return Number(found.start(), found.end(), numerator / denominator, "digits", words=[found.group()])
 
 
@@ -479,7 +445,7 @@ def _ratio(text: str, token: re.Match[str]) -> Number | None:
     if part is None or whole is None or not 0 < part < whole:
         return None
     kind = "digits" if found.group("part").isdigit() else "words"
-    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True,
+    return Number(found.start(), found.end(), round(100 * part / whole, 1), kind, is_share=True, fraction=part / whole,
                   words=[found.group("part"), found.group("whole")])
 
 
@@ -503,7 +469,7 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
         if re.search(r"\b(?:first|second|last|latter|former|other|the)\s+$", before, re.I):
             return None
         if re.match(r"^[\s-]+(?:of|the|its|their|his|her|our|all|a|an)\b", after, re.I) and not lead.group(1):
-            return Number(start, end, 50.0, "words", is_share=True, words=["half"])
+            return Number(start, end, 50.0, "words", is_share=True, fraction=0.5, words=["half"])
         return None
     denominator = 3 if word.startswith("third") else 5 if word.startswith("fifth") else 4
     lead = re.search(r"\b(a|one|two|three|four)[\s-]+$", before, re.I)
@@ -518,22 +484,21 @@ def _share(text: str, token: re.Match[str]) -> Number | None:
     if numerator >= denominator or (word.endswith("s") != (numerator > 1)):
         return None
     value = round(100 * numerator / denominator, 1)
-    return Number(start - len(before) + lead.start(), end, value, "words", is_share=True, words=[lead.group(1), word])
+    return Number(start - len(before) + lead.start(), end, value, "words", is_share=True,
+                  fraction=numerator / denominator, words=[lead.group(1), word])
 
 
 # --- from numbers to quantities --------------------------------------------------------------
 
-YEAR_PREPOSITION = re.compile(r"(?:\b(?:in|by|since|until|till|from|before|after|to|between|during|through|"
-                              r"circa|c\.|early|mid|late|and|AD|BC)|\bA\.D\.|\bB\.C\.)\s+$", re.I)
+YEAR_PREPOSITION = re.compile(r"\b(?:" + phrases_pattern(_WORDS.year_prepositions) + r")\s+$", re.I)
 
 
 # a preposition that puts a year in time ("in 2014 militants attacked"): after it a year stays a year even
 # when a plural noun follows
-TIME_PREPOSITION = re.compile(r"\b(?:in|by|since|until|till|before|after|during|through|circa|early|mid|late|of|"
-                              r"between|and|from|to)\s+$", re.I)
+TIME_PREPOSITION = re.compile(r"\b(?:" + phrases_pattern(_WORDS.time_prepositions) + r")\s+$", re.I)
 # "and 1200", "to 1500": joining words that make a year only when a year stands before them
 JOINING_BEFORE = re.compile(r"(?P<other>\d{4})?[\s,]*\b(?:and|or|to|from|between)\s+$", re.I)
-PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)?(?P<noun>[a-z]{3,}s)\b")
+PLURAL_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)??(?P<noun>[a-z]{3,}s)\b")
 CHANGE_BEFORE = re.compile(r"\b(?:" + CHANGE_UP + "|" + CHANGE_DOWN + r")\s+(?:from\s+[\d,.]+\s+)?(?:to|from)\s+$", re.I)
 YEAR_AFTER = re.compile(r"^\s+(?:in|during|by)\s+(?:\d{4}|" + MONTHS + r")\b", re.I)
 _NOT_PLURAL = load_lexicon().not_plural_nouns
@@ -542,9 +507,13 @@ DETERMINER_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(load_lexicon().determi
 
 def _is_year(number: Number, text: str) -> bool:
     """A year as a point in time: 1900-2100 alone, or 1000-2999 after "in", "by", "since" ...; not when
-    the number counts ("1500 troops", "rose from 1200 to 1500", "1100 in 2022")."""
+    the number counts ("1500 troops", "rose from 1200 to 1500", "1100 in 2022", "moved between 1500 and
+    2000 troops")."""
     written = text[number.start:number.end]
     if number.kind != "digits" or number.scaled != 1 or not written.isdigit() or len(written) != 4:
+        return False
+    pair = _four_digit_pair(text, number)
+    if pair is not None and _pair_counts(text, pair):
         return False
     before, after = text[max(0, number.start - 40):number.start], text[number.end:number.end + 40]
     if 1900 <= number.value <= 2100:
@@ -554,7 +523,52 @@ def _is_year(number: Number, text: str) -> bool:
                     and not CHANGE_BEFORE.search(before))
     if _counts(before, after):
         return False
-    return 1000 <= number.value <= 2999 and YEAR_PREPOSITION.search(before[-10:]) is not None
+    preposition = YEAR_PREPOSITION.search(before[-10:])
+    if preposition is None or not 1000 <= number.value <= 2999:
+        return False
+    if preposition.group().split()[0].lower() in _WORDS.year_joining_words:
+        # "between 1450 and 1500": a year after a year; "lost 1,200 soldiers and 1500 more": a count
+        joined = JOINING_BEFORE.search(before)
+        return joined is not None and joined.group("other") is not None
+    return True
+
+
+# "between 1500 and 2000", "from 1000 to 2000": two four-digit numbers joined as the bounds of one span
+FOUR_DIGIT_PAIR = re.compile(r"\b(?:between|from)\s+(?P<first>\d{4})\s+(?:and|to)\s+(?P<second>\d{4})(?![\d,.])", re.I)
+# the pair opens its clause: at the start of a sentence or after a comma, colon or dash
+CLAUSE_OPENS_BEFORE = re.compile(r"(?:^|[.!?;:,(\n—–]|\s-)\s*$")
+
+
+def _four_digit_pair(text: str, number: Number) -> re.Match[str] | None:
+    """The "between X and Y" / "from X to Y" pair of four-digit numbers that ``number`` is one bound of."""
+    window_start = max(0, number.start - 20)
+    for found in FOUR_DIGIT_PAIR.finditer(text, window_start, min(len(text), number.end + 20)):
+        if (found.start("first"), found.end("first")) == (number.start, number.end) or \
+                (found.start("second"), found.end("second")) == (number.start, number.end):
+            return found
+    return None
+
+
+def _pair_counts(text: str, pair: re.Match[str]) -> bool:
+    """Both numbers of a four-digit pair count the plural noun after it when the pair is the object of a
+    verb ("moved between 1500 and 2000 troops to the border", "going from 1000 to 2000 hires"); a pair
+    that opens its clause, or whose noun is the subject of the verb after it, is a time span ("Between
+    2015 and 2020 attacks rose", "from 2015 to 2020 attacks in the province rose" stays years only when it
+    opens the clause)."""
+    after = text[pair.end():pair.end() + 60]
+    plural = PLURAL_AFTER.match(after)
+    if plural is None or plural.group("noun") in _NOT_PLURAL:
+        return False
+    if CLAUSE_OPENS_BEFORE.search(text[max(0, pair.start() - 3):pair.start()]):
+        return False
+    following = re.match(r"\s+([a-z][\w'’]*)", after[plural.end():])
+    return not (following is not None and _finite_verb(following.group(1)))
+
+
+def _finite_verb(word: str) -> bool:
+    """A lower-case word that shows a finite verb: an auxiliary, a past tense or a change verb."""
+    return (word in _AUXILIARIES or word in _IRREGULAR_PAST or (len(word) > 4 and word.endswith("ed"))
+            or word in _CHANGE_FORMS)
 
 
 def _counts(before: str, after: str) -> bool:
@@ -591,7 +605,7 @@ def _excluded(number: Number, text: str, title_line: bool) -> bool:
 
 
 # words joined to a number by a hyphen without making it a name ("her now-18 month-old", "0-to-60")
-HYPHENED_WORD_BEFORE = re.compile(r"(?:^|[^\w-]|\d-)(?:sub|now|then|to|and|or|than|mid|by|from|about|some|nearly|almost|over)-$",
+HYPHENED_WORD_BEFORE = re.compile(r"(?:^|[^\w-]|\d-)(?:" + phrases_pattern(_WORDS.hyphened_words_before_number) + r")-$",
                                   re.I)
 
 
@@ -657,18 +671,10 @@ def _low_end_of_counted_range(text: str, end: int) -> bool:
 
 
 ONE_NOT_QUANTITY_AFTER = re.compile(
-    r"^(?:\s+of\b|\s+another\b|\s+(?:day|time|night|morning|evening|point|way|thing|side|hand|"
-    r"source|official|person\s+familiar|analyst|resident|observer|expert|diplomat|"
-    r"reason|example|instance|such|who|that|which|another|or\s+two|or\s+more|or\s+the\s+other|"
-    r"by\s+one|after\s+another)\b|-(?:time|off|sided|way|on-one|man|party|stop)\b|\s*[,.;:!?)]|\s*$)",
-    re.I)
-ONE_QUANTITY_AFTER = re.compile(
-    r"^\s+(?:(?:\w+\s+)?(?:dead|killed|injured|wounded|died|hurt|missing|arrested|person|people|"
-    r"soldiers?|civilians?|officers?|policemen|policeman|militants?|fighters?|child|children|"
-    r"woman|man|member|attack|bombing|strike|incident|casualty|death)\b)", re.I)
-ONE_QUANTITY_BEFORE = re.compile(
-    r"\b(?:only|just|least|than|about|nearly|almost|around|killing|killed|injuring|leaving|"
-    r"exactly|merely|total\s+of)\s+$", re.I)
+    r"^(?:\s+(?:" + phrases_pattern(_WORDS.one_not_quantity_after) + r")\b|-(?:" +
+    phrases_pattern(_WORDS.one_not_quantity_hyphened) + r")\b|\s*[,.;:!?)]|\s*$)", re.I)
+ONE_QUANTITY_AFTER = re.compile(r"^\s+(?:(?:\w+\s+)?(?:" + phrases_pattern(_WORDS.one_quantity_after) + r")\b)", re.I)
+ONE_QUANTITY_BEFORE = re.compile(r"\b(?:" + phrases_pattern(_WORDS.one_quantity_before) + r")\s+$", re.I)
 
 
 def _one_is_quantity(text: str, start: int, end: int) -> bool:
@@ -829,12 +835,39 @@ def find_quantities(text: str) -> list[Quantity]:
         if partner is not None and _is_score(text, part, partner):
             index += 2
             continue
+        if partner is not None:
+            part = _with_scale_of_new_value(text, part, partner)
         quantities.append(_single(text, part))
         index += 1
     quantities.sort(key=lambda q: q.start)
     for previous_quantity, quantity in zip(quantities, quantities[1:]):
         _inherit_conversion(text, previous_quantity, quantity)
     return quantities
+
+
+# "from 2.4 to", "from $2.4 to": the old value of a change whose new value follows
+FROM_OLD_VALUE = re.compile(r"\bfrom\s+$", re.I)
+
+
+def _with_scale_of_new_value(text: str, old: _Part, new: _Part) -> _Part:
+    """The old value of a change written without the scale and unit its new value carries ("fell from 2.4
+    to 1.9 billion dollars": 2.4 billion dollars; "rose from 5 to 10 percent": 5 percent). A scale only
+    when the scaled old value is within a factor of ten of the new one: "rose from 1,200 to 1.5 million"
+    keeps 1,200."""
+    if not (FROM_OLD_VALUE.search(text[max(0, old.start - 8):old.start])
+            and re.fullmatch(r"\s+to\s+", text[old.end:new.start])):
+        return old
+    scale = new.number.scaled
+    if old.number.kind != "digits" or old.number.scaled != 1 or old.number.is_share \
+            or old.unit not in (None, new.unit) or (scale == 1 and (old.unit is not None or new.unit is None)):
+        return old
+    value = old.number.value * scale
+    if scale != 1 and not new.number.value / 10 <= value <= new.number.value * 10:
+        return old
+    number = dataclasses.replace(old.number, value=value, scaled=scale)
+    if old.unit is None:
+        return _Part(number, old.start, old.end, new.unit, new.unit_text, new.note)
+    return _Part(number, old.start, old.end, old.unit, old.unit_text, old.note)
 
 
 def _inherit_conversion(text: str, stated: Quantity, conversion: Quantity) -> None:
@@ -906,18 +939,15 @@ def _single(text: str, part: _Part) -> Quantity:
     elif qualifier == "approximately":
         low = high = None
     return Quantity(start, end, value, low, high, qualifier, part.unit or "count", part.unit_text,
-                    _direction(text, part.start, part.end), part.note)
+                    _direction(text, part.start, part.end), part.note, fraction=part.number.fraction)
 
 
 # --- measure, period, attribution ------------------------------------------------------------
 
-STOP_AFTER = re.compile(
-    r"\b(?:was|were|is|are|be|been|has|have|had|will|would|could|can|may|might|said|says|that|"
-    r"which|who|whom|whose|while|when|where|because|since|after|before|during|than|and|or|but|as|"
-    r"to|at|on|by|from|for|with|according|also|per|each|a|an|the)\b", re.I)
+STOP_AFTER = re.compile(r"\b(?:" + phrases_pattern(_WORDS.measure_stop_words) + r")\b", re.I)
 PERIOD_PATTERNS = [
     re.compile(r"\b(?:in|during|over|throughout|for)\s+the\s+(?:first|last|past|next|previous|"
-               r"second|third|final)\s+[\w\s-]{1,40}?\b(?:months?|years?|weeks?|days?|quarter|half)"
+               r"second|third|final)\s+[\w\s-]{0,40}?\b(?:months?|years?|weeks?|days?|hours?|quarter|half)"
                r"(?:\s+of\s+(?:the\s+)?[\w\s'-]{1,60}?)?(?=[,.;]|\s+(?:and|but|when|while|as)\b|$)",
                re.I),
     re.compile(rf"\b(?:(?:in|during|since|by|until|through|throughout|for|of)\s+)?(?:(?:early|mid|late|"
@@ -927,7 +957,22 @@ PERIOD_PATTERNS = [
     re.compile(rf"\b(?:last|this|next|earlier\s+this|later\s+this|earlier\s+last)\s+(?:year|month|week|"
                rf"{WEEKDAYS}|{MONTHS})\b|\b(?:on\s+)?(?:{WEEKDAYS})\b|\byesterday\b|\btoday\b", re.I),
     re.compile(r"\bsince\s+the\s+[\w\s'’-]{3,80}?(?=[,.;:]|\s+(?:when|while|but|and\s+the)\s)", re.I),
+    # a month on its own ("killed 5 soldiers in March"), written with its capital: "may" is also a verb
+    re.compile(r"\b(?:in|during|since|by|until|through|throughout)\s+(?:(?:early|mid|late)[\s-]+)?"
+               r"(?-i:" + "|".join(name.capitalize() for name in load_lexicon().months) + r")\b(?![\s.]+\d)", re.I),
+    # a decade ("during the 1980s", "since the early 2000s")
+    re.compile(r"\b(?:(?:in|during|since|by|until|through|throughout)\s+)?the\s+(?:(?:early|mid|late)[\s-]+)?"
+               r"(?:1[89]|20)\d0s\b", re.I),
 ]
+PERIOD_PATTERNS.append(  # "in recent months", "over the weekend"
+    re.compile(r"\b(?:in|over|during|within)\s+(?:recent|the\s+(?:past|last|previous)\s+(?:few|several))\s+"
+               r"(?:hours|days|weeks|months|years|decades)\b|\bover\s+the\s+weekend\b", re.I))
+# the time phrases whose preposition is dropped ("in 2024" -> "2024", "during the 1980s" -> "the 1980s")
+DATE_PATTERNS = (1, 2, 3, 5, 6)
+# a relative clause set off by commas ("the fence, which was built after 2017, covers ..."): a time
+# phrase inside it dates the clause only; one outside it may date a number inside it ("in 2024, attacks
+# killed 2,500, which is 66% more than in 2023": the clause restates the statistic of 2024)
+RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|whom|whose|where)\b[^,;]*", re.I)
 REFERENCE_PATTERN = re.compile(
     r"^\s*(?:\w+\s+){0,3}?(?:more|less|fewer|higher|lower|up|down|increase|decrease|rise|drop)?\s*"
     r"(?:than|compared\s+(?:with|to)|from|over|against|on)\s+(?:(?:in|the\s+same\s+period\s+(?:in|of)|"
@@ -935,13 +980,14 @@ REFERENCE_PATTERN = re.compile(
     r"a\s+year\s+(?:earlier|ago|before))\b", re.I)
 
 
-MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|[,.;:()\"“”!?–—]")
-FIRST_STOP = {"in", "of", "into", "during", "ago", "over", "under", "last", "this", "next", "per", "earlier", "later", "old"}
-COMPARATIVES = {"more", "less", "fewer", "higher", "lower", "up", "down", "increase", "decrease", "rise", "drop"}
+MEASURE_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*|[,.;:()\[\]{}\"“”!?–—]")
+FIRST_STOP = _WORDS.measure_first_stop
+COMPARATIVES = _WORDS.measure_comparatives
 
 
 def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
-    """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters")."""
+    """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters"),
+    at another number, a time word or a compass word that opens no name ("nine North of the river")."""
     tail = text[quantity.end:sentence[1]]
     if quantity.unit == "percent":
         tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
@@ -952,29 +998,65 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
         stopped_at = found.start()
         if not word[0].isalpha() or len(words) >= 5 or (words and STOP_AFTER.fullmatch(word)):
             break
-        if _never_in_measure(word):
-            break  # "12 together", "five including two children", "insurgency-including": nothing counted
-        if words and word.islower() and (len(word) > 4 and word.endswith("ed") or word in _IRREGULAR_PAST):
-            break  # "two groups killed": the verb after the counted noun
+        if _never_in_measure(word) or _names_time_or_number(word):
+            break  # "12 together", "five including two children", "officers in two years", "hires this year"
+        if word.lower().split("-")[0] in _COMPASS_WORDS and not _NAME_GOES_ON.match(tail, found.end()):
+            break  # "nine North of the river": a direction; "South Waziristan tribesmen" goes on as a name
+        if words and word.islower() and (len(word) > 3 and word.endswith("ed") or word in _IRREGULAR_PAST):
+            break  # "two groups killed", "340 soldiers died": the verb after the counted noun
+        if words and _plural_noun(words[-1]) and _bare_verb_after_plural(word):
+            break  # "6,000 fighters operate in ...", "two countries share": the verb after the counted noun
         stopped_at = len(tail)
         opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
         if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
                                               or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
             break
         words.append(word)
-    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])):
-        words.pop()
+    _strip_trailing(words)
     if words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
         # a name cut short ("$9 billion Silk and Spice ...", "North Kivu"): no measure beats half a name
         while words and words[-1][:1].isupper():
             words.pop()
+        _strip_trailing(words)  # "fighters in Kunar and ...": "fighters", not "fighters in"
     return words
 
 
-_MEASURE_NEVER = load_lexicon().measure_never
-_IRREGULAR_PAST = load_lexicon().irregular_past
+def _plural_noun(word: str) -> bool:
+    """A lower-case word that reads as a plural noun ("fighters", "countries"; not "was", "across", "press")."""
+    return (word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and word not in _NOT_PLURAL)
+
+
+def _bare_verb_after_plural(word: str) -> bool:
+    """A lower-case word after a plural noun that can only be its verb: neither a noun of a compound ("sports
+    fans" ends in -s), a participle ("fighters operating from"), a preposition nor a conjunction."""
+    return (word.islower() and not word.endswith(("s", "ing", "ed")) and word not in FIRST_STOP
+            and word not in _PREPOSITIONS and not STOP_AFTER.fullmatch(word) and not _never_in_measure(word))
+
+
+def _strip_trailing(words: list[str]) -> None:
+    """Drop the prepositions and function words a phrase of ``words`` ends with ("attacks in" -> "attacks"),
+    and a participle cut from its object ("families living" -> "families")."""
+    while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])
+                     or len(words) > 1 and words[-1].islower() and words[-1].endswith("ing")):
+        words.pop()
+
+
+_LEXICON = load_lexicon()
+_MEASURE_NEVER = _LEXICON.measure_never
+_IRREGULAR_PAST = _LEXICON.irregular_past
+_AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
+_COMPASS_WORDS = _LEXICON.name_classes["compass_words"]
+# a number word, or a word of a time phrase: the period is a field of its own, the measure never holds one
+_NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
+_TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, *_WORDS.measure_time_words])
+_LEVEL_VERBS = _LEXICON.level_verbs
+_PREPOSITIONS = _LEXICON.prepositions
+_CLAUSE_WORDS = _WORDS.clause_openers
+_PRONOUNS = _LEXICON.pronouns["all"]
+_COPULAS = _LEXICON.closed_classes["copulas"] | _WORDS.be_forms
 # after a capitalised word: the name goes on ("Silk and Spice", "North Kivu", "Bank of England")
 _NAME_GOES_ON = re.compile(r"\s*(?:(?:and|of|&|-)\s*)?[A-Z]")
 
@@ -985,24 +1067,53 @@ def _never_in_measure(word: str) -> bool:
     return low in _MEASURE_NEVER or any(part in _MEASURE_NEVER for part in low.split("-")[1:])
 
 
+def _names_time_or_number(word: str) -> bool:
+    """A number word ("two", "including-two") or a time word ("this", "Monday", "yesterday")."""
+    low = word.lower()
+    return low in _TIME_WORDS or any(part in _NUMBER_WORDS for part in low.split("-"))
+
+
+# the change verbs and the words between a subject and the number they govern ("increased by about")
+SUBJECT_VERB_TAIL = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|{phrases_pattern(_WORDS.subject_verb_tail)})", re.I)
+# "from 2.4 to", "from $2.4 billion to": the old value of a change, right before its new value
+OLD_VALUE_BEFORE = re.compile(r"\s+from\s+\S{0,4}\d[\d,.]*(?:\s?[A-Za-z%]+)?\s+to\s+\S{0,4}$", re.I)
+
+
 def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
-    """The words before the number back to a comma, without the verb and prepositions next to the number
-    ("flood deaths in the province increased by" -> "flood deaths in the province")."""
-    head = re.split(r"[,;:()\"“”–—]", text[sentence[0]:quantity.start])[-1]
+    """The words before the number back to a comma or another number, when a change verb, a copula or a
+    verb of level governs the number ("flood deaths in the province increased by" -> "flood deaths in
+    the province", "the number of refugees reached"); else none: in "officials said 18 were wounded"
+    the officials are no measure."""
+    before = text[sentence[0]:quantity.start]
+    old_value = OLD_VALUE_BEFORE.search(before)
+    if old_value:  # "exports fell from 2.4 to 1.9 billion": the new value measures the subject of the change
+        before = before[:old_value.start()]
+    head = re.split(r"[,;:()\"“”–—]|\d", before)[-1]
     words = re.findall(r"[A-Za-z][\w'’-]*", head)
-    change_verb = re.compile(rf"(?:{CHANGE_UP}|{CHANGE_DOWN}|has|have|had|was|were|is|are|been|be|by|to|of|at|a|an|the|"
-                             r"some|about|nearly|almost|over|than|more|less|up|down)", re.I)
-    while words and (change_verb.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])):
-        words.pop()
+    governed = False
+    while words and (SUBJECT_VERB_TAIL.fullmatch(words[-1]) or STOP_AFTER.fullmatch(words[-1])
+                     or words[-1].lower() in _LEVEL_VERBS):
+        verb = words.pop().lower()
+        governed = governed or verb in _LEVEL_VERBS or verb in _COPULAS or \
+            verb in _CHANGE_FORMS
+    if not governed:
+        return []
     words = words[-5:]
-    while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
-        words.pop(0)
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
-        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")):
-            return words[index + 1:]  # "... and jeopardized the": a verb or a never-word ends the subject
+        if _never_in_measure(word) or (word.islower() and len(word) > 4 and word.endswith("ed")) \
+                or word.lower() in _CLAUSE_WORDS:
+            # "... and jeopardized the", "the odds change as the reward rises": a verb, a never-word or a
+            # conjunction ends the subject
+            words = words[index + 1:]
+            break
+    while words and (words[0].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[0])):
+        words.pop(0)
+    _strip_trailing(words)
     if words and words[-1].endswith(("'s", "’s")):
         return []  # a possessive is no measure of its own
+    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES for word in words):
+        return []  # "he", "she would send": a person or a clause, no measure
     return words
 
 
@@ -1034,18 +1145,38 @@ class _PeriodPhrases:
     phrases: list[tuple[int, int, int, str]]
     starts: list[int]
     longest: int
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # relative clauses set off by commas
+    clause_starts: list[int] = field(default_factory=list)
+
+    def clause_of(self, position: int) -> int:
+        """The index of the relative clause holding ``position``, -1 outside all of them."""
+        index = bisect_right(self.clause_starts, position) - 1
+        return index if index >= 0 and position < self.clauses[index][1] else -1
 
 
-def _period_phrases(text: str, sentence: tuple[int, int]) -> _PeriodPhrases:
+def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]]) -> _PeriodPhrases:
+    """The time phrases of ``sentence``; a date or year that is itself one of the ``statistics`` (sorted
+    spans) is no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
     phrases = []
+    starts = [span[0] for span in statistics]
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
+            if index in (1, 2) and _overlaps_any(found.start(), found.end(), statistics, starts):
+                continue
             phrase = found.group().strip(" ,")
-            if index in (1, 2, 3):  # a date keeps no preposition: "in 2024" -> "2024"
+            if index in DATE_PATTERNS:  # a date keeps no preposition: "in 2024" -> "2024"
                 phrase = re.sub(r"^(?:in|during|by|until|through|throughout|for|of|on)\s+", "", phrase, flags=re.I)
             phrases.append((found.start(), found.end(), index, phrase))
     phrases.sort()
-    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0))
+    clauses = [found.span() for found in RELATIVE_CLAUSE.finditer(text, sentence[0], sentence[1])]
+    return _PeriodPhrases(phrases, [p[0] for p in phrases], max((p[1] - p[0] for p in phrases), default=0),
+                          clauses, [clause[0] for clause in clauses])
+
+
+def _overlaps_any(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """True when [start, end) overlaps one of ``spans`` (sorted, not overlapping each other)."""
+    index = bisect_left(starts, end) - 1
+    return index >= 0 and spans[index][1] > start
 
 
 def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) -> str | None:
@@ -1054,24 +1185,29 @@ def _period(quantity: Quantity, found: _PeriodPhrases, reference: str | None) ->
     from the number and stops once no phrase can be nearer, so a long sentence stays linear."""
     best: tuple[int, int, int, str] | None = None  # (distance, pattern index, start, phrase)
     middle = bisect_left(found.starts, quantity.start)
+    clause = found.clause_of(quantity.start) if found.clauses else -1
 
     def consider(start: int, end: int, index: int, phrase: str) -> None:
         nonlocal best
         if start < quantity.end and end > quantity.start:
             return  # "in the first 21 months" is no period of "21 months"
+        if found.clauses and found.clause_of(start) not in (-1, clause):
+            return  # "a 2,600-kilometer border, which was fenced after 2017": 2017 dates the fencing only
         if reference and reference in phrase:
             return
         candidate = (min(abs(start - quantity.end), abs(quantity.start - end)), index, start, phrase)
         if best is None or candidate < best:
             best = candidate
 
+    # no further than the window of the sentence the measure is read in: phrases skipped as being in
+    # another clause must not make each number of a long sentence scan all of them
     for start, end, index, phrase in found.phrases[middle:]:
-        if best is not None and start - quantity.end > best[0]:
+        if start - quantity.end > (best[0] if best is not None else SENTENCE_WINDOW):
             break
         consider(start, end, index, phrase)
     for position in range(middle - 1, -1, -1):
         start, end, index, phrase = found.phrases[position]
-        if best is not None and quantity.start - (start + found.longest) > best[0]:
+        if quantity.start - (start + found.longest) > (best[0] if best is not None else SENTENCE_WINDOW):
             break
         consider(start, end, index, phrase)
     return best[3] if best else None
@@ -1087,9 +1223,10 @@ def _reference(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str 
 # characters either side of a number that its measure, period and reference are looked for in
 SENTENCE_WINDOW = 400
 
-CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:report|study|survey|estimate|count|data|"
-                           r"tally|analysis)\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
+CREDIT_BEFORE = re.compile(r"\b(?:according\s+to|a\s+(?:\w+\s+){0,2}(?:" + phrases_pattern(_WORDS.credit_nouns_before) +
+                           r")\s+(?:by|from|of)|data\s+from|figures\s+from|estimates?\s+(?:by|of|from)|"
                            r"reported\s+by|cited\s+by|said\s+by)\s+(?:the\s+)?$", re.I)
+_CREDIT_NOUNS_AFTER = phrases_pattern(_WORDS.credit_nouns_after)
 CREDIT_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:\w+\s+){{0,3}}?(?:{REPORTING_VERBS})\b", re.I)
 
 
@@ -1109,7 +1246,7 @@ def _attribution(text: str, sentence: tuple[int, int], mentions: list[tuple[int,
             if re.search(r"\band\b|^\s*,", credit.group()) or re.search(r"\bboth\s+(?:the\s+)?$", text[max(0, start - 10):start], re.I):
                 continue
             return entity
-        if re.match(r"^\s+(?:\w+\s+){0,3}?(?:report|study|survey|data|figures|estimates?|count|tally)\b",
+        if re.match(r"^\s+(?:\w+\s+){0,3}?(?:" + _CREDIT_NOUNS_AFTER + r")\b",
                     text[end:end + 40], re.I) and re.search(
                         r"\b(?:a|the|an)\s+(?:\w+\s+)?$", text[max(sentence[0], start - 20):start], re.I):
             return entity
@@ -1137,7 +1274,9 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     credits: dict[tuple[int, int], str | None] = {}
     periods: dict[tuple[int, int], _PeriodPhrases] = {}
     rows = []
-    for quantity in find_quantities(text):
+    quantities = find_quantities(text)
+    spans = [(quantity.start, quantity.end) for quantity in quantities]
+    for quantity in quantities:
         index = bisect_right(sentence_starts, quantity.start) - 1
         whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
         # the words around a number within a window of its sentence: a "sentence" of 20 KB (a table
@@ -1145,7 +1284,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
         sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
         if whole not in credits:
             credits[whole] = _attribution(text, whole, mentions, mention_starts)
-            periods[whole] = _period_phrases(text, whole)
+            periods[whole] = _period_phrases(text, whole, spans)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
