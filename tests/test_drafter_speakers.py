@@ -343,46 +343,47 @@ def test_the_head_person_of_a_speaker_phrase_speaks_not_a_person_modifying_it() 
 
 
 def test_a_wholly_quoted_paragraph_after_an_attributed_quote_continues_it() -> None:
-    text = (LEAD + "“The move to sell continues,” Ines Navarro, an analyst at Delta Bank, said.\n\n"
-            "“We have reached a point where nobody buys. This is a perfect ground for short sellers.”\n")
+    text = (LEAD + "“Selling has not stopped,” Ines Navarro, an analyst at Delta Bank, said.\n\n"
+            "“Funds are holding cash now. Nobody wants to be first back in.”\n")
     rows = extract_quotes(text, spans(text, ("Ines Navarro", "ines-navarro", "PERSON")))
     assert [(r["speaker"], r["speaker_text"], r["note"]) for r in rows] == [
         ("ines-navarro", "Ines Navarro", None), ("ines-navarro", None, None)]
 
 
 def test_a_display_line_without_a_full_stop_stays_a_pull_quote() -> None:
-    text = ("“Nobody buys any more”\n\n"
-            "“The move to sell continues,” Ines Navarro said.\n")
+    text = ("“Nobody wants to be first back in”\n\n"
+            "“Selling has not stopped,” Ines Navarro said.\n")
     rows = extract_quotes(text, spans(text, ("Ines Navarro", "ines-navarro", "PERSON")))
     assert rows[0]["note"] == "pull quote with no attribution"
 
 
 def test_a_belief_verb_frames_a_quote_only_before_it_or_before_a_clause() -> None:
-    text = ("Lena Ortiz said she had long held her tongue out of “deep respect” for the mayor.\n\n"
+    text = ("Lena Ortiz said she had held her peace for years out of “old loyalty” to the mayor.\n\n"
             "Omar Haddad said he believes she “cares about the port.”\n")
     rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
     assert [(r["text"], r["speaker_text"], r["cue"]) for r in rows] == [
-        ("deep respect", "Lena Ortiz", "said"), ("cares about the port.", "he", "believes")]
+        ("old loyalty", "Lena Ortiz", "said"), ("cares about the port.", "he", "believes")]
 
 
 def test_a_verb_right_after_a_quote_takes_the_speaker_after_it() -> None:
-    text = "“Thanks, Lena!” replied treasurer Omar Haddad, ending his message with the tag “#PortCash.”\n"
+    text = "“Well done, Lena!” replied treasurer Omar Haddad, signing off with the slogan “Ports first.”\n"
     rows = extract_quotes(text, spans(text, ("Lena", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
-    assert [(r["text"], r["speaker"]) for r in rows] == [("Thanks, Lena!", "omar-haddad"), ("#PortCash.", "omar-haddad")]
+    assert [(r["text"], r["speaker"]) for r in rows] == [("Well done, Lena!", "omar-haddad"),
+                                                         ("Ports first.", "omar-haddad")]
 
 
 def test_a_participle_after_an_attribution_between_commas_is_that_speakers() -> None:
-    text = "Farmers have gone quiet, Lena Ortiz suggested at a rally Tuesday, musing why they stay “out of sight.”\n"
+    text = "Farmers are angry, Lena Ortiz suggested at the market on Friday, wondering aloud why they “stay home.”\n"
     rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON")))
     assert [(r["text"], r["speaker"], r["cue"]) for r in rows] == [
-        ("Farmers have gone quiet", "lena-ortiz", "suggested"), ("out of sight.", "lena-ortiz", "musing")]
+        ("Farmers are angry", "lena-ortiz", "suggested"), ("stay home.", "lena-ortiz", "wondering")]
 
 
 def test_a_light_verb_with_a_modified_reporting_noun_and_a_coordinated_subject() -> None:
-    text = "Mayor Ortiz and her aides also sent clear signals early on that the port would stay open.\n"
+    text = "Mayor Ortiz and her deputies sent a clear message in spring that the port would stay open.\n"
     rows = extract_quotes(text)
     assert [(r["text"], r["speaker_text"], r["cue"]) for r in rows] == [
-        ("the port would stay open", "Mayor Ortiz and her aides", "sent clear signals")]
+        ("the port would stay open", "Mayor Ortiz and her deputies", "sent a clear message")]
 
 
 def test_a_verb_after_a_clause_is_no_coordinated_subject() -> None:
@@ -391,104 +392,114 @@ def test_a_verb_after_a_clause_is_no_coordinated_subject() -> None:
 
 
 def test_talking_of_frames_a_quoted_fragment() -> None:
-    text = "The council has criticised the mayor's words when he talks of rivals meeting “in secret.”\n"
-    assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("in secret.", "he", "talks")]
+    text = "The union objects to the mayor's tone when he talks of dockers who “never show up.”\n"
+    assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
+        ("never show up.", "he", "talks")]
 
 
 def test_an_attribution_after_a_quote_is_not_a_report_of_its_own() -> None:
-    text = ("“Is it in our interest to act?” Lena Ortiz, the mayor's adviser on ports, said at a summit Thursday.\n\n"
-            "“Not me,” said Omar Haddad, 21, shaking his head so hard that his cap flopped.\n")
+    text = ("“Who pays for the dredging?” Lena Ortiz, the mayor's adviser on ports, said at a forum in June.\n\n"
+            "“Count me out,” said Omar Haddad, 34, waving his hand so fast that his papers flew.\n")
     rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON")))
     assert [(r["kind"], r["speaker"]) for r in rows] == [("direct", "lena-ortiz"), ("direct", "omar-haddad")]
 
 
 def test_a_bare_attribution_sentence_after_a_full_stop_belongs_to_the_quote() -> None:
-    text = "“They are not reporting it. Not at all.” Omar Haddad said to cheers. “But something is happening.”\n"
+    text = "“The ships are coming back. All of them.” Omar Haddad said to applause. “And the jobs will follow.”\n"
     rows = extract_quotes(text, spans(text, ("Omar Haddad", "omar-haddad", "PERSON")))
     assert [(r["speaker"], r["speaker_text"]) for r in rows] == [("omar-haddad", "Omar Haddad"), ("omar-haddad", None)]
 
 
 def test_a_continuation_carries_on_the_last_speaker_quoted_in_full() -> None:
-    text = ("“That could be damaging,” Lena Ortiz said, though other officials haven't said the port is "
-            "actually “closing” yet.\n\n“Remember, a permit needs a cause.”\n")
+    text = ("“The delay hurts everyone,” Lena Ortiz said, although the board has not called the berth "
+            "formally “shut” so far.\n\n“Every week costs the town a ship.”\n")
     rows = extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON")))
-    assert [(r["text"], r["speaker"]) for r in rows][-1] == ("Remember, a permit needs a cause.", "lena-ortiz")
+    assert [(r["text"], r["speaker"]) for r in rows][-1] == ("Every week costs the town a ship.", "lena-ortiz")
 
 
 def test_a_generational_suffix_ends_a_persons_name() -> None:
-    text = LEAD + "“I will not go,” Rep. Emanuel Rivas II (D-Mo.) said during a hearing.\n"
-    assert proposed_people(text).get("Emanuel Rivas II") == "PERSON"
+    text = LEAD + "“The fund is short,” Sen. Marcus Welby III of Ohio said at the hearing.\n"
+    assert proposed_people(text).get("Marcus Welby III") == "PERSON"
 
 
 def test_a_body_description_without_a_fitting_name_is_the_body_that_spoke_before() -> None:
-    text = ("Harbor Trust said on Monday that “these decisions are not taken lightly.”\n\n"
-            "“We are reviewing the situation,” the company said.\n")
+    text = ("Harbor Trust said on Monday that “no account was closed in haste.”\n\n"
+            "“We will write to the clients this week,” the company said.\n")
     rows = extract_quotes(text, spans(text, ("Harbor Trust", "harbor-trust", "ORG")))
     assert [(r["speaker"], r["speaker_text"]) for r in rows][-1] == ("harbor-trust", "the company")
 
 
 def test_a_body_description_is_not_an_outlet_that_spoke_before() -> None:
     text = ("The Daily Courier reported that “the gates are shut.”\n\n"
-            "“We are reviewing the situation,” the company said.\n")
+            "“We will write to the clients this week,” the company said.\n")
     rows = extract_quotes(text, spans(text, ("Daily Courier", "daily-courier", "ORG")))
     assert [(r["speaker"], r["speaker_text"]) for r in rows][-1] == (None, "the company")
 
 
 def test_words_someone_might_say_are_credited_to_the_attribution_after_them() -> None:
-    text = "But officials could say something like, “The donor works in shipping,” Omar Haddad wrote.\n"
+    text = "Aides might put it this way, “The pier is a gift to the town,” Omar Haddad wrote in the memo.\n"
     rows = extract_quotes(text, spans(text, ("Omar Haddad", "omar-haddad", "PERSON")))
     assert [(r["speaker"], r["speaker_text"], r["cue"]) for r in rows] == [("omar-haddad", "Omar Haddad", "wrote")]
 
 
 def test_a_verb_after_a_quote_inside_the_subjects_aside_takes_the_sentence_subject() -> None:
-    text = ("Perry sang for two hours on Saturday.\n\n"
-            "Perry, who hugged the mayor while wearing a cape bearing the words, “I am with her,” shouted, "
-            "“In three days, let us make history!”\n")
+    text = ("Mara played the harbour festival on Sunday.\n\n"
+            "Mara, who waved a flag printed with the slogan, “Docks for all,” shouted, "
+            "“Next summer we sail together!”\n")
     assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
-        ("In three days, let us make history!", "Perry", "shouted")]
+        ("Next summer we sail together!", "Mara", "shouted")]
 
 
 def test_a_passive_frame_credits_its_agent() -> None:
-    text = "In all, the mayor's 370 volunteers -- dubbed \"Harborlights\" by the campaign -- have raised money.\n"
+    text = "The port's night crews, dubbed \"the owls\" by the union, want a raise.\n"
     assert [(r["text"], r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
-        ("Harborlights", "the campaign", "dubbed")]
+        ("the owls", "the union", "dubbed")]
 
 
 def test_a_document_after_a_preposition_speaks_through_a_participle_but_the_senders_letter_does_not() -> None:
-    text = ("The mayor's statement came in response to an agency story detailing how most donors had met her.\n\n"
+    text = ("The mayor's reply was prompted by a radio report detailing how the berth had been sold twice.\n\n"
             "The council sent a letter to the board on Monday saying that the port would close.\n")
     assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [
-        ("an agency story", "detailing"), ("The council", "saying")]
+        ("a radio report", "detailing"), ("The council", "saying")]
 
 
 def test_a_sentence_that_only_attributes_names_the_speaker_of_the_quote_after_it() -> None:
-    text = ("\"It is funny,\" said Ana Roe, 20, a nursing major. Her friend Lena Ortiz, 20, a science major, "
-            "chimed in. \"I did not think I would vote for them. Now I am.\"\n")
+    text = ("\"The fares are too high,\" said Ana Roe, 45, a nurse. Her neighbour Lena Ortiz, 52, a retired "
+            "teacher, chimed in. \"We walk to the ferry now. It takes an hour.\"\n")
     rows = extract_quotes(text, spans(text, ("Ana Roe", "ana-roe", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON")))
     assert [(r["speaker"], r["cue"], r["speaker_role"]) for r in rows] == [
-        ("ana-roe", "said", None), ("lena-ortiz", "chimed in", "a science major")]
+        ("ana-roe", "said", None), ("lena-ortiz", "chimed in", "a retired teacher")]
 
 
 def test_a_time_phrase_and_an_adverb_before_the_verb_are_no_speaker() -> None:
-    text = ("Omar Haddad in the past has called the mayor a “third-rate manager.”\n\n"
-            "Roe asked Lee about the port. He did not answer, and instead argued that the mayor made a deal "
-            "“to sell the harbour.”\n")
-    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Omar Haddad", "has called"),
+    text = ("Omar Haddad in the past has described the ferry as “a floating museum.”\n\n"
+            "Roe asked Lee about the fares. He gave no figure, and instead argued that the board had a plan "
+            "“to privatise the ferry.”\n")
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Omar Haddad", "has described"),
                                                                             ("He", "argued")]
 
 
 def test_an_infinitive_after_a_noun_set_apart_from_the_quote_frames_nothing() -> None:
-    text = "Lena Ortiz also called his hesitancy to concede the vote, should he lose, the “language of a bully.”\n"
-    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Lena Ortiz", "called")]
+    text = "Lena Ortiz also termed his refusal to release the audit, now a year late, the “conduct of a clerk.”\n"
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("Lena Ortiz", "termed")]
 
 
 def test_a_frame_inside_an_open_quotation_gives_way_to_the_attribution_after_the_quote() -> None:
-    text = ("Ana Roe has blamed her party before. “When the same problems crop up again, at what point do the "
-            "leaders say, “Hey, maybe it is us?” she tweeted.\n")
+    text = ("Ana Roe has faulted the board before. “After three late ferries in a row, should the directors not "
+            "ask, “Is the fault ours?” she posted.\n")
     rows = extract_quotes(text)
-    assert [(r["speaker_text"], r["cue"]) for r in rows if r["text"] == "Hey, maybe it is us?"] == [("she", "tweeted")]
+    assert [(r["speaker_text"], r["cue"]) for r in rows if r["text"] == "Is the fault ours?"] == [("she", "posted")]
 
 
 def test_an_auxiliary_with_an_adverb_makes_an_ing_form_finite() -> None:
-    text = "With the mayor reeling and the council in panic, some are even demanding that the mayor resign.\n"
-    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("some", "are even demanding")]
+    text = "As fares rise and boats age, many are now asking that the board resign.\n"
+    assert [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)] == [("many", "are now asking")]
+
+
+def test_an_adverb_opening_the_sentence_is_no_part_of_the_subject() -> None:
+    text = ("Now Lena Ortiz is doing what her rivals asked - cutting fares and urging the board to "
+            "“put riders first.”\n\n"
+            "Even as auditors were at work, Omar Haddad stayed calm, telling a reporter that “nothing will change.”\n")
+    rows = [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)]
+    assert rows[0] == ("Lena Ortiz", "urging")
+    assert not any((speaker or "").startswith("as ") for speaker, _cue in rows)  # "Even as ..." opens a clause

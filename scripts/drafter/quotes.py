@@ -425,7 +425,7 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 phrase = _phrase_before(text, sentence_start, text.rfind(",", sentence_start, phrase[0]))
             if phrase and _looks_like_role(appositive):
                 return phrase[0], phrase[1], appositive
-            if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
+            if phrase and _names_someone(text[phrase[0]:phrase[1]]) and _is_described_appositive(appositive):
                 return phrase[0], phrase[1], appositive  # "Name, a retired astronaut, said"
             if phrase and _starts_with_name(text[phrase[0]:phrase[1]]) and _is_long_role(appositive):
                 return phrase[0], phrase[1], appositive  # "Name, senior fellow for ... at X in Y, said"
@@ -588,6 +588,9 @@ def _is_noun_form(before: list[str], word: str) -> bool:
         return False
     if previous.lower().endswith(("'s", "’s")) or previous.endswith(("s'", "s’")):
         return True
+    if len(before) >= 2 and before[-2].lower() in {"a", "an"} and _LEXICON.lemma_of.get(low) == low and \
+            previous.islower():
+        return True  # "a radio report describing": after "a" and one noun, a verb would agree ("a radio reports")
     if previous.lower() in _NOUN_ADJECTIVES and len(before) >= 2 and \
             before[-2].lower().endswith(("'s", "’s", "his", "her", "their", "its")):
         return True
@@ -705,6 +708,12 @@ def _is_long_role(phrase: str) -> bool:
     return 0 < len(words) <= _LONG_ROLE_WORDS and words[0].lower() not in _ASIDE_OPENERS and \
         any(_looks_like_role_word(w.split("-")[-1]) for w in words[:_ROLE_HEAD_WITHIN]) and \
         not _has_finite_verb(re.sub(r"(?<=\w)['’]s\b", "", phrase))
+
+
+def _names_someone(phrase: str) -> bool:
+    """A phrase that opens with a name, or whose head is one ("Her neighbour Lena Ortiz")."""
+    words = phrase.split()
+    return _starts_with_name(phrase) or (len(words) >= 2 and words[-1][:1].isupper() and words[-2][:1].isupper())
 
 
 def _starts_with_name(phrase: str) -> bool:
@@ -942,6 +951,10 @@ def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, 
     words = _words(text, start, limit)
     if len(words) > 1 and words[0][2].lower() in {"but", "and", "yet", "so", "still", "then"}:
         words = words[1:]  # "But Trump said": the conjunction links the sentence, it is no part of the subject
+        start = words[0][0]
+    while len(words) > 1 and words[0][2].lower() in _SKIPPABLE_ADVERBS and words[0][2][:1].isupper() and \
+            words[1][2].lower() not in _CLAUSE_BOUNDARIES | _PREPOSITIONS:  # not "Even as regulators ..."
+        words = words[1:]  # "Now Ryan is doing": an adverb opening the sentence is no part of the subject
         start = words[0][0]
     end = None
     for index, (w_start, w_end, word) in enumerate(words):
