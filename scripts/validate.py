@@ -54,6 +54,7 @@ same as JSON (no timestamps, so equal packages give equal reports).
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import datetime as dt
 import json
@@ -116,6 +117,7 @@ class CheckResult:
     count: int = 0
     examples: list[Finding | str] = field(default_factory=list)
     note: str | None = None
+    details: list[dict[str, Any]] = field(default_factory=list)   # per item checked: how it ran, its outcome
 
     @property
     def label(self) -> str:
@@ -144,9 +146,12 @@ class CheckResult:
         return f"FAIL  {self.label}: {shown}{more}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"stage": self.stage, "check": self.name, "status": "passed" if self.passed else "failed",
-                "count": self.count, "note": self.note,
-                "examples": [e.__dict__ if isinstance(e, Finding) else {"message": e} for e in self.examples]}
+        document = {"stage": self.stage, "check": self.name, "status": "passed" if self.passed else "failed",
+                    "count": self.count, "note": self.note,
+                    "examples": [e.__dict__ if isinstance(e, Finding) else {"message": e} for e in self.examples]}
+        if self.details:
+            document["details"] = self.details
+        return document
 
 
 def _show(value: Any) -> str:
@@ -1275,17 +1280,30 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if run_gx and open_schemas(package_dir) is not None:
         record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
     elif run_gx:
-        from scripts.expectations import run_suites
-
-        suites_dir = package_dir / "schemas" / "expectations"
-        # the suites read data/<table>.parquet by name: only where they are the declared resources
-        unsafe = [f"data/{t}.parquet: not the declared resource {t}-parquet; suites not run" for t in TABLES
-                  if (r := package.resource(f"{t}-parquet")) is None or r.path != f"data/{t}.parquet"]
-        unsafe += [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
-        record(CheckResult("Great Expectations", "suites").extend(
-            unsafe if unsafe else run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
-            else [f"{suites_dir}: the package has no expectation suites"]))
+        record(expectation_suites(package, package_dir, docs_dir))
     return results
+
+
+def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None) -> CheckResult:
+    """The Great Expectations suites on the Parquet files the package declares, and how each expectation ran."""
+    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, validate_suites
+
+    result = CheckResult("Great Expectations", "suites")
+    suites_dir = package_dir / "schemas" / "expectations"
+    files = {t: [package.file(r.path)] for t in TABLES if (r := package.resource(f"{t}-parquet")) is not None}
+    unsafe = [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
+    if unsafe or not suites_dir.is_dir():
+        return result.extend(unsafe or [f"{suites_dir}: the package has no expectation suites"])
+    run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files)
+    result.extend(run.failures)
+    result.details = [ran.as_json() for ran in run.ran]
+    ways = collections.Counter(ran.how for ran in run.ran)
+    batches = sorted({ran.batches for ran in run.ran if ran.how == PER_BATCH})
+    shown = f"{batches[0]}" if len(batches) == 1 else f"{batches[0]} to {batches[-1]}" if batches else ""
+    result.note = f"{len(run.ran)} expectations: " + ", ".join(
+        f"{ways[how]} {how}" + (f" ({shown} batches of an asset)" if how == PER_BATCH and batches else "")
+        for how in (PER_BATCH, GLOBAL, WHOLE))
+    return result
 
 
 def suite_problems(package_dir: Path) -> list[tuple[str, str]]:
