@@ -173,6 +173,7 @@ def _show(value: Any) -> str:
 
 CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
 PARQUET_BATCH_ROWS = 65_536    # rows of a Parquet resource with no CSV spilled at a time
+PARQUET_BATCH_BYTES = 4 << 20  # and, when comparing with the CSV, about this many bytes of one column
 DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
 
 
@@ -960,6 +961,15 @@ def _aligned(left: Iterator[pa.RecordBatch], right: Iterator[pa.RecordBatch]) ->
         a, b = a.slice(length), b.slice(length)
 
 
+def _batch_rows(parquet: pq.ParquetFile, column: str) -> int:
+    """Rows of one Parquet column read at a time: about PARQUET_BATCH_BYTES of its values (a row group of
+    long texts is read in slices, not whole), at most PARQUET_BATCH_ROWS."""
+    metadata = parquet.metadata
+    index = parquet.schema_arrow.get_field_index(column)
+    size = sum(metadata.row_group(g).column(index).total_uncompressed_size for g in range(metadata.num_row_groups))
+    return max(1, min(PARQUET_BATCH_ROWS, PARQUET_BATCH_BYTES * metadata.num_rows // max(size, 1)))
+
+
 def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
     """The CSV and the Parquet file of each table hold the same rows and values (compared in order, by row group)."""
     for name, loaded in ctx.tables.items():
@@ -983,7 +993,7 @@ def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
             continue
         for column in loaded.schema.columns:
             pairs = _aligned((block.columns for block in loaded.blocks([column])),
-                             parquet.iter_batches(batch_size=65_536, columns=[column]))
+                             parquet.iter_batches(batch_size=_batch_rows(parquet, column), columns=[column]))
             for block_columns, published in pairs:
                 a = block_columns.column(_t(column))
                 b = published.column(0).cast(a.type)
