@@ -31,12 +31,14 @@ from scripts import annotations as ann
 from scripts.annotations import ROOT
 from scripts.errors import BuildError, Problems
 from scripts.package import write_descriptor
+from scripts.parts import PART_PREFIX, Partitioning, load_partitioning
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
 from scripts.transaction import STAGING_PREFIX, publish_unit, staging_folder, writing_command
 from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
-                            map_batch, reduce_table, rows_to_arrow, share_context, unreferenced_problems)
+                            map_batch, reduce_part, reduce_table, rows_to_arrow, share_context, split_table,
+                            unreferenced_problems)
 
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
@@ -148,16 +150,21 @@ def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
     return write_package(out_dir, BuildInputs(**inputs))
 
 
-def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> list[Path]:
+def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
+                  partitioning: Partitioning | None = None) -> list[Path]:
     """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
 
-    ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' sorts and
-    writes and the copies of the raw files run there; the key checks run here.
+    ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' (or their parts')
+    sorts and writes and the copies of the raw files run there; the key checks and the split of a
+    partitioned table run here. ``partitioning``: when a table is written as parts (default: the
+    ``partitions`` of ``config/package.yaml``); the same bytes for any ``workers``.
     """
     schemas = load_schemas()
+    partitioning = partitioning or load_partitioning()
     problems = Problems()  # every problem of the run, raised together after the map
     registry = ann.load_registry(build_inputs.registry_path, problems)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    remove_table_files(out_dir)
     context = Context.load(build_inputs, registry)
     if workers > 1 and scheduler is None:
         share_context(build_inputs, context)  # before the workers are forked: they inherit it
@@ -184,21 +191,43 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
             f"SELECT raw_path FROM {store.relation('sources')} ORDER BY source_id").fetchall()]
         connection.close()
         threads = None if client is None else 1  # the workers share the cores: one DuckDB thread each
-        tables = {name: submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)
-                  for name in REDUCE_ORDER}
+        # Each table is one task (single files) or one task per part (past the threshold, the parts of
+        # config/package.yaml); the tables' parts are split here first, in one DuckDB pass each.
+        plan = {name: partitioning.parts_for(store.counts[name]) for name in TABLES}
+        splits = {name: split_table(schemas[name], store, plan[name], scratch) for name in REDUCE_ORDER
+                  if plan[name] > 1}
+        tasks = {name: [submit(client, reduce_part, schemas[name], splits[name], part, plan[name], out_dir / "data",
+                               scratch, threads) for part in range(plan[name])] if name in splits
+                 else [submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)]
+                 for name in REDUCE_ORDER}
         copies = [submit(client, copy_raw_files, raw_paths[start:start + RAW_FILES_PER_TASK], build_inputs.raw_dir,
                          out_dir) for start in range(0, len(raw_paths), RAW_FILES_PER_TASK)]
         written: list[Path] = []
         counts = {}
         for name in TABLES:
-            paths, counts[name] = tables[name].result()
-            written += paths
+            counts[name] = 0
+            for task in tasks[name]:
+                paths, rows = task.result()
+                written += paths
+                counts[name] += rows
         for copy in copies:
             written += copy.result()
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
     print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
     return [*written, out_dir / "datapackage.json"]
+
+
+def remove_table_files(package_dir: Path) -> None:
+    """Remove the tables' files of an earlier build in ``package_dir`` (single files and parts), so that a
+    table written now as parts (or as one file) leaves no stale files of the other layout beside it."""
+    for table in TABLES:
+        for extension in ("csv", "parquet"):
+            (package_dir / "data" / f"{table}.{extension}").unlink(missing_ok=True)
+            for part in (package_dir / "data" / table).glob(f"{PART_PREFIX}*.{extension}"):
+                part.unlink()
+        if (package_dir / "data" / table).is_dir() and not any((package_dir / "data" / table).iterdir()):
+            (package_dir / "data" / table).rmdir()
 
 
 def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
