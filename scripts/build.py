@@ -31,7 +31,7 @@ from scripts import annotations as ann
 from scripts.annotations import ROOT
 from scripts.errors import BuildError, Problems
 from scripts.package import write_descriptor
-from scripts.parts import PART_PREFIX, Partitioning, load_partitioning
+from scripts.parts import Partitioning, files_present, load_partitioning
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
@@ -223,9 +223,8 @@ def remove_table_files(package_dir: Path) -> None:
     table written now as parts (or as one file) leaves no stale files of the other layout beside it."""
     for table in TABLES:
         for extension in ("csv", "parquet"):
-            (package_dir / "data" / f"{table}.{extension}").unlink(missing_ok=True)
-            for part in (package_dir / "data" / table).glob(f"{PART_PREFIX}*.{extension}"):
-                part.unlink()
+            for relative in files_present(package_dir, table, extension, strict=False):
+                (package_dir / relative).unlink()
         if (package_dir / "data" / table).is_dir() and not any((package_dir / "data" / table).iterdir()):
             (package_dir / "data" / table).rmdir()
 
@@ -252,9 +251,23 @@ def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[P
     return written
 
 
-def published_files() -> list[str]:
-    """The files a build publishes, relative to the project: every table as CSV and Parquet, the descriptor."""
-    return [f"data/{table}.{extension}" for table in TABLES for extension in ("csv", "parquet")] + ["datapackage.json"]
+def published_files(package_dir: Path | None = None) -> list[str]:
+    """The files a build publishes, relative to the project: every table as CSV and Parquet (the files, or
+    the parts, ``package_dir`` holds; single files without it), the descriptor."""
+    files = []
+    for table in TABLES:
+        for extension in ("csv", "parquet"):
+            present = files_present(package_dir, table, extension) if package_dir is not None else []
+            files += present or [f"data/{table}.{extension}"]
+    return files + ["datapackage.json"]
+
+
+def stale_files(target: Path, files: list[str]) -> list[str]:
+    """The tables' files published in ``target`` that are not among ``files`` (the other layout, or parts
+    past the new count): removed when the new files are published."""
+    kept = set(files)
+    return [path for table in TABLES for extension in ("csv", "parquet")
+            for path in files_present(target, table, extension, strict=False) if path not in kept]
 
 
 def publish(staging: Path, target: Path = ROOT, extra_files: tuple[str, ...] = (),
@@ -264,7 +277,8 @@ def publish(staging: Path, target: Path = ROOT, extra_files: tuple[str, ...] = (
     Then the ``after`` steps run (by default the derived documents). The caller holds the project lock
     (:func:`scripts.transaction.writing_command`); a kill at any point is finished by the next command.
     """
-    publish_unit(target, staging, [*published_files(), *extra_files], after, what)
+    files = published_files(staging)
+    publish_unit(target, staging, [*files, *extra_files], after, what, stale_files(target, files))
 
 
 def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,

@@ -47,6 +47,26 @@ def file_facts(path: Path) -> dict[str, Any]:
     return {"bytes": size, "hash": f"sha256:{digest}"}
 
 
+def refresh_facts(resource: dict[str, Any], folder: Path) -> None:
+    """Set a resource's ``hash`` (and ``bytes``, when it has them) to those of its file in ``folder``; for a
+    multi-path resource, each part's (a package rewritten file by file, as the open flavour is)."""
+    if "parts" in resource:
+        for part in resource["parts"]:
+            part.update(file_facts(folder / part["path"]))
+        return
+    facts = file_facts(folder / resource["path"])
+    resource["hash"] = facts["hash"]
+    if "bytes" in resource:
+        resource["bytes"] = facts["bytes"]
+
+
+def declared_facts(resource: dict[str, Any]) -> list[tuple[str, int | None, str | None]]:
+    """(path, bytes, hash) of each file of a resource as its descriptor declares them (None: not declared)."""
+    if "parts" in resource:
+        return [(part["path"], part.get("bytes"), part.get("hash")) for part in resource["parts"]]
+    return [(resource["path"], resource.get("bytes"), resource.get("hash"))]
+
+
 def resource_name(table: str, extension: str) -> str:
     return table if extension == "csv" else f"{table}-{extension}"
 

@@ -21,7 +21,6 @@ key inside each part, not across parts.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +102,15 @@ def table_files(table: str, extension: str, parts: int) -> list[str]:
     return [f"{DATA_DIR}/{table}/{part_name(index, parts, extension)}" for index in range(parts)]
 
 
-def files_present(package_dir: Path, table: str, extension: str) -> list[str]:
+def files_present(package_dir: Path, table: str, extension: str, strict: bool = True) -> list[str]:
     """The files of a table found in ``package_dir/data`` (the single file, or the parts in order);
-    a BuildError when both exist or the parts are not numbered 0 to N-1."""
+    a BuildError when both exist or the parts are not numbered 0 to N-1 (``strict=False``: every file
+    found, whatever their layout)."""
     single = package_dir / DATA_DIR / f"{table}.{extension}"
     folder = package_dir / DATA_DIR / table
     found = sorted(path.name for path in folder.glob(f"{PART_PREFIX}*.{extension}")) if folder.is_dir() else []
+    if not strict:
+        return [f"{DATA_DIR}/{table}.{extension}"] * single.is_file() + [f"{DATA_DIR}/{table}/{n}" for n in found]
     if single.is_file() and found:
         raise BuildError(f"{single}: the table is also written as parts in {folder}; remove one of them")
     if single.is_file():
@@ -146,7 +148,6 @@ def table_paths(package_dir: Path, table: str, extension: str = "parquet",
 
     if descriptor is None and (package_dir / DESCRIPTOR).is_file():
         descriptor = read_json(package_dir / DESCRIPTOR, str(package_dir / DESCRIPTOR))
-    relatives: list[str] = []
     if isinstance(descriptor, dict) and isinstance(descriptor.get("resources"), list):
         name = _resource_name(table, extension)
         resource = next((r for r in descriptor["resources"] if isinstance(r, dict) and r.get("name") == name), None)
@@ -158,6 +159,18 @@ def table_paths(package_dir: Path, table: str, extension: str = "parquet",
         raise BuildError(f"{package_dir}: no {table}.{extension} (nor parts in {DATA_DIR}/{table}/); "
                          "build the tables first")
     return [package_dir.joinpath(*relative.split("/")) for relative in relatives]
+
+
+def part_files(package_dir: Path, table: str, descriptor: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(Parquet, CSV) paths relative to the package of each part of ``table`` (one pair for single files), in
+    part order: what a reader that writes a table again part by part (the flavours) reads and writes."""
+    found = {extension: [path.relative_to(package_dir).as_posix()
+                         for path in table_paths(package_dir, table, extension, descriptor)]
+             for extension in ("parquet", "csv")}
+    if len(found["parquet"]) != len(found["csv"]):
+        raise BuildError(f"{package_dir}: table {table!r} has {len(found['parquet'])} Parquet file(s) but "
+                         f"{len(found['csv'])} CSV file(s); each part is published in both formats")
+    return list(zip(found["parquet"], found["csv"]))
 
 
 def has_table(package_dir: Path, table: str, extension: str = "parquet") -> bool:
@@ -178,19 +191,14 @@ def table_batches(package_dir: Path, table: str, columns: list[str] | None = Non
 
 
 def read_table(package_dir: Path, table: str, columns: list[str] | None = None,
-               descriptor: dict[str, Any] | None = None) -> pa.Table:
-    """The Parquet of ``table`` as one Arrow table (every part, in part order); for small packages and
-    for readers that need the whole table."""
-    tables = [pq.read_table(path, columns=columns) for path in table_paths(package_dir, table, "parquet", descriptor)]
+               descriptor: dict[str, Any] | None = None, filters: list[tuple[str, str, Any]] | None = None) -> pa.Table:
+    """The Parquet of ``table`` as one Arrow table (every part, in part order); for small packages, for
+    readers that need the whole table, and (``filters``, as pyarrow's) for the rows of one source."""
+    tables = [pq.read_table(path, columns=columns, filters=filters)
+              for path in table_paths(package_dir, table, "parquet", descriptor)]
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def table_rows(package_dir: Path, table: str, descriptor: dict[str, Any] | None = None) -> int:
     """The row count of ``table``, from the Parquet footers of its parts (no rows read)."""
     return sum(pq.read_metadata(path).num_rows for path in table_paths(package_dir, table, "parquet", descriptor))
-
-
-def descriptor_of(package_dir: Path) -> dict[str, Any] | None:
-    """``datapackage.json`` of ``package_dir`` as a dict, or None when it has none."""
-    path = package_dir / "datapackage.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
