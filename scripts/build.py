@@ -1,7 +1,9 @@
 """Build the package into a staging folder, validate it, then publish it.
 
 :func:`build_package` takes an output folder and writes a complete package
-there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
+there: ``data/<table>.csv|parquet`` (or, past the size threshold of
+``config/package.yaml``, ``data/<table>/part-NNN.csv|parquet``: :mod:`scripts.parts`),
+``schemas/`` and ``datapackage.json``.
 :func:`build_and_publish` (``make data``) takes the project's lock, builds into a fresh staging folder
 inside the project, runs every check of :mod:`scripts.validate`, and only when
 all pass replaces ``data/<table>.*`` and ``datapackage.json`` of the project as
@@ -12,8 +14,9 @@ killed publish). On any failure the published outputs are left untouched
 The build is a map over batches of sources (:func:`map_sources`: in this
 process by default, on Dask distributed with ``--workers N`` or
 ``--scheduler tcp://HOST:PORT``) whose Arrow batches are spilled to run files,
-then the reduce stages of :mod:`scripts.tables` (keys and duplicates, sort,
-write); unchanged sources come from the cache of :mod:`scripts.cache`.
+then the reduce stages of :mod:`scripts.tables` (keys and duplicates, the split of
+a partitioned table, then one sort-and-write task per table or per part);
+unchanged sources come from the cache of :mod:`scripts.cache`.
 """
 
 from __future__ import annotations

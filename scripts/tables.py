@@ -10,7 +10,10 @@ other processes or machines, see :mod:`scripts.build`) and explicit **reduce**
 stages over what the batches return: the primary keys and the same article
 twice (:func:`check_keys`), then the sort by primary key and the writing of
 ``<table>.csv`` (UTF-8, RFC 4180, header) and ``<table>.parquet`` (types from
-the schema) in row groups (:func:`write_sorted`). Batches are spilled to
+the schema) in row groups (:func:`reduce_table`, :func:`write_files`); past the
+threshold of :mod:`scripts.parts`, a table's runs are split by part
+(:func:`split_table`) and each part is sorted and written as
+``<table>/part-NNN.csv|parquet`` by a task of its own (:func:`reduce_part`). Batches are spilled to
 Parquet run files and sorted by DuckDB, which spills to disk past its memory
 limit, so memory does not grow with the corpus. :func:`build_rows` keeps every
 row in memory (for reports and tests on small corpora).
