@@ -223,6 +223,7 @@ def _m(column: str) -> str:
 
 
 KEY, ROW = "key", "row"     # the row's key as shown in messages; its position (0-based, blank rows left out)
+PART = "part"               # in LoadedTable.relation: the index of the file a row was read from
 
 
 @dataclass
@@ -248,37 +249,44 @@ class Block:
 
 @dataclass
 class LoadedTable:
-    """One table as read from its CSV (spilled, typed, to a scratch Parquet file) and its Parquet file."""
+    """One table as read from its CSV (spilled, typed, to scratch Parquet files: one per file of the resource,
+    a multi-path resource's parts in order) and its Parquet files."""
 
     schema: TableSchema
-    spill: Path | None = None              # None when the CSV could not be read with the schema's header
+    spills: list[Path] = field(default_factory=list)    # empty when a file could not be read with the schema's header
+    part_rows: list[int] = field(default_factory=list)  # rows of each spill
     rows: int = 0
-    parquet_path: Path | None = None       # None when it cannot be read or its schema is not the Table Schema's
+    parquet_paths: list[Path] = field(default_factory=list)  # one per CSV file; empty when they cannot be compared
     structure: list[Finding] = field(default_factory=list)   # unreadable file, header, ragged or blank rows
     parquet_problem: Finding | None = None
 
     @property
     def readable(self) -> bool:
-        return self.spill is not None
+        return bool(self.spills)
 
     def relation(self) -> str:
-        """The spilled rows as a DuckDB table expression."""
-        assert self.spill is not None
-        return f"read_parquet('{self.spill.as_posix()}')"
+        """The spilled rows as a DuckDB table expression: a multi-path resource's parts one after the
+        other, each row's ROW its position in the whole table and PART the index of its file."""
+        assert self.spills
+        offsets = [sum(self.part_rows[:index]) for index in range(len(self.spills))]
+        return "(" + " UNION ALL ".join(
+            f"SELECT * REPLACE ({ROW} + {offset} AS {ROW}), {index} AS {PART} FROM read_parquet('{spill.as_posix()}')"
+            for index, (spill, offset) in enumerate(zip(self.spills, offsets))) + ")"
 
-    def blocks(self, columns: Iterable[str] = ()) -> Iterator[Block]:
-        """The rows one row group at a time: the key, the position and, per column named, the cell
-        as written, typed and its malformed mask."""
-        if self.spill is None:
-            return
+    def blocks(self, columns: Iterable[str] = (), part: int | None = None) -> Iterator[Block]:
+        """The rows one row group at a time (of every part, or of part ``part`` only): the key, the position
+        and, per column named, the cell as written, typed and its malformed mask."""
         wanted = [KEY, ROW] + [name for c in dict.fromkeys(columns) for name in (_s(c), _t(c), _m(c))]
-        handle = pq.ParquetFile(self.spill)
         offset = 0
-        for group in range(handle.num_row_groups):
-            batch = handle.read_row_group(group, columns=wanted).combine_chunks().to_batches()
-            for part in batch:
-                yield Block(part, offset)
-                offset += part.num_rows
+        for index, spill in enumerate(self.spills):
+            if part is not None and index != part:
+                offset += self.part_rows[index]
+                continue
+            handle = pq.ParquetFile(spill)
+            for group in range(handle.num_row_groups):
+                for batch in handle.read_row_group(group, columns=wanted).combine_chunks().to_batches():
+                    yield Block(batch, offset)
+                    offset += batch.num_rows
 
 
 def _typed_column(strings: pa.Array, field_type: str) -> tuple[pa.Array, pa.Array]:
@@ -340,32 +348,55 @@ def _spill_schema(schema: TableSchema) -> pa.Schema:
     return pa.schema(spilled)
 
 
-def _keys(strings: pa.RecordBatch, key: list[str], offset: int) -> pa.Array:
-    """The key of each row as shown in messages: its key's cells, or its position when one is empty."""
+def _keys(strings: pa.RecordBatch, key: list[str], offset: int, part: str = "") -> pa.Array:
+    """The key of each row as shown in messages: its key's cells, or its position when one is empty;
+    ``in <file>`` after it for a row of a part of a multi-path resource."""
     cells = [strings.column(c) for c in key]
     joined = pc.binary_join_element_wise(*cells, ", ")
     some_empty = pc.equal(pc.min_element_wise(*[pc.utf8_length(c) for c in cells]), 0)
     positions = pc.binary_join_element_wise(
         "#", pc.cast(pa.array(range(offset + 1, offset + strings.num_rows + 1), pa.int64()), pa.string()),
         " (empty key)", "")
-    return pc.if_else(some_empty, positions, joined)
+    shown = pc.if_else(some_empty, positions, joined)
+    return pc.binary_join_element_wise(shown, f" in {part}", "") if part else shown
 
 
 def read_table(package: Package, resource: Resource, partner: Resource | None, spill: Path) -> LoadedTable:
-    """Read one declared resource block by block into the file ``spill`` (a CSV, or a Parquet
-    file no CSV stands for), and look at the schema of its Parquet ``partner``; problems reading them
-    become findings. Every path was checked by :func:`scripts.untrusted.read_package` before."""
+    """Read one declared resource block by block into scratch Parquet files named after ``spill`` (a CSV,
+    or a Parquet file no CSV stands for; each part of a multi-path resource on its own, read as one table),
+    and look at the schema of its Parquet ``partner``; problems reading them become findings. Every path
+    was checked by :func:`scripts.untrusted.read_package` before."""
     schema = TableSchema(resource.name, resource.schema)
-    path = package.file(resource.path)
-    if resource.format == "parquet":
+    files = resource.files
+    if len(files) == 1:
+        loaded = read_file(package.file(files[0]), resource.format, schema, spill, "")
+    else:  # a row of a part is named with its part's file
         loaded = LoadedTable(schema)
-        _read_parquet(path, loaded, spill)
+        for index, relative in enumerate(files):
+            part = read_file(package.file(relative), resource.format, schema,
+                             spill.with_name(f"{spill.stem}-part-{index}.parquet"), relative)
+            loaded.structure += part.structure
+            loaded.spills += part.spills
+            loaded.part_rows += part.part_rows
+            loaded.rows += part.rows
+        if len(loaded.spills) < len(files):   # one part unreadable: the table is (its structure findings say why)
+            loaded.spills, loaded.part_rows, loaded.rows = [], [], 0
+    if partner is not None:
+        _look_at_partner(package, partner, schema, loaded)
+    return loaded
+
+
+def read_file(path: Path, file_format: str, schema: TableSchema, spill: Path, part: str) -> LoadedTable:
+    """One file of a resource (``part``: its path when the resource has several, else "") read into ``spill``."""
+    loaded = LoadedTable(schema)
+    if file_format == "parquet":
+        _read_parquet(path, loaded, spill, part)
         return loaded
     block_size = CSV_BLOCK_BYTES
     while True:
         loaded = LoadedTable(schema)
         try:
-            _read_csv(path, loaded, spill, block_size)
+            _read_csv(path, loaded, spill, block_size, part)
             break
         except pa.ArrowInvalid as exc:
             # pyarrow's streaming reader needs each row inside one block: a longer row is read again
@@ -373,12 +404,10 @@ def read_table(package: Package, resource: Resource, partner: Resource | None, s
             if "straddl" in str(exc) and block_size < path.stat().st_size:
                 block_size *= 2
                 continue
-            loaded.structure.append(Finding(schema.name, "-", "-", f"{path.name} cannot be read as CSV: "
+            loaded.structure.append(Finding(schema.name, "-", "-", f"{part or path.name} cannot be read as CSV: "
                                             f"{str(exc).splitlines()[0]}"))
-            loaded.spill, loaded.rows = None, 0
+            loaded.spills, loaded.part_rows, loaded.rows = [], [], 0
             break
-    if partner is not None:
-        _look_at_partner(package, partner, schema, loaded)
     return loaded
 
 
@@ -396,20 +425,26 @@ def _parquet_schema_problem(path: Path, schema: TableSchema) -> str | None:
 
 
 def _look_at_partner(package: Package, partner: Resource, schema: TableSchema, loaded: LoadedTable) -> None:
-    """The Parquet file of a CSV resource: its own declared schema must be the CSV's, its columns that schema."""
-    parquet_path = package.file(partner.path)
+    """The Parquet files of a CSV resource: its own declared schema must be the CSV's, its columns that schema,
+    one Parquet file per CSV file."""
     if partner.schema != schema.descriptor:
         loaded.parquet_problem = Finding(partner.name, "-", "schema", f"differs from the schema of {schema.name}, "
                                          "whose Parquet file it is")
         return
-    problem = _parquet_schema_problem(parquet_path, schema)
-    if problem is not None:
-        loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
-    else:
-        loaded.parquet_path = parquet_path
+    if len(partner.files) != len(loaded.part_rows or [None] * len(partner.files)):
+        loaded.parquet_problem = Finding(partner.name, "-", "-", f"{len(partner.files)} Parquet file(s) for "
+                                         f"{len(loaded.part_rows)} CSV file(s); each part is published in both formats")
+        return
+    paths = [package.file(relative) for relative in partner.files]
+    for path in paths:
+        problem = _parquet_schema_problem(path, schema)
+        if problem is not None:
+            loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
+            return
+    loaded.parquet_paths = paths
 
 
-def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
+def _read_parquet(path: Path, loaded: LoadedTable, spill: Path, part: str = "") -> None:
     """Spill a Parquet resource with no CSV, one row group at a time, as if its cells had been read from a CSV."""
     schema = loaded.schema
     problem = _parquet_schema_problem(path, schema)
@@ -421,18 +456,20 @@ def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
         for typed in source.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=schema.columns):
             strings = pa.RecordBatch.from_arrays(
                 [pc.fill_null(pc.cast(typed.column(c), pa.string()), "") for c in schema.columns], names=schema.columns)
-            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows),
+            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows, part),
                                   pa.array(range(loaded.rows, loaded.rows + typed.num_rows), pa.int64())]
             for column in schema.columns:
                 columns += [strings.column(column), typed.column(column), pa.array([False] * typed.num_rows, pa.bool_())]
             writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
             loaded.rows += typed.num_rows
-    loaded.spill = spill
+    loaded.spills, loaded.part_rows = [spill], [loaded.rows]
 
 
-def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> None:
-    """Read one CSV in blocks of ``block_size`` bytes into ``spill`` (``loaded.spill`` set when it could be)."""
+def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int, part: str = "") -> None:
+    """Read one CSV in blocks of ``block_size`` bytes into ``spill`` (``loaded.spills`` set when it could be);
+    ``part``: its path, named in findings, when it is one part of a multi-path resource."""
     name, schema = loaded.schema.name, loaded.schema
+    shown, of_part = part or path.name, f" of {part}" if part else ""
     ragged: list[Any] = []
 
     def on_invalid_row(row: Any) -> str:
@@ -442,7 +479,7 @@ def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> 
     try:
         bad_byte = _utf8_problem(path)  # pyarrow's handler of a ragged row fails on bytes that are not UTF-8
         if bad_byte is not None:
-            loaded.structure.append(Finding(name, "-", "-", f"{path.name} is not UTF-8 at byte {bad_byte}"))
+            loaded.structure.append(Finding(name, "-", "-", f"{shown} is not UTF-8 at byte {bad_byte}"))
             return
         reader = pacsv.open_csv(
             path, read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
@@ -454,21 +491,21 @@ def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> 
         if header != schema.columns:
             for _block in reader:  # read to the end, so that every ragged row is named
                 pass
-            loaded.structure.append(Finding(name, "header", "-", f"columns {header} differ from the "
+            loaded.structure.append(Finding(name, f"header{of_part}", "-", f"columns {header} differ from the "
                                             f"schema's {schema.columns}"))
         else:
-            _spill_rows(reader, loaded, spill)
-            loaded.spill = spill
+            _spill_rows(reader, loaded, spill, part)
+            loaded.spills, loaded.part_rows = [spill], [loaded.rows]
     except OSError as exc:
-        loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read: {exc.strerror}"))
+        loaded.structure.append(Finding(name, "-", "-", f"{shown} cannot be read: {exc.strerror}"))
     finally:
         loaded.structure[:0] = [
-            Finding(name, f"at line {row.number}" if row.number else "(line unknown)", "-",
+            Finding(name, f"at line {row.number}{of_part}" if row.number else f"(line unknown{of_part})", "-",
                     f"{row.actual_columns} cells, the header has {row.expected_columns}: {_show(row.text)}")
             for row in ragged]
 
 
-def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
+def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path, part: str = "") -> None:
     """Type each block of CSV rows and write it to ``spill``; blank rows become findings."""
     schema, name = loaded.schema, loaded.schema.name
     read = 0
@@ -476,10 +513,11 @@ def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
         for strings in reader:
             blank = pc.equal(pc.binary_length(pc.binary_join_element_wise(*strings.columns, "")), 0)
             for i in _indices(blank):
-                loaded.structure.append(Finding(name, f"#{read + i + 1}", "-", "the row is blank"))
+                loaded.structure.append(Finding(name, f"#{read + i + 1}" + (f" in {part}" if part else ""), "-",
+                                                "the row is blank"))
             read += strings.num_rows
             strings = strings.filter(pc.invert(blank))
-            columns: list[pa.Array] = [_keys(strings, schema.primary_key, loaded.rows),
+            columns: list[pa.Array] = [_keys(strings, schema.primary_key, loaded.rows, part),
                                        pa.array(range(loaded.rows, loaded.rows + strings.num_rows), pa.int64())]
             for spec in schema.fields:
                 cells = strings.column(spec["name"])
@@ -616,6 +654,7 @@ def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
     """A package claiming to be this dataset declares each of its tables as CSV and Parquet, at the paths
     and with the Table Schemas of this project's ``schemas/`` (its rows are checked against its own)."""
     from scripts.flavours import is_open, open_schema
+    from scripts.parts import table_files
 
     package = _package(package_dir)
     flavour = is_open(package.descriptor)   # an open package carries the open flavour of this dataset's schemas
@@ -629,8 +668,11 @@ def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
             if resource is None:
                 yield Finding(name, "-", "-", "this dataset's resource is not declared")
                 continue
-            if resource.path != f"data/{table}.{extension}":
-                yield Finding(name, "-", "path", f"{_show(resource.path)}, this dataset's is 'data/{table}.{extension}'")
+            # one file, or the parts of a table written as parts (scripts/parts.py names both layouts)
+            if list(resource.files) != table_files(table, extension, len(resource.files)):
+                shown = resource.path if len(resource.files) == 1 else list(resource.files)
+                yield Finding(name, "-", "path", f"{_show(shown)}, this dataset's is 'data/{table}.{extension}' "
+                              f"or its parts 'data/{table}/part-NNN.{extension}' numbered from 000")
             if resource.schema != project_schema:
                 yield Finding(name, "-", "schema", f"{_show(resource.schema_path or 'inline')} differs from this "
                               f"dataset's schemas/{table}.json: {_schema_difference(resource.schema, project_schema)}")
@@ -683,16 +725,19 @@ def check_files(package_dir: Path | Package) -> list[str]:
     package = _package(package_dir)
     failures = []
     for resource in package.resources:
-        try:
-            size, digest = file_sha256(package.file(resource.path))
-        except OSError:
-            failures.append(f"{resource.path}: missing")
-            continue
         declared = resource.descriptor
-        if "bytes" in declared and declared["bytes"] != size:
-            failures.append(f"{resource.path}: {size} bytes, the descriptor says {declared['bytes']}")
-        if declared.get("hash") != f"sha256:{digest}":
-            failures.append(f"{resource.path}: SHA-256 differs from the descriptor's hash")
+        # a multi-path resource declares the bytes and hash of each part (scripts/untrusted.py checked their form)
+        files = resource.parts or ((resource.path, declared.get("bytes"), declared.get("hash")),)
+        for path, size_declared, hash_declared in files:
+            try:
+                size, digest = file_sha256(package.file(path))
+            except OSError:
+                failures.append(f"{path}: missing")
+                continue
+            if size_declared is not None and size_declared != size:
+                failures.append(f"{path}: {size} bytes, the descriptor says {size_declared}")
+            if hash_declared != f"sha256:{digest}":
+                failures.append(f"{path}: SHA-256 differs from the descriptor's hash")
     return failures
 
 
@@ -886,13 +931,15 @@ def check_key_order(tables: Tables) -> Iterable[Finding]:
             continue
         key = loaded.schema.primary_key
         earlier = [f"earlier_{i}" for i in range(len(key))]
-        lags = ", ".join(f"lag({_quoted(_t(c))}) OVER (ORDER BY {ROW}) AS {e}" for c, e in zip(key, earlier))
+        # a multi-path resource is sorted within each part (its rows are split by a hash of their source)
+        window = f"OVER (PARTITION BY {PART} ORDER BY {ROW})"
+        lags = ", ".join(f"lag({_quoted(_t(c))}) {window} AS {e}" for c, e in zip(key, earlier))
         # (k1, k2, ...) < (e1, e2, ...) in the order of the key's parts
         before = " OR ".join(
             "(" + " AND ".join([f"{_quoted(_t(c))} = {e}" for c, e in zip(key[:i], earlier[:i])]
                                + [f"{_quoted(_t(key[i]))} < {earlier[i]}"]) + ")" for i in range(len(key)))
         found = _query(connection, f"""
-            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) OVER (ORDER BY {ROW}) AS earlier_key,
+            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) {window} AS earlier_key,
                    {", ".join(_quoted(_t(c)) for c in key)}, {lags} FROM {loaded.relation()})
             WHERE {before} ORDER BY row""")
         for row_key, earlier_key in found:
@@ -971,37 +1018,41 @@ def _batch_rows(parquet: pq.ParquetFile, column: str) -> int:
 
 
 def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
-    """The CSV and the Parquet file of each table hold the same rows and values (compared in order, by row group)."""
+    """The CSV and the Parquet file of each table (of each part) hold the same rows and values (compared in
+    order, a few MiB of a column at a time)."""
     for name, loaded in ctx.tables.items():
         if loaded.parquet_problem is not None:
             yield loaded.parquet_problem
             continue
-        if not loaded.readable or loaded.parquet_path is None:
+        if not loaded.readable or not loaded.parquet_paths:
             continue
-        parquet = pq.ParquetFile(loaded.parquet_path)
-        parquet_rows = parquet.metadata.num_rows
-        if loaded.rows != parquet_rows:
-            key = loaded.schema.primary_key
-            shown = " || ', ' || ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), 'None')" for c in key)
-            csv_keys = f"SELECT {', '.join(f'{_quoted(_t(c))} AS {_quoted(c)}' for c in key)} FROM {loaded.relation()}"
-            parquet_keys = f"SELECT {', '.join(map(_quoted, key))} FROM read_parquet('{loaded.parquet_path.as_posix()}')"
-            only = [row[0] for row in ctx.tables.connect().execute(f"""
-                SELECT DISTINCT {shown} AS shown FROM (({csv_keys} EXCEPT {parquet_keys})
-                UNION ({parquet_keys} EXCEPT {csv_keys})) ORDER BY shown LIMIT {SHOWN_EXAMPLES}""").fetchall()] or ["-"]
-            yield Finding(name, ", ".join(only), "-", f"the CSV has {loaded.rows} rows, the Parquet file "
-                          f"{parquet_rows} (keys in only one of them: {'; '.join(only)})")
-            continue
-        for column in loaded.schema.columns:
-            pairs = _aligned((block.columns for block in loaded.blocks([column])),
-                             parquet.iter_batches(batch_size=_batch_rows(parquet, column), columns=[column]))
-            for block_columns, published in pairs:
-                a = block_columns.column(_t(column))
-                b = published.column(0).cast(a.type)
-                both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-                differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
-                for i in _indices(differ):
-                    yield Finding(name, str(block_columns.column(KEY)[i].as_py()), column,
-                                  f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
+        for part, (path, csv_rows) in enumerate(zip(loaded.parquet_paths, loaded.part_rows)):
+            parquet = pq.ParquetFile(path)
+            parquet_rows = parquet.metadata.num_rows
+            if csv_rows != parquet_rows:
+                key = loaded.schema.primary_key
+                shown = " || ', ' || ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), 'None')" for c in key)
+                csv_keys = (f"SELECT {', '.join(f'{_quoted(_t(c))} AS {_quoted(c)}' for c in key)} "
+                            f"FROM {loaded.relation()} WHERE {PART} = {part}")
+                parquet_keys = f"SELECT {', '.join(map(_quoted, key))} FROM read_parquet('{path.as_posix()}')"
+                only = [row[0] for row in ctx.tables.connect().execute(f"""
+                    SELECT DISTINCT {shown} AS shown FROM (({csv_keys} EXCEPT {parquet_keys})
+                    UNION ({parquet_keys} EXCEPT {csv_keys})) ORDER BY shown LIMIT {SHOWN_EXAMPLES}""").fetchall()] or ["-"]
+                files = f" {path.name}" if len(loaded.parquet_paths) > 1 else ""
+                yield Finding(name, ", ".join(only), "-", f"the CSV{files} has {csv_rows} rows, the Parquet file"
+                              f"{files} {parquet_rows} (keys in only one of them: {'; '.join(only)})")
+                continue
+            for column in loaded.schema.columns:
+                pairs = _aligned((block.columns for block in loaded.blocks([column], part)),
+                                 parquet.iter_batches(batch_size=_batch_rows(parquet, column), columns=[column]))
+                for block_columns, published in pairs:
+                    a = block_columns.column(_t(column))
+                    b = published.column(0).cast(a.type)
+                    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+                    differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
+                    for i in _indices(differ):
+                        yield Finding(name, str(block_columns.column(KEY)[i].as_py()), column,
+                                      f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
 
 
 def _first_texts(ctx: Context) -> str:
@@ -1300,7 +1351,7 @@ def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | Non
 
     result = CheckResult("Great Expectations", "suites")
     suites_dir = package_dir / "schemas" / "expectations"
-    files = {t: [package.file(r.path)] for t in TABLES if (r := package.resource(f"{t}-parquet")) is not None}
+    files = {t: [package.file(p) for p in r.files] for t in TABLES if (r := package.resource(f"{t}-parquet")) is not None}
     unsafe = [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
     if unsafe or not suites_dir.is_dir():
         return result.extend(unsafe or [f"{suites_dir}: the package has no expectation suites"])
