@@ -361,28 +361,39 @@ def _keys(strings: pa.RecordBatch, key: list[str], offset: int, part: str = "") 
     return pc.binary_join_element_wise(shown, f" in {part}", "") if part else shown
 
 
-def read_table(package: Package, resource: Resource, partner: Resource | None, spill: Path) -> LoadedTable:
+def read_parts(package: Package, resource: Resource, spill: Path, client: Any = None) -> list[Any]:
     """Read one declared resource block by block into scratch Parquet files named after ``spill`` (a CSV,
-    or a Parquet file no CSV stands for; each part of a multi-path resource on its own, read as one table),
-    and look at the schema of its Parquet ``partner``; problems reading them become findings. Every path
-    was checked by :func:`scripts.untrusted.read_package` before."""
+    or a Parquet file no CSV stands for): one task per file (a multi-path resource's parts each on its own, a
+    row of a part named with its part's file), on ``client`` (:func:`scripts.build.executor`; None: in this
+    process). Every path was checked by :func:`scripts.untrusted.read_package` before; problems reading the
+    files become findings of the LoadedTables of one file the tasks return."""
+    from scripts.build import submit
+
     schema = TableSchema(resource.name, resource.schema)
     files = resource.files
-    if len(files) == 1:
-        loaded = read_file(package.file(files[0]), resource.format, schema, spill, "")
-    else:  # a row of a part is named with its part's file
-        loaded = LoadedTable(schema)
-        for index, relative in enumerate(files):
-            part = read_file(package.file(relative), resource.format, schema,
-                             spill.with_name(f"{spill.stem}-part-{index}.parquet"), relative)
+    return [submit(client, read_file, package.file(relative), resource.format, schema,
+                   spill if len(files) == 1 else spill.with_name(f"{spill.stem}-part-{index}.parquet"),
+                   "" if len(files) == 1 else relative)
+            for index, relative in enumerate(files)]
+
+
+def assemble_table(package: Package, resource: Resource, partner: Resource | None, tasks: list[Any]) -> LoadedTable:
+    """The table of the parts read by :func:`read_parts`, in order (unreadable when one part is), and the
+    schema of its Parquet ``partner`` looked at."""
+    parts = [task.result() for task in tasks]
+    if len(parts) == 1:
+        loaded = parts[0]
+    else:
+        loaded = LoadedTable(TableSchema(resource.name, resource.schema))
+        for part in parts:
             loaded.structure += part.structure
             loaded.spills += part.spills
             loaded.part_rows += part.part_rows
             loaded.rows += part.rows
-        if len(loaded.spills) < len(files):   # one part unreadable: the table is (its structure findings say why)
+        if len(loaded.spills) < len(parts):   # one part unreadable: the table is (its structure findings say why)
             loaded.spills, loaded.part_rows, loaded.rows = [], [], 0
     if partner is not None:
-        _look_at_partner(package, partner, schema, loaded)
+        _look_at_partner(package, partner, loaded.schema, loaded)
     return loaded
 
 
@@ -529,7 +540,7 @@ def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path, part: str = "") -
 
 @dataclass
 class Tables:
-    """Every table of a package, read by :func:`read_table` into a scratch folder removed with it
+    """Every table of a package, read by :func:`read_parts` into a scratch folder removed with it
     (on :meth:`close`, at the end of a ``with`` block, or when it is garbage-collected)."""
 
     scratch: tempfile.TemporaryDirectory[str]
@@ -590,18 +601,26 @@ def partners(package: Package) -> dict[str, Resource | None]:
             if r.format == "csv" or stem(r) not in csv_stems}
 
 
-def read_tables(package_dir: Path | Package) -> Tables:
-    """Every declared resource of the package with rows of its own, read by :func:`read_table` with the
-    schema the package declares for it."""
+def read_tables(package_dir: Path | Package, workers: int = 1, scheduler: str | None = None) -> Tables:
+    """Every declared resource of the package with rows of its own, read by :func:`read_parts` with the
+    schema the package declares for it. With ``workers`` > 1 (or a ``scheduler``), every file of every
+    resource (each part of a multi-path one) is read and typed by a task of its own on Dask workers
+    (:func:`scripts.build.executor`, as the build's map), which write the spills into the scratch folder
+    (a remote cluster's workers must see it at the same path)."""
+    from scripts.build import executor
+
     package = package_dir if isinstance(package_dir, Package) else read_package(package_dir)
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
     tables = {}
     try:
-        for index, (name, partner) in enumerate(partners(package).items()):
-            resource = package.resource(name)
-            assert resource is not None
-            # the spill is named by position: a resource's name is the package's to choose, a path is not
-            tables[name] = read_table(package, resource, partner, Path(scratch.name) / f"table-{index}.parquet")
+        resources = {r.name: r for r in package.resources}
+        with executor(workers, scheduler) as client:
+            # every part of every table submitted first, so that the workers are never idle between tables
+            tasks = {name: read_parts(package, resources[name], Path(scratch.name) / f"table-{index}.parquet",
+                                      client)   # named by position: a resource's name is the package's to choose
+                     for index, name in enumerate(partners(package))}
+            for name, partner in partners(package).items():
+                tables[name] = assemble_table(package, resources[name], partner, tasks[name])
     except BaseException:
         scratch.cleanup()
         raise
@@ -1314,11 +1333,13 @@ def check_tables(package_dir: Path) -> list[str]:
 # --- The whole validation ------------------------------------------------------
 
 def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = None,
-               frictionless_rows: bool = False, echo: bool = True, project_dir: Path | None = None) -> list[CheckResult]:
+               frictionless_rows: bool = False, echo: bool = True, project_dir: Path | None = None,
+               workers: int = 1, scheduler: str | None = None) -> list[CheckResult]:
     """Every check on the package in ``package_dir``, in order; prints each result line when ``echo``.
 
     The package is checked as it stands: its raw files, CITATION.cff, CHANGELOG.md and expectation
-    suites are its own, unless ``project_dir`` names the project a staging build belongs to.
+    suites are its own, unless ``project_dir`` names the project a staging build belongs to. ``workers``
+    and ``scheduler`` say where the files are read and typed (:func:`read_tables`).
     """
     results: list[CheckResult] = []
 
@@ -1335,7 +1356,7 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
-    with read_tables(package) as tables:
+    with read_tables(package, workers, scheduler) as tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
     if run_gx and open_schemas(package_dir) is not None:
@@ -1401,7 +1422,7 @@ def write_report(path: Path, document: dict[str, Any]) -> None:
 
 def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_dir: Path | None = None,
                      report_path: Path | None = None, frictionless_rows: bool = False,
-                     project_dir: Path | None = None) -> list[CheckResult]:
+                     project_dir: Path | None = None, workers: int = 1, scheduler: str | None = None) -> list[CheckResult]:
     """Run every check on the package in ``package_dir``; raise a BuildError listing all failures.
 
     ``docs_dir``, when given, receives the Great Expectations Data Docs;
@@ -1411,7 +1432,7 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
     if not (package_dir / "datapackage.json").is_file():
         raise BuildError(f"{package_dir}: no datapackage.json")
     results = run_checks(package_dir, run_gx=run_gx, docs_dir=docs_dir, frictionless_rows=frictionless_rows,
-                         project_dir=project_dir)
+                         project_dir=project_dir, workers=workers, scheduler=scheduler)
     document = report(package_dir, results)
     if report_path is not None:
         write_report(report_path, document)
@@ -1436,15 +1457,23 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
     parser.add_argument("--frictionless-rows", action="store_true",
                         help="also run frictionless' own row-by-row validation (slow on large tables)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="read and type the files (each part of a table written as parts) on N Dask worker "
+                             "processes (default: 1, this process)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="read them on a running Dask cluster instead (its workers must see the package and "
+                             "the temporary folder at the same paths)")
 
 
 def validate_command(args: argparse.Namespace) -> None:
-    """``python -m scripts validate [DIR] [--report-dir DIR] [--skip-gx] [--frictionless-rows]``."""
+    """``python -m scripts validate [DIR] [--report-dir DIR] [--skip-gx] [--frictionless-rows] [--workers N]
+    [--scheduler tcp://HOST:PORT]``."""
     report_dir = args.report_dir.resolve()
     with package_folder(args.directory) as folder:
         validate_package(folder, run_gx=not args.skip_gx,
                          docs_dir=None if args.skip_gx else report_dir / "docs",
-                         report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
+                         report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows,
+                         workers=args.workers, scheduler=args.scheduler)
 
 
 # --- The open flavour (scripts.flavours): no texts to check spans against --------------

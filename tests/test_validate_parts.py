@@ -95,3 +95,14 @@ def test_a_part_out_of_key_order_is_named_but_parts_are_not_ordered_among_themse
     order = results["schema: rows in primary-key order"]
     relative = part.relative_to(package).as_posix()
     assert order.count == 1 and f"in {relative}" in str(order.examples[0]), order.line()
+
+
+def test_parts_read_on_two_workers_give_the_report_of_one_process(packages: dict[str, Path], tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(packages["parted"], package)
+    part = _non_empty_parts(package, "quotes")[-1]
+    _rewrite_part(part, ",direct,", ",shouted,")   # an enum fault in the last part, read by some worker
+    one, two = (report(package, run_checks(package, run_gx=False, echo=False, workers=workers)) for workers in (1, 2))
+    assert two == one
+    enum = next(c for c in one["checks"] if c["check"] == "enum")
+    assert enum["count"] == 1 and enum["examples"][0]["row"].endswith(f" in {part.relative_to(package).as_posix()}")
