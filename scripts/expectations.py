@@ -709,7 +709,7 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
     import duckdb
     import great_expectations as gx
 
-    from scripts.validate import DUCKDB_MEMORY
+    from scripts.validate import DUCKDB_MEMORY, DUCKDB_THREADS
 
     schemas = load_schemas()
     files = table_files(Path(data_dir)) if files is None else files
@@ -718,7 +718,8 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
     context = _context(gx, docs_dir)
     source = context.data_sources.add_pandas(DATA_SOURCE)
     with tempfile.TemporaryDirectory(prefix="suites-") as scratch:
-        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": scratch})
+        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": DUCKDB_THREADS,
+                                            "temp_directory": scratch})
         try:
             for name, document in documents.items():
                 rows = asset_rows(name, document, files, schemas)
@@ -735,6 +736,7 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
                         for r, (how, batches) in zip(results.results, ways)]
                 if docs_dir is not None:
                     _store_for_docs(context, suite, results)
+                pa.default_memory_pool().release_unused()   # the batches' pages, before the next asset's
         finally:
             connection.close()
     if docs_dir is not None:
