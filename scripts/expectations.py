@@ -709,7 +709,7 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
     import duckdb
     import great_expectations as gx
 
-    from scripts.validate import DUCKDB_MEMORY, DUCKDB_THREADS
+    from scripts.validate import DUCKDB_MEMORY
 
     schemas = load_schemas()
     files = table_files(Path(data_dir)) if files is None else files
@@ -718,7 +718,7 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
     context = _context(gx, docs_dir)
     source = context.data_sources.add_pandas(DATA_SOURCE)
     with tempfile.TemporaryDirectory(prefix="suites-") as scratch:
-        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": DUCKDB_THREADS,
+        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY,
                                             "temp_directory": scratch})
         try:
             for name, document in documents.items():

@@ -175,7 +175,6 @@ CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
 PARQUET_BATCH_ROWS = 65_536    # rows of a Parquet resource with no CSV spilled at a time
 PARQUET_BATCH_BYTES = 4 << 20  # and, when comparing with the CSV, about this many bytes of one column
 DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
-DUCKDB_THREADS = 1             # one sort or join at a time: each thread holds buffers of its own (30k: -40 MiB)
 
 
 def _typed(value: str, field_type: str) -> Any:
@@ -585,7 +584,7 @@ class Tables:
         import duckdb
 
         if self.connection is None:
-            self.connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": DUCKDB_THREADS,
+            self.connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY,
                                                      "temp_directory": self.scratch.name})
         return self.connection.cursor()
 
@@ -1349,7 +1348,7 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         if echo:
             print(result.line(), flush=True)
         # pyarrow's allocator (mimalloc) keeps the pages a check freed; given back, they do not add up with
-        # the next check's DuckDB buffers (30k articles: peak 652 -> 606 MiB, docs/scaling.md)
+        # the next check's DuckDB buffers (30k articles: peak 652 -> 606 MiB)
         pa.default_memory_pool().release_unused()
 
     package = read_package(package_dir)   # a malformed descriptor or an unsafe path stops here, nothing opened
