@@ -57,6 +57,7 @@ import argparse
 import collections
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 import tempfile
@@ -546,6 +547,7 @@ class Tables:
     scratch: tempfile.TemporaryDirectory[str]
     tables: dict[str, LoadedTable]
     connection: Any = None
+    numbers: Iterator[int] = field(default_factory=itertools.count)   # of the scratch files of sorted_file
 
     def __enter__(self) -> Tables:
         return self
@@ -578,6 +580,15 @@ class Tables:
         if loaded is None or not loaded.readable or not set(columns) <= set(loaded.schema.columns):
             return None
         return loaded
+
+    def sorted_file(self, query: str) -> str:
+        """A DuckDB table expression reading back the rows of ``query``, in its order, from a scratch Parquet
+        file it was written to (a plain scan streams in little memory, a sort holds its buffers while read)."""
+        path = Path(self.scratch.name) / f"sorted-{next(self.numbers)}.parquet"
+        with self.connect() as cursor:
+            # small row groups: DuckDB holds a row group of each writing thread in memory (texts: ~3 KB a row)
+            cursor.execute(f"COPY ({query}) TO '{path.as_posix()}' (FORMAT parquet, ROW_GROUP_SIZE 4096)")
+        return f"read_parquet('{path.as_posix()}')"
 
     def connect(self) -> Any:
         """A cursor on one DuckDB database with a bounded memory, spilling into the scratch folder."""
@@ -1126,10 +1137,12 @@ def _span_mismatches(ctx: Context, query: str) -> list[tuple[Any, ...]]:
     non-ASCII text from its start, one walk per span, which made validation quadratic in the mentions
     of an article (docs/scaling.md).
     """
-    texts = _query(ctx.tables.connect(), f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) "
-                                         "ORDER BY source_id")
-    spans = _query(ctx.tables.connect(), f"""SELECT row, key, span, start, "end", source_id FROM ({query})
-                                             WHERE inside ORDER BY source_id, row""")
+    # Each order is written to a scratch file first: two sorts streamed at once must both stay pinned, and
+    # at 100k articles (300 MB of texts) they did not fit in DuckDB's 512 MB together.
+    texts = _query(ctx.tables.connect(), "SELECT source_id, text, text_key FROM " + ctx.tables.sorted_file(
+        f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) ORDER BY source_id"))
+    spans = _query(ctx.tables.connect(), "SELECT row, key, span, start, \"end\", source_id FROM " + ctx.tables.sorted_file(
+        f"""SELECT row, key, span, start, "end", source_id FROM ({query}) WHERE inside ORDER BY source_id, row"""))
     mismatches = []
     current: tuple[Any, ...] | None = None
     for row, key, span, start, end, source_id in spans:
