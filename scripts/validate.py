@@ -1403,7 +1403,8 @@ def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | Non
     batches = sorted({ran.batches for ran in run.ran if ran.how == PER_BATCH})
     shown = f"{batches[0]}" if len(batches) == 1 else f"{batches[0]} to {batches[-1]}" if batches else ""
     result.note = f"{len(run.ran)} expectations: " + ", ".join(
-        f"{ways[how]} {how}" + (f" ({shown} batches of an asset)" if how == PER_BATCH and batches else "")
+        f"{ways[how]} {how}" + (f" ({shown} batch{'es' * (batches[-1] > 1)} per asset)" if how == PER_BATCH and batches
+                                else "")
         for how in (PER_BATCH, GLOBAL, WHOLE))
     return result
 
