@@ -291,3 +291,19 @@ def test_publishing_a_partitioned_build_over_single_files_removes_them(parted: P
         publish(staging, project, after=())
     assert package_files(project) == package_files(parted)
     assert not (project / "data" / "sources.csv").exists()
+
+
+def test_a_table_both_whole_and_in_parts_or_with_a_part_missing_is_named(parted: Path, single: Path, tmp_path) -> None:
+    from scripts.package import describe
+
+    both = tmp_path / "both"
+    shutil.copytree(parted, both)
+    shutil.copy(single / "data" / "quotes.csv", both / "data" / "quotes.csv")
+    with pytest.raises(BuildError, match=r"data/quotes\.csv: the table is also written as parts in .*data/quotes"):
+        describe(both)
+    gap = tmp_path / "gap"
+    shutil.copytree(parted, gap)
+    (gap / "data" / "statistics" / "part-001.parquet").unlink()
+    with pytest.raises(BuildError, match=r"data/statistics: parts part-000.parquet, part-002.parquet.* are not "
+                                         r"numbered 0 to"):
+        describe(gap)
