@@ -46,9 +46,10 @@ def run_stage(stage: str, *paths: Path) -> tuple[float, float]:
 
 
 def rows(package: Path) -> int:
-    import pyarrow.parquet as pq
+    from scripts.parts import table_rows
+    from scripts.schema import TABLES
 
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in (package / "data").glob("*.parquet"))
+    return sum(table_rows(package, table) for table in TABLES)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ fresh process and prints, per corpus size and stage, wall time, CPU time
 (the process and the workers it waited for), peak RSS (the sum over the
 process and its children, sampled every 0.1 s) and per-article costs. Stages:
 ``draft``, ``build``, ``rebuild`` (the build with a row cache, cold then warm),
-``validate`` (without Great Expectations), ``map`` (the build's per-source
+``validate`` (without Great Expectations), ``validate-gx`` (with them, no Data Docs), ``map`` (the build's per-source
 stage alone); draft and rebuild only up to 10k articles. Then the build and
 map of 10k articles with a 100-entity and a 10k-entity registry, and the
 speed-up of two workers over one on the first size past 1,000 (medians of
@@ -18,7 +18,7 @@ machine make wall times meaningless).
 
 ``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages ...] [--workers 1 2]
 [--registry-sizes 100 10000] [--registry-articles 10000] [--speedup-stages map build draft]
-[--repeats N] [--draft-up-to N] [--keep DIR]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
+[--repeats N] [--draft-up-to N] [--keep DIR] [--rows-per-part N]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
 (sources' raw paths must lie inside the project for validation to find them).
 Nothing here is a test: the numbers are for the record, not for pass/fail.
 """
@@ -60,7 +60,7 @@ FILLER = ("the officials border security talks said on monday that forces were m
 MENTIONS_PER_ARTICLE = 12
 SENTENCES_PER_ARTICLE = 36
 # rebuild: the build twice with a row cache, cold then warm; map: the build's per-source stage alone
-STAGES = ("draft", "build", "validate", "rebuild", "map")
+STAGES = ("draft", "build", "validate", "validate-gx", "rebuild", "map")
 SMALL_STAGES_UP_TO = 10_000  # draft and rebuild only up to this corpus size (drafting 100k takes hours here)
 
 
@@ -193,11 +193,11 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
 
         with quiet:
             write_package(out / "rebuilt", BuildInputs(**inputs, cache_dir=out / "cache"), workers)
-    elif stage == "validate":
+    elif stage in ("validate", "validate-gx"):
         from scripts.validate import validate_package
 
         with quiet:
-            validate_package(out / "package", run_gx=False, report_path=out / "validation.json")
+            validate_package(out / "package", run_gx=stage == "validate-gx", report_path=out / "validation.json")
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     print(json.dumps({"cpu": sum(u.ru_utime + u.ru_stime for u in usage)}))
 
@@ -209,9 +209,19 @@ def _build(out: Path, inputs: dict[str, Path], workers: int) -> None:
     if hasattr(build, "write_package"):
         from scripts.tables import BuildInputs
 
-        build.write_package(out, BuildInputs(**inputs), workers)
+        if ROWS_PER_PART:
+            from scripts.parts import Partitioning
+
+            build.write_package(out, BuildInputs(**inputs), workers,
+                                partitioning=Partitioning(ROWS_PER_PART, ROWS_PER_PART))
+        else:
+            build.write_package(out, BuildInputs(**inputs), workers)
     else:
         build.build_package(out, **inputs)
+
+
+# --rows-per-part: the build's partitions (above_rows and rows_per_part alike) instead of config/package.yaml's
+ROWS_PER_PART: int | None = None
 
 
 def measure(stage: str, corpus: Path, out: Path, workers: int = 1) -> dict[str, float]:
@@ -219,7 +229,7 @@ def measure(stage: str, corpus: Path, out: Path, workers: int = 1) -> dict[str, 
     import psutil
 
     command = [sys.executable, "-m", "benchmarks.bench_scale", "stage", stage, str(corpus), str(out),
-               "--workers", str(workers)]
+               "--workers", str(workers), *(["--rows-per-part", str(ROWS_PER_PART)] if ROWS_PER_PART else [])]
     if stage == "draft":
         shutil.rmtree(out / "draft", ignore_errors=True)  # else the draft resumes the last run's and skips all
     start = time.perf_counter()
@@ -273,7 +283,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="draft and rebuild only corpora up to this size")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the corpora and outputs here (a folder inside the project)")
+    parser.add_argument("--rows-per-part", type=int, default=None, metavar="N",
+                        help="build: write a table of more than N rows as parts of about N rows "
+                             "(default: the partitions of config/package.yaml)")
     args = parser.parse_args(argv)
+    global ROWS_PER_PART
+    ROWS_PER_PART = args.rows_per_part
 
     # inside the project, so that sources.raw_path names the raw files and validation finds them
     (ROOT / "build").mkdir(exist_ok=True)
@@ -342,7 +357,9 @@ if __name__ == "__main__":
         stage_parser.add_argument("corpus", type=Path)
         stage_parser.add_argument("out", type=Path)
         stage_parser.add_argument("--workers", type=int, default=1)
+        stage_parser.add_argument("--rows-per-part", type=int, default=None)
         stage_args = stage_parser.parse_args(sys.argv[2:])
+        ROWS_PER_PART = stage_args.rows_per_part
         run_stage(stage_args.stage, stage_args.corpus, stage_args.out, stage_args.workers)
     elif len(sys.argv) > 1 and sys.argv[1] == "generate":
         write_corpus(int(sys.argv[2]), Path(sys.argv[3]))

@@ -1,7 +1,9 @@
 """Build the package into a staging folder, validate it, then publish it.
 
 :func:`build_package` takes an output folder and writes a complete package
-there: ``data/<table>.csv|parquet``, ``schemas/`` and ``datapackage.json``.
+there: ``data/<table>.csv|parquet`` (or, past the size threshold of
+``config/package.yaml``, ``data/<table>/part-NNN.csv|parquet``: :mod:`scripts.parts`),
+``schemas/`` and ``datapackage.json``.
 :func:`build_and_publish` (``make data``) takes the project's lock, builds into a fresh staging folder
 inside the project, runs every check of :mod:`scripts.validate`, and only when
 all pass replaces ``data/<table>.*`` and ``datapackage.json`` of the project as
@@ -12,8 +14,9 @@ killed publish). On any failure the published outputs are left untouched
 The build is a map over batches of sources (:func:`map_sources`: in this
 process by default, on Dask distributed with ``--workers N`` or
 ``--scheduler tcp://HOST:PORT``) whose Arrow batches are spilled to run files,
-then the reduce stages of :mod:`scripts.tables` (keys and duplicates, sort,
-write); unchanged sources come from the cache of :mod:`scripts.cache`.
+then the reduce stages of :mod:`scripts.tables` (keys and duplicates, the split of
+a partitioned table, then one sort-and-write task per table or per part);
+unchanged sources come from the cache of :mod:`scripts.cache`.
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ from scripts import annotations as ann
 from scripts.annotations import ROOT
 from scripts.errors import BuildError, Problems
 from scripts.package import write_descriptor
+from scripts.parts import Partitioning, files_present, load_partitioning
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.sources import PACKAGE_RAW_DIR
 from scripts.transaction import STAGING_PREFIX, publish_unit, staging_folder, writing_command
 from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
-                            map_batch, reduce_table, rows_to_arrow, share_context, unreferenced_problems)
+                            map_batch, reduce_part, reduce_table, rows_to_arrow, share_context, split_table,
+                            unreferenced_problems)
 
 # Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
 # that finished batches waiting for their turn do not pile up in memory.
@@ -148,16 +153,21 @@ def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
     return write_package(out_dir, BuildInputs(**inputs))
 
 
-def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> list[Path]:
+def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
+                  partitioning: Partitioning | None = None) -> list[Path]:
     """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
 
-    ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' sorts and
-    writes and the copies of the raw files run there; the key checks run here.
+    ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' (or their parts')
+    sorts and writes and the copies of the raw files run there; the key checks and the split of a
+    partitioned table run here. ``partitioning``: when a table is written as parts (default: the
+    ``partitions`` of ``config/package.yaml``); the same bytes for any ``workers``.
     """
     schemas = load_schemas()
+    partitioning = partitioning or load_partitioning()
     problems = Problems()  # every problem of the run, raised together after the map
     registry = ann.load_registry(build_inputs.registry_path, problems)
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    remove_table_files(out_dir)
     context = Context.load(build_inputs, registry)
     if workers > 1 and scheduler is None:
         share_context(build_inputs, context)  # before the workers are forked: they inherit it
@@ -184,21 +194,42 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
             f"SELECT raw_path FROM {store.relation('sources')} ORDER BY source_id").fetchall()]
         connection.close()
         threads = None if client is None else 1  # the workers share the cores: one DuckDB thread each
-        tables = {name: submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)
-                  for name in REDUCE_ORDER}
+        # Each table is one task (single files) or one task per part (past the threshold, the parts of
+        # config/package.yaml); the tables' parts are split here first, in one DuckDB pass each.
+        plan = {name: partitioning.parts_for(store.counts[name]) for name in TABLES}
+        splits = {name: split_table(schemas[name], store, plan[name], scratch) for name in REDUCE_ORDER
+                  if plan[name] > 1}
+        tasks = {name: [submit(client, reduce_part, schemas[name], splits[name], part, plan[name], out_dir / "data",
+                               scratch, threads) for part in range(plan[name])] if name in splits
+                 else [submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)]
+                 for name in REDUCE_ORDER}
         copies = [submit(client, copy_raw_files, raw_paths[start:start + RAW_FILES_PER_TASK], build_inputs.raw_dir,
                          out_dir) for start in range(0, len(raw_paths), RAW_FILES_PER_TASK)]
         written: list[Path] = []
         counts = {}
         for name in TABLES:
-            paths, counts[name] = tables[name].result()
-            written += paths
+            counts[name] = 0
+            for task in tasks[name]:
+                paths, rows = task.result()
+                written += paths
+                counts[name] += rows
         for copy in copies:
             written += copy.result()
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
     print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
     return [*written, out_dir / "datapackage.json"]
+
+
+def remove_table_files(package_dir: Path) -> None:
+    """Remove the tables' files of an earlier build in ``package_dir`` (single files and parts), so that a
+    table written now as parts (or as one file) leaves no stale files of the other layout beside it."""
+    for table in TABLES:
+        for extension in ("csv", "parquet"):
+            for relative in files_present(package_dir, table, extension, strict=False):
+                (package_dir / relative).unlink()
+        if (package_dir / "data" / table).is_dir() and not any((package_dir / "data" / table).iterdir()):
+            (package_dir / "data" / table).rmdir()
 
 
 def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
@@ -223,9 +254,23 @@ def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[P
     return written
 
 
-def published_files() -> list[str]:
-    """The files a build publishes, relative to the project: every table as CSV and Parquet, the descriptor."""
-    return [f"data/{table}.{extension}" for table in TABLES for extension in ("csv", "parquet")] + ["datapackage.json"]
+def published_files(package_dir: Path | None = None) -> list[str]:
+    """The files a build publishes, relative to the project: every table as CSV and Parquet (the files, or
+    the parts, ``package_dir`` holds; single files without it), the descriptor."""
+    files = []
+    for table in TABLES:
+        for extension in ("csv", "parquet"):
+            present = files_present(package_dir, table, extension) if package_dir is not None else []
+            files += present or [f"data/{table}.{extension}"]
+    return files + ["datapackage.json"]
+
+
+def stale_files(target: Path, files: list[str]) -> list[str]:
+    """The tables' files published in ``target`` that are not among ``files`` (the other layout, or parts
+    past the new count): removed when the new files are published."""
+    kept = set(files)
+    return [path for table in TABLES for extension in ("csv", "parquet")
+            for path in files_present(target, table, extension, strict=False) if path not in kept]
 
 
 def publish(staging: Path, target: Path = ROOT, extra_files: tuple[str, ...] = (),
@@ -235,7 +280,8 @@ def publish(staging: Path, target: Path = ROOT, extra_files: tuple[str, ...] = (
     Then the ``after`` steps run (by default the derived documents). The caller holds the project lock
     (:func:`scripts.transaction.writing_command`); a kill at any point is finished by the next command.
     """
-    publish_unit(target, staging, [*published_files(), *extra_files], after, what)
+    files = published_files(staging)
+    publish_unit(target, staging, [*files, *extra_files], after, what, stale_files(target, files))
 
 
 def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1, scheduler: str | None = None,

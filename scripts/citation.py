@@ -20,11 +20,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import yaml
 
 from scripts.errors import BuildError
 from scripts.flavours import is_open
+from scripts.parts import has_table, read_table, resource_paths
 from scripts.strict_yaml import load_yaml
 
 CFF_SCHEMA = Path(__file__).resolve().parent.parent / "config" / "cff-schema-1.2.0.json"
@@ -133,10 +133,9 @@ def zenodo_text(descriptor: dict[str, Any]) -> str:
 
 def _temporal_coverage(package_dir: Path) -> str | None:
     """``first/last`` publication date of the articles, read from the sources table."""
-    path = package_dir / "data" / "sources.parquet"
-    if not path.is_file():
+    if not has_table(package_dir, "sources"):
         return None
-    dates = [d for d in pq.read_table(path, columns=["published_date"]).column(0).to_pylist() if d is not None]
+    dates = [d for d in read_table(package_dir, "sources", ["published_date"]).column(0).to_pylist() if d is not None]
     return f"{min(dates).isoformat()}/{max(dates).isoformat()}" if dates else None
 
 
@@ -203,8 +202,11 @@ def jsonld_text(descriptor: dict[str, Any], package_dir: Path, meta: dict[str, A
     variables = []
     distributions = []
     for resource in descriptor.get("resources", []):
-        distributions.append({"@type": "DataDownload", "name": resource["name"],
-                              "encodingFormat": resource.get("mediatype"), "contentUrl": url_of(resource["path"])})
+        paths = resource_paths(resource)   # a table written as parts: one download per part
+        distributions += [{"@type": "DataDownload",
+                           "name": resource["name"] if len(paths) == 1 else f"{resource['name']} part {n + 1} of {len(paths)}",
+                           "encodingFormat": resource.get("mediatype"), "contentUrl": url_of(path)}
+                          for n, path in enumerate(paths)]
         if resource.get("format") == "csv":
             schema = json.loads((package_dir / resource["schema"]).read_text(encoding="utf-8"))
             variables += [{"@type": "PropertyValue", "name": f"{resource['name']}.{field['name']}",

@@ -14,9 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from scripts.flavours import THIRD_PARTY
+from scripts.parts import files_present, has_table, table_batches
 from scripts.schema import TABLES, TableSchema, load_schemas
 
 EXAMPLE_WIDTH = 60
@@ -52,23 +51,28 @@ def _allowed(field: dict[str, Any]) -> str:
 
 def examples(package_dir: Path, schema: TableSchema) -> dict[str, str]:
     """The first non-empty value of each column in primary-key order, shortened."""
-    path = package_dir / "data" / f"{schema.name}.parquet"
-    if not path.exists():
+    if not has_table(package_dir, schema.name):
         return {}
     found: dict[str, str] = {}
-    # row group by row group, until every column has a value: a large table is never read whole
-    parquet = pq.ParquetFile(path)
-    for group in range(parquet.num_row_groups):
+    # row group by row group (part by part), until every column has a value: a large table is never read whole
+    for table in table_batches(package_dir, schema.name):
         wanted = [c for c in schema.columns if c not in found]
         if not wanted:
             break
-        table = parquet.read_row_group(group, columns=wanted)
         for column in wanted:
             value = next((v for v in table.column(column).to_pylist() if v not in (None, "")), None)
             if value is not None:
                 text = " ".join(str(value).split())
                 found[column] = text if len(text) <= EXAMPLE_WIDTH else text[:EXAMPLE_WIDTH - 1] + "…"
     return found
+
+
+def files_of(package_dir: Path, table: str) -> str:
+    """The files of a table as the dictionary lists them: its two files, or its folder of parts."""
+    parts = len(files_present(package_dir, table, "parquet")) if (package_dir / "data").is_dir() else 1
+    if parts > 1:
+        return f"`data/{table}/part-*.csv`, `data/{table}/part-*.parquet` ({parts} parts each, read as one table)"
+    return f"`data/{table}.csv`, `data/{table}.parquet`"
 
 
 def table_section(schema: TableSchema, package_dir: Path) -> list[str]:
@@ -80,8 +84,7 @@ def table_section(schema: TableSchema, package_dir: Path) -> list[str]:
         target = key["reference"]
         lines.append(f"- Foreign key: {', '.join(f'`{c}`' for c in fields)} → "
                      f"`{target['resource']}`.{', '.join(f'`{c}`' for c in target['fields'])}")
-    lines += [f"- Files: `data/{schema.name}.csv`, `data/{schema.name}.parquet`; schema "
-              f"`schemas/{schema.name}.json`", "",
+    lines += [f"- Files: {files_of(package_dir, schema.name)}; schema `schemas/{schema.name}.json`", "",
               "| column | type | required | description | constraints | allowed values | example |",
               "|---|---|---|---|---|---|---|"]
     shown = examples(package_dir, schema)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from scripts.errors import BuildError
-from scripts.manifest import (RELEASES_DIR, VERSION_PATTERN, build_manifest, canonical_json, load_manifest,
-                              package_rows, release_manifests)
+from scripts.manifest import (RELEASES_DIR, VERSION_PATTERN, build_manifest, canonical_json, files_fingerprint,
+                              load_manifest, package_rows, release_manifests)
 from scripts.untrusted import package_folder
 
 LEVELS = ("none", "patch", "minor", "major")
@@ -219,8 +219,8 @@ def diff_sides(old: Side, new: Side) -> dict[str, Any]:
             changes.append(change("minor", table, f"{len(rows['added'])} row(s) added", "Added"))
         if rows["changed"]:
             changes.append(change("patch", table, f"{len(rows['changed'])} row(s) changed"))
-        old_files = {fmt: f["sha256"] for fmt, f in old_tables[table]["files"].items()}
-        new_files = {fmt: f["sha256"] for fmt, f in new_tables[table]["files"].items()}
+        old_files = {fmt: files_fingerprint(f) for fmt, f in old_tables[table]["files"].items()}
+        new_files = {fmt: files_fingerprint(f) for fmt, f in new_tables[table]["files"].items()}
         if old_files != new_files and not (rows["added"] or rows["removed"] or rows["changed"]):
             changes.append(change("patch", table, "files changed with the same rows and values"))
     old_meta, new_meta = old.manifest.get("metadata", {}), new.manifest.get("metadata", {})

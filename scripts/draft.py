@@ -12,7 +12,7 @@ and statistics (:mod:`scripts.drafter.numbers`). It writes
   a reviewer to correct and move into ``annotations/sources/``;
 - ``DIR/entities-proposed.yaml``: the entities the drafts propose, in the
   registry's format, to review and append to ``annotations/entities.yaml``;
-- ``DIR/datapackage.json``, ``DIR/data/<table>.csv|parquet``: a preview
+- ``DIR/datapackage.json``, ``DIR/data/<table>.csv|parquet`` (or their parts): a preview
   package built from the drafts by the build itself
   (:func:`scripts.build.write_package`), with the raw articles copied into
   ``DIR/raw/``.
@@ -474,9 +474,8 @@ def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Pa
     ``out_dir/raw``, exactly as ``make data`` would once the files are in ``annotations/``; the package
     lands in ``out_dir``. ``jobs`` > 1 runs the build's map on that many worker processes.
     """
-    import pyarrow.parquet as pq
-
     from scripts.build import write_package
+    from scripts.parts import table_rows
     from scripts.tables import BuildInputs
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -489,7 +488,7 @@ def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Pa
         registry_path.write_text(yaml.dump(document, Dumper=YAML_DUMPER, allow_unicode=True, sort_keys=False),
                                  encoding="utf-8")
         write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs)
-    return {name: pq.read_metadata(out_dir / "data" / f"{name}.parquet").num_rows for name in TABLES}
+    return {name: table_rows(out_dir, name) for name in TABLES}
 
 
 def _progress(done: int, total: int, label: str) -> None:

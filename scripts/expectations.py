@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import collections
 import datetime as dt
 import functools
 import html
@@ -33,8 +34,13 @@ import math
 import operator
 import os
 import re
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, Iterator, NamedTuple, TypedDict
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from scripts.errors import BuildError
 from scripts.transaction import write_text_atomically
@@ -332,15 +338,16 @@ def package_parameters(package_dir: Path) -> dict[str, str]:
     return {"package_created": day.isoformat()}
 
 
-def read_frames(data_dir: Path) -> dict[str, Any]:
-    """The Parquet tables of ``data_dir`` as dataframes; a missing file has none.
-
-    Date columns hold ``datetime.date`` objects, which GX compares with ISO date bounds.
-    """
-    import pandas as pd
-
-    paths = {name: Path(data_dir) / f"{name}.parquet" for name in TABLES}
-    return {name: pd.read_parquet(path) for name, path in paths.items() if path.is_file()}
+def table_files(data_dir: Path) -> dict[str, list[Path]]:
+    """The Parquet files of each table found in ``data_dir``: ``<table>.parquet``, or the parts
+    ``<table>/part-*.parquet`` in name order; a table with neither has no entry."""
+    files = {}
+    for name in TABLES:
+        single = Path(data_dir) / f"{name}.parquet"
+        parts = sorted((Path(data_dir) / name).glob("part-*.parquet"))
+        if single.is_file() or parts:
+            files[name] = [single] if single.is_file() else parts
+    return files
 
 
 class JoinSpec(TypedDict):
@@ -353,26 +360,290 @@ class JoinSpec(TypedDict):
     columns: dict[str, str]
 
 
-def joined_frame(frames: dict[str, Any], join: JoinSpec) -> Any:
-    """Table ``join.left`` with the ``columns`` of the ``join.right`` row whose ``key`` equals ``column``.
+POSITION = ("_part", "_row")   # a row's file (its index in the table's list) and its row in that file
 
-    Every row of the left table stays, in order; without a match the joined columns are null.
+
+def _files_sql(files: list[Path]) -> str:
+    listed = ", ".join("'" + path.as_posix().replace("'", "''") + "'" for path in files)
+    return f"read_parquet([{listed}], file_row_number = true)"
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class AssetRows:
+    """The rows of one asset: the Parquet files of its table, or of two tables joined (in DuckDB).
+
+    Rows keep their order: the files in order, each file's rows in order; a joined asset keeps every row of
+    its left table, with the joined columns of the first right row whose key matches (null without one).
     """
-    columns = dict(join["columns"])
-    right = frames[join["right"]][[join["key"], *columns]].drop_duplicates(join["key"])
-    right = right.rename(columns={join["key"]: "_join_key", **columns})
-    return frames[join["left"]].merge(right, how="left", left_on=join["column"], right_on="_join_key") \
-        .drop(columns="_join_key")
+
+    name: str
+    table: str                      # the table its rows are of; its primary key names them in messages
+    columns: list[str]
+    files: dict[str, list[Path]]    # the Parquet files of each table it reads
+    join: JoinSpec | None = None
+
+    def relation(self) -> str:
+        """A DuckDB query of the asset's columns and each row's position (POSITION)."""
+        def table(name: str) -> str:
+            return (f"(SELECT * EXCLUDE (file_row_number), file_index AS _part, file_row_number AS _row "
+                    f"FROM {_files_sql(self.files[name])})")
+
+        if self.join is None:
+            return table(self.table)
+        join = self.join
+        renamed = ", ".join(f"{_q(old)} AS {_q(new)}" for old, new in join["columns"].items())
+        right = (f"(SELECT {_q(join['key'])} AS _join_key, {renamed} FROM {table(join['right'])} "
+                 f"QUALIFY row_number() OVER (PARTITION BY {_q(join['key'])} ORDER BY _part, _row) = 1)")
+        left_columns = [c for c in self.columns if c not in join["columns"].values()]
+        selected = ", ".join([*(f"l.{_q(c)}" for c in left_columns),
+                              *(f"r.{_q(c)}" for c in join["columns"].values()), "l._part", "l._row"])
+        return (f"(SELECT {selected} FROM {table(join['left'])} AS l "
+                f"LEFT JOIN {right} AS r ON l.{_q(join['column'])} = r._join_key)")
+
+    def batch_rows(self, batch_bytes: int) -> int:
+        """Rows per batch: about ``batch_bytes`` of the table's uncompressed columns (from the files' metadata)."""
+        rows = size = 0
+        for path in self.files[self.table]:
+            metadata = pq.ParquetFile(path).metadata
+            rows += metadata.num_rows
+            size += sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+        return max(1, min(MAX_BATCH_ROWS, batch_bytes * rows // size if size else MAX_BATCH_ROWS))
+
+    def batches(self, connection: Any, batch_bytes: int) -> Iterator[Any]:
+        """The rows as pandas frames of at most ``batch_rows`` rows, in order; one empty frame for an empty asset."""
+        rows = self.batch_rows(batch_bytes)
+        any_rows = False
+        if self.join is None:  # pyarrow reads the files directly, a slice of a row group at a time
+            schema: pa.Schema | None = None
+            for path in self.files[self.table]:
+                handle = pq.ParquetFile(path)
+                schema = schema or handle.schema_arrow
+                for batch in handle.iter_batches(batch_size=rows):
+                    any_rows = True
+                    yield batch.to_pandas()
+            if not any_rows and schema is not None:
+                yield schema.empty_table().to_pandas()
+            return
+        columns = ", ".join(map(_q, self.columns))
+        reader = connection.cursor().sql(f"SELECT {columns} FROM {self.relation()} ORDER BY _part, _row").to_arrow_reader(rows)
+        for batch in reader:
+            any_rows = True
+            yield batch.to_pandas()
+        if not any_rows:
+            yield reader.schema.empty_table().to_pandas()
+
+    def whole(self, connection: Any, columns: list[str]) -> Any:
+        """The named columns of every row as one pandas frame (for an expectation that cannot run in parts)."""
+        selected = ", ".join(map(_q, columns))
+        return connection.cursor().sql(f"SELECT {selected} FROM {self.relation()} ORDER BY _part, _row").to_arrow_table() \
+            .to_pandas()
 
 
-def asset_frame(name: str, document: dict[str, Any], frames: dict[str, Any]) -> tuple[Any, str] | str:
-    """The frame of an asset and the table its rows are of, or why it cannot be built."""
+def asset_rows(name: str, document: dict[str, Any], files: dict[str, list[Path]],
+               schemas: dict[str, TableSchema]) -> AssetRows | str:
+    """The rows of an asset, or why its suite cannot run (a table it reads has no Parquet file)."""
     join = (document.get("meta") or {}).get("join")
     needed = [name] if join is None else [join["left"], join["right"]]
-    missing = [table for table in needed if table not in frames]
+    missing = [table for table in needed if table not in files]
     if missing:
         return f"{name}: no {', '.join(f'{table}.parquet' for table in missing)} in the data folder; its suite did not run"
-    return (frames[name], name) if join is None else (joined_frame(frames, join), join["left"])
+    if join is None:
+        return AssetRows(name, name, schemas[name].columns, files)
+    return AssetRows(name, join["left"], schemas[join["left"]].columns + list(join["columns"].values()), files, join)
+
+
+# --- How each expectation runs ------------------------------------------------
+#
+# A suite's expectations run in one of three ways, chosen by what each computes, never by its name:
+# - per batch: an expectation that looks at one row at a time (a map expectation whose metric is one of
+#   ROW_LOCAL_MAP_METRICS) or at the table's columns (TABLE_SHAPE): GX runs it on each batch of about
+#   BATCH_BYTES of the asset's rows and the batches' results are added up (counts; the first unexpected
+#   values and rows in row order; `mostly` judged on the sums; a table shape must hold in every batch);
+# - globally: an expectation whose every metric is one of GLOBAL_METRICS (row count, mean, share of non-null
+#   values, distinct values, uniqueness): DuckDB computes the metrics over all the asset's files and GX's own
+#   expectation judges them, so bounds, strictness and `mostly` mean what GX says they mean;
+# - whole columns: any other (e.g. values increasing from one row to the next, or a global expectation with a
+#   row condition): GX runs it on the columns it names, every row at once. Its memory grows with the table;
+#   the validation report says which ran so.
+
+PER_BATCH, GLOBAL, WHOLE = "per batch", "globally in DuckDB", "whole columns"
+BATCH_BYTES = 16 << 20        # uncompressed Parquet bytes of an asset handed to GX at a time
+MAX_BATCH_ROWS = 131_072      # and at most this many rows (GX's per-row work grows with them, not with bytes)
+RUN_INDEX = "_run_index"      # meta key: an expectation's place in its suite while it runs
+PARTIAL = 20                  # unexpected values and rows kept per expectation (GX's SUMMARY format)
+ROW_LOCAL_MAP_METRICS = frozenset({
+    "column_values.nonnull", "column_values.null", "column_values.in_set", "column_values.not_in_set",
+    "column_values.match_regex", "column_values.not_match_regex", "column_values.match_regex_list",
+    "column_values.not_match_regex_list", "column_values.match_like_pattern", "column_values.not_match_like_pattern",
+    "column_values.between", "column_values.value_length.between", "column_values.value_length.equals",
+    "column_values.match_strftime_format", "column_values.dateutil_parseable", "column_values.json_parseable",
+    "column_pair_values.equal", "column_pair_values.a_greater_than_b", "column_pair_values.in_set",
+    "select_column_values.unique.within_record", "multicolumn_sum.equal",
+})
+TABLE_SHAPE = frozenset({"expect_table_columns_to_match_ordered_list", "expect_table_columns_to_match_set",
+                         "expect_table_column_count_to_equal", "expect_table_column_count_to_be_between",
+                         "expect_column_to_exist"})
+UNIQUE_METRICS = ("column_values.unique", "compound_columns.unique")
+MAP_SUFFIXES = ("unexpected_count", "unexpected_values", "unexpected_index_list", "unexpected_index_query",
+                "filtered_row_count")
+GLOBAL_METRICS = frozenset({"table.row_count", "column_values.nonnull.unexpected_count", "column.mean",
+                            "column.non_null_proportion", "column.distinct_values.missing_from_column",
+                            "column.distinct_values.missing_from_column.count",
+                            *(f"{metric}.{suffix}" for metric in UNIQUE_METRICS for suffix in MAP_SUFFIXES)})
+
+
+def _metric_names(expectation: Any, key: list[str]) -> set[str]:
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    dependencies = expectation.get_validation_dependencies(
+        execution_engine=PandasExecutionEngine(), runtime_configuration={"result_format": _result_format(key)})
+    return {metric.metric_name for metric in dependencies.get_metric_configurations()}
+
+
+def how_it_runs(expectation: Any, key: list[str]) -> str:
+    """PER_BATCH, GLOBAL or WHOLE for a GX expectation (see above)."""
+    if expectation.expectation_type in TABLE_SHAPE:
+        return PER_BATCH
+    if getattr(expectation, "map_metric", None) in ROW_LOCAL_MAP_METRICS:
+        return PER_BATCH
+    if getattr(expectation, "row_condition", None) is None and _metric_names(expectation, key) <= GLOBAL_METRICS:
+        return GLOBAL
+    return WHOLE
+
+
+def _result_format(key: list[str]) -> dict[str, Any]:
+    return {"result_format": "SUMMARY", "unexpected_index_column_names": key, "partial_unexpected_count": PARTIAL}
+
+
+# --- Metrics in DuckDB, over every file of an asset ------------------------------
+
+def global_metrics(expectation: Any, rows: AssetRows, connection: Any, key: list[str]) -> dict[str, Any]:
+    """The value of every metric ``expectation`` needs (each in GLOBAL_METRICS), computed over all rows."""
+    kwargs = expectation.configuration.kwargs
+    relation = rows.relation()
+
+    def one(sql: str) -> Any:
+        return _fetch(connection, sql)[0][0]
+
+    metrics: dict[str, Any] = {}
+    names = _metric_names(expectation, key)
+    column = kwargs.get("column")
+    if "table.row_count" in names:
+        metrics["table.row_count"] = one(f"SELECT count(*) FROM {relation}")
+    if "column_values.nonnull.unexpected_count" in names:
+        metrics["column_values.nonnull.unexpected_count"] = one(f"SELECT count(*) - count({_q(column)}) FROM {relation}")
+    if "column.mean" in names:
+        total, count = _fetch(connection, f"SELECT sum({_q(column)}), count({_q(column)}) FROM {relation}")[0]
+        metrics["column.mean"] = float(total) / count if count else math.nan  # as pandas: NaN for no value
+    if "column.non_null_proportion" in names:
+        total, count = _fetch(connection, f"SELECT count(*), count({_q(column)}) FROM {relation}")[0]
+        metrics["column.non_null_proportion"] = count / total if total > 0 else 0
+    if "column.distinct_values.missing_from_column" in names | {"column.distinct_values.missing_from_column.count"}:
+        wanted = list(dict.fromkeys(kwargs.get("value_set") or []))
+        found: set[Any] = set()
+        if wanted:
+            marks = ", ".join("?" for _ in wanted)
+            found = {row[0] for row in _fetch(
+                connection, f"SELECT DISTINCT {_q(column)} FROM {relation} WHERE {_q(column)} IN ({marks})", wanted)}
+        missing = [value for value in wanted if value not in found]
+        metrics["column.distinct_values.missing_from_column"] = missing
+        metrics["column.distinct_values.missing_from_column.count"] = len(missing)
+    for metric in UNIQUE_METRICS:
+        if f"{metric}.unexpected_count" in names:
+            metrics.update(_duplicates(metric, kwargs, relation, connection, key))
+    return metrics
+
+
+def _fetch(connection: Any, sql: str, parameters: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Every row of a (small) query, on a cursor of its own."""
+    with connection.cursor() as cursor:
+        return list(cursor.execute(sql, parameters or []).fetchall())
+
+
+def _duplicates(metric: str, kwargs: dict[str, Any], relation: str, connection: Any,
+                key: list[str]) -> dict[str, Any]:
+    """The map metrics of a uniqueness expectation: rows whose value (or values) another row also holds."""
+    columns = [kwargs["column"]] if metric == "column_values.unique" else list(kwargs["column_list"])
+    quoted = [_q(c) for c in columns]
+    if metric == "column_values.unique":  # a column map expectation: nulls are not values
+        considered = f"{quoted[0]} IS NOT NULL"
+    else:  # a multicolumn map expectation: its ignore_row_if says which rows are left out
+        ignore = kwargs.get("ignore_row_if", "all_values_are_missing")
+        nulls = [f"{c} IS NULL" for c in quoted]
+        considered = {"all_values_are_missing": f"NOT ({' AND '.join(nulls)})",
+                      "any_value_is_missing": f"NOT ({' OR '.join(nulls)})", "never": "true"}[ignore]
+    tuple_sql = ", ".join(quoted)
+    repeated = (f"(SELECT * FROM {relation} WHERE {considered} AND ({tuple_sql}) IN "
+                f"(SELECT ({tuple_sql}) FROM {relation} WHERE {considered} GROUP BY ALL HAVING count(*) > 1))"
+                if len(columns) > 1 else
+                f"(SELECT * FROM {relation} WHERE {considered} AND {quoted[0]} IN "
+                f"(SELECT {quoted[0]} FROM {relation} WHERE {considered} GROUP BY ALL HAVING count(*) > 1))")
+    shown = list(dict.fromkeys([*columns, *key]))
+    first = _fetch(connection, f"SELECT {', '.join(map(_q, shown))} FROM {repeated} ORDER BY _part, _row "
+                               f"LIMIT {PARTIAL}")
+    records = [dict(zip(shown, row)) for row in first]
+    values = [record[columns[0]] for record in records] if len(columns) == 1 else \
+        [{c: record[c] for c in columns} for record in records]
+    return {
+        f"{metric}.unexpected_count": _fetch(connection, f"SELECT count(*) FROM {repeated}")[0][0],
+        f"{metric}.unexpected_values": values,
+        f"{metric}.unexpected_index_list": records,
+        f"{metric}.unexpected_index_query": None,
+        f"{metric}.filtered_row_count": _fetch(connection, f"SELECT count(*) FROM {relation} WHERE {considered}")[0][0],
+    }
+
+
+# --- Adding up the batches ---------------------------------------------------------
+
+def merge_results(config: Any, results: list[Any]) -> Any:
+    """One result of an expectation from its results on each batch, in row order.
+
+    A map expectation's counts are summed, its first PARTIAL unexpected values and rows kept, and its
+    ``mostly`` judged on the sums as GX judges one batch; any other (a table shape) fails on the first
+    batch where it fails. An exception on any batch is the result.
+    """
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+    from great_expectations.expectations.expectation import _mostly_success
+
+    raised = next((r for r in results if (r.exception_info or {}).get("raised_exception")
+                   or any(isinstance(v, dict) and v.get("raised_exception") for v in (r.exception_info or {}).values())),
+                  None)
+    if raised is not None or len(results) == 1:
+        return raised or results[0]
+    outcomes = [r.result or {} for r in results]
+    if not all("unexpected_count" in o for o in outcomes):
+        return next((r for r in results if not r.success), results[0])
+    total = sum(o.get("element_count") or 0 for o in outcomes)
+    unexpected = sum(o.get("unexpected_count") or 0 for o in outcomes)
+    missing = sum(o.get("missing_count") or 0 for o in outcomes)
+    considered = total - missing
+    mostly = config.kwargs.get("mostly", 1.0)
+    success = True if unexpected == 0 or considered == 0 else _mostly_success(considered, unexpected, mostly)
+    values = [v for o in outcomes for v in o.get("partial_unexpected_list") or []][:PARTIAL]
+    merged: dict[str, Any] = {
+        "element_count": total, "unexpected_count": unexpected,
+        "unexpected_percent": unexpected / considered * 100 if considered else None,
+        "partial_unexpected_list": values,
+        "missing_count": missing, "missing_percent": missing / total * 100 if total else None,
+        "unexpected_percent_total": unexpected / total * 100 if total else None,
+        "unexpected_percent_nonmissing": unexpected / considered * 100 if considered else None,
+        "partial_unexpected_index_list": [i for o in outcomes for i in o.get("partial_unexpected_index_list") or []]
+        [:PARTIAL],
+    }
+    if "unexpected_index_column_names" in outcomes[0]:
+        merged["unexpected_index_column_names"] = outcomes[0]["unexpected_index_column_names"]
+    try:  # as GX counts them: the most common of the values kept, ties by value
+        counts = collections.Counter(tuple(v.values()) if isinstance(v, dict) else v for v in values)
+        merged["partial_unexpected_counts"] = [{"value": value, "count": count} for value, count in
+                                               sorted(counts.most_common(PARTIAL), key=lambda x: (-x[1], x[0]))]
+    except TypeError:
+        merged["partial_unexpected_counts"] = [{"error": "partial_exception_counts requires a hashable type"}]
+    return ExpectationValidationResult(success=success, expectation_config=config,
+                                       result=merged, exception_info=results[0].exception_info)
 
 
 # --- Running the suites -------------------------------------------------------
@@ -397,49 +668,185 @@ def _context(gx: Any, docs_dir: Path | None) -> Any:
     return context
 
 
-def _validation_definition(gx: Any, context: Any, document: dict[str, Any], suites_dir: Path = SUITES_DIR) -> Any:
-    """A whole-dataframe batch of the asset bound to its suite loaded from JSON."""
-    name = document["name"]
-    batch = context.data_sources.get(DATA_SOURCE).add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-    suite = context.suites.add(load_suite(gx, document, f"{suites_dir / name}.json"))
-    return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+class Ran(NamedTuple):
+    """How one expectation of one asset ran, and whether it passed."""
+
+    asset: str
+    expectation: str
+    columns: str
+    how: str
+    batches: int          # batches it ran on (per batch), else 1
+    passed: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return self._asdict()
 
 
-def run_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = SUITES_DIR) -> list[str]:
-    """Run the committed GX suite of every asset on the Parquet tables in data_dir.
+class SuitesRun(NamedTuple):
+    """The messages of a run (one per failed expectation, sorted) and how each expectation ran."""
 
-    ``datapackage.json`` beside ``data_dir`` gives the ``created`` date that bounds
-    publication dates. Returns human-readable failure messages, one per failed
-    expectation, naming the asset, the expectation, the column(s), the row condition
-    and a few unexpected values with their rows' keys; [] when everything passes.
-    When docs_dir is given, build GX Data Docs there that render offline, else none.
+    failures: list[str]
+    ran: list[Ran]
+
+
+def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = SUITES_DIR,
+                    files: dict[str, list[Path]] | None = None, batch_bytes: int = BATCH_BYTES) -> SuitesRun:
+    """Run the committed GX suite of every asset on the Parquet files of its tables, in bounded memory.
+
+    ``files`` gives each table's Parquet files (its parts in order; by default those in ``data_dir``,
+    see :func:`table_files`); ``datapackage.json`` beside ``data_dir`` gives the ``created`` date that bounds
+    publication dates. Each expectation runs per batch, globally in DuckDB or on whole columns (see "How
+    each expectation runs"); the result of each is one, whatever the batches, and the failure messages name
+    the asset, the expectation, the column(s), the row condition and a few unexpected values with their
+    rows' keys. When docs_dir is given, build GX Data Docs there (one validation page per asset, every
+    expectation on it) that render offline.
     """
     # Malformed suites or descriptor fail before the slow import.
     documents = load_suite_documents(suites_dir)
     parameters = package_parameters(Path(data_dir).resolve().parent)
     # Must be set before the import: GX reads it once, and must not call home.
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import duckdb
     import great_expectations as gx
 
+    from scripts.validate import DUCKDB_MEMORY
+
     schemas = load_schemas()
-    frames = read_frames(Path(data_dir))
+    files = table_files(Path(data_dir)) if files is None else files
     failures: list[str] = []
+    ran: list[Ran] = []
     context = _context(gx, docs_dir)
-    context.data_sources.add_pandas(DATA_SOURCE)
-    for name, document in documents.items():
-        built = asset_frame(name, document, frames)
-        if isinstance(built, str):
-            failures.append(built)
-            continue
-        frame, table = built
-        results = _validation_definition(gx, context, document, suites_dir).run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
-            result_format={"result_format": "SUMMARY", "unexpected_index_column_names": schemas[table].primary_key})
-        failures += failure_messages(name, results, schemas[table].primary_key)
+    source = context.data_sources.add_pandas(DATA_SOURCE)
+    with tempfile.TemporaryDirectory(prefix="suites-") as scratch:
+        connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY,
+                                            "temp_directory": scratch})
+        try:
+            for name, document in documents.items():
+                rows = asset_rows(name, document, files, schemas)
+                if isinstance(rows, str):
+                    failures.append(rows)
+                    continue
+                key = schemas[rows.table].primary_key
+                batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+                suite, results, ways = _run_asset(gx, rows, document, suites_dir, parameters, batch_definition,
+                                                  connection, key, batch_bytes)
+                failures += failure_messages(name, results, key)
+                ran += [Ran(name, r.expectation_config.type, _columns(r.expectation_config.kwargs, r.expectation_config.type)
+                            + _condition(r.expectation_config.kwargs), how, batches, bool(r.success))
+                        for r, (how, batches) in zip(results.results, ways)]
+                if docs_dir is not None:
+                    _store_for_docs(context, suite, results)
+                pa.default_memory_pool().release_unused()   # the batches' pages, before the next asset's
+        finally:
+            connection.close()
     if docs_dir is not None:
         context.build_data_docs(site_names=[DOCS_SITE])
         make_docs_offline(Path(docs_dir))
-    return sorted(failures)
+    return SuitesRun(sorted(failures), ran)
+
+
+def run_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = SUITES_DIR,
+               files: dict[str, list[Path]] | None = None, batch_bytes: int = BATCH_BYTES) -> list[str]:
+    """The failure messages of :func:`validate_suites` ([] when every expectation passes)."""
+    return validate_suites(data_dir, docs_dir, suites_dir, files, batch_bytes).failures
+
+
+def _run_asset(gx: Any, rows: AssetRows, document: dict[str, Any], suites_dir: Path, parameters: dict[str, str],
+               batch_definition: Any, connection: Any, key: list[str],
+               batch_bytes: int) -> tuple[Any, Any, list[tuple[str, int]]]:
+    """The suite of one asset, its merged validation result (expectations in suite order) and, per expectation,
+    how it ran and on how many batches."""
+    from great_expectations.core.expectation_validation_result import (ExpectationSuiteValidationResult,
+                                                                       ExpectationValidationResult)
+    from great_expectations.validator.v1_validator import Validator
+    from great_expectations.validator.validator import calc_validation_statistics
+
+    suite = load_suite(gx, document, f"{suites_dir / rows.name}.json")
+    configs, expectations = [], []
+    for index, expectation in enumerate(suite.expectations):  # parameters substituted, as GX does before it validates
+        config = expectation.configuration
+        config.process_suite_parameters(suite_parameters=parameters, interactive_evaluation=True, data_context=None)
+        configs.append(config)
+        running = config.to_domain_obj()
+        running.meta = {**(running.meta or {}), RUN_INDEX: index}   # to find its result in GX's order
+        expectations.append(running)
+    hows = [how_it_runs(e, key) for e in expectations]
+    result_format = _result_format(key)
+
+    def validate(frame: Any, chosen: list[int]) -> list[Any]:
+        """GX's results of the expectations ``chosen`` (indices) on one frame, in that order."""
+        validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
+                              result_format=result_format)
+        run = validator.validate_expectation_suite(
+            gx.ExpectationSuite(name=rows.name, expectations=[expectations[i] for i in chosen]))
+        by_index = {(r.expectation_config.meta or {}).get(RUN_INDEX) if r.expectation_config else None: r
+                    for r in run.results}
+        return [by_index[i] for i in chosen]
+
+    per_batch = [i for i, how in enumerate(hows) if how == PER_BATCH]
+    found: dict[int, list[Any]] = {i: [] for i in per_batch}
+    batches = 0
+    for frame in rows.batches(connection, batch_bytes):
+        batches += 1
+        for index, result in zip(per_batch, validate(frame, per_batch) if per_batch else []):
+            found[index].append(result)
+    results, ways = [], []
+    for index, (expectation, config, how) in enumerate(zip(expectations, configs, hows)):
+        if how == PER_BATCH:
+            result = merge_results(config, found[index])
+        elif how == GLOBAL:
+            try:
+                outcome = expectation._validate(metrics=global_metrics(expectation, rows, connection, key),
+                                                runtime_configuration={"result_format": result_format})
+                result = ExpectationValidationResult(success=outcome["success"], result=outcome.get("result"),
+                                                     expectation_config=config)
+            except Exception as exc:  # as GX reports an expectation that raised
+                result = ExpectationValidationResult(
+                    success=False, expectation_config=config,
+                    exception_info={"raised_exception": True, "exception_message": f"{type(exc).__name__}: {exc}",
+                                    "exception_traceback": None})
+        else:
+            named = [c for c in _named_columns(config.kwargs) if c in rows.columns]
+            result = validate(rows.whole(connection, list(dict.fromkeys([*named, *key]))), [index])[0]
+        result.expectation_config = config
+        results.append(result)
+        ways.append((how, batches if how == PER_BATCH else 1))
+    statistics = calc_validation_statistics(results)
+    merged = ExpectationSuiteValidationResult(success=statistics.success, results=results, suite_name=rows.name,
+                                              statistics={field: getattr(statistics, field) for field in (
+                                                  "evaluated_expectations", "successful_expectations",
+                                                  "unsuccessful_expectations", "success_percent")},
+                                              meta={"great_expectations_version": gx.__version__})
+    return suite, merged, ways
+
+
+def _named_columns(kwargs: dict[str, Any]) -> list[str]:
+    """The columns an expectation's arguments name, its row condition's included."""
+    named = [kwargs.get(key, []) for key in COLUMN_KWARGS]
+    columns = [c for n in named for c in ([n] if isinstance(n, str) else n)]
+    condition = kwargs.get("row_condition")
+    if condition is not None:
+        text = json.dumps(condition.dict() if hasattr(condition, "dict") and not isinstance(condition, dict)
+                          else condition, default=str)
+        columns += re.findall(r'"name": "((?:[^"\\]|\\.)*)"', text)
+    return columns
+
+
+def _store_for_docs(context: Any, suite: Any, results: Any) -> None:
+    """Add an asset's suite and its merged validation result to the context, for its Data Docs."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (ExpectationSuiteIdentifier,
+                                                                             ValidationResultIdentifier)
+
+    context.suites.add(suite)
+    run_id = RunIdentifier(run_name=suite.name, run_time=dt.datetime.now(dt.timezone.utc))
+    results.meta["run_id"] = run_id
+    results.meta["validation_time"] = run_id.run_time
+    identifier = ValidationResultIdentifier(expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+                                            run_id=run_id, batch_identifier=suite.name)
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=results, suite_validation_result_identifier=identifier,
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name))
 
 
 # --- Messages ---------------------------------------------------------------

@@ -35,10 +35,12 @@ from typing import Any, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scripts.errors import BuildError
-from scripts.hashing import file_sha256, text_sha256
+from scripts.hashing import text_sha256
+from scripts.package import refresh_facts
+from scripts.parts import part_files, table_batches
 from scripts.schema import TableSchema
 from scripts.strict_yaml import load_yaml
-from scripts.tables import write_sorted
+from scripts.tables import write_files
 from scripts.untrusted import package_schemas
 
 THIRD_PARTY = "thirdPartyText"
@@ -116,9 +118,7 @@ def open_schema(schema: TableSchema) -> TableSchema:
 def read_texts(package_dir: Path) -> dict[str, str]:
     """source_id -> normalised text of a full package, read row group by row group."""
     texts: dict[str, str] = {}
-    parquet = pq.ParquetFile(package_dir / "data" / "texts.parquet")
-    for group in range(parquet.num_row_groups):
-        table = parquet.read_row_group(group, columns=["source_id", "text"])
+    for table in table_batches(package_dir, "texts", ["source_id", "text"]):
         texts.update(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
     return texts
 
@@ -212,10 +212,7 @@ def open_descriptor(full: dict[str, Any], out_dir: Path, meta: dict[str, Any]) -
                               for lic in meta["licenses"]]
     descriptor[FLAVOUR_KEY] = "open"
     for resource in descriptor["resources"]:
-        size, digest = file_sha256(out_dir / resource["path"])
-        resource["hash"] = f"sha256:{digest}"
-        if "bytes" in resource:
-            resource["bytes"] = size
+        refresh_facts(resource, out_dir)
     return descriptor
 
 
@@ -229,9 +226,10 @@ def write_open_tables(package_dir: Path, out_dir: Path) -> dict[str, TableSchema
     opened = {}
     for table, schema in schemas.items():
         target = opened[table] = open_schema(schema)
-        slices = (open_slice(group, schema, target, texts)
-                  for group in row_groups(package_dir / "data" / f"{table}.parquet"))
-        write_sorted(table, target, slices, out_dir / "data")
+        for parquet, csv in part_files(package_dir, table):   # each part (or the one file) to the same path
+            slices = (open_slice(group, schema, target, texts) for group in row_groups(package_dir / parquet))
+            (out_dir / parquet).parent.mkdir(parents=True, exist_ok=True)
+            write_files(target, slices, out_dir / csv, out_dir / parquet)
         (out_dir / "schemas" / f"{table}.json").write_text(
             json.dumps(target.descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return opened

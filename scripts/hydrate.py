@@ -42,8 +42,10 @@ from scripts.flavours import HYDRATE_DIR, is_open, open_schema, row_groups, thir
 from scripts.hashing import file_sha256, text_sha256
 from scripts.normalise import SiteProfile, load_site_profiles, normalise_file
 from scripts.schema import TABLES, TableSchema
+from scripts.package import declared_facts, refresh_facts
+from scripts.parts import part_files, table_batches
 from scripts.untrusted import package_schemas
-from scripts.tables import write_sorted
+from scripts.tables import write_files
 
 SHOWN_PROBLEMS = 20
 
@@ -81,7 +83,7 @@ def read_sources(package_dir: Path) -> dict[str, Source]:
     """The open package's sources, by source_id (a few short fields per article)."""
     columns = ["source_id", "raw_path", "raw_sha256", "text_sha256", "site_id"]
     sources: dict[str, Source] = {}
-    for group in row_groups(package_dir / "data" / "sources.parquet"):
+    for group in table_batches(package_dir, "sources", columns):
         for values in zip(*(group.column(c).to_pylist() for c in columns)):
             sources[values[0]] = Source(*values)
     return sources
@@ -163,13 +165,14 @@ def _restored(name: str, kind: str, group: pa.Table, texts: list[str], keys: lis
     return values
 
 
-def hydrated_slices(table: str, full: TableSchema, texts: dict[str, str], package_dir: Path,
+def hydrated_slices(table: str, full: TableSchema, texts: dict[str, str], parquet: Path,
                     problems: Problems) -> Iterator[pa.Table]:
-    """The open table's row groups with the third-party columns restored, rows of unmatched sources left out."""
+    """The row groups of one file (or part) ``parquet`` of an open table with the third-party columns
+    restored, rows of unmatched sources left out."""
     kinds = third_party_columns(full)
     by_source = "source_id" in full.columns and table != "entities"
     target = full.arrow_schema()
-    for group in row_groups(package_dir / "data" / f"{table}.parquet"):
+    for group in row_groups(parquet):
         if by_source:
             keep = pa.array([s in texts for s in group.column("source_id").to_pylist()], pa.bool_())
             group = group.filter(keep)
@@ -214,10 +217,7 @@ def _descriptor(full: dict[str, Any], staging: Path, result: Hydration) -> bytes
         return None
     descriptor = json.loads(json.dumps(full))
     for resource in descriptor["resources"]:
-        size, digest = file_sha256(staging / resource["path"])
-        resource["hash"] = f"sha256:{digest}"
-        if "bytes" in resource:
-            resource["bytes"] = size
+        refresh_facts(resource, staging)
     descriptor["hydration"] = {
         "complete": False,
         "note": "Hydrated from the user's own copies; the sources below were not found (their rows are left out) "
@@ -232,10 +232,10 @@ def check_written(full: dict[str, Any], staging: Path) -> None:
     """Every table file written has the bytes and SHA-256 the full flavour's descriptor gives."""
     problems = Problems()
     for resource in full["resources"]:
-        size, digest = file_sha256(staging / resource["path"])
-        if resource.get("hash") != f"sha256:{digest}" or resource.get("bytes", size) != size:
-            problems.add(f"{resource['path']}: the hydrated file differs from the full flavour's "
-                         f"({resource.get('hash')}, {digest})")
+        for path, declared_bytes, declared_hash in declared_facts(resource):
+            size, digest = file_sha256(staging / path)
+            if declared_hash != f"sha256:{digest}" or declared_bytes not in (None, size):
+                problems.add(f"{path}: the hydrated file differs from the full flavour's ({declared_hash}, {digest})")
     problems.raise_if_any()
 
 
@@ -246,8 +246,10 @@ def write_hydrated(package_dir: Path, full: dict[str, Any], schemas: dict[str, T
     problems = Problems()
     (staging / "data").mkdir(parents=True)
     for table in TABLES:
-        write_sorted(table, schemas[table], hydrated_slices(table, schemas[table], texts, package_dir, problems),
-                     staging / "data")
+        for parquet, csv in part_files(package_dir, table):   # each part (or the one file) to the same path
+            (staging / parquet).parent.mkdir(parents=True, exist_ok=True)
+            write_files(schemas[table], hydrated_slices(table, schemas[table], texts, package_dir / parquet, problems),
+                        staging / csv, staging / parquet)
         problems.raise_if_any()
     shutil.copytree(package_dir / HYDRATE_DIR / "schemas", staging / "schemas")
     for source in sources.values():

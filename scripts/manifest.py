@@ -4,7 +4,8 @@ Takes a package folder (``datapackage.json``, the ``schemas/`` it points to,
 ``data/<table>.csv|parquet``); returns a manifest: a JSON-ready dict with the
 package metadata (everything of ``datapackage.json`` but ``version``,
 ``created`` and ``resources``) and, per table, its row count, primary key,
-Table Schema, the size and ``sha256`` of its CSV and Parquet files, and one
+Table Schema, the size and ``sha256`` of its CSV and Parquet files (of each
+part, for a table written as parts: :mod:`scripts.parts`), and one
 content hash per row keyed by primary key. A row's hash is the SHA-256 of the
 canonical JSON of its values as typed by the schema (read from Parquet; dates
 as ISO strings), so a hash changes exactly when a value does. Manifests of a
@@ -86,6 +87,20 @@ def file_facts(path: Path) -> dict[str, Any]:
     return {"bytes": size, "sha256": digest}
 
 
+def files_entry(package: Package, resource: Resource) -> dict[str, Any]:
+    """The manifest's record of a resource's files: path, bytes and sha256 of its one file; or, for a table
+    written as parts, the list of paths, the total bytes and each part's path, bytes and sha256."""
+    if not resource.paths:
+        return {"path": resource.path, **file_facts(package.file(resource.path))}
+    parts = [{"path": path, **file_facts(package.file(path))} for path in resource.paths]
+    return {"path": list(resource.paths), "bytes": sum(part["bytes"] for part in parts), "parts": parts}
+
+
+def files_fingerprint(entry: dict[str, Any]) -> Any:
+    """What of a manifest's files entry changes when a file's bytes do: its sha256, or each part's."""
+    return [part["sha256"] for part in entry["parts"]] if "parts" in entry else entry["sha256"]
+
+
 # --- Reading a package folder --------------------------------------------
 
 def read_descriptor(package_dir: Path) -> dict[str, Any]:
@@ -94,10 +109,12 @@ def read_descriptor(package_dir: Path) -> dict[str, Any]:
 
 
 def package_tables(package: Package) -> dict[str, dict[str, Resource]]:
-    """Table -> {format: resource} from the descriptor; a table is named after its files' name."""
+    """Table -> {format: resource} from the descriptor; a table is named after its file's name, or after the
+    folder of its parts (``data/<table>/part-NNN.*``)."""
     tables: dict[str, dict[str, Resource]] = {}
     for resource in package.resources:
-        tables.setdefault(PurePosixPath(resource.path).stem, {})[resource.format] = resource
+        path = PurePosixPath(resource.path)
+        tables.setdefault(path.parent.name if resource.paths else path.stem, {})[resource.format] = resource
     return tables
 
 
@@ -107,11 +124,14 @@ def read_rows(package: Package, resources: dict[str, Resource]) -> list[dict[str
     if resource is None:
         names = ", ".join(r.name for r in resources.values())
         raise BuildError(f"{package.folder}: table of resource {names} has no Parquet resource")
-    path = package.file(resource.path)
-    try:
-        return pq.read_table(path).to_pylist()
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise BuildError(f"{path}: cannot be read as Parquet: {exc}") from None
+    rows: list[dict[str, Any]] = []
+    for relative in resource.files:   # the one file, or every part in order
+        path = package.file(relative)
+        try:
+            rows += pq.read_table(path).to_pylist()
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise BuildError(f"{path}: cannot be read as Parquet: {exc}") from None
+    return rows
 
 
 def _primary_key(package: Package, table: str, resources: dict[str, Resource]) -> list[str]:
@@ -162,8 +182,7 @@ def build_manifest(package_dir: Path, version: str | None = None, date: str | No
         tables[table] = {
             "rows": len(rows),
             "primaryKey": primary_key,
-            "files": {fmt: {"path": res.path, **file_facts(package.file(res.path))}
-                      for fmt, res in sorted(resources.items())},
+            "files": {fmt: files_entry(package, res) for fmt, res in sorted(resources.items())},
             "schema": schema,
             "row_hashes": dict(sorted((key, row_hash(row)) for key, row in rows.items())),
         }

@@ -33,6 +33,7 @@ from scripts.annotations import ROOT
 from scripts.errors import BuildError, Problems
 from scripts.hashing import file_sha256
 from scripts.normalise import load_site_profiles
+from scripts.parts import has_table
 from scripts.review import replace_text
 from scripts.sources import PACKAGE_RAW_DIR, RAW_DIR, build_source, raw_path_of
 
@@ -66,11 +67,10 @@ class Report:
 
 def previous_rows(package_dir: Path, source_id: str) -> Previous | None:
     """The source's rows in the package of ``package_dir`` (None when it has no such source)."""
-    import pyarrow.parquet as pq
+    from scripts.parts import read_table
 
     def read(table: str, columns: list[str]) -> dict[str, list[Any]]:
-        path = package_dir / "data" / f"{table}.parquet"
-        return pq.read_table(path, columns=columns, filters=[("source_id", "=", source_id)]).to_pydict()
+        return read_table(package_dir, table, columns, filters=[("source_id", "=", source_id)]).to_pydict()
 
     try:
         sources = read("sources", ["raw_sha256"])
@@ -169,7 +169,7 @@ def reanchor(source_id: str, force: bool = False, package_dir: Path = ROOT, sour
     recorded = source.data.get("raw_sha256")
     if recorded == new_sha256:
         return Report([f"{source_id}: already anchored to the bytes of {raw_path} ({new_sha256}); nothing to do"])
-    previous = previous_rows(package_dir, source_id) if (package_dir / "data" / "sources.parquet").is_file() else None
+    previous = previous_rows(package_dir, source_id) if has_table(package_dir, "sources") else None
     registry = ann.load_registry(registry_path)
 
     # Process

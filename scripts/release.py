@@ -208,12 +208,12 @@ def changelog_with_entry(changelog: str, plan: ReleasePlan) -> str:
 
 def release_members(root: Path) -> list[str]:
     """Relative paths of the files that go into the zip, sorted; a BuildError names a missing one or a dead link."""
-    import pyarrow.parquet as pq
+    from scripts.parts import read_table, resource_paths
 
     descriptor = citation_descriptor(root)
-    members = {"datapackage.json", *(r["path"] for r in descriptor["resources"])}
+    members = {"datapackage.json", *(path for r in descriptor["resources"] for path in resource_paths(r))}
     members |= {str(p.relative_to(root)) for p in (root / "schemas").rglob("*") if p.is_file()}
-    members |= set(pq.read_table(root / "data" / "sources.parquet", columns=["raw_path"]).column(0).to_pylist())
+    members |= set(read_table(root, "sources", ["raw_path"], descriptor).column(0).to_pylist())
     for name in REQUIRED_MEMBERS:
         if not (root / name).is_file():
             raise BuildError(f"{root / name}: missing; a release ships it")

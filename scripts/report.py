@@ -17,6 +17,7 @@ import pandas as pd
 from scripts import annotations as ann
 from scripts.errors import BuildError
 from scripts.normalise import load_site_profiles
+from scripts.parts import table_paths, table_rows
 from scripts.schema import TABLES, load_schema
 from scripts.sources import build_source
 
@@ -36,10 +37,20 @@ def print_mentions(source_id: str) -> None:
         print(f"{row['start']:>6} {row['text']!r} occurrence {occurrence} -> {row['entity_id']} ({row['origin']})  …{context}…")
 
 
+def read_frame(package_dir: Path, table: str, extension: str = "parquet") -> pd.DataFrame:
+    """A table of the package as one DataFrame, every part in order (CSV cells as strings, empty for null)."""
+    paths = table_paths(package_dir, table, extension)
+    if extension == "csv":
+        frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in paths]
+    else:
+        frames = [pd.read_parquet(path) for path in paths]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
 def stats_frame(directory: Path | None = None) -> pd.DataFrame:
     """Per-source counts from the built CSV tables of ``directory``."""
-    data = (directory or ann.ROOT) / "data"
-    read = lambda name: pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    package = directory or ann.ROOT
+    read = lambda name: read_frame(package, name, "csv")  # noqa: E731
     sources, quotes, statistics = read("sources"), read("quotes"), read("statistics")
     mentions, entities = read("mentions"), read("entities")
     mentions = mentions.merge(entities[["entity_id", "type"]], on="entity_id", how="left")
@@ -70,10 +81,10 @@ def stats_frame(directory: Path | None = None) -> pd.DataFrame:
 
 def stats_markdown(directory: Path | None = None) -> str:
     """The README's tables: rows per table, then the per-source counts."""
-    data = (directory or ann.ROOT) / "data"
+    package = directory or ann.ROOT
     lines = ["| table | rows | what a row is |", "|---|---|---|"]
     for name in TABLES:
-        rows = len(pd.read_parquet(data / f"{name}.parquet"))
+        rows = table_rows(package, name)
         lines.append(f"| `{name}` | {rows} | {load_schema(name).descriptor['description'].split(':')[0].rstrip('.')} |")
     frame = stats_frame(directory)
     columns = ["source_id", *frame.columns]
@@ -92,8 +103,8 @@ def _counted(values: pd.Series, labels: dict[str, str] | None = None) -> str:
 
 def composition_markdown(directory: Path | None = None) -> str:
     """The datasheet's figures, read from the published tables (never typed by hand)."""
-    data = (directory or ann.ROOT) / "data"
-    read = lambda name: pd.read_parquet(data / f"{name}.parquet")  # noqa: E731
+    package = directory or ann.ROOT
+    read = lambda name: read_frame(package, name)  # noqa: E731
     sources, entities, mentions = read("sources"), read("entities"), read("mentions")
     quotes, statistics = read("quotes"), read("statistics")
     dates = sources["published_date"].dropna()

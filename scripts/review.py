@@ -130,11 +130,11 @@ def resolve_source(path: Path, registry: dict[str, ann.Entity], raw_dir: Path) -
 
 def unreviewed(package_dir: Path) -> dict[str, list[str]]:
     """Ids of the drafted sources and proposed entities of a built package, by table."""
-    import pyarrow.parquet as pq
+    from scripts.parts import read_table
 
     found: dict[str, list[str]] = {}
     for table, key, status in (("sources", "source_id", "drafted"), ("entities", "entity_id", ann.PROPOSED)):
-        columns = pq.read_table(package_dir / "data" / f"{table}.parquet", columns=[key, "review_status"]).to_pydict()
+        columns = read_table(package_dir, table, [key, "review_status"]).to_pydict()
         found[table] = sorted(i for i, s in zip(columns[key], columns["review_status"]) if s == status)
     return found
 

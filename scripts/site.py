@@ -45,6 +45,7 @@ from markupsafe import Markup
 from scripts import charts
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
+from scripts.parts import resource_paths
 from scripts.schema import TableSchema
 from scripts.sqlite import PackageTables, read_package
 from scripts.strict_yaml import load_yaml
@@ -413,7 +414,8 @@ def dictionary_context(corpus: Corpus) -> dict[str, Any]:
                            "references": references.get(spec["name"], "")})
         tables.append({"name": name, "description": schema.descriptor.get("description", ""),
                        "rows": len(corpus.rows(name)), "fields": fields,
-                       "files": [r["path"] for r in resources.values() if r.get("schema") == f"schemas/{name}.json"],
+                       "files": [path for r in resources.values() if r.get("schema") == f"schemas/{name}.json"
+                                 for path in resource_paths(r)],
                        "summary": codebook_summary(schema, corpus.rows(name))})
     return {"tables": tables}
 

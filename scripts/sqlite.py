@@ -1,7 +1,7 @@
 """Write the package as one SQLite database (``make sqlite``).
 
 Takes a package folder (``datapackage.json``, its ``schemas/`` and the
-``data/<table>.parquet`` files: the project, a build's ``--out`` folder or a
+``data/<table>.parquet`` files or their parts: the project, a build's ``--out`` folder or a
 release; or the ``<table>.csv`` files of a ``draft --out`` folder) and returns one SQLite file holding every table with the columns,
 types, NOT NULL, CHECK (enum, minimum), UNIQUE, primary and foreign keys of
 its Table Schema, NULLs as NULL, an index on every foreign-key column,
@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from scripts.annotations import ROOT
 from scripts.errors import BuildError
+from scripts.parts import read_table
 from scripts.schema import TABLES, TableSchema, load_schemas
 from scripts.untrusted import package_schemas, read_descriptor_json
 
@@ -120,9 +119,11 @@ def read_package(package_dir: Path) -> PackageTables:
     schemas = package_schemas(package_dir, descriptor)
     rows = {}
     for table, schema in schemas.items():
-        path = package_dir / "data" / f"{table}.parquet"
+        path = package_dir / "data" / f"{table}.parquet"   # in messages (or its parts, data/<table>/)
         try:
-            arrow = pq.read_table(path)
+            # parts are sorted by primary key each, not across: sorted again, the rows go in in key order
+            arrow = read_table(package_dir, table, descriptor=descriptor).sort_by(
+                [(column, "ascending") for column in schema.primary_key])
         except (OSError, ValueError) as exc:
             raise BuildError(f"{path}: cannot be read as Parquet: {exc}") from None
         if arrow.column_names != schema.columns:

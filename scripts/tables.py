@@ -10,7 +10,10 @@ other processes or machines, see :mod:`scripts.build`) and explicit **reduce**
 stages over what the batches return: the primary keys and the same article
 twice (:func:`check_keys`), then the sort by primary key and the writing of
 ``<table>.csv`` (UTF-8, RFC 4180, header) and ``<table>.parquet`` (types from
-the schema) in row groups (:func:`write_sorted`). Batches are spilled to
+the schema) in row groups (:func:`reduce_table`, :func:`write_files`); past the
+threshold of :mod:`scripts.parts`, a table's runs are split by part
+(:func:`split_table`) and each part is sorted and written as
+``<table>/part-NNN.csv|parquet`` by a task of its own (:func:`reduce_part`). Batches are spilled to
 Parquet run files and sorted by DuckDB, which spills to disk past its memory
 limit, so memory does not grow with the corpus. :func:`build_rows` keeps every
 row in memory (for reports and tests on small corpora).
@@ -21,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -31,6 +35,7 @@ import pyarrow.parquet as pq
 
 from scripts import annotations as ann
 from scripts import cache
+from scripts import parts as parts_module
 from scripts.errors import BuildError, Problems
 from scripts.normalise import SiteProfile, load_site_profiles
 from scripts.schema import TABLES, TableSchema, load_schemas
@@ -180,7 +185,7 @@ def map_batch(paths: list[Path], first: int, inputs: BuildInputs, context: Conte
     batch.to_arrow(context.schemas)
     if spill is not None:
         for name, table in batch.tables.items():
-            spill.add(name, table, f"{first:09d}")
+            spill.write(name, table, f"{first:09d}")
             batch.counts[name] = table.num_rows
         batch.tables = {}
     return batch
@@ -269,9 +274,15 @@ class RunStore:
             (directory / name).mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, table: pa.Table, label: str) -> None:
+        """Spill ``table`` as a run of ``name`` and count its rows."""
+        self.write(name, table, label)
+        self.counts[name] += table.num_rows
+
+    def write(self, name: str, table: pa.Table, label: str) -> None:
+        """Spill ``table`` as a run of ``name`` without counting it: a map task does this wherever it runs
+        (maybe in this process), and the process that reduces counts the rows it reports (:meth:`record`)."""
         if table.num_rows:
             pq.write_table(table, self.directory / name / f"{label}.parquet", compression="lz4")
-            self.counts[name] += table.num_rows
 
     def record(self, counts: dict[str, int]) -> None:
         """Count the rows another process spilled into this store's folder."""
@@ -334,14 +345,20 @@ def check_keys(connection: Any, store: RunStore, schemas: dict[str, TableSchema]
 
 def sorted_batches(connection: Any, store: RunStore, schema: TableSchema) -> Iterator[pa.Table]:
     """Reduce: the rows of a table sorted by primary key, in slices of :data:`ROWS_PER_GROUP` rows."""
+    relation = store.relation(schema.name) if store.counts[schema.name] else None
+    yield from sorted_slices(connection, relation, schema)
+
+
+def sorted_slices(connection: Any, relation: str | None, schema: TableSchema) -> Iterator[pa.Table]:
+    """The rows of the DuckDB table expression ``relation`` (None: no rows) sorted by primary key, in
+    slices of :data:`ROWS_PER_GROUP` rows typed by the schema."""
     target = schema.arrow_schema()
-    if not store.counts[schema.name]:
+    if relation is None:
         yield target.empty_table()
         return
     columns = ", ".join(f'"{column}"' for column in schema.columns)
     key = ", ".join(f'"{column}"' for column in schema.primary_key)
-    reader = connection.sql(f"SELECT {columns} FROM {store.relation(schema.name)} ORDER BY {key}"
-                            ).to_arrow_reader(ROWS_PER_GROUP)
+    reader = connection.sql(f"SELECT {columns} FROM {relation} ORDER BY {key}").to_arrow_reader(ROWS_PER_GROUP)
     pending: list[pa.RecordBatch] = []
     held = 0
     for record_batch in reader:
@@ -363,15 +380,59 @@ def reduce_table(schema: TableSchema, store: RunStore, out_dir: Path, scratch: P
     One task of its own (it opens its own DuckDB connection, spilling into a folder of its own under
     ``scratch``), so the tables can be written by different processes at once; returns the paths and rows.
     """
+    with _sorting(schema, scratch, f"sort-{schema.name}", out_dir / schema.name, threads) as connection:
+        return write_sorted(schema.name, schema, sorted_batches(connection, store, schema), out_dir)
+
+
+def split_table(schema: TableSchema, store: RunStore, parts: int, scratch: Path) -> Path:
+    """Reduce: the runs of a table moved into one folder per part (``_part=K``, DuckDB's hive layout),
+    the part of each row a function of its partition key (:mod:`scripts.parts`); returns the folder.
+
+    One pass in DuckDB (its threads, spilling into ``scratch``); rows are not sorted here but by
+    :func:`reduce_part`, one task per part.
+    """
+    folder = scratch / "split" / schema.name
+    columns = ", ".join(f'"{column}"' for column in schema.columns)
+    part = parts_module.part_sql(parts_module.partition_column(schema), parts)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if not store.counts[schema.name]:
+        folder.mkdir()
+        return folder
+    with _sorting(schema, scratch, f"split-{schema.name}", folder, None) as connection:
+        connection.execute(f"COPY (SELECT {columns}, {part} AS _part FROM {store.relation(schema.name)}) "
+                           f"TO '{folder.as_posix()}' (FORMAT parquet, PARTITION_BY (_part), COMPRESSION lz4)")
+    return folder
+
+
+def reduce_part(schema: TableSchema, split: Path, part: int, parts: int, out_dir: Path, scratch: Path,
+                threads: int | None = None) -> tuple[list[Path], int]:
+    """Reduce: sort part ``part`` of a split table (:func:`split_table`) by primary key and write it as
+    ``<table>/part-NNN.csv`` and ``.parquet`` in ``out_dir``; a part without rows is written empty
+    (a header, a Parquet file without row groups). One task per part; returns the paths and rows."""
+    folder = split / f"_part={part}"
+    relation = (f"read_parquet('{folder.as_posix()}/*.parquet', hive_partitioning = false)"
+                if folder.is_dir() and any(folder.glob("*.parquet")) else None)
+    csv_name, parquet_name = (parts_module.part_name(part, parts, extension) for extension in ("csv", "parquet"))
+    target = out_dir / schema.name
+    target.mkdir(parents=True, exist_ok=True)
+    with _sorting(schema, scratch, f"sort-{schema.name}-{part}", target / csv_name, threads) as connection:
+        return write_files(schema, sorted_slices(connection, relation, schema), target / csv_name,
+                           target / parquet_name)
+
+
+@contextmanager
+def _sorting(schema: TableSchema, scratch: Path, name: str, what: Path, threads: int | None) -> Iterator[Any]:
+    """A DuckDB connection of its own spilling into ``scratch/name``; a DuckDB error (e.g. out of memory)
+    becomes a BuildError naming ``what``, not a traceback."""
     import duckdb
 
-    temp = scratch / f"sort-{schema.name}"
+    temp = scratch / name
     temp.mkdir(parents=True, exist_ok=True)
     connection = connect(temp, threads)
     try:
-        return write_sorted(schema.name, schema, sorted_batches(connection, store, schema), out_dir)
-    except duckdb.Error as exc:  # e.g. out of memory: say which table, not a traceback
-        raise BuildError(f"{out_dir / schema.name}: sorting the table failed in DuckDB: "
+        yield connection
+    except duckdb.Error as exc:
+        raise BuildError(f"{what}: sorting the table {schema.name!r} failed in DuckDB: "
                          f"{str(exc).splitlines()[0]}") from None
     finally:
         connection.close()
@@ -392,7 +453,13 @@ def _csv_cell(value: Any) -> str:
 
 def write_sorted(name: str, schema: TableSchema, tables: Iterable[pa.Table], out_dir: Path) -> tuple[list[Path], int]:
     """Save the sorted slices of one table as ``<name>.csv`` and ``<name>.parquet``; returns the paths and rows."""
-    csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
+    return write_files(schema, tables, out_dir / f"{name}.csv", out_dir / f"{name}.parquet")
+
+
+def write_files(schema: TableSchema, tables: Iterable[pa.Table], csv_path: Path,
+                parquet_path: Path) -> tuple[list[Path], int]:
+    """Save slices of rows as one CSV file (UTF-8, RFC 4180, CRLF, header) and one Parquet file (zstd,
+    one row group per slice); the one writer of every table file and part. Returns the paths and rows."""
     rows = 0
     with csv_path.open("w", encoding="utf-8", newline="") as handle, \
             pq.ParquetWriter(parquet_path, schema.arrow_schema(), compression="zstd", write_statistics=True,

@@ -218,6 +218,12 @@ def _finish(root: Path, journal: dict[str, Any]) -> int:
         elif not target.exists():
             raise BuildError(f"{where}: {relative} is neither staged in {staging} nor published; the "
                              "interrupted publish cannot be finished (restore the files from version control)")
+    removed = journal.get("remove", [])
+    for relative in removed:   # files of the old state the new one has not (deleting twice is harmless)
+        _inside(root, relative, where).unlink(missing_ok=True)
+    for folder in sorted({(root / relative).parent for relative in removed}, reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()   # a table's folder of parts, now written as one file
     for folder in sorted({(root / relative).parent for relative in journal["files"]}):
         _fsync_folder(folder)  # the renames reach the disk before the journal that replays them goes
     for step in journal["after"]:
@@ -251,17 +257,21 @@ def run_step(root: Path, step: dict[str, Any]) -> None:
 
 
 def publish_unit(root: Path, staging: Path, files: Sequence[str], after: Sequence[dict[str, Any]],
-                 what: str) -> None:
+                 what: str, remove: Sequence[str] = ()) -> None:
     """Replace ``files`` of ``root`` by those of ``staging`` as a unit, then run the ``after`` steps.
 
-    The caller holds :func:`project_lock`. Every staged file is synced before
-    the journal is written, and the journal before the first rename.
+    ``remove``: published files the new state no longer has (a table now written as parts, or as fewer
+    parts), deleted after the renames, as part of the unit. The caller holds :func:`project_lock`.
+    Every staged file is synced before the journal is written, and the journal before the first rename.
     """
     for relative in files:
         with (staging / relative).open("rb") as handle:
             os.fsync(handle.fileno())
-    journal = {"journal_format": JOURNAL_FORMAT, "what": what, "staging": staging.relative_to(root).as_posix(),
-               "files": list(files), "after": list(after)}
+    journal: dict[str, Any] = {"journal_format": JOURNAL_FORMAT, "what": what,
+                               "staging": staging.relative_to(root).as_posix(), "files": list(files),
+                               "after": list(after)}
+    if remove:   # only then: a journal without removals is the same as before removals existed
+        journal["remove"] = list(remove)
     write_text_atomically(root / JOURNAL_NAME, json.dumps(journal, indent=1) + "\n")
     _finish(root, journal)
 

@@ -1,8 +1,9 @@
 """Read a package handed in by a user as untrusted input (``validate PATH``, ``diff A B``).
 
 Takes a package folder or a release zip; returns a :class:`Package`: its
-descriptor and, per declared resource, the file it names and the Table Schema
-it declares, read from inside the package. Every path a package names
+descriptor and, per declared resource, the files it names (one, or the parts
+of a multi-path resource with the path, bytes and hash its ``parts`` declares
+for each) and the Table Schema it declares, read from inside the package. Every path a package names
 (resource paths, schema paths, ``sources.raw_path``, CITATION.cff) is checked
 before anything opens it: relative, POSIX, no ``..``, no URL, no symbolic link
 leading out of the package, and a regular file (never a device, FIFO, socket
@@ -43,6 +44,7 @@ ZIP_MAX_BYTES = 64 << 30
 ZIP_MAX_RATIO = 200
 ZIP_RATIO_FLOOR = 1 << 20     # members smaller than this may compress better (a file of blanks)
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 # --- Paths -------------------------------------------------------------------
@@ -146,12 +148,21 @@ class Resource:
     """One declared resource: its descriptor entry, the file it names and the Table Schema it declares."""
 
     name: str
-    path: str                      # relative to the package folder, checked by path_problem
+    path: str                      # relative to the package folder, checked by path_problem (a multi-path
+                                   # resource's first part: read ``paths`` to read all of it)
     format: str                    # csv or parquet
     schema: dict[str, Any]         # the Table Schema, read from inside the package, keys as lists
     declared_schema: dict[str, Any]   # the same as written
     schema_path: str | None        # where it was read from (None for a schema written inline)
     descriptor: dict[str, Any]
+    paths: tuple[str, ...] = ()    # every file of the resource in order: one, or a multi-path resource's parts
+    # (path, bytes, hash) of each part as the descriptor's ``parts`` declares them (empty for one file)
+    parts: tuple[tuple[str, int, str], ...] = ()
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file of the resource, in order (its one ``path``, or each part)."""
+        return self.paths or (self.path,)
 
 
 @dataclass(frozen=True)
@@ -239,18 +250,27 @@ def _resource(folder: Path, index: int, resource: Any) -> Resource:
     where = f"resource {index + 1} ({name!r})" if isinstance(name, str) and name else f"resource {index + 1}"
     problems = [] if isinstance(name, str) and name else [f"{where}: has no name"]
     path = resource.get("path")
-    if isinstance(path, list):
-        problems += [f"{where}: path {p!r} {problem}" for p in path if (problem := path_problem(folder, p))]
-        problems.append(f"{where}: has {len(path)} paths; this dataset publishes one file per resource")
-    elif path is None:
+    paths: list[Any] = path if isinstance(path, list) else [path]
+    if path is None:
         problems.append(f"{where}: has no path (inline data is not read)")
-    elif (problem := path_problem(folder, path)) is not None:
-        problems.append(f"{where}: path {path!r} {problem}")
+        paths = []
+    elif isinstance(path, list) and not path:
+        problems.append(f"{where}: path is an empty list")
+    problems += [f"{where}: path {p!r} {problem}" for p in paths if (problem := path_problem(folder, p))]
+    if len({p for p in paths if isinstance(p, str)}) < len(paths):
+        problems.append(f"{where}: path lists a file twice")
     declared_format = resource.get("format")
-    suffix = PurePosixPath(path).suffix.lstrip(".") if isinstance(path, str) else None
+    suffixes = {PurePosixPath(p).suffix.lstrip(".") for p in paths if isinstance(p, str)}
+    suffix = suffixes.pop() if len(suffixes) == 1 else None
     file_format = declared_format if isinstance(declared_format, str) else suffix
     if file_format not in FORMATS:
         problems.append(f"{where}: format {file_format!r} is not one this dataset reads ({', '.join(FORMATS)})")
+    parts: list[tuple[str, int, str]] = []
+    if isinstance(path, list):
+        parts, part_problems = _parts(resource, path)
+        problems += [f"{where}: {p}" for p in part_problems]
+    elif "parts" in resource:
+        problems.append(f"{where}: has parts but one path; parts describe the files of a multi-path resource")
     if resource.get("schema") is None:
         problems.append(f"{where}: has no schema")
     schema: dict[str, Any] = {}
@@ -262,7 +282,33 @@ def _resource(folder: Path, index: int, resource: Any) -> Resource:
             problems += exc.problems
     if problems:
         raise BuildError.of(problems)
-    return Resource(str(name), str(path), str(file_format), normalised(schema), schema, schema_path, resource)
+    files = tuple(str(p) for p in paths)
+    return Resource(str(name), files[0], str(file_format), normalised(schema), schema, schema_path, resource,
+                    files if isinstance(path, list) else (), tuple(parts))
+
+
+def _parts(resource: dict[str, Any], paths: list[Any]) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """The ``parts`` of a multi-path resource, (path, bytes, hash) each, and what is wrong with them: one
+    entry per path, in the order of ``path``, with a whole number of bytes and a ``sha256:`` hash, so
+    that every part can be checked (a resource-level hash would describe no file)."""
+    declared = resource.get("parts")
+    if not isinstance(declared, list):
+        return [], ["has several paths but no list of parts (path, bytes and hash of each)"]
+    problems, parts = [], []
+    if [p.get("path") if isinstance(p, dict) else None for p in declared] != paths:
+        problems.append("its parts do not list the files of its path, in the same order")
+    for index, part in enumerate(declared):
+        if not isinstance(part, dict):
+            problems.append(f"part {index + 1} is not a JSON object")
+            continue
+        size, digest = part.get("bytes"), part.get("hash")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            problems.append(f"part {part.get('path')!r}: bytes {size!r} is not a whole number of bytes")
+        elif not isinstance(digest, str) or not SHA256.match(digest):
+            problems.append(f"part {part.get('path')!r}: hash {digest!r} is not 'sha256:' and 64 hex digits")
+        else:
+            parts.append((str(part.get("path")), size, digest))
+    return ([] if problems else parts), problems
 
 
 def read_package(folder: Path) -> Package:

@@ -54,8 +54,10 @@ same as JSON (no timestamps, so equal packages give equal reports).
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 import tempfile
@@ -116,6 +118,7 @@ class CheckResult:
     count: int = 0
     examples: list[Finding | str] = field(default_factory=list)
     note: str | None = None
+    details: list[dict[str, Any]] = field(default_factory=list)   # per item checked: how it ran, its outcome
 
     @property
     def label(self) -> str:
@@ -144,9 +147,12 @@ class CheckResult:
         return f"FAIL  {self.label}: {shown}{more}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"stage": self.stage, "check": self.name, "status": "passed" if self.passed else "failed",
-                "count": self.count, "note": self.note,
-                "examples": [e.__dict__ if isinstance(e, Finding) else {"message": e} for e in self.examples]}
+        document = {"stage": self.stage, "check": self.name, "status": "passed" if self.passed else "failed",
+                    "count": self.count, "note": self.note,
+                    "examples": [e.__dict__ if isinstance(e, Finding) else {"message": e} for e in self.examples]}
+        if self.details:
+            document["details"] = self.details
+        return document
 
 
 def _show(value: Any) -> str:
@@ -168,6 +174,7 @@ def _show(value: Any) -> str:
 
 CSV_BLOCK_BYTES = 4 << 20      # bytes of CSV typed and spilled at a time
 PARQUET_BATCH_ROWS = 65_536    # rows of a Parquet resource with no CSV spilled at a time
+PARQUET_BATCH_BYTES = 4 << 20  # and, when comparing with the CSV, about this many bytes of one column
 DUCKDB_MEMORY = "512MB"        # DuckDB's memory limit for the global checks; past it, it spills to disk
 
 
@@ -217,6 +224,7 @@ def _m(column: str) -> str:
 
 
 KEY, ROW = "key", "row"     # the row's key as shown in messages; its position (0-based, blank rows left out)
+PART = "part"               # in LoadedTable.relation: the index of the file a row was read from
 
 
 @dataclass
@@ -242,37 +250,44 @@ class Block:
 
 @dataclass
 class LoadedTable:
-    """One table as read from its CSV (spilled, typed, to a scratch Parquet file) and its Parquet file."""
+    """One table as read from its CSV (spilled, typed, to scratch Parquet files: one per file of the resource,
+    a multi-path resource's parts in order) and its Parquet files."""
 
     schema: TableSchema
-    spill: Path | None = None              # None when the CSV could not be read with the schema's header
+    spills: list[Path] = field(default_factory=list)    # empty when a file could not be read with the schema's header
+    part_rows: list[int] = field(default_factory=list)  # rows of each spill
     rows: int = 0
-    parquet_path: Path | None = None       # None when it cannot be read or its schema is not the Table Schema's
+    parquet_paths: list[Path] = field(default_factory=list)  # one per CSV file; empty when they cannot be compared
     structure: list[Finding] = field(default_factory=list)   # unreadable file, header, ragged or blank rows
     parquet_problem: Finding | None = None
 
     @property
     def readable(self) -> bool:
-        return self.spill is not None
+        return bool(self.spills)
 
     def relation(self) -> str:
-        """The spilled rows as a DuckDB table expression."""
-        assert self.spill is not None
-        return f"read_parquet('{self.spill.as_posix()}')"
+        """The spilled rows as a DuckDB table expression: a multi-path resource's parts one after the
+        other, each row's ROW its position in the whole table and PART the index of its file."""
+        assert self.spills
+        offsets = [sum(self.part_rows[:index]) for index in range(len(self.spills))]
+        return "(" + " UNION ALL ".join(
+            f"SELECT * REPLACE ({ROW} + {offset} AS {ROW}), {index} AS {PART} FROM read_parquet('{spill.as_posix()}')"
+            for index, (spill, offset) in enumerate(zip(self.spills, offsets))) + ")"
 
-    def blocks(self, columns: Iterable[str] = ()) -> Iterator[Block]:
-        """The rows one row group at a time: the key, the position and, per column named, the cell
-        as written, typed and its malformed mask."""
-        if self.spill is None:
-            return
+    def blocks(self, columns: Iterable[str] = (), part: int | None = None) -> Iterator[Block]:
+        """The rows one row group at a time (of every part, or of part ``part`` only): the key, the position
+        and, per column named, the cell as written, typed and its malformed mask."""
         wanted = [KEY, ROW] + [name for c in dict.fromkeys(columns) for name in (_s(c), _t(c), _m(c))]
-        handle = pq.ParquetFile(self.spill)
         offset = 0
-        for group in range(handle.num_row_groups):
-            batch = handle.read_row_group(group, columns=wanted).combine_chunks().to_batches()
-            for part in batch:
-                yield Block(part, offset)
-                offset += part.num_rows
+        for index, spill in enumerate(self.spills):
+            if part is not None and index != part:
+                offset += self.part_rows[index]
+                continue
+            handle = pq.ParquetFile(spill)
+            for group in range(handle.num_row_groups):
+                for batch in handle.read_row_group(group, columns=wanted).combine_chunks().to_batches():
+                    yield Block(batch, offset)
+                    offset += batch.num_rows
 
 
 def _typed_column(strings: pa.Array, field_type: str) -> tuple[pa.Array, pa.Array]:
@@ -334,32 +349,66 @@ def _spill_schema(schema: TableSchema) -> pa.Schema:
     return pa.schema(spilled)
 
 
-def _keys(strings: pa.RecordBatch, key: list[str], offset: int) -> pa.Array:
-    """The key of each row as shown in messages: its key's cells, or its position when one is empty."""
+def _keys(strings: pa.RecordBatch, key: list[str], offset: int, part: str = "") -> pa.Array:
+    """The key of each row as shown in messages: its key's cells, or its position when one is empty;
+    ``in <file>`` after it for a row of a part of a multi-path resource."""
     cells = [strings.column(c) for c in key]
     joined = pc.binary_join_element_wise(*cells, ", ")
     some_empty = pc.equal(pc.min_element_wise(*[pc.utf8_length(c) for c in cells]), 0)
     positions = pc.binary_join_element_wise(
         "#", pc.cast(pa.array(range(offset + 1, offset + strings.num_rows + 1), pa.int64()), pa.string()),
         " (empty key)", "")
-    return pc.if_else(some_empty, positions, joined)
+    shown = pc.if_else(some_empty, positions, joined)
+    return pc.binary_join_element_wise(shown, f" in {part}", "") if part else shown
 
 
-def read_table(package: Package, resource: Resource, partner: Resource | None, spill: Path) -> LoadedTable:
-    """Read one declared resource block by block into the file ``spill`` (a CSV, or a Parquet
-    file no CSV stands for), and look at the schema of its Parquet ``partner``; problems reading them
-    become findings. Every path was checked by :func:`scripts.untrusted.read_package` before."""
+def read_parts(package: Package, resource: Resource, spill: Path, client: Any = None) -> list[Any]:
+    """Read one declared resource block by block into scratch Parquet files named after ``spill`` (a CSV,
+    or a Parquet file no CSV stands for): one task per file (a multi-path resource's parts each on its own, a
+    row of a part named with its part's file), on ``client`` (:func:`scripts.build.executor`; None: in this
+    process). Every path was checked by :func:`scripts.untrusted.read_package` before; problems reading the
+    files become findings of the LoadedTables of one file the tasks return."""
+    from scripts.build import submit
+
     schema = TableSchema(resource.name, resource.schema)
-    path = package.file(resource.path)
-    if resource.format == "parquet":
-        loaded = LoadedTable(schema)
-        _read_parquet(path, loaded, spill)
+    files = resource.files
+    return [submit(client, read_file, package.file(relative), resource.format, schema,
+                   spill if len(files) == 1 else spill.with_name(f"{spill.stem}-part-{index}.parquet"),
+                   "" if len(files) == 1 else relative)
+            for index, relative in enumerate(files)]
+
+
+def assemble_table(package: Package, resource: Resource, partner: Resource | None, tasks: list[Any]) -> LoadedTable:
+    """The table of the parts read by :func:`read_parts`, in order (unreadable when one part is), and the
+    schema of its Parquet ``partner`` looked at."""
+    parts = [task.result() for task in tasks]
+    if len(parts) == 1:
+        loaded = parts[0]
+    else:
+        loaded = LoadedTable(TableSchema(resource.name, resource.schema))
+        for part in parts:
+            loaded.structure += part.structure
+            loaded.spills += part.spills
+            loaded.part_rows += part.part_rows
+            loaded.rows += part.rows
+        if len(loaded.spills) < len(parts):   # one part unreadable: the table is (its structure findings say why)
+            loaded.spills, loaded.part_rows, loaded.rows = [], [], 0
+    if partner is not None:
+        _look_at_partner(package, partner, loaded.schema, loaded)
+    return loaded
+
+
+def read_file(path: Path, file_format: str, schema: TableSchema, spill: Path, part: str) -> LoadedTable:
+    """One file of a resource (``part``: its path when the resource has several, else "") read into ``spill``."""
+    loaded = LoadedTable(schema)
+    if file_format == "parquet":
+        _read_parquet(path, loaded, spill, part)
         return loaded
     block_size = CSV_BLOCK_BYTES
     while True:
         loaded = LoadedTable(schema)
         try:
-            _read_csv(path, loaded, spill, block_size)
+            _read_csv(path, loaded, spill, block_size, part)
             break
         except pa.ArrowInvalid as exc:
             # pyarrow's streaming reader needs each row inside one block: a longer row is read again
@@ -367,12 +416,10 @@ def read_table(package: Package, resource: Resource, partner: Resource | None, s
             if "straddl" in str(exc) and block_size < path.stat().st_size:
                 block_size *= 2
                 continue
-            loaded.structure.append(Finding(schema.name, "-", "-", f"{path.name} cannot be read as CSV: "
+            loaded.structure.append(Finding(schema.name, "-", "-", f"{part or path.name} cannot be read as CSV: "
                                             f"{str(exc).splitlines()[0]}"))
-            loaded.spill, loaded.rows = None, 0
+            loaded.spills, loaded.part_rows, loaded.rows = [], [], 0
             break
-    if partner is not None:
-        _look_at_partner(package, partner, schema, loaded)
     return loaded
 
 
@@ -390,20 +437,26 @@ def _parquet_schema_problem(path: Path, schema: TableSchema) -> str | None:
 
 
 def _look_at_partner(package: Package, partner: Resource, schema: TableSchema, loaded: LoadedTable) -> None:
-    """The Parquet file of a CSV resource: its own declared schema must be the CSV's, its columns that schema."""
-    parquet_path = package.file(partner.path)
+    """The Parquet files of a CSV resource: its own declared schema must be the CSV's, its columns that schema,
+    one Parquet file per CSV file."""
     if partner.schema != schema.descriptor:
         loaded.parquet_problem = Finding(partner.name, "-", "schema", f"differs from the schema of {schema.name}, "
                                          "whose Parquet file it is")
         return
-    problem = _parquet_schema_problem(parquet_path, schema)
-    if problem is not None:
-        loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
-    else:
-        loaded.parquet_path = parquet_path
+    if len(partner.files) != len(loaded.part_rows or [None] * len(partner.files)):
+        loaded.parquet_problem = Finding(partner.name, "-", "-", f"{len(partner.files)} Parquet file(s) for "
+                                         f"{len(loaded.part_rows)} CSV file(s); each part is published in both formats")
+        return
+    paths = [package.file(relative) for relative in partner.files]
+    for path in paths:
+        problem = _parquet_schema_problem(path, schema)
+        if problem is not None:
+            loaded.parquet_problem = Finding(schema.name, "-", "-", problem)
+            return
+    loaded.parquet_paths = paths
 
 
-def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
+def _read_parquet(path: Path, loaded: LoadedTable, spill: Path, part: str = "") -> None:
     """Spill a Parquet resource with no CSV, one row group at a time, as if its cells had been read from a CSV."""
     schema = loaded.schema
     problem = _parquet_schema_problem(path, schema)
@@ -415,18 +468,20 @@ def _read_parquet(path: Path, loaded: LoadedTable, spill: Path) -> None:
         for typed in source.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=schema.columns):
             strings = pa.RecordBatch.from_arrays(
                 [pc.fill_null(pc.cast(typed.column(c), pa.string()), "") for c in schema.columns], names=schema.columns)
-            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows),
+            columns: list[Any] = [_keys(strings, schema.primary_key, loaded.rows, part),
                                   pa.array(range(loaded.rows, loaded.rows + typed.num_rows), pa.int64())]
             for column in schema.columns:
                 columns += [strings.column(column), typed.column(column), pa.array([False] * typed.num_rows, pa.bool_())]
             writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=_spill_schema(schema)))
             loaded.rows += typed.num_rows
-    loaded.spill = spill
+    loaded.spills, loaded.part_rows = [spill], [loaded.rows]
 
 
-def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> None:
-    """Read one CSV in blocks of ``block_size`` bytes into ``spill`` (``loaded.spill`` set when it could be)."""
+def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int, part: str = "") -> None:
+    """Read one CSV in blocks of ``block_size`` bytes into ``spill`` (``loaded.spills`` set when it could be);
+    ``part``: its path, named in findings, when it is one part of a multi-path resource."""
     name, schema = loaded.schema.name, loaded.schema
+    shown, of_part = part or path.name, f" of {part}" if part else ""
     ragged: list[Any] = []
 
     def on_invalid_row(row: Any) -> str:
@@ -436,7 +491,7 @@ def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> 
     try:
         bad_byte = _utf8_problem(path)  # pyarrow's handler of a ragged row fails on bytes that are not UTF-8
         if bad_byte is not None:
-            loaded.structure.append(Finding(name, "-", "-", f"{path.name} is not UTF-8 at byte {bad_byte}"))
+            loaded.structure.append(Finding(name, "-", "-", f"{shown} is not UTF-8 at byte {bad_byte}"))
             return
         reader = pacsv.open_csv(
             path, read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
@@ -448,21 +503,21 @@ def _read_csv(path: Path, loaded: LoadedTable, spill: Path, block_size: int) -> 
         if header != schema.columns:
             for _block in reader:  # read to the end, so that every ragged row is named
                 pass
-            loaded.structure.append(Finding(name, "header", "-", f"columns {header} differ from the "
+            loaded.structure.append(Finding(name, f"header{of_part}", "-", f"columns {header} differ from the "
                                             f"schema's {schema.columns}"))
         else:
-            _spill_rows(reader, loaded, spill)
-            loaded.spill = spill
+            _spill_rows(reader, loaded, spill, part)
+            loaded.spills, loaded.part_rows = [spill], [loaded.rows]
     except OSError as exc:
-        loaded.structure.append(Finding(name, "-", "-", f"{path.name} cannot be read: {exc.strerror}"))
+        loaded.structure.append(Finding(name, "-", "-", f"{shown} cannot be read: {exc.strerror}"))
     finally:
         loaded.structure[:0] = [
-            Finding(name, f"at line {row.number}" if row.number else "(line unknown)", "-",
+            Finding(name, f"at line {row.number}{of_part}" if row.number else f"(line unknown{of_part})", "-",
                     f"{row.actual_columns} cells, the header has {row.expected_columns}: {_show(row.text)}")
             for row in ragged]
 
 
-def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
+def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path, part: str = "") -> None:
     """Type each block of CSV rows and write it to ``spill``; blank rows become findings."""
     schema, name = loaded.schema, loaded.schema.name
     read = 0
@@ -470,10 +525,11 @@ def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
         for strings in reader:
             blank = pc.equal(pc.binary_length(pc.binary_join_element_wise(*strings.columns, "")), 0)
             for i in _indices(blank):
-                loaded.structure.append(Finding(name, f"#{read + i + 1}", "-", "the row is blank"))
+                loaded.structure.append(Finding(name, f"#{read + i + 1}" + (f" in {part}" if part else ""), "-",
+                                                "the row is blank"))
             read += strings.num_rows
             strings = strings.filter(pc.invert(blank))
-            columns: list[pa.Array] = [_keys(strings, schema.primary_key, loaded.rows),
+            columns: list[pa.Array] = [_keys(strings, schema.primary_key, loaded.rows, part),
                                        pa.array(range(loaded.rows, loaded.rows + strings.num_rows), pa.int64())]
             for spec in schema.fields:
                 cells = strings.column(spec["name"])
@@ -485,12 +541,13 @@ def _spill_rows(reader: Any, loaded: LoadedTable, spill: Path) -> None:
 
 @dataclass
 class Tables:
-    """Every table of a package, read by :func:`read_table` into a scratch folder removed with it
+    """Every table of a package, read by :func:`read_parts` into a scratch folder removed with it
     (on :meth:`close`, at the end of a ``with`` block, or when it is garbage-collected)."""
 
     scratch: tempfile.TemporaryDirectory[str]
     tables: dict[str, LoadedTable]
     connection: Any = None
+    numbers: Iterator[int] = field(default_factory=itertools.count)   # of the scratch files of sorted_file
 
     def __enter__(self) -> Tables:
         return self
@@ -524,6 +581,15 @@ class Tables:
             return None
         return loaded
 
+    def sorted_file(self, query: str) -> str:
+        """A DuckDB table expression reading back the rows of ``query``, in its order, from a scratch Parquet
+        file it was written to (a plain scan streams in little memory, a sort holds its buffers while read)."""
+        path = Path(self.scratch.name) / f"sorted-{next(self.numbers)}.parquet"
+        with self.connect() as cursor:
+            # small row groups: DuckDB holds a row group of each writing thread in memory (texts: ~3 KB a row)
+            cursor.execute(f"COPY ({query}) TO '{path.as_posix()}' (FORMAT parquet, ROW_GROUP_SIZE 4096)")
+        return f"read_parquet('{path.as_posix()}')"
+
     def connect(self) -> Any:
         """A cursor on one DuckDB database with a bounded memory, spilling into the scratch folder."""
         import duckdb
@@ -546,18 +612,26 @@ def partners(package: Package) -> dict[str, Resource | None]:
             if r.format == "csv" or stem(r) not in csv_stems}
 
 
-def read_tables(package_dir: Path | Package) -> Tables:
-    """Every declared resource of the package with rows of its own, read by :func:`read_table` with the
-    schema the package declares for it."""
+def read_tables(package_dir: Path | Package, workers: int = 1, scheduler: str | None = None) -> Tables:
+    """Every declared resource of the package with rows of its own, read by :func:`read_parts` with the
+    schema the package declares for it. With ``workers`` > 1 (or a ``scheduler``), every file of every
+    resource (each part of a multi-path one) is read and typed by a task of its own on Dask workers
+    (:func:`scripts.build.executor`, as the build's map), which write the spills into the scratch folder
+    (a remote cluster's workers must see it at the same path)."""
+    from scripts.build import executor
+
     package = package_dir if isinstance(package_dir, Package) else read_package(package_dir)
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
     tables = {}
     try:
-        for index, (name, partner) in enumerate(partners(package).items()):
-            resource = package.resource(name)
-            assert resource is not None
-            # the spill is named by position: a resource's name is the package's to choose, a path is not
-            tables[name] = read_table(package, resource, partner, Path(scratch.name) / f"table-{index}.parquet")
+        resources = {r.name: r for r in package.resources}
+        with executor(workers, scheduler) as client:
+            # every part of every table submitted first, so that the workers are never idle between tables
+            tasks = {name: read_parts(package, resources[name], Path(scratch.name) / f"table-{index}.parquet",
+                                      client)   # named by position: a resource's name is the package's to choose
+                     for index, name in enumerate(partners(package))}
+            for name, partner in partners(package).items():
+                tables[name] = assemble_table(package, resources[name], partner, tasks[name])
     except BaseException:
         scratch.cleanup()
         raise
@@ -610,6 +684,7 @@ def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
     """A package claiming to be this dataset declares each of its tables as CSV and Parquet, at the paths
     and with the Table Schemas of this project's ``schemas/`` (its rows are checked against its own)."""
     from scripts.flavours import is_open, open_schema
+    from scripts.parts import table_files
 
     package = _package(package_dir)
     flavour = is_open(package.descriptor)   # an open package carries the open flavour of this dataset's schemas
@@ -623,8 +698,11 @@ def check_dataset_schemas(package_dir: Path | Package) -> Iterable[Finding]:
             if resource is None:
                 yield Finding(name, "-", "-", "this dataset's resource is not declared")
                 continue
-            if resource.path != f"data/{table}.{extension}":
-                yield Finding(name, "-", "path", f"{_show(resource.path)}, this dataset's is 'data/{table}.{extension}'")
+            # one file, or the parts of a table written as parts (scripts/parts.py names both layouts)
+            if list(resource.files) != table_files(table, extension, len(resource.files)):
+                shown = resource.path if len(resource.files) == 1 else list(resource.files)
+                yield Finding(name, "-", "path", f"{_show(shown)}, this dataset's is 'data/{table}.{extension}' "
+                              f"or its parts 'data/{table}/part-NNN.{extension}' numbered from 000")
             if resource.schema != project_schema:
                 yield Finding(name, "-", "schema", f"{_show(resource.schema_path or 'inline')} differs from this "
                               f"dataset's schemas/{table}.json: {_schema_difference(resource.schema, project_schema)}")
@@ -677,16 +755,19 @@ def check_files(package_dir: Path | Package) -> list[str]:
     package = _package(package_dir)
     failures = []
     for resource in package.resources:
-        try:
-            size, digest = file_sha256(package.file(resource.path))
-        except OSError:
-            failures.append(f"{resource.path}: missing")
-            continue
         declared = resource.descriptor
-        if "bytes" in declared and declared["bytes"] != size:
-            failures.append(f"{resource.path}: {size} bytes, the descriptor says {declared['bytes']}")
-        if declared.get("hash") != f"sha256:{digest}":
-            failures.append(f"{resource.path}: SHA-256 differs from the descriptor's hash")
+        # a multi-path resource declares the bytes and hash of each part (scripts/untrusted.py checked their form)
+        files = resource.parts or ((resource.path, declared.get("bytes"), declared.get("hash")),)
+        for path, size_declared, hash_declared in files:
+            try:
+                size, digest = file_sha256(package.file(path))
+            except OSError:
+                failures.append(f"{path}: missing")
+                continue
+            if size_declared is not None and size_declared != size:
+                failures.append(f"{path}: {size} bytes, the descriptor says {size_declared}")
+            if hash_declared != f"sha256:{digest}":
+                failures.append(f"{path}: SHA-256 differs from the descriptor's hash")
     return failures
 
 
@@ -880,13 +961,15 @@ def check_key_order(tables: Tables) -> Iterable[Finding]:
             continue
         key = loaded.schema.primary_key
         earlier = [f"earlier_{i}" for i in range(len(key))]
-        lags = ", ".join(f"lag({_quoted(_t(c))}) OVER (ORDER BY {ROW}) AS {e}" for c, e in zip(key, earlier))
+        # a multi-path resource is sorted within each part (its rows are split by a hash of their source)
+        window = f"OVER (PARTITION BY {PART} ORDER BY {ROW})"
+        lags = ", ".join(f"lag({_quoted(_t(c))}) {window} AS {e}" for c, e in zip(key, earlier))
         # (k1, k2, ...) < (e1, e2, ...) in the order of the key's parts
         before = " OR ".join(
             "(" + " AND ".join([f"{_quoted(_t(c))} = {e}" for c, e in zip(key[:i], earlier[:i])]
                                + [f"{_quoted(_t(key[i]))} < {earlier[i]}"]) + ")" for i in range(len(key)))
         found = _query(connection, f"""
-            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) OVER (ORDER BY {ROW}) AS earlier_key,
+            SELECT key, earlier_key FROM (SELECT {KEY}, {ROW}, lag({KEY}) {window} AS earlier_key,
                    {", ".join(_quoted(_t(c)) for c in key)}, {lags} FROM {loaded.relation()})
             WHERE {before} ORDER BY row""")
         for row_key, earlier_key in found:
@@ -955,46 +1038,63 @@ def _aligned(left: Iterator[pa.RecordBatch], right: Iterator[pa.RecordBatch]) ->
         a, b = a.slice(length), b.slice(length)
 
 
+def _batch_rows(parquet: pq.ParquetFile, column: str) -> int:
+    """Rows of one Parquet column read at a time: about PARQUET_BATCH_BYTES of its values (a row group of
+    long texts is read in slices, not whole), at most PARQUET_BATCH_ROWS."""
+    metadata = parquet.metadata
+    index = parquet.schema_arrow.get_field_index(column)
+    size = sum(metadata.row_group(g).column(index).total_uncompressed_size for g in range(metadata.num_row_groups))
+    return max(1, min(PARQUET_BATCH_ROWS, PARQUET_BATCH_BYTES * metadata.num_rows // max(size, 1)))
+
+
 def check_csv_equals_parquet(ctx: Context) -> Iterable[Finding]:
-    """The CSV and the Parquet file of each table hold the same rows and values (compared in order, by row group)."""
+    """The CSV and the Parquet file of each table (of each part) hold the same rows and values (compared in
+    order, a few MiB of a column at a time)."""
     for name, loaded in ctx.tables.items():
         if loaded.parquet_problem is not None:
             yield loaded.parquet_problem
             continue
-        if not loaded.readable or loaded.parquet_path is None:
+        if not loaded.readable or not loaded.parquet_paths:
             continue
-        parquet = pq.ParquetFile(loaded.parquet_path)
-        parquet_rows = parquet.metadata.num_rows
-        if loaded.rows != parquet_rows:
-            key = loaded.schema.primary_key
-            shown = " || ', ' || ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), 'None')" for c in key)
-            csv_keys = f"SELECT {', '.join(f'{_quoted(_t(c))} AS {_quoted(c)}' for c in key)} FROM {loaded.relation()}"
-            parquet_keys = f"SELECT {', '.join(map(_quoted, key))} FROM read_parquet('{loaded.parquet_path.as_posix()}')"
-            only = [row[0] for row in ctx.tables.connect().execute(f"""
-                SELECT DISTINCT {shown} AS shown FROM (({csv_keys} EXCEPT {parquet_keys})
-                UNION ({parquet_keys} EXCEPT {csv_keys})) ORDER BY shown LIMIT {SHOWN_EXAMPLES}""").fetchall()] or ["-"]
-            yield Finding(name, ", ".join(only), "-", f"the CSV has {loaded.rows} rows, the Parquet file "
-                          f"{parquet_rows} (keys in only one of them: {'; '.join(only)})")
-            continue
-        for column in loaded.schema.columns:
-            pairs = _aligned((block.columns for block in loaded.blocks([column])),
-                             parquet.iter_batches(batch_size=65_536, columns=[column]))
-            for block_columns, published in pairs:
-                a = block_columns.column(_t(column))
-                b = published.column(0).cast(a.type)
-                both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-                differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
-                for i in _indices(differ):
-                    yield Finding(name, str(block_columns.column(KEY)[i].as_py()), column,
-                                  f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
+        for part, (path, csv_rows) in enumerate(zip(loaded.parquet_paths, loaded.part_rows)):
+            parquet = pq.ParquetFile(path)
+            parquet_rows = parquet.metadata.num_rows
+            if csv_rows != parquet_rows:
+                key = loaded.schema.primary_key
+                shown = " || ', ' || ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), 'None')" for c in key)
+                csv_keys = (f"SELECT {', '.join(f'{_quoted(_t(c))} AS {_quoted(c)}' for c in key)} "
+                            f"FROM {loaded.relation()} WHERE {PART} = {part}")
+                parquet_keys = f"SELECT {', '.join(map(_quoted, key))} FROM read_parquet('{path.as_posix()}')"
+                only = [row[0] for row in ctx.tables.connect().execute(f"""
+                    SELECT DISTINCT {shown} AS shown FROM (({csv_keys} EXCEPT {parquet_keys})
+                    UNION ({parquet_keys} EXCEPT {csv_keys})) ORDER BY shown LIMIT {SHOWN_EXAMPLES}""").fetchall()] or ["-"]
+                files = f" {path.name}" if len(loaded.parquet_paths) > 1 else ""
+                yield Finding(name, ", ".join(only), "-", f"the CSV{files} has {csv_rows} rows, the Parquet file"
+                              f"{files} {parquet_rows} (keys in only one of them: {'; '.join(only)})")
+                continue
+            for column in loaded.schema.columns:
+                pairs = _aligned((block.columns for block in loaded.blocks([column], part)),
+                                 parquet.iter_batches(batch_size=_batch_rows(parquet, column), columns=[column]))
+                for block_columns, published in pairs:
+                    a = block_columns.column(_t(column))
+                    b = published.column(0).cast(a.type)
+                    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+                    differ = pc.invert(pc.or_(both_null, pc.fill_null(pc.equal(a, b), False)))
+                    for i in _indices(differ):
+                        yield Finding(name, str(block_columns.column(KEY)[i].as_py()), column,
+                                      f"CSV {_show(a[i].as_py())}, Parquet {_show(b[i].as_py())}")
 
 
-def _first_texts(ctx: Context) -> str:
-    """A DuckDB query of the first row of texts per source_id (as a lookup by position would find it)."""
-    texts = ctx.tables["texts"]
-    return f"""SELECT "t:source_id" AS source_id, "t:text" AS text, {KEY} AS text_key
-               FROM {texts.relation()} WHERE "t:source_id" IS NOT NULL
-               QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1"""
+def _first_texts(ctx: Context, text: str = '"t:text"') -> str:
+    """A DuckDB query of the first row of texts per source_id (as a lookup by position would find it): its
+    source_id, ``text`` (an expression of the text) AS text and its key. The window picks the rows by
+    position alone and the texts are joined to them after: a window over the texts themselves holds them
+    all pinned at once, which ran out of DuckDB's 512 MB at 100k articles (300 MB of texts)."""
+    texts = ctx.tables["texts"].relation()
+    return f"""SELECT t."t:source_id" AS source_id, {text} AS text, t.{KEY} AS text_key FROM {texts} t
+               SEMI JOIN (SELECT {ROW} FROM {texts} WHERE "t:source_id" IS NOT NULL
+                          QUALIFY row_number() OVER (PARTITION BY "t:source_id" ORDER BY {ROW}) = 1) f
+               ON t.{ROW} = f.{ROW}"""
 
 
 def _span_rows(ctx: Context, table: str) -> str | None:
@@ -1006,7 +1106,7 @@ def _span_rows(ctx: Context, table: str) -> str | None:
     if rows is None or texts is None:
         return None
     return f"""
-        WITH text AS (SELECT source_id, text_key, length(text) AS length FROM ({_first_texts(ctx)}))
+        WITH text AS (SELECT source_id, text_key, text AS length FROM ({_first_texts(ctx, 'length("t:text")')}))
         SELECT s.{KEY} AS key, s.{ROW} AS row, s."t:source_id" AS source_id, s."t:start" AS start,
                s."t:end" AS "end", s."t:text" AS span, t.text_key AS text_key,
                t.source_id IS NOT NULL AS found, t.length AS length,
@@ -1037,10 +1137,12 @@ def _span_mismatches(ctx: Context, query: str) -> list[tuple[Any, ...]]:
     non-ASCII text from its start, one walk per span, which made validation quadratic in the mentions
     of an article (docs/scaling.md).
     """
-    texts = _query(ctx.tables.connect(), f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) "
-                                         "ORDER BY source_id")
-    spans = _query(ctx.tables.connect(), f"""SELECT row, key, span, start, "end", source_id FROM ({query})
-                                             WHERE inside ORDER BY source_id, row""")
+    # Each order is written to a scratch file first: two sorts streamed at once must both stay pinned, and
+    # at 100k articles (300 MB of texts) they did not fit in DuckDB's 512 MB together.
+    texts = _query(ctx.tables.connect(), "SELECT source_id, text, text_key FROM " + ctx.tables.sorted_file(
+        f"SELECT source_id, text, text_key FROM ({_first_texts(ctx)}) ORDER BY source_id"))
+    spans = _query(ctx.tables.connect(), "SELECT row, key, span, start, \"end\", source_id FROM " + ctx.tables.sorted_file(
+        f"""SELECT row, key, span, start, "end", source_id FROM ({query}) WHERE inside ORDER BY source_id, row"""))
     mismatches = []
     current: tuple[Any, ...] | None = None
     for row, key, span, start, end, source_id in spans:
@@ -1248,11 +1350,13 @@ def check_tables(package_dir: Path) -> list[str]:
 # --- The whole validation ------------------------------------------------------
 
 def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = None,
-               frictionless_rows: bool = False, echo: bool = True, project_dir: Path | None = None) -> list[CheckResult]:
+               frictionless_rows: bool = False, echo: bool = True, project_dir: Path | None = None,
+               workers: int = 1, scheduler: str | None = None) -> list[CheckResult]:
     """Every check on the package in ``package_dir``, in order; prints each result line when ``echo``.
 
     The package is checked as it stands: its raw files, CITATION.cff, CHANGELOG.md and expectation
-    suites are its own, unless ``project_dir`` names the project a staging build belongs to.
+    suites are its own, unless ``project_dir`` names the project a staging build belongs to. ``workers``
+    and ``scheduler`` say where the files are read and typed (:func:`read_tables`).
     """
     results: list[CheckResult] = []
 
@@ -1260,6 +1364,9 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
         results.append(result)
         if echo:
             print(result.line(), flush=True)
+        # pyarrow's allocator (mimalloc) keeps the pages a check freed; given back, they do not add up with
+        # the next check's DuckDB buffers (30k articles: peak 652 -> 606 MiB)
+        pa.default_memory_pool().release_unused()
 
     package = read_package(package_dir)   # a malformed descriptor or an unsafe path stops here, nothing opened
     # Looked up at call time, so that a test can replace one check.
@@ -1269,23 +1376,37 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
-    with read_tables(package) as tables:
+    with read_tables(package, workers, scheduler) as tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
     if run_gx and open_schemas(package_dir) is not None:
         record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
     elif run_gx:
-        from scripts.expectations import run_suites
-
-        suites_dir = package_dir / "schemas" / "expectations"
-        # the suites read data/<table>.parquet by name: only where they are the declared resources
-        unsafe = [f"data/{t}.parquet: not the declared resource {t}-parquet; suites not run" for t in TABLES
-                  if (r := package.resource(f"{t}-parquet")) is None or r.path != f"data/{t}.parquet"]
-        unsafe += [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
-        record(CheckResult("Great Expectations", "suites").extend(
-            unsafe if unsafe else run_suites(package_dir / "data", docs_dir, suites_dir) if suites_dir.is_dir()
-            else [f"{suites_dir}: the package has no expectation suites"]))
+        record(expectation_suites(package, package_dir, docs_dir))
     return results
+
+
+def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None) -> CheckResult:
+    """The Great Expectations suites on the Parquet files the package declares, and how each expectation ran."""
+    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, validate_suites
+
+    result = CheckResult("Great Expectations", "suites")
+    suites_dir = package_dir / "schemas" / "expectations"
+    files = {t: [package.file(p) for p in r.files] for t in TABLES if (r := package.resource(f"{t}-parquet")) is not None}
+    unsafe = [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
+    if unsafe or not suites_dir.is_dir():
+        return result.extend(unsafe or [f"{suites_dir}: the package has no expectation suites"])
+    run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files)
+    result.extend(run.failures)
+    result.details = [ran.as_json() for ran in run.ran]
+    ways = collections.Counter(ran.how for ran in run.ran)
+    batches = sorted({ran.batches for ran in run.ran if ran.how == PER_BATCH})
+    shown = f"{batches[0]}" if len(batches) == 1 else f"{batches[0]} to {batches[-1]}" if batches else ""
+    result.note = f"{len(run.ran)} expectations: " + ", ".join(
+        f"{ways[how]} {how}" + (f" ({shown} batch{'es' * (batches[-1] > 1)} per asset)" if how == PER_BATCH and batches
+                                else "")
+        for how in (PER_BATCH, GLOBAL, WHOLE))
+    return result
 
 
 def suite_problems(package_dir: Path) -> list[tuple[str, str]]:
@@ -1322,7 +1443,7 @@ def write_report(path: Path, document: dict[str, Any]) -> None:
 
 def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_dir: Path | None = None,
                      report_path: Path | None = None, frictionless_rows: bool = False,
-                     project_dir: Path | None = None) -> list[CheckResult]:
+                     project_dir: Path | None = None, workers: int = 1, scheduler: str | None = None) -> list[CheckResult]:
     """Run every check on the package in ``package_dir``; raise a BuildError listing all failures.
 
     ``docs_dir``, when given, receives the Great Expectations Data Docs;
@@ -1332,7 +1453,7 @@ def validate_package(package_dir: Path | None = None, run_gx: bool = True, docs_
     if not (package_dir / "datapackage.json").is_file():
         raise BuildError(f"{package_dir}: no datapackage.json")
     results = run_checks(package_dir, run_gx=run_gx, docs_dir=docs_dir, frictionless_rows=frictionless_rows,
-                         project_dir=project_dir)
+                         project_dir=project_dir, workers=workers, scheduler=scheduler)
     document = report(package_dir, results)
     if report_path is not None:
         write_report(report_path, document)
@@ -1357,15 +1478,23 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
     parser.add_argument("--frictionless-rows", action="store_true",
                         help="also run frictionless' own row-by-row validation (slow on large tables)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="read and type the files (each part of a table written as parts) on N Dask worker "
+                             "processes (default: 1, this process)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="read them on a running Dask cluster instead (its workers must see the package and "
+                             "the temporary folder at the same paths)")
 
 
 def validate_command(args: argparse.Namespace) -> None:
-    """``python -m scripts validate [DIR] [--report-dir DIR] [--skip-gx] [--frictionless-rows]``."""
+    """``python -m scripts validate [DIR] [--report-dir DIR] [--skip-gx] [--frictionless-rows] [--workers N]
+    [--scheduler tcp://HOST:PORT]``."""
     report_dir = args.report_dir.resolve()
     with package_folder(args.directory) as folder:
         validate_package(folder, run_gx=not args.skip_gx,
                          docs_dir=None if args.skip_gx else report_dir / "docs",
-                         report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows)
+                         report_path=report_dir / "report.json", frictionless_rows=args.frictionless_rows,
+                         workers=args.workers, scheduler=args.scheduler)
 
 
 # --- The open flavour (scripts.flavours): no texts to check spans against --------------

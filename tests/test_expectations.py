@@ -27,9 +27,10 @@ import pytest
 
 from scripts import expectations
 from scripts.errors import BuildError
-from scripts.expectations import (RULES_PATH, SUITES_DIR, expectations_command, generate_suites, load_assets,
-                                  load_suite, load_suite_documents, package_parameters, run_suites, schema_specs,
-                                  stale_suites)
+from scripts.expectations import (GLOBAL, PER_BATCH, RULES_PATH, SUITES_DIR, WHOLE, AssetRows, expectations_command,
+                                  failure_messages, generate_suites, load_assets, load_suite, load_suite_documents,
+                                  package_parameters, run_suites, schema_specs, stale_suites, table_files,
+                                  validate_suites)
 from scripts.schema import TABLES, TableSchema, load_schemas
 
 Frames = dict[str, pd.DataFrame]
@@ -291,27 +292,125 @@ FAULTS: list[Callable[[Frames, dt.date], tuple[str, ...]]] = [
 
 
 @pytest.fixture(scope="module")
-def broken_run(fixture_package: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, Any]]:
-    """The messages of one run on the fixture corpus's package with every fault of FAULTS, and what each must say."""
+def broken_run(fixture_package: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, Any], Path]:
+    """The messages of one run on the fixture corpus's package with every fault of FAULTS, what each must say,
+    and the broken package's data folder."""
     package = tmp_path_factory.mktemp("broken")
     shutil.copy(fixture_package / "datapackage.json", package / "datapackage.json")
     created = dt.date.fromisoformat(package_parameters(package)["package_created"])
     frames = _read(fixture_package / "data")
     expected = {fault.__name__: tuple(map(str, fault(frames, created))) for fault in FAULTS}
-    return run_suites(_write(frames, package)), expected
+    data = _write(frames, package)
+    return run_suites(data), expected, data
 
 
 @pytest.mark.parametrize("fault", [f.__name__ for f in FAULTS])
 def test_each_fault_is_named_once(broken_run: Any, fault: str) -> None:
-    messages, expected = broken_run
+    messages, expected, _data = broken_run
     found = [m for m in messages if all(word in m for word in expected[fault])]
     assert len(found) == 1, f"expected one message with {expected[fault]}, got {messages}"
     assert "(why: " in found[0]
 
 
 def test_no_fault_raises_a_false_alarm(broken_run: Any) -> None:
-    messages, expected = broken_run
+    messages, expected, _data = broken_run
     assert len(messages) == len(expected), "\n".join(messages)
+
+
+# --- In batches: the same results as on whole tables ---------------------------
+
+SMALL_BATCH = 600   # bytes: a few rows of the fixture tables per batch
+
+
+def test_batches_of_a_few_rows_give_the_same_messages(broken_run: Any) -> None:
+    messages, _expected, data = broken_run
+    run = validate_suites(data, batch_bytes=SMALL_BATCH)
+    assert run.failures == messages
+    split = {ran.asset for ran in run.ran if ran.how == PER_BATCH and ran.batches > 1}
+    assert split == set(load_suite_documents()) - {"texts"}, "every asset with rows spread over batches (texts lost)"
+
+
+def _copy_package(fixture_package: Path, into: Path) -> tuple[Frames, Path]:
+    shutil.copy(fixture_package / "datapackage.json", into / "datapackage.json")
+    return _read(fixture_package / "data"), into
+
+
+def _second_batch_row(data: Path, table: str) -> int:
+    """A row of ``table`` in the second of its batches of SMALL_BATCH bytes."""
+    rows = AssetRows(table, table, load_schemas()[table].columns, table_files(data)).batch_rows(SMALL_BATCH)
+    assert 1 <= rows < len(pd.read_parquet(data / f"{table}.parquet")) // 2, "the table spans three batches or more"
+    return rows + 1
+
+
+def test_a_failing_row_in_the_second_batch_is_named(fixture_package: Path, tmp_path: Path) -> None:
+    frames, package = _copy_package(fixture_package, tmp_path)
+    row = _second_batch_row(fixture_package / "data", "mentions")
+    mentions = frames["mentions"]
+    mentions.loc[row, "entity_id"] = "Not An Id"
+    mentions.loc[row + 2, "mention_id"] = mentions.loc[0, "mention_id"]   # a key of the first batch, again
+    run = validate_suites(_write(frames, package), batch_bytes=SMALL_BATCH)
+    pattern = [m for m in run.failures if "expect_column_values_to_match_regex on column entity_id" in m]
+    assert len(pattern) == 1 and f"1 of {len(mentions)} rows unexpected" in pattern[0]
+    assert "'Not An Id'" in pattern[0] and f"in rows {mentions.loc[row, 'mention_id']}" in pattern[0]
+    unique = [m for m in run.failures if "expect_column_values_to_be_unique on column mention_id" in m]
+    assert len(unique) == 1 and f"2 of {len(mentions)} rows unexpected" in unique[0], run.failures
+    assert {r.how for r in run.ran if r.asset == "mentions" and r.expectation == "expect_column_values_to_be_unique"} \
+        == {GLOBAL}
+    assert all(r.batches >= 3 for r in run.ran if r.asset == "mentions" and r.how == PER_BATCH)
+
+
+def test_mostly_is_judged_on_the_whole_table_not_on_each_batch(fixture_package: Path, tmp_path: Path) -> None:
+    frames, package = _copy_package(fixture_package, tmp_path)
+    mentions = frames["mentions"]
+    first_batch = _second_batch_row(fixture_package / "data", "mentions") - 1
+    allowed = int(len(mentions) * 0.2)   # the rule: at least 80% matched
+    assert first_batch <= allowed
+    mentions.loc[:first_batch - 1, "origin"] = "curated"   # the whole first batch, within the table's 20%
+    data = _write(frames, package)
+    assert not [m for m in run_suites(data, batch_bytes=SMALL_BATCH) if "on column origin" in m]
+    mentions.loc[:allowed + 1, "origin"] = "curated"
+    shutil.rmtree(data)
+    failed = [m for m in run_suites(_write(frames, package), batch_bytes=SMALL_BATCH) if "on column origin" in m]
+    assert len(failed) == 1 and f"{allowed + 2} of {len(mentions)} rows unexpected" in failed[0], failed
+
+
+EXTRA_RULES = [  # added to the mentions suite: global ones, and one that can only run on whole columns
+    {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["source_id", "entity_id"]}},
+    {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "entity_id", "mostly": 0.1}},
+    {"type": "expect_column_mean_to_be_between", "kwargs": {"column": "start", "max_value": 10}},
+    {"type": "expect_column_distinct_values_to_contain_set",
+     "kwargs": {"column": "origin", "value_set": ["matched", "absent"]}},
+    {"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 5}},
+    {"type": "expect_column_values_to_be_increasing", "kwargs": {"column": "start"}},
+]
+
+
+def test_global_and_whole_column_expectations_agree_with_gx_on_the_whole_table(fixture_package: Path,
+                                                                                tmp_path: Path) -> None:
+    import great_expectations as gx
+
+    suites = tmp_path / "suites"
+    shutil.copytree(SUITES_DIR, suites)
+    document = json.loads((suites / "mentions.json").read_text(encoding="utf-8"))
+    document["expectations"] += [{**rule, "meta": {"why": "a test"}} for rule in EXTRA_RULES]
+    (suites / "mentions.json").write_text(json.dumps(document), encoding="utf-8")
+    frames, package = _copy_package(fixture_package, tmp_path)
+    run = validate_suites(_write(frames, package), suites_dir=suites, batch_bytes=SMALL_BATCH)
+
+    context = gx.get_context(mode="ephemeral")
+    batch = context.data_sources.add_pandas("whole").add_dataframe_asset("m").add_batch_definition_whole_dataframe("m")
+    suite = context.suites.add(load_suite(gx, document, "mentions.json"))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="m", data=batch, suite=suite))
+    key = load_schemas()["mentions"].primary_key
+    whole = definition.run(batch_parameters={"dataframe": pd.read_parquet(package / "data" / "mentions.parquet")},
+                           expectation_parameters=package_parameters(package),
+                           result_format={"result_format": "SUMMARY", "unexpected_index_column_names": key})
+    expected = sorted(failure_messages("mentions", whole, key))
+    assert sorted(m for m in run.failures if m.startswith("mentions:")) == expected
+    assert len(expected) == len(EXTRA_RULES)   # each added rule fails on the fixture's mentions
+    hows = {r.expectation: r.how for r in run.ran if r.asset == "mentions"}
+    assert hows["expect_column_values_to_be_increasing"] == WHOLE
+    assert {hows[rule["type"]] for rule in EXTRA_RULES[:-1]} == {GLOBAL}
 
 
 def test_missing_tables_are_named_and_their_suites_skipped(tmp_path: Path) -> None:
