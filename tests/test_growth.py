@@ -153,3 +153,30 @@ def test_validate_refuses_a_zip_whose_members_leave_its_folder(tmp_path: Path):
     with pytest.raises(BuildError, match="outside the archive"):
         with package_folder(bad):
             pass
+
+
+def test_a_project_past_the_partition_threshold_builds_releases_and_its_zips_validate(project: Path, tmp_path: Path):
+    """Partitioned output end to end, as a maintainer meets it when the corpus outgrows one file per table:
+    build (with every check and the Great Expectations suites), release, and both zips validated on their
+    own. The threshold is lowered in the copy's config/package.yaml so that the tables of any corpus split."""
+    config = project / "config" / "package.yaml"
+    text = config.read_text(encoding="utf-8")
+    lowered = re.sub(r"(?m)^(  above_rows:) \d+$", r"\1 1", re.sub(r"(?m)^(  rows_per_part:) \d+$", r"\1 8", text))
+    assert lowered != text, "config/package.yaml has no partitions block to lower"
+    config.write_text(lowered, encoding="utf-8")
+    (project / "data" / "raw" / "zz_test_border_talks.txt").unlink()
+    built = run(project, "build")
+    assert "Great Expectations" in built.stdout
+    descriptor = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    mentions = next(r for r in descriptor["resources"] if r["name"] == "mentions")
+    assert isinstance(mentions["path"], list) and len(mentions["path"]) > 1
+    assert [part["path"] for part in mentions["parts"]] == mentions["path"]
+    assert not (project / "data" / "mentions.csv").exists()
+    run(project, "release", "--date", "2027-01-06")
+    version = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    for flavour in ("full", "open"):
+        zip_path = project / "dist" / f"pak-afghan-security-news-{version}-{flavour}.zip"
+        with zipfile.ZipFile(zip_path) as archive:
+            names = set(archive.namelist())
+        assert {f"pak-afghan-security-news-{version}/{path}" for path in mentions["path"]} <= names
+        run(project, "validate", str(zip_path), "--skip-gx")
