@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from scripts import annotations as ann
-from scripts.drafter.mentions import DraftedEntities, draft_mentions, slug
+from scripts.drafter.mentions import DraftedEntities, draft_mentions, registry_index, slug
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
@@ -282,7 +282,14 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile], drafted: frozenset[str]) -> None:
+    """Set up a drafting process: its registry's look-ups are built and the drafter's modules imported here,
+    once, so that no article's time limit counts them (on a loaded machine they took longer than the limit,
+    and the first article of each worker was reported as stopped)."""
+    from scripts.drafter import numbers, quotes  # noqa: F401 -- imported for their module-level tables
+
     _WORKER_STATE.update(registry=registry, profiles=profiles, drafted=drafted)
+    registry_index(registry)
+    load_schemas()
 
 
 def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
