@@ -10,14 +10,19 @@ fresh process and prints, per corpus size and stage, wall time, CPU time
 process and its children, sampled every 0.1 s) and per-article costs. Stages:
 ``draft``, ``build``, ``rebuild`` (the build with a row cache, cold then warm),
 ``validate`` (without Great Expectations), ``validate-gx`` (with them, no Data Docs), ``map`` (the build's per-source
-stage alone); draft and rebuild only up to 10k articles. Then the build and
-map of 10k articles with a 100-entity and a 10k-entity registry, and the
+stage alone), ``draft-text`` (what the drafter does per article, in one
+process: the CPU of drafting the articles after the registry is loaded and
+one article drafted, without writing or the preview build); draft and rebuild
+only up to 10k articles. Then the build, map and draft-text of 10k articles
+with a 100-entity and a 10k-entity registry (cost per article must not grow
+with the registry), and the
 speed-up of two workers over one on the first size past 1,000 (medians of
 ``--repeats`` runs, with the load average before them: other jobs on the
 machine make wall times meaningless).
 
 ``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages ...] [--workers 1 2]
-[--registry-sizes 100 10000] [--registry-articles 10000] [--speedup-stages map build draft]
+[--registry-sizes 100 10000] [--registry-articles 10000] [--registry-stages build map draft-text]
+[--speedup-stages map build draft]
 [--repeats N] [--draft-up-to N] [--keep DIR] [--rows-per-part N]``; ``... generate N DIR`` only writes a corpus. The work folder is under ``build/``
 (sources' raw paths must lie inside the project for validation to find them).
 Nothing here is a test: the numbers are for the record, not for pass/fail.
@@ -59,8 +64,9 @@ FILLER = ("the officials border security talks said on monday that forces were m
           "speak publicly about it").split()
 MENTIONS_PER_ARTICLE = 12
 SENTENCES_PER_ARTICLE = 36
-# rebuild: the build twice with a row cache, cold then warm; map: the build's per-source stage alone
-STAGES = ("draft", "build", "validate", "validate-gx", "rebuild", "map")
+# rebuild: the build twice with a row cache, cold then warm; map: the build's per-source stage alone;
+# draft-text: the drafter's per-article work alone (its CPU after the registry is loaded)
+STAGES = ("draft", "build", "validate", "validate-gx", "rebuild", "map", "draft-text")
 SMALL_STAGES_UP_TO = 10_000  # draft and rebuild only up to this corpus size (drafting 100k takes hours here)
 
 
@@ -168,6 +174,7 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
     corpus = corpus.resolve()  # sources.raw_path is relative to the project only for an absolute path
     inputs = {"registry_path": corpus / "entities.yaml", "sources_dir": corpus / "sources", "raw_dir": corpus / "raw"}
     quiet = contextlib.redirect_stdout(io.StringIO())
+    measured: dict[str, float] = {}
     if stage == "draft":
         from scripts import draft
 
@@ -180,6 +187,18 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
     elif stage == "build":
         with quiet:
             _build(out / "package", inputs, workers)
+    elif stage == "draft-text":
+        from scripts import draft
+        from scripts.normalise import load_site_profiles
+
+        registry, profiles = ann.load_registry(inputs["registry_path"]), load_site_profiles()
+        paths = draft.input_paths([str(inputs["raw_dir"])], [])
+        draft.draft_article(paths[0], registry, profiles)  # the registry's look-ups are built on the first article
+        start = time.process_time()
+        for path in paths:
+            draft.draft_article(path, registry, profiles)
+        measured["drafting_cpu"] = time.process_time() - start
+        measured["drafted"] = len(paths)
     elif stage == "map":
         from scripts.build import map_sources
         from scripts.tables import BuildInputs
@@ -199,7 +218,7 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
         with quiet:
             validate_package(out / "package", run_gx=stage == "validate-gx", report_path=out / "validation.json")
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    print(json.dumps({"cpu": sum(u.ru_utime + u.ru_stime for u in usage)}))
+    print(json.dumps({"cpu": sum(u.ru_utime + u.ru_stime for u in usage), **measured}))
 
 
 def _build(out: Path, inputs: dict[str, Path], workers: int) -> None:
@@ -258,8 +277,8 @@ def measure(stage: str, corpus: Path, out: Path, workers: int = 1) -> dict[str, 
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"stage {stage} failed:\n{stderr[-3000:]}")
-    cpu = json.loads(stdout.strip().splitlines()[-1])["cpu"]
-    return {"wall": wall, "cpu": cpu, "rss": peak / 2**20}
+    reported = json.loads(stdout.strip().splitlines()[-1])
+    return {**reported, "wall": wall, "rss": peak / 2**20}
 
 
 def _row(label: str, articles: int, result: dict[str, float]) -> str:
@@ -276,6 +295,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--registry-sizes", type=int, nargs="*", default=[100, 10_000],
                         help="registry sizes compared on the build of --registry-articles articles")
     parser.add_argument("--registry-articles", type=int, default=10_000)
+    parser.add_argument("--registry-stages", nargs="*", default=["build", "map", "draft-text"], choices=STAGES,
+                        help="stages compared across --registry-sizes")
     parser.add_argument("--speedup-stages", nargs="*", default=["map", "build", "draft"], choices=STAGES)
     parser.add_argument("--repeats", type=int, default=1,
                         help="runs of each worker count in the speed-up table (medians are printed)")
@@ -318,14 +339,19 @@ def main(argv: list[str] | None = None) -> None:
             articles = args.registry_articles
             print("\n| registry entities | articles | stage | wall | CPU | peak RSS | CPU per article |")
             print("|---|---|---|---|---|---|---|", flush=True)
+            first_cost: dict[str, float] = {}
             for entities in args.registry_sizes:
                 corpus, out = work / f"registry-{entities}", work / f"registry-out-{entities}"
                 if not (corpus / "entities.yaml").is_file():
                     write_corpus(articles, corpus, entities=entities)
-                for stage in ("build", "map"):
+                for stage in args.registry_stages:
                     result = measure(stage, corpus, out)
+                    # draft-text: the drafting loop's own CPU, not the loading of the registry and the imports
+                    cost = result.get("drafting_cpu", result["cpu"]) / articles * 1000
+                    ratio = f" ({cost / first_cost[stage]:.2f}×)" if stage in first_cost else ""
+                    first_cost.setdefault(stage, cost)
                     print(f"| {entities:,} | {articles:,} | {stage} | {result['wall']:.1f} s | {result['cpu']:.1f} s | "
-                          f"{result['rss']:.0f} MiB | {result['cpu'] / articles * 1000:.2f} ms |", flush=True)
+                          f"{result['rss']:.0f} MiB | {cost:.2f} ms{ratio} |", flush=True)
         speedup_size = next((s for s in args.sizes if s > 1_000), None)
         if speedup_size and len(args.workers) > 1:
             print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) | peak RSS (max) "

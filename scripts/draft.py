@@ -29,8 +29,8 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import ChainMap, deque
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from scripts import annotations as ann
-from scripts.drafter.mentions import DraftedEntities, draft_mentions, slug
+from scripts.drafter.mentions import DraftedEntities, draft_mentions, registry_index, slug
 from scripts.drafter import limits
 from scripts.drafter.metadata import choose_profile, draft_metadata
 from scripts.errors import BuildError
@@ -125,11 +125,11 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def _known(entity_id: Any, entities: set[str]) -> str | None:
+def _known(entity_id: Any, entities: Container[str]) -> str | None:
     return entity_id if isinstance(entity_id, str) and entity_id in entities else None
 
 
-def clean_quotes(text: str, quotes: Iterable[dict[str, Any]], entities: set[str],
+def clean_quotes(text: str, quotes: Iterable[dict[str, Any]], entities: Container[str],
                  kinds: list[str], warnings: list[str]) -> list[dict[str, Any]]:
     """Quotes with a valid span, kind and known entity ids, one per span, in reading order."""
     cleaned: dict[tuple[int, int], dict[str, Any]] = {}
@@ -160,7 +160,7 @@ def _measure_from_text(text: str, end: int) -> str:
     return " ".join(words) or "unspecified"
 
 
-def clean_statistics(text: str, statistics: Iterable[dict[str, Any]], entities: set[str],
+def clean_statistics(text: str, statistics: Iterable[dict[str, Any]], entities: Container[str],
                      enums: dict[str, list[str]], warnings: list[str]) -> list[dict[str, Any]]:
     """Statistics with a valid span, enums and bounds that agree with the qualifier (else dropped, with a warning)."""
     cleaned: dict[tuple[int, int], dict[str, Any]] = {}
@@ -213,8 +213,8 @@ def _draft_text(text: str, registry: dict[str, ann.Entity]) -> tuple[list[dict],
 
     schemas = load_schemas()
     mentions, proposed = draft_mentions(text, registry)
-    types = {**{e.entity_id: e.type for e in registry.values()}, **{e.entity_id: e.type for e in proposed.entities}}
-    entities = set(types)
+    # the registry's ids and the text's proposals, looked up in place: no copy of the registry per article
+    entities = ChainMap({e.entity_id: e for e in proposed.entities}, registry)
     warnings: list[str] = []
     quotes = extract_quotes(text, [(m["start"], m["end"], m["entity_id"], m["type"]) for m in mentions])
     statistics = extract_statistics(text, [(m["start"], m["end"], m["entity_id"]) for m in mentions])
@@ -282,7 +282,14 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile], drafted: frozenset[str]) -> None:
+    """Set up a drafting process: its registry's look-ups are built and the drafter's modules imported here,
+    once, so that no article's time limit counts them (on a loaded machine they took longer than the limit,
+    and the first article of each worker was reported as stopped)."""
+    from scripts.drafter import numbers, quotes  # noqa: F401 -- imported for their module-level tables
+
     _WORKER_STATE.update(registry=registry, profiles=profiles, drafted=drafted)
+    registry_index(registry)
+    load_schemas()
 
 
 def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],

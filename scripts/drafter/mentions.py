@@ -9,7 +9,7 @@ source-local aliases such as a surname used alone or an acronym given in
 parentheses after a registry name).
 
 Registry names and aliases are matched first, with the build's own matcher
-(:func:`scripts.annotations.match_names`: whole words, longest match first,
+(:class:`scripts.annotations.NameMatcher`, built once per registry: whole words, longest match first,
 acronyms only as written). Names the registry lacks are found by rules that
 need no model and no gazetteer: runs of capitalised words (with "of", "for",
 "and" inside names of bodies), an acronym in parentheses after a name, role
@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from scripts.annotations import Entity, match_names
+from scripts.annotations import Entity, NameMatcher
 from scripts.drafter.lexicon import load_lexicon, words_pattern
 
 # The word classes that read a capitalised run of words (config/lexicon.yaml, name_classes and the type cues).
@@ -306,10 +307,11 @@ def _acronym_aliases(text: str, spans: list[tuple[int, int, str]]) -> dict[str, 
     return aliases
 
 
-def _unique_id(name: str, taken: set[str]) -> str:
+def _unique_id(name: str, taken: set[str], reserved: Container[str] = frozenset()) -> str:
+    """A slug of ``name`` in neither ``taken`` (then added to it) nor ``reserved`` (the registry's ids)."""
     base = candidate = slug(name)
     number = 2
-    while candidate in taken:
+    while candidate in taken or candidate in reserved:
         candidate, number = f"{base}-{number}", number + 1
     taken.add(candidate)
     return candidate
@@ -390,13 +392,16 @@ def _after_place_preposition(text: str, start: int, end: int) -> bool:
     return bool(before) and before[0] in PLACE_PREPOSITIONS and not re.match(r" [a-z]", text[end:end + 2])
 
 
-def _listed_places(text: str, untyped: list[tuple[str, int, int]], places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
-    """Words listed with places are places: "Kazakhstan, Tajikistan and Kyrgyzstan" with one of them known."""
+def _listed_places(text: str, untyped: list[tuple[str, int, int]], places: NameMatcher,
+                   more_places: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """Words listed with places are places: "Kazakhstan, Tajikistan and Kyrgyzstan" with one of them known.
+
+    ``places`` matches the registry's places, ``more_places`` (name -> id) are the text's own."""
     found: dict[str, tuple[str, int, int]] = {}
     changed = True
     while changed:
         changed = False
-        spans = [(s, e) for s, e, _ in match_names(text, {**places, **{n: "place" for n in found}})]
+        spans = [(s, e) for s, e, _ in places.match(text, {**more_places, **{n: "place" for n in found}})]
         ends, starts = {e for _s, e in spans}, {s for s, _e in spans}
         for name, start, end in untyped:
             if name in found:
@@ -422,13 +427,14 @@ def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, 
     return False
 
 
-def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: set[str],
-                places: dict[str, str], people: tuple[Entity, ...] = ()) -> dict[str, tuple[str, int, int]]:
+def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
+                index: RegistryIndex) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
 
-    ``places`` are the registry's names of places (name -> id), for places listed with them; ``people``
-    the registry's persons, whose first and last names used alone are theirs, not new persons.
+    ``index`` gives the registry's names (casefolded: ``known``), its places, for places listed with
+    them, and its persons, whose first and last names used alone are theirs, not new persons.
     """
+    known = index.known
     headlines = sorted(_headline_paragraphs(text))
     headline_starts = [s for s, _e in headlines]
     # registry spans by end, and sorted by start: the look-ups below stay logarithmic on long texts
@@ -492,16 +498,17 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]], known: se
                 seen.add(name.casefold())
             elif entity_type is None and len(words) == 1 and not _is_acronym(name):
                 untyped.append((name, start, end))
-    listed = _listed_places(text, [u for u in untyped if u[0].casefold() not in known | seen],
-                            {**places, **{n: "place" for n, c in candidates.items() if c[0] == "GPE"}})
+    listed = _listed_places(text, [u for u in untyped if u[0].casefold() not in known and u[0].casefold() not in seen],
+                            index.places_matcher, {n: "place" for n, c in candidates.items() if c[0] == "GPE"})
     candidates.update(listed)
-    candidates.update(_datelines(text, known | {n.casefold() for n in listed}, candidates))
+    candidates.update(_datelines(text, (known, {n.casefold() for n in listed}), candidates))
     # a single word typed a place by its preposition that is the first or last name of a person named
     # in the text ("in Clinton's view") is that person (a surname becomes an alias), not a place
     surnames = {part for name, (entity_type, _s, _e) in candidates.items()
                 if entity_type == "PERSON" and " " in name for part in (name.split()[0], name.split()[-1])}
     present = {entity_id for _s, _e, entity_id in registry_spans}
-    surnames |= {part for person in people if person.entity_id in present and " " in person.name
+    people = [index.people_by_id[entity_id] for entity_id in present if entity_id in index.people_by_id]
+    surnames |= {part for person in people if " " in person.name
                  for part in (person.name.split()[0], person.name.split()[-1])}
     # a single word that speaks ("Okafor said") and is the first or last name of a person named in the
     # text is that person too: it becomes a surname alias, not an entity of its own
@@ -565,7 +572,12 @@ def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: 
 
 @dataclass(frozen=True)
 class RegistryIndex:
-    """The look-ups the drafter needs of a registry, built once per run (not once per article)."""
+    """The look-ups the drafter needs of a registry, built once per run (not once per article).
+
+    Nothing the drafter does per article may copy or walk one of these: a text's own names (proposed
+    entities, local aliases) are passed to the matchers as extra names, and its people are looked up by
+    the ids matched in it, so the cost of an article does not grow with the registry.
+    """
 
     registry: dict[str, Entity]
     size: int
@@ -573,6 +585,11 @@ class RegistryIndex:
     known: frozenset[str]  # the names casefolded
     places: dict[str, str]  # names of GPEs -> entity id
     people: tuple[Entity, ...]
+    matcher: NameMatcher  # over ``names``
+    places_matcher: NameMatcher  # over ``places``
+    people_by_id: dict[str, Entity]  # the persons, by id
+    people_rank: dict[str, int]  # a person's id -> its position in ``people`` (registry order)
+    first_names: Counter[str]  # the first words of the persons' names of two words or more
 
 
 _LAST_INDEX: list[RegistryIndex] = []  # the index of the registry drafted with last (a run drafts with one)
@@ -583,10 +600,14 @@ def registry_index(registry: dict[str, Entity]) -> RegistryIndex:
     if _LAST_INDEX and _LAST_INDEX[0].registry is registry and _LAST_INDEX[0].size == len(registry):
         return _LAST_INDEX[0]
     names = {name: e.entity_id for e in registry.values() for name in e.names}
+    places = {name: e.entity_id for e in registry.values() if e.type == "GPE" for name in e.names}
+    people = tuple(e for e in registry.values() if e.type == "PERSON")
     index = RegistryIndex(
         registry=registry, size=len(registry), names=names, known=frozenset(name.casefold() for name in names),
-        places={name: e.entity_id for e in registry.values() if e.type == "GPE" for name in e.names},
-        people=tuple(e for e in registry.values() if e.type == "PERSON"))
+        places=places, people=people, matcher=NameMatcher(names), places_matcher=NameMatcher(places),
+        people_by_id={e.entity_id: e for e in people},
+        people_rank={e.entity_id: rank for rank, e in enumerate(people)},
+        first_names=Counter(e.name.split()[0] for e in people if len(e.name.split()) >= 2))
     _LAST_INDEX[:] = [index]
     return index
 
@@ -594,11 +615,10 @@ def registry_index(registry: dict[str, Entity]) -> RegistryIndex:
 def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
     """Names the registry lacks, as new entities with a type, plus local aliases."""
     index = registry_index(registry)
-    names, known = index.names, set(index.known)
-    registry_spans = match_names(text, names)
-    candidates = _candidates(text, registry_spans, known, index.places, index.people)
+    registry_spans = index.matcher.match(text)
+    candidates = _candidates(text, registry_spans, index)
 
-    taken = set(registry)
+    taken: set[str] = set()  # ids given to this text's proposals (the registry's are reserved)
     drafted = DraftedEntities()
     acronyms = {n: c for n, c in candidates.items() if _is_acronym(n)}
     by_name: dict[str, Entity] = {}
@@ -610,12 +630,11 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
             singular.aliases.append(name)  # "Bisham attacks" after "Bisham attack"
             continue
         drafted.entities.append(Entity(
-            entity_id=_unique_id(name, taken), name=name, type=entity_type, aliases=[],
+            entity_id=_unique_id(name, taken, registry), name=name, type=entity_type, aliases=[],
             description=_description(text, entity_type, start, end)))
         by_name[name] = drafted.entities[-1]
     proposed_by_id = {e.entity_id: e for e in drafted.entities}
-    all_names = {**names, **{e.name: e.entity_id for e in drafted.entities}}
-    spans = match_names(text, all_names)
+    spans = index.matcher.match(text, {e.name: e.entity_id for e in drafted.entities})
     in_parentheses = _acronym_aliases(text, spans)
     present = {entity_id: text[s:e] for s, e, entity_id in spans}
     for acronym, (entity_type, start, end) in sorted(acronyms.items(), key=lambda c: c[1][1]):
@@ -628,20 +647,22 @@ def propose_entities(text: str, registry: dict[str, Entity]) -> DraftedEntities:
             drafted.local_aliases[acronym] = owner
         else:
             drafted.entities.append(Entity(
-                entity_id=_unique_id(acronym, taken), name=acronym, type=entity_type, aliases=[],
+                entity_id=_unique_id(acronym, taken, registry), name=acronym, type=entity_type, aliases=[],
                 description=_description(text, entity_type, start, end)))
-    all_names = {**names, **{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
-    drafted.local_aliases.update(_surname_aliases(text, index.people, drafted, all_names))
+    own_names = {**{n: e.entity_id for e in drafted.entities for n in e.names}, **drafted.local_aliases}
+    drafted.local_aliases.update(_surname_aliases(text, index, drafted, own_names))
     return drafted
 
 
-def _datelines(text: str, known: set[str], candidates: dict[str, tuple[str, int, int]]) -> dict[str, tuple[str, int, int]]:
-    """Place names of a dateline ("PESHAWAR, PAKISTAN –") at the start of a paragraph."""
+def _datelines(text: str, known: tuple[Container[str], ...],
+               candidates: dict[str, tuple[str, int, int]]) -> dict[str, tuple[str, int, int]]:
+    """Place names of a dateline ("PESHAWAR, PAKISTAN –") at the start of a paragraph, unless a set of
+    ``known`` holds them casefolded."""
     found: dict[str, tuple[str, int, int]] = {}
     for match in DATELINE.finditer(text):
         for word in re.finditer(r"[A-Z]{3,}", match.group(1)):
             name = word.group(0)
-            if name.casefold() not in known:
+            if not any(name.casefold() in names for names in known):
                 # a dateline names a place, whatever type another cue proposed for the same capitals
                 start = match.start(1) + word.start()
                 first = candidates[name][1:] if name in candidates else (start, start + len(name))
@@ -662,21 +683,31 @@ def _word_occurrences(text: str, word: str, start: int) -> list[int]:
     return found
 
 
-def _surname_aliases(text: str, registry_people: tuple[Entity, ...], drafted: DraftedEntities,
-                     all_names: dict[str, str]) -> dict[str, str]:
+def _surname_aliases(text: str, index: RegistryIndex, drafted: DraftedEntities,
+                     own_names: dict[str, str]) -> dict[str, str]:
     """A person's last name (or a first name no other person shares) used alone after the full name
-    ("Rahimi said", "Nadia said") is a local alias."""
-    people = [*registry_people, *(e for e in drafted.entities if e.type == "PERSON")]
-    spans = match_names(text, all_names)
+    ("Rahimi said", "Nadia said") is a local alias.
+
+    ``own_names`` are the text's names beside the registry's (its proposals and local aliases)."""
+    spans = index.matcher.match(text, own_names)
     first_seen = {entity_id: start for start, _end, entity_id in reversed(spans)}
+    proposed_people = [e for e in drafted.entities if e.type == "PERSON"]
+    # the persons the text names: the registry's in registry order, then the proposed ones
+    people = [*sorted((index.people_by_id[i] for i in first_seen if i in index.people_by_id),
+                      key=lambda person: index.people_rank[person.entity_id]),
+              *(e for e in proposed_people if e.entity_id in first_seen)]
     aliases: dict[str, str] = {}
-    known = {name.casefold() for name in all_names}
+    own_known = {name.casefold() for name in own_names}
+
+    def known(word: str) -> bool:
+        return word.casefold() in index.known or word.casefold() in own_known
+
     for person in people:
         parts = person.name.split()
-        if person.entity_id not in first_seen or len(parts) < 2:
+        if len(parts) < 2:
             continue
         surname = parts[-1]
-        if surname.casefold() in known or surname in aliases:
+        if known(surname) or surname in aliases:
             continue
         later = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text)
                  if m.start() > first_seen[person.entity_id]]
@@ -685,14 +716,14 @@ def _surname_aliases(text: str, registry_people: tuple[Entity, ...], drafted: Dr
                  and not re.search(r"[A-Z][\w’'-]* $", text[max(0, s - 30):s])]
         if alone:
             aliases[surname] = person.entity_id
-    # a first name used alone ("Nadia" after "Nadia Rahimi") when no other person of the text shares it
-    first_names = Counter(e.name.split()[0] for e in people if len(e.name.split()) >= 2)
+    # a first name used alone ("Nadia" after "Nadia Rahimi") when no other person shares it
+    proposed_first_names = Counter(e.name.split()[0] for e in proposed_people if len(e.name.split()) >= 2)
     for person in people:
         parts = person.name.split()
-        if person.entity_id not in first_seen or len(parts) < 2 or first_names[parts[0]] > 1:
+        if len(parts) < 2 or index.first_names[parts[0]] + proposed_first_names[parts[0]] > 1:
             continue
         given = parts[0]
-        if given.casefold() in known or given in aliases or given.casefold().rstrip(".") in TITLES or \
+        if known(given) or given in aliases or given.casefold().rstrip(".") in TITLES or \
                 len(given.rstrip(".")) < 3:
             continue
         later = _word_occurrences(text, given, first_seen[person.entity_id] + 1)
@@ -714,11 +745,11 @@ def draft_mentions(text: str, registry: dict[str, Entity]) -> tuple[list[dict], 
     """
     drafted = propose_entities(text, registry)
     proposed = {e.entity_id: e for e in drafted.entities}
-    names = {**registry_index(registry).names, **{name: e.entity_id for e in drafted.entities for name in e.names}}
-    names.update(drafted.local_aliases)
+    own_names = {name: e.entity_id for e in drafted.entities for name in e.names}
+    own_names.update(drafted.local_aliases)
     mentions = [
         {"start": start, "end": end, "text": text[start:end], "entity_id": entity_id,
          "type": (proposed.get(entity_id) or registry[entity_id]).type, "origin": "matched"}
-        for start, end, entity_id in match_names(text, names)
+        for start, end, entity_id in registry_index(registry).matcher.match(text, own_names)
     ]
     return mentions, drafted
