@@ -165,3 +165,16 @@ def test_a_qualifier_phrase_added_to_the_lexicon_is_read_by_the_drafter() -> Non
     phrase = next(phrases for qualifier, phrases in words.qualifiers_before if qualifier == "at_least")[0]
     row, = extract_statistics(f"Officials counted {phrase} 40 raids.")
     assert row["qualifier"] == "at_least" and row["text"].startswith(phrase.split()[0])
+
+
+def test_a_month_before_a_day_is_a_date_and_no_proposed_place() -> None:
+    """Datelines and dates write months abbreviated ("Nov 30", "Sept. 4"); the lexicon's month abbreviations
+    keep them from being proposed as places listed beside a known city, while a real place still is one."""
+    from scripts.annotations import Entity
+    from scripts.drafter.mentions import propose_entities
+
+    registry = {"lund": Entity(entity_id="lund", name="Lund", type="GPE", aliases=[], description="A town.")}
+    for date in ("Nov 30", "Nov. 30", "Sept. 4", "Dec 1"):
+        text = f"Lund, {date} — Officials from Lund and Zarghun met on Sunday to discuss the dam.\n"
+        names = {e.name.rstrip(".") for e in propose_entities(text, registry).entities}
+        assert names == {"Zarghun"}, (date, names)

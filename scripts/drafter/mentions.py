@@ -51,6 +51,8 @@ CONNECTORS = _NAME_CLASSES["name_connectors"]
 FUNCTION_WORDS = _NAME_CLASSES["never_names"]  # capitalised words that are never names on their own
 # Capitalised in any sentence, so neither names nor signs of title case.
 CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
+MONTH_NAMES = frozenset(load_lexicon().month_numbers)  # names and abbreviations ("nov", "sept")
+DAY_AFTER = re.compile(r"\.?\s{1,3}\d{1,2}\b")  # a day of the month right after a month name
 NOT_NAMES = FUNCTION_WORDS | CALENDAR_WORDS
 # Endings of nationality adjectives and nouns ("Pakistani", "Afghan", "Chinese", "Afghans").
 NATIONALITIES = load_lexicon().nationality_adjectives
@@ -467,6 +469,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
+            if len(words) == 1 and words[0].casefold().rstrip(".") in MONTH_NAMES and DAY_AFTER.match(text, end):
+                continue  # a month before a day is a date ("Nov 30", "Sept. 4"), whatever the abbreviation
             honorific = re.search(r"\b([A-Za-z]+)\.?\s$", text[max(0, written_start - 8):written_start])
             if honorific and honorific.group(1).casefold() in HONORIFICS:
                 had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
