@@ -178,3 +178,13 @@ def test_a_month_before_a_day_is_a_date_and_no_proposed_place() -> None:
         text = f"Lund, {date} — Officials from Lund and Zarghun met on Sunday to discuss the dam.\n"
         names = {e.name.rstrip(".") for e in propose_entities(text, registry).entities}
         assert names == {"Zarghun"}, (date, names)
+
+
+def test_people_named_by_what_they_do_speak_as_a_group_and_are_no_proposed_person() -> None:
+    """'Shopkeepers said' opens a sentence with a capitalised common noun; the lexicon's group nouns keep it
+    from being proposed as a person, while a lone surname in the same place still is one."""
+    from scripts.drafter.mentions import propose_entities
+
+    text = ("Shopkeepers said the market had been shut for a week. Protesters told reporters the road was blocked. "
+            "Okafor said he had seen the trucks.\n")
+    assert {e.name: e.type for e in propose_entities(text, {}).entities} == {"Okafor": "PERSON"}
