@@ -394,6 +394,12 @@ def _is_acronym(name: str) -> bool:
     return not any(c.islower() for c in name)
 
 
+def _capitalised_word(name: str) -> bool:
+    """A one-word name written with a capital ("Hope", "Kabul"): it never matches a word written wholly in lower
+    case ("hope"), which is an ordinary word; names of several words still match whatever their case."""
+    return not _is_acronym(name) and any(c.isupper() for c in name) and not any(c.isspace() for c in name)
+
+
 def _is_word(character: str) -> bool:
     """What ``\\w`` matches in a str pattern."""
     return character.isalnum() or character == "_"
@@ -456,6 +462,7 @@ class NameMatcher:
         # An ASCII name found by the automaton matches character for character as the pattern would
         # (fold_case and re.IGNORECASE agree on ASCII); only its word boundaries are left to check.
         self.ascii = [name.isascii() for name, _entity in self.names]
+        self.capitalised = [_capitalised_word(name) for name, _entity in self.names]
         self._exact = ahocorasick.Automaton()
         self._folded = ahocorasick.Automaton()
         for index, (name, _entity) in enumerate(self.names):
@@ -486,6 +493,8 @@ class NameMatcher:
                     elif not _name_pattern(name).match(text, start):
                         continue
                     next_start[index] = last + 1
+                    if self.capitalised[index] and text[start:last + 1].islower():
+                        continue  # "hope" is no mention of "Hope"
                     found.append((start, last + 1, index))
         return found
 

@@ -18,7 +18,10 @@ def plain_rule(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
         if not name:
             continue
         flags = 0 if not any(c.islower() for c in name) else re.IGNORECASE
+        one_capitalised_word = bool(flags) and any(c.isupper() for c in name) and not any(c.isspace() for c in name)
         for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags):
+            if one_capitalised_word and found.group().islower():
+                continue  # a one-word name with a capital is not matched in a word written wholly in lower case
             candidates.append((found.start(), found.end(), entity_id))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     kept: list[tuple[int, int, str]] = []
@@ -85,3 +88,16 @@ def test_a_reused_matcher_for_a_large_name_list_follows_the_plain_rule() -> None
     ]
     for names in variants:
         assert match_names(text, names) == plain_rule(text, names)
+
+
+def test_a_one_word_name_is_no_mention_of_the_same_word_in_lower_case() -> None:
+    """A surname or a place written with a capital is an ordinary word when the text writes it in lower case
+    ("hope", "tension"); other cases still match ("HOPE" in a headline), and names of several words match
+    whatever their case ("foreign ministry"), as the annotation guidelines say."""
+    names = {"Hope": "john-hope", "Foreign Ministry": "foreign-ministry", "Kabul": "kabul"}
+    text = "There is hope, Hope said. HOPE IN KABUL. The foreign ministry in kabul agreed."
+    found = [(text[s:e], entity) for s, e, entity in match_names(text, names)]
+    assert found == [("Hope", "john-hope"), ("HOPE", "john-hope"), ("KABUL", "kabul"),
+                     ("foreign ministry", "foreign-ministry")]
+    assert [(text[s:e], entity) for s, e, entity in NameMatcher(names).match(text)] == found
+    assert plain_rule(text, names) == match_names(text, names)
