@@ -276,6 +276,14 @@ def _join_words(text: str, tokens: list[re.Match[str]], index: int) -> tuple[int
     return last, words
 
 
+
+def _next_token_after(tokens: list[re.Match[str]], index: int, end: int) -> int:
+    """The index of the first token after ``index`` that starts at or past ``end`` (a number read from
+    ``tokens[index]`` up to ``end`` consumes the tokens inside it)."""
+    while index + 1 < len(tokens) and tokens[index + 1].start() < end:
+        index += 1
+    return index + 1
+
 def find_numbers(text: str) -> list[Number]:
     """Every number written in digits, words or both, with scale words applied; vague quantities left out."""
     tokens = _tokens(text)
@@ -286,26 +294,20 @@ def find_numbers(text: str) -> list[Number]:
         ratio = _ratio(text, token)
         if ratio is not None:
             numbers.append(ratio)
-            while index + 1 < len(tokens) and tokens[index + 1].start() < ratio.end:
-                index += 1
-            index += 1
+            index = _next_token_after(tokens, index, ratio.end)
             continue
         if token.group("digits"):
             number = _digit_fraction(text, token) or _digit_number(text, token)
             if number is not None:
                 numbers.append(number)
-                while index + 1 < len(tokens) and tokens[index + 1].start() < number.end:
-                    index += 1
-            index += 1
+            index = _next_token_after(tokens, index, number.end if number is not None else 0)
             continue
         word = token.group().lower()
         if word in SHARE_WORDS:
             share = _share(text, token)
             if share is not None:
                 numbers.append(share)
-                while index + 1 < len(tokens) and tokens[index + 1].start() < share.end:
-                    index += 1
-            index += 1
+            index = _next_token_after(tokens, index, share.end if share is not None else 0)
             continue
         last, words = _join_words(text, tokens, index)
         start = token.start()
