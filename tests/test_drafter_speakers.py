@@ -503,3 +503,33 @@ def test_an_adverb_opening_the_sentence_is_no_part_of_the_subject() -> None:
     rows = [(r["speaker_text"], r["cue"]) for r in extract_quotes(text)]
     assert rows[0] == ("Lena Ortiz", "urging")
     assert not any((speaker or "").startswith("as ") for speaker, _cue in rows)  # "Even as ..." opens a clause
+
+
+# --- issue 11, second speakers pass ------------------------------------------------------------------------
+
+def test_a_restrictive_relative_pronoun_speaks_for_the_noun_phrase_before_it() -> None:
+    text = ("The harbour board met on Monday. Its files include a memo from the Coastal Watch Group that "
+            "highlights “rising water” at the docks.\n\n"
+            "Support came from fishing crews like the Lund Cooperative which argued that the quay was “unsafe”.\n")
+    rows = speakers(text, ("Coastal Watch Group", "coastal-watch-group", "ORG"),
+                    ("Lund Cooperative", "lund-cooperative", "ORG"))
+    # a document before the preposition speaks (through its author); otherwise the nearest noun phrase
+    assert rows == [("rising water", "coastal-watch-group", "a memo from the Coastal Watch Group"),
+                    ("unsafe", "lund-cooperative", "the Lund Cooperative")]
+
+
+def test_a_that_after_a_reporting_verb_is_no_relative_pronoun() -> None:
+    text = "Jo Roe said that “the quay is unsafe”.\n"
+    assert speakers(text, ("Jo Roe", "jo-roe", "PERSON")) == [("the quay is unsafe", "jo-roe", "Jo Roe")]
+
+
+def test_a_colon_ending_the_paragraph_before_introduces_a_quote_opening_its_paragraph() -> None:
+    text = ("The club answered the next day. Lund Rowing Club’s Press Officer Ana Roe wrote:\n"
+            "“The anthem is a moment to reflect. We respect the right of every rower to protest.”\n\n"
+            "Omar Haddad, a coach:\n"
+            "“We are done.”\n\n"
+            "The ferry left on time.\n"
+            "“A grand day,” a passenger said.\n")
+    rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert [(r[1], r[2]) for r in rows] == [("ana-roe", "Ana Roe"), ("omar-haddad", "Omar Haddad"),
+                                            (None, "a passenger")]

@@ -389,6 +389,46 @@ def _name_before_appositive(text: str, sentence_start: int,
     return name[0], name[1], role
 
 
+_ANTECEDENT_PREPOSITIONS = _LEXICON.closed_classes["antecedent_prepositions"]
+
+
+def _relative_antecedent(text: str, sentence_start: int, pronoun_start: int) -> tuple[int, int] | None:
+    """The noun phrase a restrictive "that"/"which" stands for: the phrase right before it ("activist groups
+    like Greenpeace which charged"), or, when that phrase is the object of a preposition after a document
+    ("an attachment from the X Agency that highlights"), the document with it (a document speaks). None
+    when no noun phrase stands right before the pronoun ("said that", "so that")."""
+    words = _words(text, sentence_start, pronoun_start)[-_RELATIVE_ANTECEDENT_WORDS:]
+    if not words or text[words[-1][1]:pronoun_start].strip():
+        return None
+
+    def phrase_start(last: int) -> tuple[int, int]:
+        """(first word of the phrase ending at word ``last``, index of the word that stopped it or -1)."""
+        first = last + 1
+        for index in range(last, -1, -1):
+            low = words[index][2].lower()
+            gap = text[words[index][1]:words[index + 1][0]] if index < len(words) - 1 else ""
+            if any(ch in gap for ch in ",;:!?“”\"") or low in REPORTING_VERBS or \
+                    (low in _CLAUSE_BOUNDARIES and index < last) or low in _AUX_BEFORE_VERB:
+                return first, index
+            first = index
+            if low in _DETERMINERS:
+                return first, index - 1
+        return first, -1
+
+    first, stop = phrase_start(len(words) - 1)
+    if first >= len(words) or words[-1][2].lower() in _CLAUSE_BOUNDARIES | _PRONOUNS:
+        return None
+    if stop >= 1 and words[stop][2].lower() in _ANTECEDENT_PREPOSITIONS and \
+            not text[words[stop][1]:words[first][0]].strip():
+        head_first, _ = phrase_start(stop - 1)
+        if head_first < stop and any(w[2].lower() in _DOCUMENT_NOUNS for w in words[head_first:stop]):
+            first = head_first
+    return words[first][0], words[-1][1]
+
+
+_RELATIVE_ANTECEDENT_WORDS = 12  # "an 80-page attachment seemingly from the X Agency": a bounded look back
+
+
 def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> tuple[int, int, str | None] | None:
     """The speaker noun phrase before a verb: (start, end, role) or None.
 
@@ -463,6 +503,11 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 named = _name_before_appositive(text, sentence_start, antecedent)
                 return named or (antecedent[0], antecedent[1], None)
         return None
+    if text[start:stop].lower() in {"that", "which"}:
+        # "includes an attachment from the X Agency that highlights": the relative pronoun stands for the
+        # noun phrase before it
+        antecedent = _relative_antecedent(text, sentence_start, start)
+        return (antecedent[0], antecedent[1], None) if antecedent else None
     # "the army spokesman, Name added": a role-like phrase before the name's comma
     head = text[sentence_start:start].rstrip()
     if head.endswith(",") and _starts_with_name(text[start:stop]):
@@ -1008,7 +1053,8 @@ def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> l
     pull_paragraphs: list[int] = []
     for p_index, para in enumerate(paragraphs):
         sentences = _sentences(text, *para)
-        if _is_pull_quote_line(text, para) and not (p_index and _continues_quote(text, paragraphs[p_index - 1], para)):
+        if _is_pull_quote_line(text, para) and not (p_index and _continues_quote(text, paragraphs[p_index - 1], para)) \
+                and not (p_index and text[_end_before(text, para[0]) - 1] == ":"):  # "X wrote:" / "“...”"
             pull_paragraphs.append(p_index)
             continue
         marked = _marked_quotes(text, para, sentences, p_index)
@@ -1140,6 +1186,31 @@ def _attribution_sentence(text: str, start: int, end: int) -> _Attribution | Non
     return None
 
 
+def _end_before(text: str, position: int) -> int:
+    """The end of the text before position without its trailing white space (a backward scan over the
+    white space only, so it costs nothing like copying the text before)."""
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _colon_lead(text: str, para_start: int) -> _Attribution | None:
+    """The attribution ending the paragraph before with a colon, for a quote that opens its paragraph
+    ("X's Media Coordinator Jo Roe wrote:" / "“...”"): a speaker label or a reporting verb and its subject."""
+    lead_end = _end_before(text, para_start)
+    if lead_end == 0 or text[lead_end - 1] != ":":
+        return None
+    lead_start = text.rfind("\n", 0, lead_end) + 1
+    sentence_start = _sentences(text, lead_start, lead_end)[-1][0]
+    label = _LABEL_LEAD.match(text[sentence_start:lead_end])
+    if label and _is_speaker_label(label.group("np").split(",")[0]):
+        np_start, np_end = _trim(text, sentence_start + label.start("np"), sentence_start + label.end("np"))
+        first_comma = text.find(",", np_start, np_end)
+        return _Attribution(np_start=np_start, np_end=first_comma if first_comma > 0 else np_end,
+                            role=text[first_comma + 1:np_end].strip() or None if first_comma > 0 else None)
+    return _pre_attribution(text, sentence_start, lead_end - 1, _FRAGMENT_VERBS)
+
+
 def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_start: int, sent_end: int,
                       para: tuple[int, int], p_index: int,
                       sentence_before: tuple[int, int] | None = None) -> _Candidate | None:
@@ -1197,7 +1268,7 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
         follows_quote = sentence_before is not None and text[para[0]:sentence_before[0]].rstrip()[-1:] and \
             text[para[0]:sentence_before[0]].rstrip()[-1] in _ALL_MARKS
         attribution = post or (_attribution_sentence(text, *sentence_before) if sentence_before and not follows_quote
-                               else None)
+                               else None) or (_colon_lead(text, para[0]) if sentence_before is None else None)
         # a whole clause in double marks opening its sentence is a quote even when the writer's
         # words follow the closing mark (“..., ” which the law did not allow)
         whole = (ends_clause and (stretch.double or post is not None)) or \
