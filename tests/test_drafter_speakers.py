@@ -533,3 +533,47 @@ def test_a_colon_ending_the_paragraph_before_introduces_a_quote_opening_its_para
     rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
     assert [(r[1], r[2]) for r in rows] == [("ana-roe", "Ana Roe"), ("omar-haddad", "Omar Haddad"),
                                             (None, "a passenger")]
+
+
+def test_an_inverted_attribution_after_its_own_words_is_no_attribution_of_the_quote_before() -> None:
+    text = ("“Try to understand them,” Ana Roe says. “It does not make them villains.” Practice kindness and "
+            "empathy, says Omar Haddad, a professor of psychology.\n")
+    rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert rows[1] == ("It does not make them villains.", "ana-roe", None)  # carries Ana Roe's quote on
+
+
+def test_she_never_resolves_to_a_man_the_article_names_with_mr_or_a_male_title() -> None:
+    text = ("Ms. Ana Roe chairs the ferry board. Board spokesman Omar Haddad said the ferry was late.\n\n"
+            "“We will fix it,” she said.\n")
+    rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert rows[-1] == ("We will fix it", "ana-roe", "she")
+
+
+def test_a_pronoun_after_a_name_in_its_sentence_gives_the_persons_gender() -> None:
+    text = ("Lena Ortiz said her crew would win the race. Omar Haddad said his crew was tired.\n\n"
+            "“We will win by a length,” she said.\n")
+    rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert rows[-1] == ("We will win by a length", "lena-ortiz", "she")
+
+
+def test_a_title_ending_the_sentence_before_a_name_gives_no_gender() -> None:
+    text = ("Lena Ortiz spoke of her daughter. Omar Roe runs the yard.\n\n"
+            "“The yard is busy,” Omar Roe said. “We will cope,” he said.\n")
+    rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Roe", "omar-roe", "PERSON"))
+    assert rows[-1] == ("We will cope", "omar-roe", "he")
+
+
+def test_a_pronoun_after_a_surname_two_people_share_gives_no_gender() -> None:
+    text = ("Bill Roe and Ana Roe run the yard. Roe said her dock was full.\n\n"
+            "“The yard is busy,” Bill Roe said. “We will cope,” he said.\n")
+    found = spans(text, ("Bill Roe", "bill-roe", "PERSON"), ("Ana Roe", "ana-roe", "PERSON"))
+    lone = text.index("Roe said her")
+    found.append((lone, lone + 3, "bill-roe", "PERSON"))  # the surname alone, linked to one of the two
+    rows = [(r["text"], r["speaker"], r["speaker_text"]) for r in extract_quotes(text, sorted(found))]
+    assert rows[-1] == ("We will cope", "bill-roe", "he")
+
+
+def test_a_relative_pronoun_whose_verb_takes_a_noun_object_reports_nothing() -> None:
+    text = ("The memo lays out the paid speeches for Bill Roe that added tens of millions of dollars to the "
+            "family fortune, including in the years that Ana Roe led the agency.\n")
+    assert speakers(text, ("Bill Roe", "bill-roe", "PERSON"), ("Ana Roe", "ana-roe", "PERSON")) == []

@@ -35,6 +35,7 @@ word lists are used (no parser), so it is fast and never raises on odd input.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -426,6 +427,9 @@ def _relative_antecedent(text: str, sentence_start: int, pronoun_start: int) -> 
     return words[first][0], words[-1][1]
 
 
+# after a relative pronoun's verb: a clause, a colon or comma, or a quotation within a few words
+_RELATIVE_FRAME = re.compile(r"\s*(?:that\b|how\b|whether\b|if\b|[,:]|(?:[\w’'\-]+\s+){0,4}[" +
+                             re.escape(_ALL_MARKS.replace("'", "").replace("’", "")) + "])")
 _RELATIVE_ANTECEDENT_WORDS = 12  # "an 80-page attachment seemingly from the X Agency": a bounded look back
 
 
@@ -504,9 +508,12 @@ def _subject_phrase_before(text: str, sentence_start: int, verb_start: int) -> t
                 return named or (antecedent[0], antecedent[1], None)
         return None
     if text[start:stop].lower() in {"that", "which"}:
-        # "includes an attachment from the X Agency that highlights": the relative pronoun stands for the
-        # noun phrase before it
-        antecedent = _relative_antecedent(text, sentence_start, start)
+        # "includes an attachment from the X Agency that highlights “...”": the relative pronoun stands for
+        # the noun phrase before it, when its verb frames a clause or a quotation ("engagements for X that
+        # added tens of millions" reports nothing)
+        frame = _RELATIVE_FRAME.match(text, _words(text, verb_start, verb_start + 40)[0][1]) \
+            if _words(text, verb_start, verb_start + 40) else None
+        antecedent = _relative_antecedent(text, sentence_start, start) if frame else None
         return (antecedent[0], antecedent[1], None) if antecedent else None
     # "the army spokesman, Name added": a role-like phrase before the name's comma
     head = text[sentence_start:start].rstrip()
@@ -1129,11 +1136,18 @@ _GERUND_AFTER_QUOTE = re.compile(r"[\s,]*(?:" + "|".join(sorted(f for f in REPOR
 def _is_bare_attribution(text: str, start: int, end: int) -> bool:
     """A sentence that only attributes ('Lisa Roe said at a summit.'): a reporting verb among its first
     words and no clause of its own after it ('Officials said the talks would resume' reports a clause)."""
-    for w_start, w_end, word in _words(text, start, end)[:14]:
+    for index, (w_start, w_end, word) in enumerate(_words(text, start, end)[:14]):
         if word.lower() in REPORTING_VERBS:
             rest = re.split(r"[,;]", text[w_end:end])[0]  # ", adding that ..." is the writer's aside
+            if index and text[start:w_start].rstrip().endswith(",") and _INVERTED_SUBJECT.match(rest) and \
+                    not _is_time_phrase(rest):
+                return False  # "Practice kindness, says Jo Roe, a professor.": the words before are her own
             return not _has_clause(rest) and not re.match(r"\s*(?:that|:)", rest)
     return False
+
+
+# a subject after its verb: "says Jo Roe", "said the minister" (not "said Tuesday", "said at a summit")
+_INVERTED_SUBJECT = re.compile(r"\s+(?:(?:a|an|the)\s+\w|[A-Z])")
 
 
 _LABEL_PARTICLES = frozenset({"of", "the", "for", "and", "al", "bin", "de", "van", "von", "ul", "el", "da"})
@@ -1953,6 +1967,7 @@ class _Mentions(list[EntitySpan]):
         self.longest = max((m[1] - m[0] for m in self), default=0)
         self._by_types: dict[frozenset[str], tuple[list[int], list[EntitySpan]]] = {}
         self._first: dict[str, EntitySpan] | None = None
+        self._genders: dict[str, str] | None = None
 
     def first_of(self, entity: str) -> EntitySpan | None:
         """The first mention of an entity (an index built once, so look-ups stay constant)."""
@@ -1979,6 +1994,29 @@ class _Mentions(list[EntitySpan]):
                 return self[position]
         return None
 
+    def gender_of(self, text: str, entity: str) -> str | None:
+        """"f" or "m" as the article writes the person (:func:`_person_genders`), else None."""
+        if self._genders is None:
+            self._genders = _person_genders(text, self)
+        return self._genders.get(entity)
+
+    def last_person_before(self, text: str, gender: str, before: int) -> EntitySpan | None:
+        """The nearest person mention ending before ``before`` whose gender is not known to differ from
+        ``gender`` (a bounded look back, so a long text stays linear)."""
+        self.last_before({"PERSON"}, before)  # builds the index of person mentions by end
+        ends, kept = self._by_types[frozenset({"PERSON"})]
+        index = bisect_right(ends, before)
+        nearest = None
+        for position in range(index - 1, max(-1, index - 1 - _BODY_LOOKBACK), -1):
+            known = self.gender_of(text, kept[position][2])
+            if known == gender and before - kept[position][1] <= _GENDER_NEAR:
+                return kept[position]  # a person written as of that gender, named near, before one not known
+            if nearest is None and known is None:
+                nearest = kept[position]
+            if before - kept[position][1] > _GENDER_NEAR and nearest is not None:
+                break
+        return nearest
+
     def last_before(self, wanted: set[str], before: int) -> EntitySpan | None:
         """The last mention of one of the wanted types that ends at or before ``before``."""
         key = frozenset(wanted)
@@ -1988,6 +2026,55 @@ class _Mentions(list[EntitySpan]):
         ends, kept = self._by_types[key]
         index = bisect_right(ends, before)
         return kept[index - 1] if index else None
+
+
+_FEMININE = _LEXICON.pronouns["feminine"]
+_MASCULINE = _LEXICON.pronouns["masculine"]
+_GENDERED_TITLES = {**{w: "f" for w in _LEXICON.closed_classes["feminine_titles"]},
+                    **{w: "m" for w in _LEXICON.closed_classes["masculine_titles"]}}
+_GENDERED_PRONOUN = re.compile(r"\b(?:" + words_pattern(_FEMININE | _MASCULINE) + r")\b", re.IGNORECASE)
+_GENDER_WINDOW = 150  # characters after a name in which its sentence's first pronoun is read
+_GENDER_NEAR = 400  # characters: how far back a person written as of the pronoun's gender is preferred
+_TITLE_WEIGHT = 3  # an honorific or a title says more than a pronoun that may stand for someone else
+
+
+def _pronoun_gender(pronoun: str) -> str | None:
+    low = pronoun.lower()
+    return "f" if low in _FEMININE else "m" if low in _MASCULINE else None
+
+
+def _person_genders(text: str, mentions: list[EntitySpan]) -> dict[str, str]:
+    """Each person's gender as the article writes it, where it does: an honorific or a gendered title right
+    before a mention ("Ms. Roe", "spokeswoman Jo Roe") and the first gendered pronoun after a mention in its
+    sentence, before any other capitalised word or a quotation mark ("Jo Roe said her ...", not "Jo Roe called
+    out Lee for her ways"), unless the name is a surname that ends the names of two people, each a vote; a
+    tie is no gender.
+    One pass over the person mentions, each reading a bounded window."""
+    persons = [m for m in mentions if m[3] == "PERSON"]
+    surnames: dict[str, set[str]] = {}  # a surname and the entities it ends, to tell one shared by relatives
+    for start, end, entity, _type in persons:
+        surnames.setdefault(text[start:end].split()[-1], set()).add(entity)
+    votes: dict[str, Counter[str]] = {}
+    for index, (start, end, entity, _type) in enumerate(persons):
+        tally = votes.setdefault(entity, Counter())
+        title = re.search(r"([A-Za-z]+)(\.?)[ \t]+$", text[max(0, start - 20):start])
+        if title and title.group(1).lower() in _GENDERED_TITLES and \
+                (not title.group(2) or title.group(1).lower() in _ABBREVIATIONS):  # "Ms. Roe", not "wife. Roe"
+            tally[_GENDERED_TITLES[title.group(1).lower()]] += _TITLE_WEIGHT
+        if len(surnames.get(text[start:end].strip(), ())) > 1:
+            continue  # a surname shared by two people ("Clinton"): no pronoun read after it
+        limit = min(len(text), end + _GENDER_WINDOW, persons[index + 1][0] if index + 1 < len(persons) else len(text))
+        window = text[end:limit]
+        # a capitalised word may name someone else; a quotation holds someone's words about others
+        stop = re.search(r"[.!?](?:\s|$)|\n|\s[A-Z]|[" + re.escape(_ALL_MARKS) + "]", window)
+        pronoun = _GENDERED_PRONOUN.search(window, 0, stop.start() if stop else len(window))
+        if pronoun:
+            tally[_pronoun_gender(pronoun.group()) or ""] += 1
+    genders = {}
+    for entity, tally in votes.items():
+        if tally["f"] != tally["m"]:
+            genders[entity] = "f" if tally["f"] > tally["m"] else "m"
+    return genders
 
 
 def _mentions_in(mentions: list[EntitySpan], start: int, end: int) -> list[EntitySpan]:
@@ -2109,7 +2196,14 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
     if low in _PRONOUNS or low in {"who"}:
         wanted = {"PERSON"} if low in _PERSON_PRONOUNS else {"ORG", "GPE"} if low in _BODY_PRONOUNS \
             else {"PERSON", "ORG", "GPE"}
-        resolved = _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
+        resolved: tuple[str, str, str | None] | None = \
+            _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
+        gender = _pronoun_gender(low)
+        if resolved and gender and isinstance(mentions, _Mentions) and \
+                mentions.gender_of(text, resolved[0]) not in (None, gender):
+            # "she said" after a man spoke: the nearest person the article does not write as a man
+            nearest = mentions.last_person_before(text, gender, np_start)
+            resolved = (nearest[2], nearest[3], None) if nearest else None
         if resolved:
             return _Speaker(resolved[0], resolved[1], written, role or resolved[2], channel)
         return _Speaker(None, None, written, role, channel)
