@@ -577,3 +577,16 @@ def test_a_relative_pronoun_whose_verb_takes_a_noun_object_reports_nothing() -> 
     text = ("The memo lays out the paid speeches for Bill Roe that added tens of millions of dollars to the "
             "family fortune, including in the years that Ana Roe led the agency.\n")
     assert speakers(text, ("Bill Roe", "bill-roe", "PERSON"), ("Ana Roe", "ana-roe", "PERSON")) == []
+
+
+def test_a_pronoun_after_a_quote_stands_for_the_person_its_sentence_opens_with() -> None:
+    text = ("Omar Haddad spoke first. “The fares will rise,” he said.\n\n"
+            "Lena Ortiz explained to the other directors that the auditor “made a convincing case to me,” he "
+            "wrote.\n\n"
+            "Ana Roe's aide told the board that the plan “works,” he said.\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON"),
+                    ("Ana Roe", "ana-roe", "PERSON"))
+    # the sentence's subject, whoever spoke last; a name that only modifies the subject ("Ana Roe's aide")
+    # is not what the pronoun stands for
+    assert [(r[1], r[2]) for r in rows if r[0] in ("made a convincing case to me", "works")] == \
+        [("lena-ortiz", "he"), ("lena-ortiz", "he")]

@@ -326,6 +326,7 @@ class _Candidate:
     paragraph: int
     continuation: bool = False
     note: str | None = None
+    sentence_start: int | None = None  # of a quoted stretch's sentence: its subject may be what a "he" stands for
 
 
 # --- noun phrases: speakers and roles -------------------------------------------
@@ -1126,6 +1127,7 @@ def _marked_quotes(text: str, para: tuple[int, int], sentences: list[tuple[int, 
         candidate = _classify_stretch(text, stretch, start, end, sent_start, sent_end, para, p_index,
                                       sentences[before - 1] if before else None)
         if candidate:
+            candidate.sentence_start = sent_start
             found.append(candidate)
     return found
 
@@ -2199,7 +2201,11 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         resolved: tuple[str, str, str | None] | None = \
             _previous_speaker(history, wanted, candidate) or _previous_mention(mentions, wanted, np_start)
         gender = _pronoun_gender(low)
-        if resolved and gender and isinstance(mentions, _Mentions) and \
+        subject = _person_subject(text, mentions, candidate, np_start, gender) if gender else None
+        if subject is not None:
+            # "Mook explained to aides that X “...,” he wrote": the person the quote's sentence opens with
+            resolved = (subject, "PERSON", None)
+        elif resolved and gender and isinstance(mentions, _Mentions) and \
                 mentions.gender_of(text, resolved[0]) not in (None, gender):
             # "she said" after a man spoke: the nearest person the article does not write as a man
             nearest = mentions.last_person_before(text, gender, np_start)
@@ -2238,6 +2244,26 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
         if split:
             role, written = split
     return _Speaker(None, None, written, role, channel)
+
+
+def _person_subject(text: str, mentions: list[EntitySpan], candidate: _Candidate, pronoun_start: int,
+                    gender: str) -> str | None:
+    """The person named as the whole subject of the quote's sentence when a "he"/"she" after the quote
+    attributes it ("Jo Roe told aides that the plan “...,” she wrote"), unless the article writes that
+    person as of the other gender; None when the sentence opens with the quote or with anything but a name."""
+    if candidate.sentence_start is None or pronoun_start <= candidate.start or \
+            not isinstance(mentions, _Mentions):
+        return None
+    opening = next((m.position for m in _classify_marks(text, candidate.sentence_start, candidate.start)
+                    if m.opening), None)
+    subject = _sentence_subject(text, candidate.sentence_start, opening if opening is not None else candidate.start)
+    if subject is None:
+        return None
+    persons = [m for m in mentions.overlapping(subject[0], subject[1]) if m[3] == "PERSON"]
+    if len({m[2] for m in persons}) != 1 or persons[-1][1] < subject[1] or \
+            mentions.gender_of(text, persons[-1][2]) not in (None, gender):
+        return None  # "Roe's aide told ...": the name only modifies the subject
+    return persons[-1][2]
 
 
 def _head_person(text: str, persons: list[EntitySpan]) -> EntitySpan:
