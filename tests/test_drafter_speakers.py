@@ -590,3 +590,25 @@ def test_a_pronoun_after_a_quote_stands_for_the_person_its_sentence_opens_with()
     # is not what the pronoun stands for
     assert [(r[1], r[2]) for r in rows if r[0] in ("made a convincing case to me", "works")] == \
         [("lena-ortiz", "he"), ("lena-ortiz", "he")]
+
+
+def test_a_quote_box_whose_last_line_names_the_speaker() -> None:
+    text = ("The ferry was late again.\n\n"
+            "“We have not seen anything like this before. You just assume the board knows its boats.\n"
+            "Lena Ortiz, Harbour Institute historian, on the ferry board.”\n\n"
+            "“The fares will rise.\n"
+            "Nobody told us why.”\n")
+    rows = [(r["text"], r["speaker"], r["speaker_text"], r["speaker_role"])
+            for r in extract_quotes(text, spans(text, ("Lena Ortiz", "lena-ortiz", "PERSON")))]
+    assert rows[0] == ("We have not seen anything like this before. You just assume the board knows its boats.",
+                       "lena-ortiz", "Lena Ortiz", "Harbour Institute historian, on the ferry board")
+    assert all(row[2] is None for row in rows[1:])  # a last line with a verb is part of the quote, no caption
+
+
+def test_that_was_how_after_a_quoted_paragraph_names_its_speaker() -> None:
+    text = ("FULL TEXT.\n\n"
+            "“You had a lot of people saying we should have merged a ferry with a bus.”\n\n"
+            "That was how Omar Haddad, the chief executive of Lund Ferries, once described the failed merger.\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert rows == [("You had a lot of people saying we should have merged a ferry with a bus.", "omar-haddad",
+                     "Omar Haddad")]

@@ -1061,6 +1061,10 @@ def extract_quotes(text: str, entity_spans: list[EntitySpan] | None = None) -> l
     pull_paragraphs: list[int] = []
     for p_index, para in enumerate(paragraphs):
         sentences = _sentences(text, *para)
+        described = _described_after(text, para, paragraphs[p_index + 1]) if p_index + 1 < len(paragraphs) else None
+        if described is not None:
+            candidates.append(_Candidate(described[0], described[1], "direct", described[2], p_index))
+            continue
         if _is_pull_quote_line(text, para) and not (p_index and _continues_quote(text, paragraphs[p_index - 1], para)) \
                 and not (p_index and text[_end_before(text, para[0]) - 1] == ":"):  # "X wrote:" / "“...”"
             pull_paragraphs.append(p_index)
@@ -1210,6 +1214,58 @@ def _end_before(text: str, position: int) -> int:
     return position
 
 
+def _caption_after(text: str, para_end: int) -> tuple[int, int, str | None] | None:
+    """A line after a quote left open that only names its speaker and closes the quotation marks (a quote
+    box: “...policy.” / "Jo Roe, a historian, on the vote.”"): (name start, name end, role or None)."""
+    line_start = para_end
+    while line_start < len(text) and text[line_start] in "\n\r":
+        line_start += 1
+    if line_start - para_end != 1:
+        return None  # the next line of the same box, not a paragraph after a blank line
+    line_end = text.find("\n", line_start)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].rstrip()
+    if not line or line[-1] not in _DOUBLE_CLOSE + '"':
+        return None
+    line = line[:-1].rstrip(".")
+    if "," not in line or not line[:1].isupper() or _has_finite_verb(re.sub(r"(?<=\w)['’]s\b", "", line)) or \
+            any(mark in line for mark in "“”\"«»„") or len(line.split()) > _CAPTION_WORDS:
+        return None
+    name = line.split(",")[0]
+    if not _is_speaker_label(name) or not _starts_with_name(name):
+        return None
+    return line_start, line_start + len(name), line[len(name) + 1:].strip(" ,") or None
+
+
+_CAPTION_WORDS = 20  # "Jo Roe, director of the X Institute of Politics and Public Service."
+
+
+# "That was how Jo Roe, the mayor, once described it.": the paragraph after a quote names its speaker
+_THAT_WAS_HOW = re.compile(r"(?:That|This|Such)\s+(?:was|is|['’]s)\s+(?:how|what)\s+")
+_DESCRIBED_WORDS = 16  # words between "That was how" and the reporting verb
+
+
+def _described_after(text: str, para: tuple[int, int],
+                     following: tuple[int, int]) -> tuple[int, int, _Attribution] | None:
+    """A paragraph wholly in double quotation marks followed by one that opens "That was how X described
+    ...": (quote start, quote end, X's attribution); else None."""
+    line = text[para[0]:para[1]].rstrip()
+    if len(line) < 3 or line[0] not in _DOUBLE_OPEN + '"' or line[-1] not in _DOUBLE_CLOSE + '"' or \
+            any(mark in line[1:-1] for mark in _DOUBLE_OPEN + _DOUBLE_CLOSE + '"'):
+        return None
+    lead = _THAT_WAS_HOW.match(text, following[0], following[1])
+    if lead is None:
+        return None
+    for w_start, w_end, word in _words(text, lead.end(), following[1])[:_DESCRIBED_WORDS]:
+        if word.lower() in _FRAGMENT_VERBS or word.lower() == "put":  # "described it", "put it"
+            subject = _subject_before(text, lead.end(), w_start)
+            if subject is None:
+                return None
+            start, end = _trim(text, para[0] + 1, para[0] + len(line) - 1)
+            return start, end, _Attribution(cue=word, np_start=subject[0], np_end=subject[1], role=subject[2])
+    return None
+
+
 def _colon_lead(text: str, para_start: int) -> _Attribution | None:
     """The attribution ending the paragraph before with a colon, for a quote that opens its paragraph
     ("X's Media Coordinator Jo Roe wrote:" / "“...”"): a speaker label or a reporting verb and its subject."""
@@ -1230,6 +1286,13 @@ def _colon_lead(text: str, para_start: int) -> _Attribution | None:
 def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_start: int, sent_end: int,
                       para: tuple[int, int], p_index: int,
                       sentence_before: tuple[int, int] | None = None) -> _Candidate | None:
+    caption = _caption_after(text, para[1]) if stretch.open_mark is not None and stretch.close_mark is None \
+        and text[sent_start:stretch.open_mark].strip() == "" else None
+    if caption is not None:
+        # a quote box whose last line names its speaker: “...policy. / Jo Roe, a historian, on the vote.”
+        return _Candidate(start, end, "direct", _Attribution(np_start=caption[0], np_end=caption[1],
+                                                             role=caption[2]), p_index,
+                          note="speaker named on the line after the quote, inside its quotation marks")
     content = text[start:end]
     post = _post_attribution(text, stretch.close_mark + stretch.close_length, sent_end) \
         if stretch.close_mark is not None else None
