@@ -612,3 +612,15 @@ def test_that_was_how_after_a_quoted_paragraph_names_its_speaker() -> None:
     rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"))
     assert rows == [("You had a lot of people saying we should have merged a ferry with a bus.", "omar-haddad",
                      "Omar Haddad")]
+
+
+def test_a_verb_after_an_infinitive_or_an_auxiliary_after_the_quote_attributes_nothing() -> None:
+    text = ("A defiant Omar Haddad is insisting he is “winning” and urging his crews to defy what he is calling "
+            "a plot to deny the ferry its licence.\n\n"
+            "Lena Ortiz said it was a “reasonable conclusion” that Jo Lee, a board ally, has been given advance "
+            "warning of the audit.\n\n"
+            "Ana Roe called the director the “biggest barrier” to a push to force ferries to disclose fares.\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON"),
+                    ("Ana Roe", "ana-roe", "PERSON"))
+    assert [r[1] for r in rows if r[0] in ("winning", "reasonable conclusion", "biggest barrier")] == \
+        ["omar-haddad", "lena-ortiz", "ana-roe"]

@@ -877,7 +877,11 @@ def _post_attribution(text: str, after: int, sentence_end: int) -> _Attribution 
             if subject is None:
                 return None
             s, e, role = subject
-            if len(text[s:e].split()) > 10:
+            if len(text[s:e].split()) > 10 or re.search(r"\bto\s*$", text[window_start:s]) or \
+                    text[s:e].split()[0].lower() in _AUX_BEFORE_VERB:
+                # "“winning” and urging his supporters to defy what X calls a plot to deny", "“...” that Y has
+                # been given advance warning": an infinitive or an auxiliary opens no subject, the verb is no
+                # attribution of the quote
                 return None
             return _Attribution(cue=cue, np_start=s, np_end=e, role=role)
         if word.lower() in REPORTING_VERBS or (index > 0 and word.lower() in {"that", "because", "but", "if"}):
