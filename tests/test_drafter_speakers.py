@@ -624,3 +624,12 @@ def test_a_verb_after_an_infinitive_or_an_auxiliary_after_the_quote_attributes_n
                     ("Ana Roe", "ana-roe", "PERSON"))
     assert [r[1] for r in rows if r[0] in ("winning", "reasonable conclusion", "biggest barrier")] == \
         ["omar-haddad", "lena-ortiz", "ana-roe"]
+
+
+def test_a_verb_or_participle_after_a_subordinate_clause_shares_its_subject() -> None:
+    text = ("Dozens of crew members stood with the director as he boasted about the new ferry and said that most "
+            "of his crews were local.\n\n"
+            "Two months later, Lena Ortiz won cheers when she called in to a rally of dock workers, telling them "
+            "“thank you for marching for a living wage.”\n")
+    rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"))
+    assert [r[2] for r in rows] == ["he", "she"]

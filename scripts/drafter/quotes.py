@@ -945,7 +945,8 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
             # "“...,” X said, adding, “...”" the speaker of the quote before
             nearest = subject
             subject = _speaker_of_previous_quote(text, sentence_start, cue_start) or \
-                _attribution_before_participle(text, sentence_start, cue_start)
+                _attribution_before_participle(text, sentence_start, cue_start) or \
+                _subordinate_subject(text, sentence_start, cue_start)
             if subject is None and _follows_closing_mark(text, sentence_start, cue_start):
                 # "“...,” adding, “...”": the speaker of the quote before, resolved later
                 return _Attribution(cue=cue)
@@ -994,6 +995,25 @@ def _follows_closing_mark(text: str, sentence_start: int, limit: int) -> bool:
     """Only spaces and punctuation between a closing quotation mark and limit."""
     marks = [m for m in _classify_marks(text, sentence_start, limit) if not m.opening]
     return bool(marks) and not text[marks[-1].position + marks[-1].length:limit].strip(" ,;" + _DASH)
+
+
+_SUBORDINATE_SUBJECT = re.compile(r"\b(?:" + words_pattern(_LEXICON.closed_classes["subordinators"]) + r")\s+(?P<np>" +
+                                  words_pattern(_LEXICON.pronouns["subject"]) + r")\s+(?:[a-z]+ly\s+)?[a-z]+(?:ed|s)\b",
+                                  re.IGNORECASE)
+_SUBORDINATE_LOOKBACK = 200  # characters: the subordinate clause is near the verb it shares its subject with
+
+
+def _subordinate_subject(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
+    """The pronoun subject of the last subordinate clause before limit ("stood with the nominee as he
+    boasted about X and said", "when she called in to X, telling"): a coordinated verb or a participle
+    after it shares that subject, not the sentence's; None when no such clause stands before."""
+    found = None
+    for match in _SUBORDINATE_SUBJECT.finditer(text, max(sentence_start, limit - _SUBORDINATE_LOOKBACK), limit):
+        found = match
+    if found is None or any(mark in text[found.end():limit] for mark in _ALL_MARKS) or \
+            re.search(r"[.;:!?]", text[found.end():limit]):
+        return None
+    return found.start("np"), found.end("np"), None
 
 
 def _sentence_subject(text: str, sentence_start: int, limit: int) -> tuple[int, int, str | None] | None:
@@ -1789,7 +1809,8 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
     if re.search(r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(s_start, cue_start - 16):cue_start]):
         # "Gomez criticised the council ... and said the repairs would take a year": the verbs share the
         # subject (the phrase before "and" is the first verb's object)
-        subject = _sentence_subject(text, s_start, cue_start) or subject
+        subject = _subordinate_subject(text, s_start, cue_start) or _sentence_subject(text, s_start, cue_start) \
+            or subject
     # a form in -ing with its auxiliary ("some are even demanding") is finite: its subject is the phrase before
     participle = low.endswith("ing") and cue_start == match.start("verb")
     if participle and mid is not None and mid.end() >= cue_start - 1 and mid.end() <= cue_start + 1:
