@@ -633,3 +633,10 @@ def test_a_verb_or_participle_after_a_subordinate_clause_shares_its_subject() ->
             "“thank you for marching for a living wage.”\n")
     rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"))
     assert [r[2] for r in rows] == ["he", "she"]
+
+
+def test_a_participle_after_a_document_someone_sent_is_the_senders() -> None:
+    text = ("Lena Ortiz was seizing on the letter Harbour Master Omar Haddad sent to the board on Friday informing "
+            "them that the ferry would be inspected again.\n")
+    rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert [(r[1], r[2]) for r in rows] == [("omar-haddad", "Omar Haddad")]  # the post is his role

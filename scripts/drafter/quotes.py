@@ -1722,6 +1722,12 @@ def _relayed_document(text: str, candidate: _Candidate) -> _Candidate:
                                    channel_span=relayer), candidate.paragraph)
 
 
+# "the letter FBI Director Jo Roe sent to Congress Friday": a document, then the capitalised name of who
+# issued it, then the issuing participle (no comma or full stop between it and the participle after)
+_DOCUMENT_SENDER = re.compile(r"\b(?:" + words_pattern(_DETERMINERS) + r")\s+(?:" + words_pattern(_LEXICON.document_nouns) +
+                              r")\s+(?P<np>(?:[A-Z][\w.’'\-]*\s+){1,6}?)(?:" + _ISSUING + r")\b[^,.;:!?“”\"]*$")
+
+
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
                      marked: list[tuple[int, int]], quoted: list[tuple[int, int]],
                      found: list[tuple[int, _Candidate]], mid: re.Match | None = None) -> tuple[int, _Candidate] | None:
@@ -1818,6 +1824,11 @@ def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern:
         subject = (mid_np[0], mid_np[1], None)  # "..., he said, adding that": "he" adds
     elif participle and subject is not None and _document_after_preposition(text, s_start, subject):
         pass  # "came in response to an agency story detailing how ...": the document details
+    elif participle and _DOCUMENT_SENDER.search(text, max(s_start, cue_start - 120), cue_start):
+        # "seizing on the letter FBI Director Jo Roe sent to Congress on Friday informing them that": the
+        # document speaks through the one who sent it (guidelines section 2), not the sentence's subject
+        sender = list(_DOCUMENT_SENDER.finditer(text, max(s_start, cue_start - 120), cue_start))[-1]
+        subject = (sender.start("np"), sender.end("np"), None)
     elif participle and (subject is None or text[s_start:cue_start].rstrip().endswith(",") or
                                 _holds_a_verb(text[subject[0]:subject[1]]) or
                                 not _participle_subject(text, s_start, subject[0])):
