@@ -640,3 +640,11 @@ def test_a_participle_after_a_document_someone_sent_is_the_senders() -> None:
             "them that the ferry would be inspected again.\n")
     rows = speakers(text, ("Lena Ortiz", "lena-ortiz", "PERSON"), ("Omar Haddad", "omar-haddad", "PERSON"))
     assert [(r[1], r[2]) for r in rows] == [("omar-haddad", "Omar Haddad")]  # the post is his role
+
+
+def test_a_belief_inside_a_reported_clause_leaves_the_quote_to_the_reporter() -> None:
+    text = ("A Lund Ferries spokesman said the company had backed the fund because it believed “in the good work "
+            "that can be done together.”\n\n"
+            "Ana Roe believed “in the good work” of the fund.\n")
+    rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"))
+    assert [r[2] for r in rows] == ["A Lund Ferries spokesman", "Ana Roe"]

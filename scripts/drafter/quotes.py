@@ -895,6 +895,7 @@ _PASSIVE_AGENT = re.compile(r"[" + re.escape(_ALL_MARKS) + r"][^" + re.escape(_A
                             re.escape(_ALL_MARKS) + r"]{2,60})")
 # cognition verbs ("believe", "hold") frame a quote only when it, a comma, a colon or "that" follows them
 _COGNITION_FORMS = _LEXICON.verb_forms["cognition"] - _LEXICON.verb_forms["speech"]
+_SPEECH_FORMS = frozenset(f for f in _LEXICON.verb_forms["speech"] if " " not in f)
 _COGNITION_FRAMES = re.compile(r"\s*(?:[,:]|that\b|[" + re.escape(_ALL_MARKS) + r"])")
 
 
@@ -919,6 +920,12 @@ def _pre_attribution(text: str, sentence_start: int, open_mark: int, verbs: froz
         if word.lower() in _COGNITION_FORMS and not _COGNITION_FRAMES.match(text, w_end, open_mark + 1) and \
                 not _opens_with_subject(text[w_end:open_mark + 200].lstrip()):
             continue  # "held her tongue out of “...”": a belief frames a quote right before it, or a clause
+        if word.lower() in _COGNITION_FORMS and any(w[2].lower() in _SPEECH_FORMS for w in words[:index]) and \
+                previous not in _PERSON_PRONOUNS | {"i", "we"}:
+            # "A spokesman said the company gave because it believed “in the work”": a belief of someone else
+            # inside a clause someone reports is part of what they said, the words are the reporter's
+            # (guidelines section 2); "X said he believes “...”" stays X's belief
+            continue
         cue_start, cue = _cue_with_aux(text, sentence_start, w_start, w_end)
         agent = _PASSIVE_AGENT.match(text, open_mark) if word.lower().endswith("ed") and \
             not text[w_end:open_mark].strip() else None
