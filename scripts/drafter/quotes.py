@@ -1732,7 +1732,8 @@ def _relayed_document(text: str, candidate: _Candidate) -> _Candidate:
 # "the letter FBI Director Jo Roe sent to Congress Friday": a document, then the capitalised name of who
 # issued it, then the issuing participle (no comma or full stop between it and the participle after)
 _DOCUMENT_SENDER = re.compile(r"\b(?:" + words_pattern(_DETERMINERS) + r")\s+(?:" + words_pattern(_LEXICON.document_nouns) +
-                              r")\s+(?P<np>(?:[A-Z][\w.’'\-]*\s+){1,6}?)(?:" + _ISSUING + r")\b[^,.;:!?“”\"]*$")
+                              r")\s+(?P<np>(?:[A-Z][\w.’'\-]*\s+){1,6}?)(?:" +
+                              words_pattern(_LEXICON.closed_classes["sending_verbs"]) + r")\b[^,.;:!?“”\"]*$")
 
 
 def _clause_of_match(text: str, s_start: int, s_end: int, p_index: int, pattern: re.Pattern, match: re.Match,
