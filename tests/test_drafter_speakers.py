@@ -648,3 +648,13 @@ def test_a_belief_inside_a_reported_clause_leaves_the_quote_to_the_reporter() ->
             "Ana Roe believed “in the good work” of the fund.\n")
     rows = speakers(text, ("Ana Roe", "ana-roe", "PERSON"))
     assert [r[2] for r in rows] == ["A Lund Ferries spokesman", "Ana Roe"]
+
+
+def test_a_passive_question_is_asked_by_its_agent() -> None:
+    text = ("When asked directly by the Gazette if they were involved in the ferry deal, neither Lund Ferries nor "
+            "the board responded.\n\n"
+            "Omar Haddad was asked by reporters whether the ferry would run, and said it would run on time.\n")
+    rows = speakers(text, ("Lund Ferries", "lund-ferries", "ORG"), ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert [(r[0], r[2]) for r in rows] == [("they were involved in the ferry deal", "the Gazette"),
+                                            ("the ferry would run", "reporters"),
+                                            ("it would run on time", "Omar Haddad")]

@@ -1606,6 +1606,11 @@ def _according_inside(text: str, s_start: int, s_end: int, p_index: int,
                                                                np_end=np_end), p_index)
 
 
+# "asked (directly) by X if/whether ...": a passive question, X asks
+_ASKED_BY = re.compile(r"\b(?P<verb>" + words_pattern(frozenset(f for f in _QUESTION_VERBS if f.endswith("ed"))) +
+                       r")\s+(?:[a-z]+ly\s+)?by\s+(?P<np>[^,;:“”\"]{2,60}?)\s+(?:if|whether)\s+", re.IGNORECASE)
+
+
 def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                           marked: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[_Candidate]:
     """Every reported clause of a sentence: one per reporting verb, each ending where the next
@@ -1633,6 +1638,17 @@ def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
                 cue=as_reported.group("verb"), np_start=np_start, np_end=np_end), p_index)]
     found: list[tuple[int, _Candidate]] = []  # (where its attribution begins, candidate)
     taken: set[int] = set()  # verb positions already drafted (a verb matched by two patterns counts once)
+    asked_by = _ASKED_BY.search(text, s_start, s_end)
+    if asked_by and not _overlapping_spans(quoted, asked_by.start(), asked_by.end()):
+        # "When asked by The Times if they were involved, neither X nor Y responded": a reported question
+        # whose asker is the agent; the clause ends at the writer's comma
+        comma = text.find(",", asked_by.end(), s_end)
+        c_start, c_end = _trim(text, asked_by.end(), comma if comma > 0 else s_end, " \t.!?")
+        np_start, np_end = _trim(text, asked_by.start("np"), asked_by.end("np"))
+        if _has_clause(text[c_start:c_end]) and not _touches((c_start, c_end), marked):
+            found.append((np_start, _Candidate(c_start, c_end, "indirect", _Attribution(
+                cue=text[asked_by.start("verb"):asked_by.end("verb")], np_start=np_start, np_end=np_end), p_index)))
+            taken.add(asked_by.start("verb"))
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[s_start:s_end])}
     mid = _MID_ATTRIBUTION.search(text, s_start, s_end) if words & _PARENTHETICAL_VERBS else None
     if mid and not _touches((s_start, mid.start()), marked):
