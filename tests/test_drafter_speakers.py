@@ -658,3 +658,15 @@ def test_a_passive_question_is_asked_by_its_agent() -> None:
     assert [(r[0], r[2]) for r in rows] == [("they were involved in the ferry deal", "the Gazette"),
                                             ("the ferry would run", "reporters"),
                                             ("it would run on time", "Omar Haddad")]
+
+
+def test_a_headline_in_title_case_names_the_speaker_of_the_quote_after_it() -> None:
+    text = ("Below are excerpts from the speeches.\n\n"
+            "Omar Haddad Thanked Lena Ortiz For Making The Port Her First Stop After Leaving Office. “Well, "
+            "Madam Mayor, thank you. We are honoured.”\n\n"
+            "Lena Ortiz Joked It Is “Risky” For Her To Speak To A Room Of Ferry Captains. “Now, it is always a "
+            "little risky for me to speak to sailors.”\n\n"
+            "The mayor spoke for an hour. “It was a long day.”\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON"))
+    assert [(r[0][:12], r[1]) for r in rows] == [("Well, Madam ", "omar-haddad"), ("Risky", "lena-ortiz"),
+                                                 ("Now, it is a", "lena-ortiz"), ("It was a lon", "lena-ortiz")]

@@ -1297,6 +1297,34 @@ def _described_after(text: str, para: tuple[int, int],
     return None
 
 
+_HEADLINE_WORDS = 6  # a sentence of at least this many words, nearly all capitalised, is a headline
+_HEADLINE_CAPITALISED = 0.8
+
+
+def _headline_attribution(text: str, start: int, end: int) -> _Attribution | None:
+    """A headline sentence in title case before a quote that opens the next sentence, naming its speaker
+    first ("Jo Roe Thanked The Board For Its Support. “Well, thank you ...”"): the name before its verb
+    (a word in -ed or a reporting verb); None for any other sentence."""
+    words = _words(text, start, end)
+    if len(words) < _HEADLINE_WORDS or \
+            sum(1 for w in words if w[2][:1].isupper()) < _HEADLINE_CAPITALISED * len(words):
+        return None
+    for index, (_w_start, _w_end, word) in enumerate(words[:_NAME_WORDS_BEFORE_VERB + 1]):
+        low = word.lower()
+        if low.endswith("ed") or low in REPORTING_VERBS:
+            if index == 0:
+                return None
+            name_start, name_end = words[0][0], words[index - 1][1]
+            name = text[name_start:name_end]
+            if not _starts_with_name(name) or name.split()[0].lower() in _CLAUSE_BOUNDARIES | _PREPOSITIONS:
+                return None
+            return _Attribution(cue=word, np_start=name_start, np_end=name_end)
+    return None
+
+
+_NAME_WORDS_BEFORE_VERB = 4  # "Tom Nides Thanked", "Former Envoy Jo Roe Said"
+
+
 def _colon_lead(text: str, para_start: int) -> _Attribution | None:
     """The attribution ending the paragraph before with a colon, for a quote that opens its paragraph
     ("X's Media Coordinator Jo Roe wrote:" / "“...”"): a speaker label or a reporting verb and its subject."""
@@ -1378,7 +1406,8 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
         follows_quote = sentence_before is not None and text[para[0]:sentence_before[0]].rstrip()[-1:] and \
             text[para[0]:sentence_before[0]].rstrip()[-1] in _ALL_MARKS
         attribution = post or (_attribution_sentence(text, *sentence_before) if sentence_before and not follows_quote
-                               else None) or (_colon_lead(text, para[0]) if sentence_before is None else None)
+                               else None) or (_colon_lead(text, para[0]) if sentence_before is None else None) or \
+            (_headline_attribution(text, *sentence_before) if sentence_before and not follows_quote else None)
         # a whole clause in double marks opening its sentence is a quote even when the writer's
         # words follow the closing mark (“..., ” which the law did not allow)
         whole = (ends_clause and (stretch.double or post is not None)) or \
