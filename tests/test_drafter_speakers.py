@@ -670,3 +670,10 @@ def test_a_headline_in_title_case_names_the_speaker_of_the_quote_after_it() -> N
     rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"), ("Lena Ortiz", "lena-ortiz", "PERSON"))
     assert [(r[0][:12], r[1]) for r in rows] == [("Well, Madam ", "omar-haddad"), ("Risky", "lena-ortiz"),
                                                  ("Now, it is a", "lena-ortiz"), ("It was a lon", "lena-ortiz")]
+
+
+def test_a_reporting_word_after_a_name_after_a_preposition_is_a_noun() -> None:
+    text = ("In a series of Gazette posts, Omar Haddad lamented how hard it is to run ferries “when the board "
+            "gives zero support!”\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert [(r[1], r[2]) for r in rows] == [("omar-haddad", "Omar Haddad")]

@@ -591,6 +591,9 @@ _COPULA_AFTER = re.compile(r"\s+(?:now\s+|still\s+|here\s+)?(?:" + words_pattern
                            r")\b", re.I)
 
 
+_PREPOSITION_AFTER = re.compile(r"\s+(?:" + words_pattern(_LEXICON.prepositions) + r")\b")
+
+
 def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> bool:
     """A reporting-verb form that is a noun here: 'states' after a modifier ('the Gulf states',
     'member states', '50 states') or capitalised inside a sentence ('the United States'); a form
@@ -605,7 +608,13 @@ def _is_noun_use(text: str, sentence_start: int, verb_start: int, word: str) -> 
             word.lower() not in _ALWAYS_VERBS and before[-1].lower() not in _NOT_BEFORE_NOUN and \
             not before[-1].lower().endswith("s"):
         return True  # not after a plural subject: "many experts agree is likely" reports
-    if word.lower() != "states":
+    low = word.lower()
+    previous = before[-1].strip(",;:" + _ALL_MARKS + "(" + _DASH)
+    if _LEXICON.lemma_of.get(low) == low and previous[:1].isupper() and not previous.endswith("s") and \
+            previous.lower() not in {"i", "we", "you", "they"} and \
+            _PREPOSITION_AFTER.match(text, verb_start + len(word)):
+        return True  # "Doe lament on silent members": a name's verb would agree ("Doe laments"), so a noun
+    if low != "states":
         return _is_noun_form(before, word)
     if word[0].isupper() and before[-1].strip(_ALL_MARKS + "(" + _DASH):
         return True
@@ -641,6 +650,9 @@ def _is_noun_form(before: list[str], word: str) -> bool:
         return False
     if previous.lower().endswith(("'s", "’s")) or previous.endswith(("s'", "s’")):
         return True
+    if low.endswith("s") and previous[:1].isupper() and len(before) >= 2 and \
+            before[-2].lower() in _DETERMINERS | _PREPOSITIONS:
+        return True  # "in a series of Twitter posts": a name modifies the noun after a preposition or article
     if len(before) >= 2 and before[-2].lower() in {"a", "an"} and _LEXICON.lemma_of.get(low) == low and \
             previous.islower():
         return True  # "a radio report describing": after "a" and one noun, a verb would agree ("a radio reports")
@@ -1395,6 +1407,8 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
         if subject and text[subject[1]:colon].strip() and \
                 text[subject[0]:subject[1]].split()[0].lower() not in _PREPOSITIONS | _CLAUSE_BOUNDARIES:
             verb = re.match(r"\s+(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)", text[subject[1]:colon])
+            if verb and _is_noun_use(text, sent_start, subject[1] + verb.start("verb"), verb.group("verb")):
+                return None  # "Doe lament on silent members: “...”": a headline's noun, no clause
             cue = verb.group("verb") if verb and (verb.group("verb").endswith("ed") or
                                                   verb.group("verb") in _FRAGMENT_VERBS) else None
             return _Candidate(start, end, "direct", _Attribution(cue=cue, np_start=subject[0], np_end=subject[1]),
