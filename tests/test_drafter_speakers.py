@@ -677,3 +677,11 @@ def test_a_reporting_word_after_a_name_after_a_preposition_is_a_noun() -> None:
             "gives zero support!”\n")
     rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"))
     assert [(r[1], r[2]) for r in rows] == [("omar-haddad", "Omar Haddad")]
+
+
+def test_a_word_quoted_in_a_passive_question_is_the_askers() -> None:
+    text = ("When confronted at a press conference by Gazette reporter Omar Haddad about whether or not she "
+            "“wiped” the ledger, the mayor responded, “What? Like with a cloth?”\n")
+    rows = speakers(text, ("Omar Haddad", "omar-haddad", "PERSON"))
+    assert [(r[0], r[1], r[2]) for r in rows][0] == ("wiped", "omar-haddad", "Omar Haddad")
+    assert rows[1][2] == "the mayor"  # the answer after the comma is the mayor's

@@ -240,7 +240,8 @@ def _words(data: dict[str, Any], key: str, path: Path, keep_case: bool = False) 
 CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepositions", "participle_subject_after",
                   "as_reported_tail", "never_listeners", "never_speakers", "not_before_noun", "after_subject_noun",
                   "modals", "skippable_adverbs", "antecedent_prepositions", "feminine_titles",
-                  "masculine_titles", "subordinators", "sending_verbs")
+                  "masculine_titles", "subordinators", "sending_verbs",
+                  "questioning_participles")
 
 
 NAME_CLASSES = ("titles_before_names", "place_prepositions", "compass_words", "name_connectors", "never_names",

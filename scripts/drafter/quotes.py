@@ -1388,6 +1388,12 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     note = None
     if stretch.close_mark is None:
         note = "closing quotation mark missing; the quote runs to the end of the paragraph"
+    asked_by = _ASKED_BY.search(text, sent_start, stretch.open_mark)
+    if asked_by and not re.search(r"[,;:]", text[asked_by.end():stretch.open_mark]) and not _has_finite_verb(content):
+        # "confronted by X about whether she “wiped” her server": a word quoted in a passive question is the asker's
+        np_start, np_end = _trim(text, asked_by.start("np"), asked_by.end("np"))
+        return _Candidate(start, end, "partial", _Attribution(cue=asked_by.group("verb"), np_start=np_start,
+                                                               np_end=np_end), p_index, note=note)
     label = _LABEL_LEAD.match(pre_text)
     if label and post is None and _is_speaker_label(label.group("np").split(",")[0]):
         # "Name, Outlet: “...”": a speaker label before a colon
@@ -1650,8 +1656,9 @@ def _according_inside(text: str, s_start: int, s_end: int, p_index: int,
 
 
 # "asked (directly) by X if/whether ...": a passive question, X asks
-_ASKED_BY = re.compile(r"\b(?P<verb>" + words_pattern(frozenset(f for f in _QUESTION_VERBS if f.endswith("ed"))) +
-                       r")\s+(?:[a-z]+ly\s+)?by\s+(?P<np>[^,;:“”\"]{2,60}?)\s+(?:if|whether)\s+", re.IGNORECASE)
+_ASKED_BY = re.compile(r"\b(?P<verb>" + words_pattern(_LEXICON.closed_classes["questioning_participles"]) +
+                       r")\s+(?:[^,;:“”\"]{1,60}?\s+)?by\s+(?P<np>[^,;:“”\"]{2,60}?)\s+(?:about\s+|on\s+)?"
+                       r"(?:if|whether)\s+(?:or\s+not\s+)?", re.IGNORECASE)
 
 
 def _indirect_in_sentence(text: str, s_start: int, s_end: int, p_index: int,
