@@ -1388,7 +1388,7 @@ def _classify_stretch(text: str, stretch: _Stretch, start: int, end: int, sent_s
     note = None
     if stretch.close_mark is None:
         note = "closing quotation mark missing; the quote runs to the end of the paragraph"
-    asked_by = _ASKED_BY.search(text, sent_start, stretch.open_mark)
+    asked_by = _ASKED_BY.search(text, max(sent_start, stretch.open_mark - _QUESTION_LOOKBACK), stretch.open_mark)
     if asked_by and not re.search(r"[,;:]", text[asked_by.end():stretch.open_mark]) and not _has_finite_verb(content):
         # "confronted by X about whether she “wiped” her server": a word quoted in a passive question is the asker's
         np_start, np_end = _trim(text, asked_by.start("np"), asked_by.end("np"))
@@ -1655,6 +1655,7 @@ def _according_inside(text: str, s_start: int, s_end: int, p_index: int,
                                                                np_end=np_end), p_index)
 
 
+_QUESTION_LOOKBACK = 400  # characters before a quotation mark in which a passive question is looked for
 # "asked (directly) by X if/whether ...": a passive question, X asks
 _ASKED_BY = re.compile(r"\b(?P<verb>" + words_pattern(_LEXICON.closed_classes["questioning_participles"]) +
                        r")\s+(?:[^,;:“”\"]{1,60}?\s+)?by\s+(?P<np>[^,;:“”\"]{2,60}?)\s+(?:about\s+|on\s+)?"
@@ -2419,14 +2420,17 @@ def _speaker_of(text: str, attribution: _Attribution, mentions: list[EntitySpan]
     return _Speaker(None, None, written, role, channel)
 
 
+_SUBJECT_LOOKBACK = 400  # characters between a sentence's start and its quote in which a subject is read
+
+
 def _person_subject(text: str, mentions: list[EntitySpan], candidate: _Candidate, pronoun_start: int,
                     gender: str) -> str | None:
     """The person named as the whole subject of the quote's sentence when a "he"/"she" after the quote
     attributes it ("Jo Roe told aides that the plan “...,” she wrote"), unless the article writes that
     person as of the other gender; None when the sentence opens with the quote or with anything but a name."""
     if candidate.sentence_start is None or pronoun_start <= candidate.start or \
-            not isinstance(mentions, _Mentions):
-        return None
+            not isinstance(mentions, _Mentions) or candidate.start - candidate.sentence_start > _SUBJECT_LOOKBACK:
+        return None  # (a bounded look back: a sentence of thousands of quotes stays linear)
     opening = next((m.position for m in _classify_marks(text, candidate.sentence_start, candidate.start)
                     if m.opening), None)
     subject = _sentence_subject(text, candidate.sentence_start, opening if opening is not None else candidate.start)
