@@ -1157,6 +1157,8 @@ CHANGE_NOUN_OBJECT = re.compile(
 # what an amount of money is for ("Rs 5 billion for border fencing"); not "on", also a place or a platform
 # ("$799 on Amazon")
 PURPOSE_AFTER = re.compile(r"\s+(?P<preposition>for)\s+")
+# an amount per unit ("$2.11 a gallon", "$40 per barrel"): a price
+RATE_AFTER = re.compile(r"\s+(?:a|an|per)\s", re.I)
 # a distance per hour: a speed, which no "length" or "distance" measures
 PER_HOUR_AFTER = re.compile(r"\s?(?:/\s?(?:h|hr|hour)\b|per\s+hour\b|an\s+hour\b)", re.I)
 DISTANCE_FROM = re.compile(r"\s+(?:away\s+)?from\s+", re.I)
@@ -1263,6 +1265,8 @@ def _measure_words(text: str, quantity: Quantity, sentence: tuple[int, int]) -> 
         change_before = CHANGE_NOUN_BEFORE.search(text, max(0, quantity.start - 40), quantity.start)
         if change_before and words and words[0].lower() == "in":  # "a surge of 73 percent in attacks"
             return f"{change_before.group('up') or change_before.group('down')} {' '.join(words)}"
+    if money and RATE_AFTER.match(text, quantity.end):
+        words = []  # "$2.11 a gallon": the unit of a price, not what the amount is
     if money and not words:
         verb = _verb_before(text, quantity, sentence)
         purpose = PURPOSE_AFTER.match(text, quantity.end)
@@ -1315,11 +1319,12 @@ class _PeriodPhrases:
         return index if index >= 0 and position < self.clauses[index][1] else -1
 
 
-def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]]) -> _PeriodPhrases:
+def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]],
+                    starts: list[int]) -> _PeriodPhrases:
     """The time phrases of ``sentence``; a date or year that is itself one of the ``statistics`` (sorted
-    spans) is no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
+    spans, ``starts`` their starts, listed once per text: per sentence it made a long text quadratic) is
+    no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
     phrases = []
-    starts = [span[0] for span in statistics]
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
             if index in (1, 2) and _overlaps_any(found.start(), found.end(), statistics, starts):
@@ -1437,6 +1442,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     rows = []
     quantities = find_quantities(text)
     spans = [(quantity.start, quantity.end) for quantity in quantities]
+    span_starts = [span[0] for span in spans]
     for quantity in quantities:
         index = bisect_right(sentence_starts, quantity.start) - 1
         whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
@@ -1445,7 +1451,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
         sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
         if whole not in credits:
             credits[whole] = _attribution(text, whole, mentions, mention_starts)
-            periods[whole] = _period_phrases(text, whole, spans)
+            periods[whole] = _period_phrases(text, whole, spans, span_starts)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
