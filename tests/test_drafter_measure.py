@@ -354,3 +354,20 @@ def test_newsquant_measures_are_kept_unsure_or_wrong_against_concept_and_unit() 
     assert (result["kept"], result["unsure"], result["wrong"]) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
     # CQE's value+concept_partial: one drafted word among the gold concepts ("grain")
     assert result["concept_partial"]["precision"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("sentence, span, expected", [
+    ("Over 1,500 militants were killed or arrested in the raids.", "Over 1,500", "militants killed or arrested"),
+    ("Police recovered 12 kilograms of explosives at the house.", "12 kilograms", "explosives recovered"),
+    ("The number of kidnappings dropped 15% compared with 2023.", "15%", "decrease: number of kidnappings"),
+])
+def test_joined_participles_a_unit_of_a_substance_and_a_comparison(sentence: str, span: str, expected: str) -> None:
+    assert measures(sentence)[span] == expected
+
+
+@pytest.mark.parametrize("sentence, span, expected", [
+    ("Refugees number 3 million, and about half of them are children.", "about half", "share"),
+    ("Trade between the two countries fell to $1.6 billion.", "$1.6 billion", "amount"),
+])
+def test_a_pronoun_or_a_number_in_the_phrase_leaves_the_kind_alone(sentence: str, span: str, expected: str) -> None:
+    assert measures(sentence)[span] == expected

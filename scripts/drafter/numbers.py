@@ -1128,8 +1128,8 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     _strip_trailing(words)
     if words and words[-1].endswith(("'s", "’s")):
         return []  # a possessive is no measure of its own
-    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES for word in words):
-        return []  # "he", "she would send": a person or a clause, no measure
+    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES or _names_time_or_number(word) for word in words):
+        return []  # "he", "she would send", "Trade between the two countries": a person, a clause or a number
     return words
 
 
@@ -1144,10 +1144,13 @@ _DROPPED_WORDS = _WORDS.measure_dropped_words
 _PARTICIPLES = _WORDS.measure_participles
 _CREDIT_FORMS = frozenset(verb.lower() for verb in _WORDS.credit_verbs)
 _DETERMINERS = _LEXICON.determiners
-# a passive after the counted noun ("35 people were killed", "families have been displaced")
+# a passive after the counted noun ("35 people were killed", "families have been displaced"), with a second
+# participle joined to the first ("were killed or arrested")
 PASSIVE_AFTER = re.compile(
     rf"\s+(?:(?:{phrases_pattern(sorted(_AUXILIARIES))})\s+)?(?:{phrases_pattern(sorted(_COPULAS))})\s+"
-    r"(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)\b")
+    r"(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)\b(?:\s+(?P<joined>(?:or|and)\s+(?P<second>[a-z]+))\b)?")
+# a unit written after the number and what it measures ("12 kilograms of explosives")
+OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?")
 # the verb right before a number, with the word before it ("forces arrested 45", "the alleged 30")
 VERB_BEFORE_NUMBER = re.compile(r"(?:^|(?P<previous>[A-Za-z][\w'’-]*)\s+)(?P<verb>[a-z]+)\s+$")
 # a change noun written after a percentage and the phrase it governs ("a 20% rise in attacks")
@@ -1265,6 +1268,12 @@ def _measure_words(text: str, quantity: Quantity, sentence: tuple[int, int]) -> 
         change_before = CHANGE_NOUN_BEFORE.search(text, max(0, quantity.start - 40), quantity.start)
         if change_before and words and words[0].lower() == "in":  # "a surge of 73 percent in attacks"
             return f"{change_before.group('up') or change_before.group('down')} {' '.join(words)}"
+    if any(word.lower() in _PRONOUNS for word in words):
+        words = []  # "about half of them": what "them" stands for is for the reviewer
+    if not words and quantity.unit == "count" and quantity.unit_text and not money:
+        measured = OF_AFTER.match(text, quantity.end)  # "12 kilograms of explosives"
+        if measured:
+            words = _noun_phrase(text, measured.end(), sentence[1])[0]
     if money and RATE_AFTER.match(text, quantity.end):
         words = []  # "$2.11 a gallon": the unit of a price, not what the amount is
     if money and not words:
@@ -1280,6 +1289,9 @@ def _measure_words(text: str, quantity: Quantity, sentence: tuple[int, int]) -> 
         passive = PASSIVE_AFTER.match(text, end)
         verb = passive.group("verb") if passive and _participle(passive.group("verb")) else \
             _verb_before(text, quantity, sentence)
+        if verb and passive and verb == passive.group("verb") and passive.group("second") \
+                and _participle(passive.group("second")):
+            verb = f"{verb} {passive.group('joined')}"  # "killed or arrested": neither alone
         if verb and not any(word.lower() == verb for word in words):
             words = [*words, verb]  # "35 people were killed", "arrested 45 smugglers": people killed
     if not words and quantity.unit in ("percent", "usd", "count") and not _NAME_GOES_ON.match(text, quantity.end):
