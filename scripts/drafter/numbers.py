@@ -1240,6 +1240,7 @@ def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
 
 
 def _measure_words(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
+    """The measure before the dropped words leave it, the first reading that gives one (see ``_measure``)."""
     money = quantity.unit == "usd" or (quantity.note or "").startswith("currency as written")
     words, end = _noun_phrase(text, quantity.end, sentence[1], quantity.unit == "percent")
     kind = "amount" if money else KIND_OF_UNIT.get(quantity.unit)
