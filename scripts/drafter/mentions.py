@@ -49,6 +49,8 @@ COMPASS_WORDS = _NAME_CLASSES["compass_words"]
 NAME_SUFFIXES = _NAME_CLASSES["name_suffixes"]  # "Emanuel Cleaver II": the suffix ends a person's name
 CONNECTORS = _NAME_CLASSES["name_connectors"]
 FUNCTION_WORDS = _NAME_CLASSES["never_names"]  # capitalised words that are never names on their own
+# common nouns that open sentences ("Tension", "Police"): no name when capitalised by position only
+COMMON_WORDS = _NAME_CLASSES["common_words"]
 # Capitalised in any sentence, so neither names nor signs of title case.
 CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
 MONTH_NAMES = frozenset(load_lexicon().month_numbers)  # names and abbreviations ("nov", "sept")
@@ -112,6 +114,28 @@ def _is_nationality(word: str) -> bool:
 
 def _sentence_initial(text: str, start: int) -> bool:
     return bool(SENTENCE_BOUNDARY.search(text[max(0, start - 4):start])) or start == 0
+
+
+def _is_post(word: str) -> bool:
+    """A post or title of the lexicon, in the singular or the plural ("Envoys", "Deputies", "Spokesmen")."""
+    low = word.casefold().rstrip(".")
+    singulars = (low, low[:-1] if low.endswith("s") else "", low[:-3] + "y" if low.endswith("ies") else "",
+                 low[:-3] + "man" if low.endswith("men") else "")
+    return any(form in POSTS for form in singulars if form)
+
+
+def _capitalised_by_position(word: str, lower_words: Container[str]) -> bool:
+    """Whether a word opening a sentence is a common word there, capitalised by its position only: the
+    article writes it in lower case elsewhere, or it is a common noun or a post of the lexicon."""
+    low = word.casefold()
+    return not _is_acronym(word) and (low in lower_words or low in COMMON_WORDS or _is_post(word))
+
+
+def _nationality_compound(word: str) -> bool:
+    """A hyphenated word with a listed nationality among its parts ("Afghan-Pakistan", "Pakistani-Afghan")
+    describes, as an adjective of the noun after it ("border", "committee"); it names nothing itself."""
+    parts = word.casefold().split("-")
+    return len(parts) > 1 and any(part in NATIONALITIES for part in parts)
 
 
 def _headline_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -257,6 +281,12 @@ def _words_before(text: str, start: int, count: int = 2) -> list[str]:
 
 def _words_after(text: str, end: int, count: int = 2) -> list[str]:
     return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
+
+
+def _post_object(text: str, start: int, word: str) -> bool:
+    """A lone head word after a title and "of" completes the post: "Secretary of State", "Minister of State"."""
+    before = _words_before(text, start, 2)
+    return word.casefold() in TYPE_CUES and len(before) == 2 and before[1] == "of" and before[0] in TITLES
 
 
 # a single word after "on" that a post, a tweet or a statement was made on is a platform (config/lexicon.yaml)
@@ -465,8 +495,20 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
             place = len(words) == 1 and _after_place_preposition(text, start, end)
             if not place and all(_is_nationality(w) or w.casefold() in NOT_NAMES for w in words):
                 continue
-            if all(w.casefold().rstrip(".") in POSTS for w in words):
-                continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
+            if all(_is_post(w) for w in words):
+                continue  # a post or title alone ("Foreign Minister", "Spokesman", "Envoys") is no entity
+            if len(words) == 1 and (_nationality_compound(words[0]) or _post_object(text, start, words[0])):
+                continue  # "Afghan-Pakistan border"; the "State" of "Secretary of State"
+            if len(part) > 1 and _sentence_initial(text, start) and _capitalised_by_position(words[0], lower_words):
+                # "Tension Amir X said", "Road Kabul": the first word is capitalised by its position only;
+                # the rest is the name when it is a registry name or a name of its own (two words or more
+                # with no head word: a head word after the first word makes it a modifier, "Federal ... Agency")
+                rest, rest_title = _strip(part[1:], text)
+                if rest and (any(s == rest[0].start for s in starts_ending_at.get(end, ()))
+                             or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
+                    part, had_title = rest, had_title or rest_title
+                    words = [t.text for t in part]
+                    start = part[0].start
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
             if len(words) == 1 and words[0].casefold().rstrip(".") in MONTH_NAMES and DAY_AFTER.match(text, end):
@@ -476,8 +518,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
             speaker_word = len(words) == 1 and _single_word_speaker(text, start, end, words[0], had_title,
                                                                      lower_words)
-            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and not speaker_word:
-                continue  # a capitalised first word says nothing
+            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and \
+                    (not speaker_word or _capitalised_by_position(words[0], lower_words)):
+                continue  # a capitalised first word says nothing; a common noun there is no speaker ("Tension said")
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             # (a word only guessed a nationality by its ending is a first name when a cue makes the pair a
             # person: "said Chris Low", "attorney Alan Garten said")
@@ -559,7 +602,7 @@ def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: 
     or inverted subject of a speech verb ("Okafor said", "says Varga."), and never written in lower
     case in the text (so "Police said" is no person)."""
     low = word.casefold()
-    if _is_acronym(word) or low in NOT_NAMES or low in POSTS or _is_nationality(word) or low in lower_words \
+    if _is_acronym(word) or low in NOT_NAMES or _is_post(word) or _is_nationality(word) or low in lower_words \
             or low in CONNECTORS or not word[:1].isupper() or not word[1:2].islower():
         return False
     if had_title:
