@@ -52,6 +52,9 @@ def test_a_common_word_opening_a_name_is_dropped_and_the_name_kept() -> None:
                 "lashkargah": entity("lashkargah", "Lashkargah", "GPE")}
     assert proposed("Tension Dorvan Line was quiet on Monday.", registry) == {}
     assert proposed("Road Lashkargah was closed. The road was long.", registry) == {}
+    # a registry name that starts the rest and ends after it (a head noun in lower case) counts too
+    registry["harnai-attack"] = entity("harnai-attack", "Harnai attack", "EVENT")
+    assert proposed("Water Harnai attack was condemned. The water rose.", registry) == {}
 
 
 def test_a_first_word_that_modifies_a_head_word_stays_in_the_name() -> None:

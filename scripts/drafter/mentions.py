@@ -475,6 +475,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
         starts_ending_at.setdefault(e, []).append(s)
     by_start = sorted((s, e) for s, e, _ in registry_spans)
     registry_starts = [s for s, _e in by_start]
+    registry_start_set = set(registry_starts)
     untyped: list[tuple[str, int, int]] = []
     lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))  # words the text writes in lower case
     # capitalised words that speak alone ("Farouk said", "Mr. Farouk"): the surnames of people
@@ -501,10 +502,11 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 continue  # "Afghan-Pakistan border"; the "State" of "Secretary of State"
             if len(part) > 1 and _sentence_initial(text, start) and _capitalised_by_position(words[0], lower_words):
                 # "Tension Amir X said", "Road Kabul": the first word is capitalised by its position only;
-                # the rest is the name when it is a registry name or a name of its own (two words or more
-                # with no head word: a head word after the first word makes it a modifier, "Federal ... Agency")
+                # the rest is the name when a registry name starts it ("Water Bisham attack") or it is a name
+                # of its own (two words or more with no head word: a head word after the first word makes
+                # that word a modifier, "Federal ... Agency")
                 rest, rest_title = _strip(part[1:], text)
-                if rest and (any(s == rest[0].start for s in starts_ending_at.get(end, ()))
+                if rest and (rest[0].start in registry_start_set
                              or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
                     part, had_title = rest, had_title or rest_title
                     words = [t.text for t in part]
