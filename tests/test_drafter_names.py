@@ -57,6 +57,18 @@ def test_a_common_word_opening_a_name_is_dropped_and_the_name_kept() -> None:
     assert proposed("Water Harnai attack was condemned. The water rose.", registry) == {}
 
 
+def test_a_first_word_of_a_closed_class_never_opens_a_name() -> None:
+    # a preposition, a time noun, an inflected reporting verb or a plural post before a name with a head word
+    assert proposed("Near Qarabagh Council the convoy stopped.") == {"Qarabagh Council": "ORG"}
+    assert proposed("Weeks Dehrawud Valley was calm.") == {"Dehrawud Valley": "LOC"}
+    assert proposed("Reported Tarinkot Airbase was hit twice.") == {"Tarinkot Airbase": "FAC"}
+    assert proposed("Residents Sangin Province fled.") == {"Sangin Province": "GPE"}
+    # a lemma that is also a noun does open names ("State Bank", "Post Office"); so does an adjective
+    assert proposed("State Bank said rates would hold.") == {"State Bank": "ORG"}
+    # and a head word alone is no name: "Workers Party" stays whole
+    assert proposed("Workers Party said the vote was rigged.") == {"Workers Party": "ORG"}
+
+
 def test_a_first_word_that_modifies_a_head_word_stays_in_the_name() -> None:
     # "federal", "security" are written in lower case too, but a head word after them makes them part
     # of a body's name; a lone second word is no name of its own
@@ -65,6 +77,9 @@ def test_a_first_word_that_modifies_a_head_word_stays_in_the_name() -> None:
     assert proposed("Security Council said the vote was delayed. The security was tight.") == \
         {"Security Council": "ORG"}
     assert proposed("Hope Varga said the vote was delayed. They had hope.") == {"Hope Varga": "PERSON"}
+    assert proposed("Border Security Force said the gate was shut. The border was calm.") == \
+        {"Border Security Force": "ORG"}
+    assert proposed("Interior Ministry said the gate was shut.") == {"Interior Ministry": "ORG"}
 
 
 def test_posts_in_the_plural_are_never_proposed() -> None:
@@ -95,3 +110,25 @@ def test_the_common_words_class_is_required(tmp_path: Path) -> None:
     del data["name_classes"]["common_words"]
     with pytest.raises(BuildError, match="bad.yaml: section 'name_classes' must hold exactly .*common_words"):
         parse_lexicon(data, tmp_path / "bad.yaml")
+
+
+def test_a_person_named_after_a_post_of_state_is_the_person() -> None:
+    assert proposed("Secretary of State Ana Ruiz said the talks would resume.") == {"Ana Ruiz": "PERSON"}
+    # a post with a body's name after it keeps the body ("Governor of State Bank" is no person's title alone)
+    assert "Rashid Qadri" in proposed("Governor of State Bank Rashid Qadri said rates would hold.")
+
+
+def test_a_single_word_before_news_agency_is_an_organisation() -> None:
+    assert proposed("The talks had failed, the Qandil news agency reported.") == {"Qandil": "ORG"}
+    # "agency" alone also follows a tribal area, so it types nothing
+    assert proposed("The talks had failed, the Qandil agency elders said.") == {}
+
+
+def test_a_registry_persons_first_name_opens_a_person_with_no_other_cue() -> None:
+    registry = {"nadia-rahimi": entity("nadia-rahimi", "Nadia Rahimi", "PERSON")}
+    text = "The delegation of Nadia Kohistani met the elders in Gardez on Monday."
+    assert proposed(text, registry) == {"Nadia Kohistani": "PERSON", "Gardez": "GPE"}
+    assert proposed(text) == {"Gardez": "GPE"}  # no registry first name: no cue, no person
+    # a first name that ends like a nationality ("Imran", "Afghan") is still a first name
+    registry["imran-zaki"] = entity("imran-zaki", "Imran Zaki", "PERSON")
+    assert proposed("Imran Waziri met the elders.", registry) == {"Imran Waziri": "PERSON"}

@@ -131,6 +131,21 @@ def _capitalised_by_position(word: str, lower_words: Container[str]) -> bool:
     return not _is_acronym(word) and (low in lower_words or low in COMMON_WORDS or _is_post(word))
 
 
+# Closed classes of words that never open a name, whatever follows them (config/lexicon.yaml): prepositions
+# ("Near X Council"), time nouns ("Weeks X Province"), inflected reporting verbs ("Reported X Valley")
+PREPOSITIONS = load_lexicon().prepositions
+TIME_NOUNS = load_lexicon().time_words | (load_lexicon().time_phrase_words - load_lexicon().time_phrase_modifiers)
+VERB_LEMMAS = load_lexicon().lemma_of  # an inflected form -> its lemma
+
+
+def _never_opens_a_name(word: str) -> bool:
+    """A preposition, a time noun, an inflected reporting verb ("Said", "Reported"; not "State", "Post") or a
+    post in the plural ("Officials", "Envoys"): capitalised at a sentence's start, it is no part of a name."""
+    low = word.casefold()
+    return (low in PREPOSITIONS or low in TIME_NOUNS or VERB_LEMMAS.get(low, low) != low
+            or (low.endswith("s") and _is_post(word)))
+
+
 def _nationality_compound(word: str) -> bool:
     """A hyphenated word with a listed nationality among its parts ("Afghan-Pakistan", "Pakistani-Afghan")
     describes, as an adjective of the noun after it ("border", "committee"); it names nothing itself."""
@@ -225,6 +240,14 @@ def _split_run(run: list[_Token]) -> list[tuple[list[_Token], bool]]:
         if (token.text.casefold() in TITLES and 2 <= len(rest) <= 4 and _cue_type([t.text for t in rest]) is None
                 and all(t.capitalised for t in rest)):
             return [*_split_run(run[:index]), (run[index:], False)]
+    # a post ending in "of" and a head word, then a person's name: "Secretary of State John Kerry" (only the
+    # last five places can leave two to four words after the head word)
+    for index in range(max(2, len(run) - 5), len(run) - 2):
+        rest = run[index + 1:]
+        if (run[index - 2].text.casefold() in TITLES and run[index - 1].text == "of"
+                and run[index].text.casefold() in TYPE_CUES and _cue_type([t.text for t in rest]) is None
+                and all(t.capitalised and t.text.casefold() not in TITLES for t in rest)):
+            return [*_split_run(run[:index + 1]), (rest, True)]
     if "and" in words:  # two names: "Wall Street and Main Street", "FBI and State Department"
         index = words.index("and")
         left, right = words[:index], words[index + 1:]
@@ -303,8 +326,9 @@ def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
     after = _words_after(text, end, 2)
     before = _words_before(text, start, 2)
     follows = text[end:end + 3]
-    if after and after[0] in TRAILING_TYPE_CUES:
-        return TRAILING_TYPE_CUES[after[0]]
+    for trailing in (" ".join(after), after[0] if after else ""):  # two words first: "news agency"
+        if trailing in TRAILING_TYPE_CUES:
+            return TRAILING_TYPE_CUES[trailing]
     if len(words) == 1 and _is_acronym(words[0]):
         return "ORG"
     if len(words) == 1 and before and (before[-1] == "told" or (before[-1] == "on" and PLATFORM_BEFORE.search(
@@ -500,14 +524,18 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 continue  # a post or title alone ("Foreign Minister", "Spokesman", "Envoys") is no entity
             if len(words) == 1 and (_nationality_compound(words[0]) or _post_object(text, start, words[0])):
                 continue  # "Afghan-Pakistan border"; the "State" of "Secretary of State"
-            if len(part) > 1 and _sentence_initial(text, start) and _capitalised_by_position(words[0], lower_words):
+            never_opens = len(part) > 1 and _never_opens_a_name(words[0])
+            if len(part) > 1 and _sentence_initial(text, start) and \
+                    (never_opens or _capitalised_by_position(words[0], lower_words)):
                 # "Tension Amir X said", "Road Kabul": the first word is capitalised by its position only;
-                # the rest is the name when a registry name starts it ("Water Bisham attack") or it is a name
-                # of its own (two words or more with no head word: a head word after the first word makes
-                # that word a modifier, "Federal ... Agency")
+                # the rest is the name when a registry name starts it ("Water Bisham attack"), when the first
+                # word never opens a name ("Near X Council"), or when it is a name of its own (two words or
+                # more with no head word: a head word after a common word makes that word its modifier,
+                # "Federal ... Agency", "Border Security Force"); a lone head word is no name ("Interior Ministry")
                 rest, rest_title = _strip(part[1:], text)
-                if rest and (rest[0].start in registry_start_set
-                             or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
+                if rest and not (len(rest) == 1 and rest[0].text.casefold() in TYPE_CUES) and (
+                        rest[0].start in registry_start_set or never_opens
+                        or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
                     part, had_title = rest, had_title or rest_title
                     words = [t.text for t in part]
                     start = part[0].start
@@ -526,8 +554,10 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             # (a word only guessed a nationality by its ending is a first name when a cue makes the pair a
             # person: "said Chris Low", "attorney Alan Garten said")
+            # (and so is the first name of a registry person: "Imran" ends like "Afghan")
             if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None and \
-                    (words[0].casefold() in NATIONALITIES or _type_of(part, text, had_title) != "PERSON"):
+                    (words[0].casefold() in NATIONALITIES or
+                     (_type_of(part, text, had_title) != "PERSON" and not index.first_names[words[0]])):
                 continue
             if _cue_type(words) is None and any(s > start for s in starts_ending_at.get(end, ())):
                 continue  # a stray capitalised word before a known name ("Archrival India")
@@ -538,6 +568,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
             if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
                     words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
                 entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
+            if entity_type is None and 2 <= len(words) <= 3 and index.first_names[words[0]] and \
+                    all(w[:1].isupper() and not _is_acronym(w) for w in words) and words[-1].casefold() not in NATIONALITIES:
+                entity_type = "PERSON"  # "Imran Afridi met ...": a registry person's first name opens it, no cue needed
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])
             if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
                 end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
