@@ -483,6 +483,27 @@ def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, 
     return False
 
 
+def _without_positional_capital(part: list[_Token], text: str, had_title: bool, lower_words: Container[str],
+                                registry_starts: Container[int]) -> tuple[list[_Token], bool]:
+    """A name of several words opening a sentence, without its first word when that word is capitalised by
+    its position only ("Tension Amir X said", "Road Kabul"); returns the part and whether a title was dropped.
+
+    The rest is the name when a registry name starts it ("Water Bisham attack"), when the first word never
+    opens a name ("Near X Council"), or when the rest is a name of its own: two words or more with no head
+    word (a head word after a common word makes that word its modifier: "Federal ... Agency", "Border
+    Security Force"). A lone head word is no name ("Interior Ministry" stays whole)."""
+    first = part[0].text
+    never_opens = _never_opens_a_name(first)
+    if not (never_opens or _capitalised_by_position(first, lower_words)):
+        return part, had_title
+    rest, rest_title = _strip(part[1:], text)
+    if rest and not (len(rest) == 1 and rest[0].text.casefold() in TYPE_CUES) and (
+            rest[0].start in registry_starts or never_opens
+            or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
+        return rest, had_title or rest_title
+    return part, had_title
+
+
 def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 index: RegistryIndex) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
@@ -513,6 +534,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
         for part, after_organisation in _split_run(run):
             written_start = part[0].start  # before a leading connector is stripped ("Rev. Al Sharpton")
             part, had_title = _strip(part, text)
+            if len(part) > 1 and _sentence_initial(text, part[0].start):
+                part, had_title = _without_positional_capital(part, text, had_title, lower_words, registry_start_set)
             if not part:
                 continue
             words = [t.text for t in part]
@@ -524,21 +547,6 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 continue  # a post or title alone ("Foreign Minister", "Spokesman", "Envoys") is no entity
             if len(words) == 1 and (_nationality_compound(words[0]) or _post_object(text, start, words[0])):
                 continue  # "Afghan-Pakistan border"; the "State" of "Secretary of State"
-            never_opens = len(part) > 1 and _never_opens_a_name(words[0])
-            if len(part) > 1 and _sentence_initial(text, start) and \
-                    (never_opens or _capitalised_by_position(words[0], lower_words)):
-                # "Tension Amir X said", "Road Kabul": the first word is capitalised by its position only;
-                # the rest is the name when a registry name starts it ("Water Bisham attack"), when the first
-                # word never opens a name ("Near X Council"), or when it is a name of its own (two words or
-                # more with no head word: a head word after a common word makes that word its modifier,
-                # "Federal ... Agency", "Border Security Force"); a lone head word is no name ("Interior Ministry")
-                rest, rest_title = _strip(part[1:], text)
-                if rest and not (len(rest) == 1 and rest[0].text.casefold() in TYPE_CUES) and (
-                        rest[0].start in registry_start_set or never_opens
-                        or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
-                    part, had_title = rest, had_title or rest_title
-                    words = [t.text for t in part]
-                    start = part[0].start
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
             if len(words) == 1 and words[0].casefold().rstrip(".") in MONTH_NAMES and DAY_AFTER.match(text, end):
