@@ -247,7 +247,7 @@ CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepo
 
 
 NAME_CLASSES = ("titles_before_names", "place_prepositions", "compass_words", "name_connectors", "never_names",
-                "common_abbreviations", "name_suffixes")
+                "common_abbreviations", "name_suffixes", "common_words")
 CASED_NAME_CLASSES = ("common_abbreviations", "name_suffixes")  # kept as written: "IT" is no name, "it" is no abbreviation
 
 
