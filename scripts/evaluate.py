@@ -149,6 +149,14 @@ def _fits(drafted: object, curated: object) -> bool:
     return drafted_words <= curated_words and bool(drafted_words) == bool(curated_words)
 
 
+def _bare_kind(measure: object) -> bool:
+    """True when a drafted measure is empty or only the quantity's kind ("count", "amount", "duration"): the
+    drafter's sign that it found nothing counted, which a reviewer writes (no answer, not a wrong one)."""
+    from scripts.drafter.numbers import MEASURE_KINDS
+
+    return str(measure or "").strip().casefold() in MEASURE_KINDS | {""}
+
+
 def score_statistics(drafted: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[str, Any]:
     """Precision, recall, F1 and, over matched pairs, qualifier and unit accuracy (section 5), plus the
     share of matched pairs crediting the same entity (``attribution_accuracy``).
@@ -180,6 +188,10 @@ def score_statistics(drafted: list[dict[str, Any]], curated: list[dict[str, Any]
         # empty also fits); an empty drafted field costs a cut-and-paste, a wrong one a reading and a fix
         "measure_accuracy": _ratio(sum(_fits(d.get("measure"), g.get("measure")) for d, g in pairs), matched),
         "period_accuracy": _ratio(sum(_fits(d.get("period"), g.get("period")) for d, g in pairs), matched),
+        # the share a reviewer must read and fix: a drafted measure with a word the curated one lacks; the
+        # rest of the misses are the bare kinds the drafter writes when unsure (a cut-and-paste to fill)
+        "measure_wrong": _ratio(sum(not _fits(d.get("measure"), g.get("measure")) and not _bare_kind(d.get("measure"))
+                                    for d, g in pairs), matched),
         "misses": misses, "false_hits": [d for i, d in enumerate(drafted) if i not in used],
     }
 
@@ -323,7 +335,8 @@ def scorers() -> dict[str, Callable[[list[dict], list[dict]], dict[str, Any]]]:
 
 # The attribute accuracies each table's scorer reports.
 ATTRIBUTES = {"quotes": ("speaker_accuracy",),
-              "statistics": ("qualifier_accuracy", "unit_accuracy", "measure_accuracy", "period_accuracy"),
+              "statistics": ("qualifier_accuracy", "unit_accuracy", "measure_accuracy", "measure_wrong",
+                             "period_accuracy"),
               "mentions": ("entity_accuracy",)}
 # What "per kind" means for each table.
 KIND_FIELD = {"quotes": "kind", "statistics": "unit", "mentions": "type"}
@@ -351,7 +364,7 @@ def score_all(results: dict[str, dict[str, dict[str, list[dict]]]]) -> dict[str,
 # --- Printing -----------------------------------------------------------------------
 
 def _figures(result: dict[str, Any], table: str) -> str:
-    attributes = "  ".join(f"{name.removesuffix('_accuracy')} {result.get(name, 0.0):.2f}" for name in ATTRIBUTES[table])
+    attributes = "  ".join(f"{name.removesuffix('_accuracy').replace('_', ' ')} {result.get(name, 0.0):.2f}" for name in ATTRIBUTES[table])
     return (f"P {result['precision']:.2f}  R {result['recall']:.2f}  F1 {result['f1']:.2f}  "
             f"({result['matched']} matched / {result['drafted']} drafted / {result['curated']} curated)  {attributes}")
 
@@ -685,15 +698,96 @@ def format_polnear(scores: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _content_words(phrase: str) -> set[str]:
+    """The words of a measure or benchmark concept without function words (the lexicon's prepositions,
+    determiners and measure stop words), case folded."""
+    from scripts.drafter.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    function_words = lexicon.prepositions | lexicon.determiners | set(lexicon.statistics.measure_stop_words
+                                                                      if lexicon.statistics else ())
+    without_possessives = re.sub(r"['’]s\b", "", phrase.casefold())  # "region's EPS" -> region, eps
+    return {word for word in re.findall(r"\w+", without_possessives) if word not in function_words}
+
+
+def score_newsquant_measures(sentences: list[dict[str, Any]]) -> dict[str, Any]:
+    """How far the drafted ``measure`` agrees with NewsQuant's annotation of what a quantity is about.
+
+    NewsQuant gives each quantity ``referred_concepts`` (content words, comma separated, "-" when none)
+    and, for a count, the counted noun as its ``unit`` ("13000 workers": unit "workers", concept "Ford").
+    A drafted statistic is paired with a gold quantity of the same sentence and value (the benchmark's
+    value match, each used once). Over the pairs, with the kind our schema writes first ("count",
+    "amount: ...", "increase: ...") and function words left out, a measure is
+
+    - kept: every remaining word is among the gold concept's and unit's words;
+    - unsure: nothing remains (a bare kind, the drafter's "not found");
+    - wrong: a word is in neither.
+
+    ``concept_partial`` is the CQE paper's value+concept_partial P/R/F1 (one word shared with the gold
+    concepts, the unit not counted), comparable with its published 76.1 for CQE."""
+    from scripts.drafter.eval_newsquant import gold_value, values_match
+    from scripts.drafter.numbers import MEASURE_KINDS, extract_statistics
+
+    counts: Counter[str] = Counter()
+    for item in sentences:
+        rows = extract_statistics(item["text"])
+        counts["gold"] += len(item["quantities"])
+        counts["predicted"] += len(rows)
+        unused = list(rows)
+        for quantity in item["quantities"]:
+            gold = gold_value(quantity["value"])
+            row = next((r for r in unused if values_match(gold, _benchmark_value(r))), None)
+            if row is None:
+                continue
+            unused.remove(row)
+            counts["pairs"] += 1
+            measure = str(row["measure"])
+            kind, _, rest = measure.partition(":")
+            first, _, after_first = measure.partition(" ")
+            if rest:  # "increase: deaths" -> deaths
+                measure = rest
+            elif kind.strip().casefold() in MEASURE_KINDS:
+                measure = ""
+            elif first.casefold() in MEASURE_KINDS | {"length"}:  # "amount for border fencing", "length of road"
+                measure = after_first
+            drafted = _content_words(measure)
+            concept = _content_words(re.sub(r"(?<!\w)-(?!\w)", " ", str(quantity.get("referred_concepts") or "")))
+            unit = _content_words(str(quantity.get("unit") or ""))
+            outcome = "unsure" if not drafted else "kept" if drafted <= concept | unit else "wrong"
+            counts[outcome] += 1
+            counts["partial"] += bool(drafted & concept)
+    pairs = counts["pairs"]
+    return {"pairs": pairs, "gold": counts["gold"], "predicted": counts["predicted"],
+            **{outcome: _ratio(counts[outcome], pairs) for outcome in ("kept", "unsure", "wrong")},
+            "concept_partial": prf(counts["partial"], counts["predicted"], counts["gold"])}
+
+
+def _benchmark_value(row: dict[str, Any]) -> float | tuple[float, float]:
+    """A drafted statistic's value as NewsQuant writes it: a range as (low, high), else the value."""
+    if row["qualifier"] == "range":
+        return float(row["value_low"]), float(row["value_high"])
+    return float(row["value"] if row["value"] is not None else "nan")
+
+
+def format_newsquant_measures(result: dict[str, Any]) -> str:
+    """The lines ``evaluate --benchmark newsquant`` prints for the measure."""
+    partial = result["concept_partial"]
+    return (f"  measure over {result['pairs']} value-matched pairs: kept {result['kept']:.3f}  unsure (a bare kind) "
+            f"{result['unsure']:.3f}  wrong {result['wrong']:.3f}\n"
+            f"  drafter      value+concept_partial P {100 * partial['precision']:5.1f}  R {100 * partial['recall']:5.1f}"
+            f"  F1 {100 * partial['f1']:5.1f}  (CQE published F1 76.1)")
+
+
 def run_benchmark(name: str) -> None:
     """Print the drafter's figures on a public benchmark (peers: ``python -m benchmarks.peers_quotes``)."""
     if name == "newsquant":
-        from scripts.drafter.eval_newsquant import evaluate_newsquant, format_report
+        from scripts.drafter.eval_newsquant import evaluate_newsquant, format_report, load_newsquant
 
         path = BENCHMARKS_DIR / "newsquant" / "NewsQuant.json"
         if not path.is_file():
             raise BuildError(f"{path}: the NewsQuant benchmark is not there")
         print(format_report(evaluate_newsquant(path)))
+        print(format_newsquant_measures(score_newsquant_measures(load_newsquant(path))))
         return
     root = BENCHMARKS_DIR / "polnear"
     articles = load_polnear(root)

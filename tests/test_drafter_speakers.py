@@ -245,10 +245,10 @@ def test_a_framing_participle_and_a_coordinated_verb_before_a_quote_take_the_sen
                 'to be free.\n') == [("so sweet", "Ana Ruiz")]
     assert rows('But Tom Hale thanked the staff of the Lund clinic and said, "We owe them everything."\n') == [
         ("We owe them everything.", "Tom Hale")]
-    # a capitalised reporting word inside a title is part of the subject
+    # a capitalised reporting word inside a title is part of the subject (the title is the speaker's role)
     text = 'Secretary of State Ana Ruiz sent a letter to him praising his "steady hand" in the talks.\n'
-    assert [(r["text"], r["speaker_text"]) for r in draft_text(text, {})[2]] == [
-        ("steady hand", "Secretary of State Ana Ruiz")]
+    assert [(r["text"], r["speaker_text"], r["speaker_role"]) for r in draft_text(text, {})[2]] == [
+        ("steady hand", "Ana Ruiz", "Secretary of State")]
 
 
 def test_a_function_word_is_never_a_speaker_and_a_noun_after_that_gives_no_cue() -> None:

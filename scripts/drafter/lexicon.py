@@ -96,6 +96,9 @@ class StatisticsWords:
     unit_abbreviations_after: tuple[str, ...]
     year_joining_words: frozenset[str]
     clause_openers: frozenset[str]
+    measure_dropped_words: frozenset[str]
+    measure_participles: frozenset[str]
+    span_nouns_after: tuple[str, ...]
 
 
 _STATISTICS_NUMBERS = ("unit_words", "tens_words", "scale_words", "scale_abbreviations")
@@ -103,7 +106,8 @@ _STATISTICS_UP_DOWN = ("change_verbs", "change_nouns", "change_comparatives")
 _STATISTICS_CASED = ("clock_words_after", "street_types")
 _STATISTICS_SETS = ("ambiguous_scale_abbreviations", "amount_nouns_before_of", "not_names_before_number",
                     "measure_first_stop", "measure_comparatives", "measure_time_words", "be_forms",
-                    "year_joining_words", "clause_openers")
+                    "year_joining_words", "clause_openers", "measure_dropped_words",
+                    "measure_participles")
 _QUALIFIERS = ("exact", "approximately", "more_than", "at_least", "less_than", "up_to")
 
 
@@ -245,7 +249,7 @@ CLOSED_CLASSES = ("auxiliaries", "copulas", "object_prepositions", "gerund_prepo
 
 
 NAME_CLASSES = ("titles_before_names", "place_prepositions", "compass_words", "name_connectors", "never_names",
-                "common_abbreviations", "name_suffixes")
+                "common_abbreviations", "name_suffixes", "common_words")
 CASED_NAME_CLASSES = ("common_abbreviations", "name_suffixes")  # kept as written: "IT" is no name, "it" is no abbreviation
 
 

@@ -49,6 +49,8 @@ COMPASS_WORDS = _NAME_CLASSES["compass_words"]
 NAME_SUFFIXES = _NAME_CLASSES["name_suffixes"]  # "Emanuel Cleaver II": the suffix ends a person's name
 CONNECTORS = _NAME_CLASSES["name_connectors"]
 FUNCTION_WORDS = _NAME_CLASSES["never_names"]  # capitalised words that are never names on their own
+# common nouns that open sentences ("Tension", "Police"): no name when capitalised by position only
+COMMON_WORDS = _NAME_CLASSES["common_words"]
 # Capitalised in any sentence, so neither names nor signs of title case.
 CALENDAR_WORDS = frozenset(load_lexicon().months + load_lexicon().weekdays)  # config/lexicon.yaml
 MONTH_NAMES = frozenset(load_lexicon().month_numbers)  # names and abbreviations ("nov", "sept")
@@ -112,6 +114,43 @@ def _is_nationality(word: str) -> bool:
 
 def _sentence_initial(text: str, start: int) -> bool:
     return bool(SENTENCE_BOUNDARY.search(text[max(0, start - 4):start])) or start == 0
+
+
+def _is_post(word: str) -> bool:
+    """A post or title of the lexicon, in the singular or the plural ("Envoys", "Deputies", "Spokesmen")."""
+    low = word.casefold().rstrip(".")
+    singulars = (low, low[:-1] if low.endswith("s") else "", low[:-3] + "y" if low.endswith("ies") else "",
+                 low[:-3] + "man" if low.endswith("men") else "")
+    return any(form in POSTS for form in singulars if form)
+
+
+def _capitalised_by_position(word: str, lower_words: Container[str]) -> bool:
+    """Whether a word opening a sentence is a common word there, capitalised by its position only: the
+    article writes it in lower case elsewhere, or it is a common noun or a post of the lexicon."""
+    low = word.casefold()
+    return not _is_acronym(word) and (low in lower_words or low in COMMON_WORDS or _is_post(word))
+
+
+# Closed classes of words that never open a name, whatever follows them (config/lexicon.yaml): prepositions
+# ("Near X Council"), time nouns ("Weeks X Province"), inflected reporting verbs ("Reported X Valley")
+PREPOSITIONS = load_lexicon().prepositions
+TIME_NOUNS = load_lexicon().time_words | (load_lexicon().time_phrase_words - load_lexicon().time_phrase_modifiers)
+VERB_LEMMAS = load_lexicon().lemma_of  # an inflected form -> its lemma
+
+
+def _never_opens_a_name(word: str) -> bool:
+    """A preposition, a time noun, an inflected reporting verb ("Said", "Reported"; not "State", "Post") or a
+    post in the plural ("Officials", "Envoys"): capitalised at a sentence's start, it is no part of a name."""
+    low = word.casefold()
+    return (low in PREPOSITIONS or low in TIME_NOUNS or VERB_LEMMAS.get(low, low) != low
+            or (low.endswith("s") and _is_post(word)))
+
+
+def _nationality_compound(word: str) -> bool:
+    """A hyphenated word with a listed nationality among its parts ("Afghan-Pakistan", "Pakistani-Afghan")
+    describes, as an adjective of the noun after it ("border", "committee"); it names nothing itself."""
+    parts = word.casefold().split("-")
+    return len(parts) > 1 and any(part in NATIONALITIES for part in parts)
 
 
 def _headline_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -201,6 +240,14 @@ def _split_run(run: list[_Token]) -> list[tuple[list[_Token], bool]]:
         if (token.text.casefold() in TITLES and 2 <= len(rest) <= 4 and _cue_type([t.text for t in rest]) is None
                 and all(t.capitalised for t in rest)):
             return [*_split_run(run[:index]), (run[index:], False)]
+    # a post ending in "of" and a head word, then a person's name: "Secretary of State John Kerry" (only the
+    # last five places can leave two to four words after the head word)
+    for index in range(max(2, len(run) - 5), len(run) - 2):
+        rest = run[index + 1:]
+        if (run[index - 2].text.casefold() in TITLES and run[index - 1].text == "of"
+                and run[index].text.casefold() in TYPE_CUES and _cue_type([t.text for t in rest]) is None
+                and all(t.capitalised and t.text.casefold() not in TITLES for t in rest)):
+            return [*_split_run(run[:index + 1]), (rest, True)]
     if "and" in words:  # two names: "Wall Street and Main Street", "FBI and State Department"
         index = words.index("and")
         left, right = words[:index], words[index + 1:]
@@ -259,6 +306,12 @@ def _words_after(text: str, end: int, count: int = 2) -> list[str]:
     return [w.casefold() for w in re.findall(r"[\w’'-]+", text[end:end + 60])[:count]]
 
 
+def _post_object(text: str, start: int, word: str) -> bool:
+    """A lone head word after a title and "of" completes the post: "Secretary of State", "Minister of State"."""
+    before = _words_before(text, start, 2)
+    return word.casefold() in TYPE_CUES and len(before) == 2 and before[1] == "of" and before[0] in TITLES
+
+
 # a single word after "on" that a post, a tweet or a statement was made on is a platform (config/lexicon.yaml)
 PLATFORM_BEFORE = re.compile(r"\b(?:" + words_pattern(load_lexicon().platform_cues) + r")\b[^.\n]{0,20}\bon\s$")
 
@@ -273,8 +326,9 @@ def _type_of(run: list[_Token], text: str, had_title: bool) -> str | None:
     after = _words_after(text, end, 2)
     before = _words_before(text, start, 2)
     follows = text[end:end + 3]
-    if after and after[0] in TRAILING_TYPE_CUES:
-        return TRAILING_TYPE_CUES[after[0]]
+    for trailing in (" ".join(after), after[0] if after else ""):  # two words first: "news agency"
+        if trailing in TRAILING_TYPE_CUES:
+            return TRAILING_TYPE_CUES[trailing]
     if len(words) == 1 and _is_acronym(words[0]):
         return "ORG"
     if len(words) == 1 and before and (before[-1] == "told" or (before[-1] == "on" and PLATFORM_BEFORE.search(
@@ -429,6 +483,27 @@ def _inside_longer(spans: list[tuple[int, int]], starts: list[int], start: int, 
     return False
 
 
+def _without_positional_capital(part: list[_Token], text: str, had_title: bool, lower_words: Container[str],
+                                registry_starts: Container[int]) -> tuple[list[_Token], bool]:
+    """A name of several words opening a sentence, without its first word when that word is capitalised by
+    its position only ("Tension Amir X said", "Road Kabul"); returns the part and whether a title was dropped.
+
+    The rest is the name when a registry name starts it ("Water Bisham attack"), when the first word never
+    opens a name ("Near X Council"), or when the rest is a name of its own: two words or more with no head
+    word (a head word after a common word makes that word its modifier: "Federal ... Agency", "Border
+    Security Force"). A lone head word is no name ("Interior Ministry" stays whole)."""
+    first = part[0].text
+    never_opens = _never_opens_a_name(first)
+    if not (never_opens or _capitalised_by_position(first, lower_words)):
+        return part, had_title
+    rest, rest_title = _strip(part[1:], text)
+    if rest and not (len(rest) == 1 and rest[0].text.casefold() in TYPE_CUES) and (
+            rest[0].start in registry_starts or never_opens
+            or (len(rest) >= 2 and _cue_type([t.text for t in rest]) is None)):
+        return rest, had_title or rest_title
+    return part, had_title
+
+
 def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 index: RegistryIndex) -> dict[str, tuple[str, int, int]]:
     """Names the registry lacks: name -> (type, start, end) of its first occurrence.
@@ -445,6 +520,7 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
         starts_ending_at.setdefault(e, []).append(s)
     by_start = sorted((s, e) for s, e, _ in registry_spans)
     registry_starts = [s for s, _e in by_start]
+    registry_start_set = set(registry_starts)
     untyped: list[tuple[str, int, int]] = []
     lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))  # words the text writes in lower case
     # capitalised words that speak alone ("Farouk said", "Mr. Farouk"): the surnames of people
@@ -458,6 +534,8 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
         for part, after_organisation in _split_run(run):
             written_start = part[0].start  # before a leading connector is stripped ("Rev. Al Sharpton")
             part, had_title = _strip(part, text)
+            if len(part) > 1 and _sentence_initial(text, part[0].start):
+                part, had_title = _without_positional_capital(part, text, had_title, lower_words, registry_start_set)
             if not part:
                 continue
             words = [t.text for t in part]
@@ -465,8 +543,10 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
             place = len(words) == 1 and _after_place_preposition(text, start, end)
             if not place and all(_is_nationality(w) or w.casefold() in NOT_NAMES for w in words):
                 continue
-            if all(w.casefold().rstrip(".") in POSTS for w in words):
-                continue  # a post or title alone ("Foreign Minister", "Spokesman") is no entity
+            if all(_is_post(w) for w in words):
+                continue  # a post or title alone ("Foreign Minister", "Spokesman", "Envoys") is no entity
+            if len(words) == 1 and (_nationality_compound(words[0]) or _post_object(text, start, words[0])):
+                continue  # "Afghan-Pakistan border"; the "State" of "Secretary of State"
             if len(words) == 1 and (words[0] in COMMON_ABBREVIATIONS or len(words[0].rstrip(".")) == 1):
                 continue  # "CEO", "TV"; a lone initial
             if len(words) == 1 and words[0].casefold().rstrip(".") in MONTH_NAMES and DAY_AFTER.match(text, end):
@@ -476,13 +556,16 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
                 had_title = True  # "Mr. Adeyemi": the full stop of the honorific split the run
             speaker_word = len(words) == 1 and _single_word_speaker(text, start, end, words[0], had_title,
                                                                      lower_words)
-            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and not speaker_word:
-                continue  # a capitalised first word says nothing
+            if len(words) == 1 and _sentence_initial(text, start) and not _is_acronym(words[0]) and \
+                    (not speaker_word or _capitalised_by_position(words[0], lower_words)):
+                continue  # a capitalised first word says nothing; a common noun there is no speaker ("Tension said")
             # a nationality word before a name is a description ("Pakistani Taliban" aside, which the registry knows)
             # (a word only guessed a nationality by its ending is a first name when a cue makes the pair a
             # person: "said Chris Low", "attorney Alan Garten said")
+            # (and so is the first name of a registry person: "Imran" ends like "Afghan")
             if _is_nationality(words[0]) and len(words) == 2 and _cue_type(words) is None and \
-                    (words[0].casefold() in NATIONALITIES or _type_of(part, text, had_title) != "PERSON"):
+                    (words[0].casefold() in NATIONALITIES or
+                     (_type_of(part, text, had_title) != "PERSON" and not index.first_names[words[0]])):
                 continue
             if _cue_type(words) is None and any(s > start for s in starts_ending_at.get(end, ())):
                 continue  # a stray capitalised word before a known name ("Archrival India")
@@ -493,6 +576,9 @@ def _candidates(text: str, registry_spans: list[tuple[int, int, str]],
             if entity_type is None and 2 <= len(words) <= 3 and words[-1] in speaking and \
                     words[0].casefold() not in COMPASS_WORDS and all(w[:1].isupper() for w in words):
                 entity_type = "PERSON"  # "Amina Farouk chaired ...; Farouk said": the surname speaks alone
+            if entity_type is None and 2 <= len(words) <= 3 and index.first_names[words[0]] and \
+                    all(w[:1].isupper() and not _is_acronym(w) for w in words) and words[-1].casefold() not in NATIONALITIES:
+                entity_type = "PERSON"  # "Imran Afridi met ...": a registry person's first name opens it, no cue needed
             following = re.match(r" ([a-z]+)\b", text[end:end + 20])
             if following and TRAILING_TYPE_CUES.get(following.group(1)) in ("EVENT", "FAC"):
                 end = end + 1 + len(following.group(1))  # the head noun is part of the name: "Bisham attack"
@@ -559,7 +645,7 @@ def _single_word_speaker(text: str, start: int, end: int, word: str, had_title: 
     or inverted subject of a speech verb ("Okafor said", "says Varga."), and never written in lower
     case in the text (so "Police said" is no person)."""
     low = word.casefold()
-    if _is_acronym(word) or low in NOT_NAMES or low in POSTS or _is_nationality(word) or low in lower_words \
+    if _is_acronym(word) or low in NOT_NAMES or _is_post(word) or _is_nationality(word) or low in lower_words \
             or low in CONNECTORS or not word[:1].isupper() or not word[1:2].islower():
         return False
     if had_title:

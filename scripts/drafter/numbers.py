@@ -990,10 +990,22 @@ COMPARATIVES = _WORDS.measure_comparatives
 def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
     """Up to five words after the number, stopping at a verb-like or function word ("soldiers", "rebel fighters"),
     at another number, a time word or a compass word that opens no name ("nine North of the river")."""
-    tail = text[quantity.end:sentence[1]]
-    if quantity.unit == "percent":
-        tail = re.sub(r"^\s*(?:of\s+(?:the\s+)?)?", "", tail)
+    return _noun_phrase(text, quantity.end, sentence[1], quantity.unit == "percent")[0]
+
+
+def _noun_phrase(text: str, start: int, limit: int, share: bool = False,
+                 gerund_ends: bool = False) -> tuple[list[str], int]:
+    """The words of the noun phrase that starts at ``start`` (read as ``_noun_after`` reads the words after a
+    number; ``share``: "of the" before it is skipped and it may open with "in"; ``gerund_ends``: the object
+    of a preposition, which may end with a gerund, "for border fencing") and the offset just after the last
+    word kept (``start`` when none is)."""
+    tail = text[start:limit]
+    skipped = 0
+    if share:
+        skipped = len(re.match(r"^\s*(?:of\s+(?:the\s+)?)?", tail).group())  # type: ignore[union-attr]
+        tail = tail[skipped:]
     words: list[str] = []
+    ends: list[int] = []  # the offset in ``tail`` after each word of ``words``
     stopped_at = len(tail)
     for found in MEASURE_WORD.finditer(tail):
         word = found.group()
@@ -1009,26 +1021,28 @@ def _noun_after(text: str, quantity: Quantity, sentence: tuple[int, int]) -> lis
         if words and _plural_noun(words[-1]) and _bare_verb_after_plural(word):
             break  # "6,000 fighters operate in ...", "two countries share": the verb after the counted noun
         stopped_at = len(tail)
-        opens_share = quantity.unit == "percent" and word.lower() == "in"  # "73 percent in attacks"
+        opens_share = share and word.lower() == "in"  # "73 percent in attacks"
         if not words and not opens_share and (STOP_AFTER.fullmatch(word) and word.lower() not in ("a", "an", "the")
                                               or word.lower() in COMPARATIVES or word.lower() in FIRST_STOP):
             break
         words.append(word)
-    _strip_trailing(words)
+        ends.append(found.end())
+    _strip_trailing(words, gerund_ends)
     if words and words[0].lower() in ("a", "an", "the"):
-        words = words[1:]
+        words, ends = words[1:], ends[1:]
     if words and words[-1][:1].isupper() and _NAME_GOES_ON.match(tail, stopped_at):
         # a name cut short ("$9 billion Silk and Spice ...", "North Kivu"): no measure beats half a name
         while words and words[-1][:1].isupper():
             words.pop()
         _strip_trailing(words)  # "fighters in Kunar and ...": "fighters", not "fighters in"
-    return words
+    return words, start + skipped + (ends[len(words) - 1] if words else 0)
 
 
 def _plural_noun(word: str) -> bool:
-    """A lower-case word that reads as a plural noun ("fighters", "countries"; not "was", "across", "press")."""
-    return (word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
-            and word not in _NOT_PLURAL)
+    """A lower-case or capitalised word that reads as a plural noun ("fighters", "countries", "Afghans"; not
+    "was", "across", "press")."""
+    return ((word.islower() or word[:1].isupper() and word[1:].islower()) and len(word) > 3
+            and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word.lower() not in _NOT_PLURAL)
 
 
 def _bare_verb_after_plural(word: str) -> bool:
@@ -1038,11 +1052,11 @@ def _bare_verb_after_plural(word: str) -> bool:
             and word not in _PREPOSITIONS and not STOP_AFTER.fullmatch(word) and not _never_in_measure(word))
 
 
-def _strip_trailing(words: list[str]) -> None:
+def _strip_trailing(words: list[str], gerund_ends: bool = False) -> None:
     """Drop the prepositions and function words a phrase of ``words`` ends with ("attacks in" -> "attacks"),
-    and a participle cut from its object ("families living" -> "families")."""
+    and a participle cut from its object ("families living" -> "families") unless ``gerund_ends``."""
     while words and (words[-1].lower() in FIRST_STOP or STOP_AFTER.fullmatch(words[-1])
-                     or len(words) > 1 and words[-1].islower() and words[-1].endswith("ing")):
+                     or not gerund_ends and len(words) > 1 and words[-1].islower() and words[-1].endswith("ing")):
         words.pop()
 
 
@@ -1114,21 +1128,176 @@ def _subject_before(text: str, quantity: Quantity, sentence: tuple[int, int]) ->
     _strip_trailing(words)
     if words and words[-1].endswith(("'s", "’s")):
         return []  # a possessive is no measure of its own
-    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES for word in words):
-        return []  # "he", "she would send": a person or a clause, no measure
+    if any(word.lower() in _PRONOUNS or word.lower() in _AUXILIARIES or _names_time_or_number(word) for word in words):
+        return []  # "he", "she would send", "Trade between the two countries": a person, a clause or a number
     return words
 
 
+# the kind of quantity a unit measures: written alone when the text names nothing counted, so a reviewer
+# sees that the measure is still to write (docs/annotation-guidelines.md, "Statistics")
+KIND_OF_UNIT = {"year": "duration", "month": "duration", "week": "duration", "day": "duration", "hour": "duration",
+                "km": "distance", "usd": "amount"}
+# every measure that is a kind alone: the drafter's "not found" (scripts/evaluate.py counts it as no answer)
+MEASURE_KINDS = frozenset([*KIND_OF_UNIT.values(), "count", "age", "share", "increase", "decrease", "span", "speed"])
+
+_DROPPED_WORDS = _WORDS.measure_dropped_words
+_PARTICIPLES = _WORDS.measure_participles
+_CREDIT_FORMS = frozenset(verb.lower() for verb in _WORDS.credit_verbs)
+_DETERMINERS = _LEXICON.determiners
+# a passive after the counted noun ("35 people were killed", "families have been displaced"), with a second
+# participle joined to the first ("were killed or arrested")
+PASSIVE_AFTER = re.compile(
+    rf"\s+(?:(?:{phrases_pattern(sorted(_AUXILIARIES))})\s+)?(?:{phrases_pattern(sorted(_COPULAS))})\s+"
+    r"(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)\b(?:\s+(?P<joined>(?:or|and)\s+(?P<second>[a-z]+))\b)?")
+# a unit written after the number and what it measures ("12 kilograms of explosives")
+OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?")
+# the verb right before a number, with the word before it ("forces arrested 45", "the alleged 30")
+VERB_BEFORE_NUMBER = re.compile(r"(?:^|(?P<previous>[A-Za-z][\w'’-]*)\s+)(?P<verb>[a-z]+)\s+$")
+# a change noun written after a percentage and the phrase it governs ("a 20% rise in attacks")
+CHANGE_NOUN_OBJECT = re.compile(
+    rf"[\s-]*(?P<noun>{phrases_pattern([*_WORDS.change_nouns['up'], *_WORDS.change_nouns['down']])})"
+    r"\s+(?P<preposition>in|of)\s+")
+# what an amount of money is for ("Rs 5 billion for border fencing"); not "on", also a place or a platform
+# ("$799 on Amazon")
+PURPOSE_AFTER = re.compile(r"\s+(?P<preposition>for)\s+")
+# an amount per unit ("$2.11 a gallon", "$40 per barrel"): a price
+RATE_AFTER = re.compile(r"\s+(?:a|an|per)\s", re.I)
+# a distance per hour: a speed, which no "length" or "distance" measures
+PER_HOUR_AFTER = re.compile(r"\s?(?:/\s?(?:h|hr|hour)\b|per\s+hour\b|an\s+hour\b)", re.I)
+DISTANCE_FROM = re.compile(r"\s+(?:away\s+)?from\s+", re.I)
+# a noun right before "of" and the number it is measured by ("a border of about 2,600 kilometres")
+NOUN_OF_BEFORE = re.compile(r"\b(?P<noun>[a-z][a-z-]*)\s+of\s+$")
+SPAN_AFTER = re.compile(rf"\s+(?:{phrases_pattern(_WORDS.span_nouns_after)})\b", re.I)
+
+
+def _participle(word: str) -> bool:
+    """A past participle a counted noun can take after it ("killed", "displaced", "shot"); never a verb of
+    credit ("reported"), of level ("reached"), of change ("increased") nor a word no measure holds."""
+    return word.islower() and (word in _PARTICIPLES or len(word) > 4 and word.endswith("ed") and
+                               not word.endswith("eed")) \
+        and word not in _CREDIT_FORMS and word not in _LEVEL_VERBS and word not in _CHANGE_FORMS \
+        and not _never_in_measure(word)
+
+
+def _verb_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str | None:
+    """The participle of the verb whose object the number counts ("arrested 45 smugglers" -> arrested); none
+    after a determiner, where an "-ed" word is an adjective ("the alleged 30 militants")."""
+    found = VERB_BEFORE_NUMBER.search(text, max(sentence[0], quantity.start - 60), quantity.start)
+    if found is None or not _participle(found.group("verb")):
+        return None
+    previous = (found.group("previous") or "").lower()
+    return None if previous in _DETERMINERS else found.group("verb")
+
+
+def _noun_is_a_name(words: list[str]) -> bool:
+    """True when the head of a counted phrase (its last word before a preposition) is a capitalised word that
+    is no plural ("3,000 Taliban Pakistan in ..."): a name, not what is counted."""
+    head = words
+    for index, word in enumerate(words):
+        if index and (word.lower() in _PREPOSITIONS or word.lower() in FIRST_STOP):
+            head = words[:index]
+            break
+    return bool(head) and head[-1][:1].isupper() and not _plural_noun(head[-1]) \
+        and not re.fullmatch(r"[A-Z]{2,}s", head[-1])  # "NGOs", "ICs": plurals
+
+
+def _apposition_before(text: str, quantity: Quantity, sentence: tuple[int, int]) -> list[str]:
+    """The noun phrase a number set off by commas restates ("The death toll, 42, was ..." -> death toll);
+    none when the words before the comma are a time, a place, a clause or a verb ("On Monday, 12 ...")."""
+    if not re.match(r"\s*[,)–—]", text[quantity.end:sentence[1]]):
+        return []
+    before = text[sentence[0]:quantity.start]
+    comma = re.search(r"[,(]\s*$", before)
+    if comma is None:
+        return []
+    segments = re.split(r"([,;:()\"“”–—]|\d)", before[:comma.start()])
+    if len(segments) > 1 and segments[-2].isdigit():
+        return []  # "47 feet (14 metres)", "24 hours, 39 minutes": a number restated in another unit
+    words = re.findall(r"[A-Za-z][\w'’-]*", segments[-1])
+    while words and words[0].lower() in _DETERMINERS:
+        words.pop(0)
+    if not 1 <= len(words) <= 4 or not words[-1].islower():
+        return []
+    for word in words:
+        low = word.lower()
+        if STOP_AFTER.fullmatch(word) or low in FIRST_STOP or low in _PREPOSITIONS or low in _PRONOUNS \
+                or _never_in_measure(word) or _names_time_or_number(word) or low in _CLAUSE_WORDS \
+                or word.islower() and (word.endswith(("ed", "ly")) or word in _IRREGULAR_PAST):
+            return []
+    return words
+
+
+def _without_dropped_words(phrase: str) -> str:
+    """``phrase`` without demonstratives and evaluative adjectives (lexicon ``measure_dropped_words``)."""
+    return " ".join(word for word in phrase.split() if word.lower() not in _DROPPED_WORDS)
+
+
 def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
-    """What the number counts, in a few words: the noun phrase after it, else the subject before it."""
-    words = _noun_after(text, quantity, sentence)
-    if not words and quantity.unit in ("percent", "usd", "count") and not _NAME_GOES_ON.match(text, quantity.end):
-        words = _subject_before(text, quantity, sentence)
-    phrase = " ".join(words)
-    kind = {"year": "duration", "month": "duration", "week": "duration", "day": "duration", "hour": "duration",
-            "km": "distance", "usd": "amount"}.get(quantity.unit)
+    """What the number counts, in a few words (the noun phrase after it with the verb that counts it, a
+    change noun and its object, what an amount is for, the noun a number restates, else the subject before
+    it); the quantity's kind alone when the text gives none of these."""
+    return _without_dropped_words(_measure_words(text, quantity, sentence))
+
+
+def _measure_words(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
+    """The measure before the dropped words leave it, the first reading that gives one (see ``_measure``)."""
+    money = quantity.unit == "usd" or (quantity.note or "").startswith("currency as written")
+    words, end = _noun_phrase(text, quantity.end, sentence[1], quantity.unit == "percent")
+    kind = "amount" if money else KIND_OF_UNIT.get(quantity.unit)
     if kind == "duration" and (text[quantity.end - 4:quantity.end] == "-old" or re.match(r"\s+old\b", text[quantity.end:quantity.end + 5])):
         kind = "age"
+    if kind == "duration" and "-" in text[quantity.start:quantity.end] and SPAN_AFTER.match(text, quantity.end):
+        return "span"  # "a nine-year high": the time over which a level is unmatched, no duration
+    if quantity.unit == "km":
+        if PER_HOUR_AFTER.match(text, quantity.end):
+            return "speed"  # "140 km/h"
+        if words:
+            return "length of " + " ".join(words)  # "a 2,600-km frontier", "a 5 km stretch of road"
+        of_noun = NOUN_OF_BEFORE.search(text, max(sentence[0], quantity.start - 40), quantity.start)
+        if of_noun and _counted_word(of_noun.group("noun")):
+            return "length of " + of_noun.group("noun")  # "a frontier of roughly 2,400 kilometres"
+        away = DISTANCE_FROM.match(text, quantity.end)
+        place = _noun_phrase(text, away.end(), sentence[1])[0] if away else []
+        if place:
+            return "distance from " + " ".join(place)  # "24 km from the border"
+    if quantity.unit == "percent":
+        change_after = CHANGE_NOUN_OBJECT.match(text, quantity.end)
+        if change_after:  # "a 20% rise in attacks"
+            changed = _noun_phrase(text, change_after.end(), sentence[1])[0]
+            if changed:
+                return f"{change_after.group('noun')} {change_after.group('preposition')} {' '.join(changed)}"
+        change_before = CHANGE_NOUN_BEFORE.search(text, max(0, quantity.start - 40), quantity.start)
+        if change_before and words and words[0].lower() == "in":  # "a surge of 73 percent in attacks"
+            return f"{change_before.group('up') or change_before.group('down')} {' '.join(words)}"
+    if any(word.lower() in _PRONOUNS for word in words):
+        words = []  # "about half of them": what "them" stands for is for the reviewer
+    if not words and quantity.unit == "count" and quantity.unit_text and not money:
+        measured = OF_AFTER.match(text, quantity.end)  # "12 kilograms of explosives"
+        if measured:
+            words = _noun_phrase(text, measured.end(), sentence[1])[0]
+    if money and RATE_AFTER.match(text, quantity.end):
+        words = []  # "$2.11 a gallon": the unit of a price, not what the amount is
+    if money and not words:
+        verb = _verb_before(text, quantity, sentence)
+        purpose = PURPOSE_AFTER.match(text, quantity.end)
+        object_words = _noun_phrase(text, purpose.end(), sentence[1], gerund_ends=True)[0] if purpose else []
+        if purpose and object_words:  # "allocated Rs 5 billion for border fencing"; a verb alone says too little
+            # ("averaged $2.11 a gallon" is no amount averaged)
+            return " ".join(["amount", *([verb] if verb else []), purpose.group("preposition"), *object_words])
+    if words and quantity.unit == "count" and not money:
+        if _noun_is_a_name(words):
+            return "count"  # "3,000 Taliban Pakistan in Afghanistan": a name, not what is counted
+        passive = PASSIVE_AFTER.match(text, end)
+        verb = passive.group("verb") if passive and _participle(passive.group("verb")) else \
+            _verb_before(text, quantity, sentence)
+        if verb and passive and verb == passive.group("verb") and passive.group("second") \
+                and _participle(passive.group("second")):
+            verb = f"{verb} {passive.group('joined')}"  # "killed or arrested": neither alone
+        if verb and not any(word.lower() == verb for word in words):
+            words = [*words, verb]  # "35 people were killed", "arrested 45 smugglers": people killed
+    if not words and quantity.unit in ("percent", "usd", "count") and not _NAME_GOES_ON.match(text, quantity.end):
+        words = _apposition_before(text, quantity, sentence) or _subject_before(text, quantity, sentence)
+    phrase = " ".join(words)
     if quantity.unit == "percent":
         direction = quantity.direction
         level = CHANGE_VERB_TO.search(text[max(0, quantity.start - 30):quantity.start])
@@ -1138,6 +1307,13 @@ def _measure(text: str, quantity: Quantity, sentence: tuple[int, int]) -> str:
     if kind:
         return f"{kind}: {phrase}" if phrase else kind
     return phrase or "count"
+
+
+def _counted_word(word: str) -> bool:
+    """A lower-case word that can be what is measured: no function, time, number or never-word."""
+    low = word.lower()
+    return not (STOP_AFTER.fullmatch(word) or low in FIRST_STOP or low in _PREPOSITIONS or _never_in_measure(word)
+                or _names_time_or_number(word) or low in _DETERMINERS)
 
 
 @dataclass
@@ -1156,11 +1332,12 @@ class _PeriodPhrases:
         return index if index >= 0 and position < self.clauses[index][1] else -1
 
 
-def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]]) -> _PeriodPhrases:
+def _period_phrases(text: str, sentence: tuple[int, int], statistics: list[tuple[int, int]],
+                    starts: list[int]) -> _PeriodPhrases:
     """The time phrases of ``sentence``; a date or year that is itself one of the ``statistics`` (sorted
-    spans) is no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
+    spans, ``starts`` their starts, listed once per text: per sentence it made a long text quadratic) is
+    no period ("went from 1200 to 1800 officers": 1800 counts, it is no year)."""
     phrases = []
-    starts = [span[0] for span in statistics]
     for index, pattern in enumerate(PERIOD_PATTERNS):
         for found in pattern.finditer(text, sentence[0], sentence[1]):
             if index in (1, 2) and _overlaps_any(found.start(), found.end(), statistics, starts):
@@ -1278,6 +1455,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
     rows = []
     quantities = find_quantities(text)
     spans = [(quantity.start, quantity.end) for quantity in quantities]
+    span_starts = [span[0] for span in spans]
     for quantity in quantities:
         index = bisect_right(sentence_starts, quantity.start) - 1
         whole = sentences[index] if index >= 0 and quantity.start < sentences[index][1] else (0, len(text))
@@ -1286,7 +1464,7 @@ def extract_statistics(text: str, entity_spans: list[tuple[int, int, str]] | Non
         sentence = (max(whole[0], quantity.start - SENTENCE_WINDOW), min(whole[1], quantity.end + SENTENCE_WINDOW))
         if whole not in credits:
             credits[whole] = _attribution(text, whole, mentions, mention_starts)
-            periods[whole] = _period_phrases(text, whole, spans)
+            periods[whole] = _period_phrases(text, whole, spans, span_starts)
         reference = _reference(text, quantity, sentence)
         rows.append({
             "start": quantity.start,
