@@ -330,6 +330,19 @@ def test_batches_of_a_few_rows_give_the_same_messages(broken_run: Any) -> None:
     assert split == set(load_suite_documents()) - {"texts"}, "every asset with rows spread over batches (texts lost)"
 
 
+def test_batches_run_on_two_workers_give_the_results_of_one_process(broken_run: Any) -> None:
+    from scripts.build import executor
+
+    messages, _expected, data = broken_run
+    alone = validate_suites(data, batch_bytes=SMALL_BATCH)
+    with executor(workers=2) as client:
+        on_workers = validate_suites(data, batch_bytes=SMALL_BATCH, client=client)
+        # each worker ran batches: it built its own GX context for them
+        assert list(client.run(lambda: len(expectations._WORKER_CONTEXT)).values()) == [1, 1]
+    assert on_workers == alone and on_workers.failures == messages
+    assert sum(ran.batches for ran in alone.ran if ran.how == PER_BATCH) > 2 * len(load_suite_documents())
+
+
 def _copy_package(fixture_package: Path, into: Path) -> tuple[Frames, Path]:
     shutil.copy(fixture_package / "datapackage.json", into / "datapackage.json")
     return _read(fixture_package / "data"), into
