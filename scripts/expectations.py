@@ -35,6 +35,7 @@ import operator
 import os
 import re
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -837,23 +838,25 @@ BatchOutcome = tuple[bool, dict[str, Any] | None, dict[str, Any] | None]   # suc
 # validation registers the definitions of its own context, for the batches it runs itself.
 _PREPARED: dict[tuple[str, str], tuple[Any, list[Any]]] = {}
 _WORKER_CONTEXT: dict[int, Any] = {}   # pid -> the pandas data source of a worker's own context
+_PREPARING = threading.Lock()
 
 
 def validate_batch(job: BatchJob, batch: BatchSlice) -> list[BatchOutcome]:
     """The per-batch expectations of ``job`` on one batch (a task: on a Dask worker or in this process), what
     each found as plain values: GX's result is rebuilt from them where the batches are added up."""
     gx = import_gx()
-    prepared = _PREPARED.get((job.run, job.asset))
-    if prepared is None:
-        for stale in [k for k in _PREPARED if k[0] != job.run]:   # a long-lived worker keeps only this run's
-            del _PREPARED[stale]
-        source = _WORKER_CONTEXT.get(os.getpid())
-        if source is None:
-            source = _WORKER_CONTEXT[os.getpid()] = _context(gx, None).data_sources.add_pandas(DATA_SOURCE)
-        name = f"{job.asset} {job.run}"
-        definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        prepared = _PREPARED[job.run, job.asset] = (
-            definition, _prepared_expectations(gx, job.document, job.where, job.parameters)[2])
+    with _PREPARING:   # a worker of a remote cluster may run several tasks at once, in threads
+        prepared = _PREPARED.get((job.run, job.asset))
+        if prepared is None:
+            for stale in [k for k in _PREPARED if k[0] != job.run]:   # a long-lived worker keeps only this run's
+                del _PREPARED[stale]
+            source = _WORKER_CONTEXT.get(os.getpid())
+            if source is None:
+                source = _WORKER_CONTEXT[os.getpid()] = _context(gx, None).data_sources.add_pandas(DATA_SOURCE)
+            name = f"{job.asset} {job.run}"
+            definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            prepared = _PREPARED[job.run, job.asset] = (
+                definition, _prepared_expectations(gx, job.document, job.where, job.parameters)[2])
     definition, expectations = prepared
     results = _validate_frame(gx, job.asset, definition, expectations, job.chosen, batch.frame(), job.key)
     return [(bool(r.success), r.result, r.exception_info) for r in results]

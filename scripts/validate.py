@@ -1473,8 +1473,8 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     The package is checked as it stands: its raw files, CITATION.cff, CHANGELOG.md and expectation
     suites are its own, unless ``project_dir`` names the project a staging build belongs to. ``workers``
     and ``scheduler`` say where the tasks run (:func:`scripts.build.executor`): each part's reading and
-    typing and its column rules (:func:`load_tables`), and each batch of the suites' per-batch
-    expectations; the results are the same.
+    typing and its column rules (:func:`load_tables`), then each batch of the suites' per-batch
+    expectations (:func:`expectation_suites`); the results are the same.
     """
     from scripts.build import executor
 
@@ -1496,26 +1496,26 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
-    suites = run_gx and open_schemas(package_dir) is None
-    if suites and workers > 1 and scheduler is None:
-        from scripts.expectations import import_gx
-
-        import_gx()   # before the workers are forked: they inherit it instead of importing it each (4 s, 250 MiB)
+    # The workers are stopped before the global checks, whose DuckDB buffers are the peak of a validation:
+    # idle workers would only add their memory to it.
     with executor(workers, scheduler) as client:
-        with load_tables(package, client) as tables:
-            for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
-                record(result)
-        if run_gx and not suites:
-            record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
-        elif run_gx:
-            record(expectation_suites(package, package_dir, docs_dir, client))
+        tables = load_tables(package, client)
+    with tables:
+        for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
+            record(result)
+    if run_gx and open_schemas(package_dir) is not None:
+        record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
+    elif run_gx:
+        record(expectation_suites(package, package_dir, docs_dir, workers, scheduler))
     return results
 
 
-def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None, client: Any = None) -> CheckResult:
+def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None, workers: int = 1,
+                       scheduler: str | None = None) -> CheckResult:
     """The Great Expectations suites on the Parquet files the package declares, and how each expectation ran
-    (their batches as tasks on ``client``, :func:`scripts.build.executor`; None: in this process)."""
-    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, validate_suites
+    (their batches as tasks on the workers of :func:`scripts.build.executor`, as the reading of the files)."""
+    from scripts.build import executor
+    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, import_gx, validate_suites
 
     result = CheckResult("Great Expectations", "suites")
     suites_dir = package_dir / "schemas" / "expectations"
@@ -1523,7 +1523,10 @@ def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | Non
     unsafe = [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
     if unsafe or not suites_dir.is_dir():
         return result.extend(unsafe or [f"{suites_dir}: the package has no expectation suites"])
-    run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files, client=client)
+    if workers > 1 and scheduler is None:
+        import_gx()   # before the workers are forked: they inherit it instead of each importing it (4 s, 250 MiB)
+    with executor(workers, scheduler) as client:
+        run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files, client=client)
     result.extend(run.failures)
     result.details = [ran.as_json() for ran in run.ran]
     ways = collections.Counter(ran.how for ran in run.ran)
