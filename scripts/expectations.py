@@ -859,6 +859,7 @@ def validate_batch(job: BatchJob, batch: BatchSlice) -> list[BatchOutcome]:
                 definition, _prepared_expectations(gx, job.document, job.where, job.parameters)[2])
     definition, expectations = prepared
     results = _validate_frame(gx, job.asset, definition, expectations, job.chosen, batch.frame(), job.key)
+    pa.default_memory_pool().release_unused()   # the batch's pages, before the next batch (as after each asset)
     return [(bool(r.success), r.result, r.exception_info) for r in results]
 
 
