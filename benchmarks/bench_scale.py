@@ -216,7 +216,8 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
         from scripts.validate import validate_package
 
         with quiet:
-            validate_package(out / "package", run_gx=stage == "validate-gx", report_path=out / "validation.json")
+            validate_package(out / "package", run_gx=stage == "validate-gx", report_path=out / "validation.json",
+                             workers=workers)
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     print(json.dumps({"cpu": sum(u.ru_utime + u.ru_stime for u in usage), **measured}))
 

@@ -35,9 +35,11 @@ import operator
 import os
 import re
 import tempfile
+import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -238,12 +240,19 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def generate_suites(rules_path: Path = RULES_PATH) -> dict[str, str]:
-    """File name -> text of every suite file, generated from the schemas and the rules file."""
-    assets = load_assets(rules_path)  # a malformed rules file fails before the slow import
+def import_gx() -> Any:
+    """The ``great_expectations`` module. It takes seconds and about 250 MiB to import, so it is imported only
+    here, when needed; GX_ANALYTICS_ENABLED is set first (GX reads it once, at import, and must not call home)."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
 
+    return gx
+
+
+def generate_suites(rules_path: Path = RULES_PATH) -> dict[str, str]:
+    """File name -> text of every suite file, generated from the schemas and the rules file."""
+    assets = load_assets(rules_path)  # a malformed rules file fails before the slow import
+    gx = import_gx()
     return {f"{asset.name}.json": render(suite_document(gx, asset)) for asset in assets}
 
 
@@ -413,34 +422,62 @@ class AssetRows:
             size += sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
         return max(1, min(MAX_BATCH_ROWS, batch_bytes * rows // size if size else MAX_BATCH_ROWS))
 
-    def batches(self, connection: Any, batch_bytes: int) -> Iterator[Any]:
-        """The rows as pandas frames of at most ``batch_rows`` rows, in order; one empty frame for an empty asset."""
+    def slices(self, connection: Any, batch_bytes: int, joined_path: Path) -> list[BatchSlice]:
+        """The rows as batches of at most ``batch_rows`` rows, in order: slices of the table's files (a batch
+        never spans two), or of the scratch file ``joined_path`` that the rows of a joined asset are written
+        to, in order (the batches DuckDB streamed them in before); one empty batch for an empty asset."""
+        if self.join is None:
+            paths = self.files[self.table]
+        else:
+            paths = [joined_path]
+            columns = ", ".join(map(_q, self.columns))
+            with connection.cursor() as cursor:
+                cursor.execute(f"COPY (SELECT {columns} FROM {self.relation()} ORDER BY _part, _row) "
+                               f"TO '{paths[0].as_posix()}' (FORMAT parquet)")
         rows = self.batch_rows(batch_bytes)
-        any_rows = False
-        if self.join is None:  # pyarrow reads the files directly, a slice of a row group at a time
-            schema: pa.Schema | None = None
-            for path in self.files[self.table]:
-                handle = pq.ParquetFile(path)
-                schema = schema or handle.schema_arrow
-                for batch in handle.iter_batches(batch_size=rows):
-                    any_rows = True
-                    yield batch.to_pandas()
-            if not any_rows and schema is not None:
-                yield schema.empty_table().to_pandas()
-            return
-        columns = ", ".join(map(_q, self.columns))
-        reader = connection.cursor().sql(f"SELECT {columns} FROM {self.relation()} ORDER BY _part, _row").to_arrow_reader(rows)
-        for batch in reader:
-            any_rows = True
-            yield batch.to_pandas()
-        if not any_rows:
-            yield reader.schema.empty_table().to_pandas()
+        found = [BatchSlice(path, start, min(rows, count - start))
+                 for path in paths for count in [pq.ParquetFile(path).metadata.num_rows]
+                 for start in range(0, count, rows)]
+        return found or [BatchSlice(paths[0], 0, 0)]
 
     def whole(self, connection: Any, columns: list[str]) -> Any:
         """The named columns of every row as one pandas frame (for an expectation that cannot run in parts)."""
         selected = ", ".join(map(_q, columns))
         return connection.cursor().sql(f"SELECT {selected} FROM {self.relation()} ORDER BY _part, _row").to_arrow_table() \
             .to_pandas()
+
+
+class BatchSlice(NamedTuple):
+    """One batch of an asset: ``rows`` rows of a Parquet file from its row ``start`` (0 rows: the empty asset)."""
+
+    path: Path
+    start: int
+    rows: int
+
+    def frame(self) -> Any:
+        """The rows as a pandas frame, streamed from the start of the row group that holds the first of them
+        (a row group of long texts, ~100 MB, is never read whole for a batch of 16 MiB)."""
+        handle = pq.ParquetFile(self.path)
+        if self.rows == 0:
+            return handle.schema_arrow.empty_table().to_pandas()
+        groups: list[int] = []
+        first = position = 0
+        for group in range(handle.num_row_groups):
+            count = handle.metadata.row_group(group).num_rows
+            if position < self.start + self.rows and position + count > self.start:
+                first = position if not groups else first
+                groups.append(group)
+            position += count
+        skip, pieces, taken = self.start - first, [], 0
+        for batch in handle.iter_batches(batch_size=self.rows, row_groups=groups):
+            if skip >= batch.num_rows:
+                skip -= batch.num_rows
+                continue
+            pieces.append(batch.slice(skip, self.rows - taken))
+            skip, taken = 0, taken + pieces[-1].num_rows
+            if taken == self.rows:
+                break
+        return pa.Table.from_batches(pieces).to_pandas()
 
 
 def asset_rows(name: str, document: dict[str, Any], files: dict[str, list[Path]],
@@ -690,7 +727,8 @@ class SuitesRun(NamedTuple):
 
 
 def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = SUITES_DIR,
-                    files: dict[str, list[Path]] | None = None, batch_bytes: int = BATCH_BYTES) -> SuitesRun:
+                    files: dict[str, list[Path]] | None = None, batch_bytes: int = BATCH_BYTES,
+                    client: Any = None) -> SuitesRun:
     """Run the committed GX suite of every asset on the Parquet files of its tables, in bounded memory.
 
     ``files`` gives each table's Parquet files (its parts in order; by default those in ``data_dir``,
@@ -698,39 +736,47 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
     publication dates. Each expectation runs per batch, globally in DuckDB or on whole columns (see "How
     each expectation runs"); the result of each is one, whatever the batches, and the failure messages name
     the asset, the expectation, the column(s), the row condition and a few unexpected values with their
-    rows' keys. When docs_dir is given, build GX Data Docs there (one validation page per asset, every
-    expectation on it) that render offline.
+    rows' keys. The batches are tasks on ``client`` (:func:`scripts.build.executor`; None: run here one
+    after the other), every asset's handed out before the first is added up; the results are the same.
+    When docs_dir is given, build GX Data Docs there (one validation page per asset, every expectation on
+    it) that render offline.
     """
     # Malformed suites or descriptor fail before the slow import.
     documents = load_suite_documents(suites_dir)
     parameters = package_parameters(Path(data_dir).resolve().parent)
-    # Must be set before the import: GX reads it once, and must not call home.
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import duckdb
-    import great_expectations as gx
 
     from scripts.validate import DUCKDB_MEMORY
 
+    gx = import_gx()
     schemas = load_schemas()
     files = table_files(Path(data_dir)) if files is None else files
     failures: list[str] = []
     ran: list[Ran] = []
     context = _context(gx, docs_dir)
     source = context.data_sources.add_pandas(DATA_SOURCE)
+    run = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="suites-") as scratch:
         connection = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY,
                                             "temp_directory": scratch})
         try:
-            for name, document in documents.items():
+            assets: list[PreparedAsset | str] = []
+            for index, (name, document) in enumerate(documents.items()):
                 rows = asset_rows(name, document, files, schemas)
                 if isinstance(rows, str):
-                    failures.append(rows)
+                    assets.append(rows)
                     continue
-                key = schemas[rows.table].primary_key
                 batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-                suite, results, ways = _run_asset(gx, rows, document, suites_dir, parameters, batch_definition,
-                                                  connection, key, batch_bytes)
-                failures += failure_messages(name, results, key)
+                assets.append(_prepare_asset(gx, rows, document, suites_dir, parameters, batch_definition, connection,
+                                             schemas[rows.table].primary_key, batch_bytes, client, run,
+                                             Path(scratch) / f"joined-{index}.parquet"))
+            for asset in assets:
+                if isinstance(asset, str):
+                    failures.append(asset)
+                    continue
+                suite, results, ways = _run_asset(gx, asset, connection)
+                name = asset.rows.name
+                failures += failure_messages(name, results, asset.key)
                 ran += [Ran(name, r.expectation_config.type, _columns(r.expectation_config.kwargs, r.expectation_config.type)
                             + _condition(r.expectation_config.kwargs), how, batches, bool(r.success))
                         for r, (how, batches) in zip(results.results, ways)]
@@ -739,6 +785,8 @@ def validate_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Pa
                 pa.default_memory_pool().release_unused()   # the batches' pages, before the next asset's
         finally:
             connection.close()
+            for key in [k for k in _PREPARED if k[0] == run]:
+                del _PREPARED[key]
     if docs_dir is not None:
         context.build_data_docs(site_names=[DOCS_SITE])
         make_docs_offline(Path(docs_dir))
@@ -751,47 +799,130 @@ def run_suites(data_dir: Path, docs_dir: Path | None = None, suites_dir: Path = 
     return validate_suites(data_dir, docs_dir, suites_dir, files, batch_bytes).failures
 
 
-def _run_asset(gx: Any, rows: AssetRows, document: dict[str, Any], suites_dir: Path, parameters: dict[str, str],
-               batch_definition: Any, connection: Any, key: list[str],
-               batch_bytes: int) -> tuple[Any, Any, list[tuple[str, int]]]:
-    """The suite of one asset, its merged validation result (expectations in suite order) and, per expectation,
-    how it ran and on how many batches."""
-    from great_expectations.core.expectation_validation_result import (ExpectationSuiteValidationResult,
-                                                                       ExpectationValidationResult)
-    from great_expectations.validator.v1_validator import Validator
-    from great_expectations.validator.validator import calc_validation_statistics
-
-    suite = load_suite(gx, document, f"{suites_dir / rows.name}.json")
+def _prepared_expectations(gx: Any, document: dict[str, Any], where: str,
+                            parameters: dict[str, str]) -> tuple[Any, list[Any], list[Any]]:
+    """The suite of a suite JSON, each expectation's configuration with the suite parameters substituted (as GX
+    does before it validates), and each expectation as it runs, tagged with its place in the suite."""
+    suite = load_suite(gx, document, where)
     configs, expectations = [], []
-    for index, expectation in enumerate(suite.expectations):  # parameters substituted, as GX does before it validates
+    for index, expectation in enumerate(suite.expectations):
         config = expectation.configuration
         config.process_suite_parameters(suite_parameters=parameters, interactive_evaluation=True, data_context=None)
         configs.append(config)
         running = config.to_domain_obj()
         running.meta = {**(running.meta or {}), RUN_INDEX: index}   # to find its result in GX's order
         expectations.append(running)
+    return suite, configs, expectations
+
+
+def _validate_frame(gx: Any, name: str, batch_definition: Any, expectations: list[Any], chosen: list[int],
+                    frame: Any, key: list[str]) -> list[Any]:
+    """GX's results of the expectations ``chosen`` (indices) on one frame, in that order."""
+    from great_expectations.validator.v1_validator import Validator
+
+    validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
+                          result_format=_result_format(key))
+    run = validator.validate_expectation_suite(
+        gx.ExpectationSuite(name=name, expectations=[expectations[i] for i in chosen]))
+    by_index = {(r.expectation_config.meta or {}).get(RUN_INDEX) if r.expectation_config else None: r
+                for r in run.results}
+    return [by_index[i] for i in chosen]
+
+
+class BatchJob(NamedTuple):
+    """What a task needs to run the per-batch expectations of one asset: everything but the batch."""
+
+    run: str                      # this validation's token: a process prepares each asset once per run
+    asset: str
+    document: dict[str, Any]      # the asset's suite JSON
+    where: str                    # its file, named in errors
+    parameters: dict[str, str]
+    key: list[str]
+    chosen: list[int]             # the per-batch expectations, by their index in the suite
+
+
+BatchOutcome = tuple[bool, dict[str, Any] | None, dict[str, Any] | None]   # success, result, exception_info
+
+# Per process: the assets prepared for the current run, (run, asset) -> (batch definition, expectations as they
+# run). A worker builds its own GX context the first time it gets a batch of a run; the process that runs the
+# validation registers the definitions of its own context, for the batches it runs itself.
+_PREPARED: dict[tuple[str, str], tuple[Any, list[Any]]] = {}
+_WORKER_CONTEXT: dict[int, Any] = {}   # pid -> the pandas data source of a worker's own context
+_PREPARING = threading.Lock()
+
+
+def validate_batch(job: BatchJob, batch: BatchSlice) -> list[BatchOutcome]:
+    """The per-batch expectations of ``job`` on one batch (a task: on a Dask worker or in this process), what
+    each found as plain values: GX's result is rebuilt from them where the batches are added up."""
+    gx = import_gx()
+    with _PREPARING:   # a worker of a remote cluster may run several tasks at once, in threads
+        prepared = _PREPARED.get((job.run, job.asset))
+        if prepared is None:
+            for stale in [k for k in _PREPARED if k[0] != job.run]:   # a long-lived worker keeps only this run's
+                del _PREPARED[stale]
+            source = _WORKER_CONTEXT.get(os.getpid())
+            if source is None:
+                source = _WORKER_CONTEXT[os.getpid()] = _context(gx, None).data_sources.add_pandas(DATA_SOURCE)
+            name = f"{job.asset} {job.run}"
+            definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            prepared = _PREPARED[job.run, job.asset] = (
+                definition, _prepared_expectations(gx, job.document, job.where, job.parameters)[2])
+    definition, expectations = prepared
+    results = _validate_frame(gx, job.asset, definition, expectations, job.chosen, batch.frame(), job.key)
+    pa.default_memory_pool().release_unused()   # the batch's pages, before the next batch (as after each asset)
+    return [(bool(r.success), r.result, r.exception_info) for r in results]
+
+
+class PreparedAsset(NamedTuple):
+    """One asset whose per-batch expectations were handed out as tasks, one per batch in row order."""
+
+    rows: AssetRows
+    key: list[str]
+    suite: Any
+    configs: list[Any]
+    expectations: list[Any]
+    hows: list[str]
+    batch_definition: Any
+    tasks: list[Any]
+
+
+def _prepare_asset(gx: Any, rows: AssetRows, document: dict[str, Any], suites_dir: Path, parameters: dict[str, str],
+                   batch_definition: Any, connection: Any, key: list[str], batch_bytes: int, client: Any, run: str,
+                   joined_path: Path) -> PreparedAsset:
+    """The suite of one asset, how each expectation runs, and its per-batch expectations submitted, one task
+    per batch (on ``client``, :func:`scripts.build.executor`; None: in this process, when asked for)."""
+    from scripts.build import submit
+
+    where = f"{suites_dir / rows.name}.json"
+    suite, configs, expectations = _prepared_expectations(gx, document, where, parameters)
     hows = [how_it_runs(e, key) for e in expectations]
+    _PREPARED[run, rows.name] = (batch_definition, expectations)   # for the batches this process runs itself
+    chosen = [i for i, how in enumerate(hows) if how == PER_BATCH]
+    job = BatchJob(run, rows.name, document, where, parameters, key, chosen)
+    tasks = [submit(client, validate_batch, job, batch) for batch in rows.slices(connection, batch_bytes, joined_path)]
+    return PreparedAsset(rows, key, suite, configs, expectations, hows, batch_definition, tasks)
+
+
+def _run_asset(gx: Any, asset: PreparedAsset, connection: Any) -> tuple[Any, Any, list[tuple[str, int]]]:
+    """The suite of one asset, its merged validation result (expectations in suite order) and, per expectation,
+    how it ran and on how many batches: the per-batch results added up in batch order, the global and
+    whole-column expectations run here."""
+    from great_expectations.core.expectation_validation_result import (ExpectationSuiteValidationResult,
+                                                                       ExpectationValidationResult)
+    from great_expectations.validator.validator import calc_validation_statistics
+
+    rows, key = asset.rows, asset.key
     result_format = _result_format(key)
-
-    def validate(frame: Any, chosen: list[int]) -> list[Any]:
-        """GX's results of the expectations ``chosen`` (indices) on one frame, in that order."""
-        validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
-                              result_format=result_format)
-        run = validator.validate_expectation_suite(
-            gx.ExpectationSuite(name=rows.name, expectations=[expectations[i] for i in chosen]))
-        by_index = {(r.expectation_config.meta or {}).get(RUN_INDEX) if r.expectation_config else None: r
-                    for r in run.results}
-        return [by_index[i] for i in chosen]
-
-    per_batch = [i for i, how in enumerate(hows) if how == PER_BATCH]
+    per_batch = [i for i, how in enumerate(asset.hows) if how == PER_BATCH]
     found: dict[int, list[Any]] = {i: [] for i in per_batch}
-    batches = 0
-    for frame in rows.batches(connection, batch_bytes):
-        batches += 1
-        for index, result in zip(per_batch, validate(frame, per_batch) if per_batch else []):
-            found[index].append(result)
+    for task in asset.tasks:   # in batch order, whichever finished first
+        for index, (success, outcome, exception_info) in zip(per_batch, task.result()):
+            found[index].append(ExpectationValidationResult(success=success, result=outcome,
+                                                            exception_info=exception_info,
+                                                            expectation_config=asset.configs[index]))
+    batches = len(asset.tasks)
     results, ways = [], []
-    for index, (expectation, config, how) in enumerate(zip(expectations, configs, hows)):
+    for index, (expectation, config, how) in enumerate(zip(asset.expectations, asset.configs, asset.hows)):
         if how == PER_BATCH:
             result = merge_results(config, found[index])
         elif how == GLOBAL:
@@ -807,7 +938,8 @@ def _run_asset(gx: Any, rows: AssetRows, document: dict[str, Any], suites_dir: P
                                     "exception_traceback": None})
         else:
             named = [c for c in _named_columns(config.kwargs) if c in rows.columns]
-            result = validate(rows.whole(connection, list(dict.fromkeys([*named, *key]))), [index])[0]
+            frame = rows.whole(connection, list(dict.fromkeys([*named, *key])))
+            result = _validate_frame(gx, rows.name, asset.batch_definition, asset.expectations, [index], frame, key)[0]
         result.expectation_config = config
         results.append(result)
         ways.append((how, batches if how == PER_BATCH else 1))
@@ -817,7 +949,7 @@ def _run_asset(gx: Any, rows: AssetRows, document: dict[str, Any], suites_dir: P
                                                   "evaluated_expectations", "successful_expectations",
                                                   "unsuccessful_expectations", "success_percent")},
                                               meta={"great_expectations_version": gx.__version__})
-    return suite, merged, ways
+    return asset.suite, merged, ways
 
 
 def _named_columns(kwargs: dict[str, Any]) -> list[str]:

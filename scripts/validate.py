@@ -57,6 +57,7 @@ import argparse
 import collections
 import csv
 import datetime as dt
+import functools
 import itertools
 import json
 import re
@@ -109,6 +110,32 @@ class Finding:
         return f"{self.table} row {self.row} column {self.column}: {self.detail}"
 
 
+@dataclass(frozen=True)
+class More:
+    """Findings counted where they were found (a task on a part) but not kept: past the first KEPT_EXAMPLES."""
+
+    count: int
+
+
+@dataclass
+class Tally:
+    """What one column rule found in one part: how many findings and the first KEPT_EXAMPLES of them."""
+
+    count: int = 0
+    kept: list[Finding] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> None:
+        self.count += 1
+        if len(self.kept) < KEPT_EXAMPLES:
+            self.kept.append(finding)
+
+    def findings(self) -> Iterator[Finding | More]:
+        """The kept findings in order, then the count of those not kept (if any)."""
+        yield from self.kept
+        if self.count > len(self.kept):
+            yield More(self.count - len(self.kept))
+
+
 @dataclass
 class CheckResult:
     """The outcome of one check: how many problems it found and the first few."""
@@ -128,12 +155,15 @@ class CheckResult:
     def passed(self) -> bool:
         return self.count == 0
 
-    def add(self, finding: Finding | str) -> None:
+    def add(self, finding: Finding | str | More) -> None:
+        if isinstance(finding, More):   # counted elsewhere; the examples before it were the first ones
+            self.count += finding.count
+            return
         self.count += 1
         if len(self.examples) < KEPT_EXAMPLES:
             self.examples.append(finding)
 
-    def extend(self, findings: Iterable[Finding | str]) -> CheckResult:
+    def extend(self, findings: Iterable[Finding | str | More]) -> CheckResult:
         for finding in findings:
             self.add(finding)
         return self
@@ -277,17 +307,24 @@ class LoadedTable:
     def blocks(self, columns: Iterable[str] = (), part: int | None = None) -> Iterator[Block]:
         """The rows one row group at a time (of every part, or of part ``part`` only): the key, the position
         and, per column named, the cell as written, typed and its malformed mask."""
-        wanted = [KEY, ROW] + [name for c in dict.fromkeys(columns) for name in (_s(c), _t(c), _m(c))]
-        offset = 0
+        columns = list(columns)
         for index, spill in enumerate(self.spills):
-            if part is not None and index != part:
-                offset += self.part_rows[index]
-                continue
-            handle = pq.ParquetFile(spill)
-            for group in range(handle.num_row_groups):
-                for batch in handle.read_row_group(group, columns=wanted).combine_chunks().to_batches():
-                    yield Block(batch, offset)
-                    offset += batch.num_rows
+            if part is None or index == part:
+                yield from spill_blocks(spill, columns, self.part_offset(index))
+
+    def part_offset(self, part: int) -> int:
+        """The position in the whole table of the first row of part ``part``."""
+        return sum(self.part_rows[:part])
+
+
+def spill_blocks(spill: Path, columns: Iterable[str], offset: int) -> Iterator[Block]:
+    """The rows of one spill file one row group at a time, the first at position ``offset`` of its table."""
+    wanted = [KEY, ROW] + [name for c in dict.fromkeys(columns) for name in (_s(c), _t(c), _m(c))]
+    handle = pq.ParquetFile(spill)
+    for group in range(handle.num_row_groups):
+        for batch in handle.read_row_group(group, columns=wanted).combine_chunks().to_batches():
+            yield Block(batch, offset)
+            offset += batch.num_rows
 
 
 def _typed_column(strings: pa.Array, field_type: str) -> tuple[pa.Array, pa.Array]:
@@ -546,6 +583,8 @@ class Tables:
 
     scratch: tempfile.TemporaryDirectory[str]
     tables: dict[str, LoadedTable]
+    # table -> per part, what its column rules found (:func:`check_part`, run as the table was read)
+    column_tallies: dict[str, list[list[Tally]]] = field(default_factory=dict)
     connection: Any = None
     numbers: Iterator[int] = field(default_factory=itertools.count)   # of the scratch files of sorted_file
 
@@ -581,6 +620,18 @@ class Tables:
             return None
         return loaded
 
+    def column_findings(self, label: str, name: str | None = None) -> Iterator[Finding | More]:
+        """What the column rules of check ``label`` found (in table ``name`` only, if given): table by table,
+        rule by rule, part by part, the order of one pass over each whole table."""
+        for table, loaded in self.tables.items():
+            parts = self.column_tallies.get(table, [])
+            if (name is not None and table != name) or not parts:
+                continue
+            for index, (rule_label, _column, _rule) in enumerate(column_rules(loaded.schema)):
+                if rule_label == label:
+                    for tallies in parts:
+                        yield from tallies[index].findings()
+
     def sorted_file(self, query: str) -> str:
         """A DuckDB table expression reading back the rows of ``query``, in its order, from a scratch Parquet
         file it was written to (a plain scan streams in little memory, a sort holds its buffers while read)."""
@@ -613,29 +664,42 @@ def partners(package: Package) -> dict[str, Resource | None]:
 
 
 def read_tables(package_dir: Path | Package, workers: int = 1, scheduler: str | None = None) -> Tables:
-    """Every declared resource of the package with rows of its own, read by :func:`read_parts` with the
-    schema the package declares for it. With ``workers`` > 1 (or a ``scheduler``), every file of every
-    resource (each part of a multi-path one) is read and typed by a task of its own on Dask workers
-    (:func:`scripts.build.executor`, as the build's map), which write the spills into the scratch folder
-    (a remote cluster's workers must see it at the same path)."""
+    """Every declared resource of the package with rows of its own, read by :func:`load_tables`; with
+    ``workers`` > 1 (or a ``scheduler``) on Dask workers (:func:`scripts.build.executor`, as the build's
+    map), closed when they are read."""
     from scripts.build import executor
+
+    with executor(workers, scheduler) as client:
+        return load_tables(package_dir, client)
+
+
+def load_tables(package_dir: Path | Package, client: Any = None) -> Tables:
+    """Every declared resource of the package with rows of its own, read by :func:`read_parts` with the
+    schema the package declares for it, and the column rules run on each part (:func:`check_part`). On
+    ``client`` (:func:`scripts.build.executor`; None: in this process) every file of every resource (each
+    part of a multi-path one) is read and typed by a task of its own, which writes its spill into the
+    scratch folder (a remote cluster's workers must see it at the same path), then checked by another."""
+    from scripts.build import submit
 
     package = package_dir if isinstance(package_dir, Package) else read_package(package_dir)
     scratch = tempfile.TemporaryDirectory(prefix="validate-tables-")
     tables = {}
+    checks: dict[str, list[Any]] = {}
     try:
         resources = {r.name: r for r in package.resources}
-        with executor(workers, scheduler) as client:
-            # every part of every table submitted first, so that the workers are never idle between tables
-            tasks = {name: read_parts(package, resources[name], Path(scratch.name) / f"table-{index}.parquet",
-                                      client)   # named by position: a resource's name is the package's to choose
-                     for index, name in enumerate(partners(package))}
-            for name, partner in partners(package).items():
-                tables[name] = assemble_table(package, resources[name], partner, tasks[name])
+        # every part of every table submitted first, so that the workers are never idle between tables
+        tasks = {name: read_parts(package, resources[name], Path(scratch.name) / f"table-{index}.parquet",
+                                  client)   # named by position: a resource's name is the package's to choose
+                 for index, name in enumerate(partners(package))}
+        for name, partner in partners(package).items():
+            loaded = tables[name] = assemble_table(package, resources[name], partner, tasks[name])
+            checks[name] = [submit(client, check_part, spill, loaded.schema, loaded.part_offset(part))
+                            for part, spill in enumerate(loaded.spills)]
+        tallies = {name: [task.result() for task in parts] for name, parts in checks.items()}
     except BaseException:
         scratch.cleanup()
         raise
-    return Tables(scratch, tables)
+    return Tables(scratch, tables, tallies)
 
 
 def _indices(mask: pa.ChunkedArray | pa.Array) -> list[int]:
@@ -771,6 +835,142 @@ def check_files(package_dir: Path | Package) -> list[str]:
     return failures
 
 
+# --- Column rules: one cell at a time, one task per part -------------------------------------------------
+#
+# A column rule looks at one column of a block of rows and names the cells that break it. The rules of a
+# part run in one task (:func:`check_part`, on a Dask worker with ``--workers``), which reads each column of
+# the part's spill once for all the rules on it and keeps, per rule, the count and the first KEPT_EXAMPLES
+# findings (a Tally). A check reports table by table, rule by rule, part by part: the order in which one
+# pass over each whole table finds them, so the report is the same for any number of workers.
+
+BlockRule = Callable[[str, Block], Iterator[Finding]]     # (table, block) -> what one rule finds in the block
+RANGE_COMPARISONS = {"minimum": (pc.less, "below the minimum"), "maximum": (pc.greater, "above the maximum"),
+                     "minLength": (pc.less, "shorter than"), "maxLength": (pc.greater, "longer than")}
+
+
+def _malformed_cells(spec: dict[str, Any], table: str, block: Block) -> Iterator[Finding]:
+    """Every non-empty cell is of its field's type."""
+    column = spec["name"]
+    for i in _indices(block.malformed(column)):
+        yield Finding(table, block.key(i), column, f"{_show(block.strings(column)[i].as_py())} is not a {spec['type']}")
+
+
+def _missing_values(column: str, table: str, block: Block) -> Iterator[Finding]:
+    """Required fields hold a value (a malformed cell is a type error, not a missing value)."""
+    for i in _indices(pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))):
+        yield Finding(table, block.key(i), column, "required value is missing")
+
+
+def _null_keys(column: str, table: str, block: Block) -> Iterator[Finding]:
+    """No part of a primary key is null (named by the row's position: its key is incomplete)."""
+    for i in _indices(pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))):
+        yield Finding(table, str(block.offset + i + 1), column, "primary key is null")
+
+
+def _outside_enum(column: str, allowed: list[Any], table: str, block: Block) -> Iterator[Finding]:
+    """Values of a field with an ``enum`` are in it."""
+    cells = block.typed(column)
+    outside = pc.and_(pc.is_valid(cells), pc.invert(pc.is_in(cells, pa.array(allowed).cast(cells.type))))
+    for i in _indices(outside):
+        yield Finding(table, block.key(i), column, f"{_show(cells[i].as_py())} is not one of {', '.join(map(str, allowed))}")
+
+
+def _bad_list_items(column: str, items: dict[str, Any], table: str, block: Block) -> Iterator[Finding]:
+    """Each item of a list cell (a field's ``listItems``: delimiter and allowed items) is allowed."""
+    cells = block.typed(column)
+    split = pc.split_pattern(cells, items["delimiter"])
+    flat = pc.list_flatten(split)
+    bad_items = pc.invert(pc.is_in(flat, pa.array(items["enum"]).cast(flat.type)))
+    rows = pc.list_parent_indices(split)
+    for i in sorted({rows[j].as_py() for j in _indices(bad_items)}):
+        yield Finding(table, block.key(i), column, f"{_show(cells[i].as_py())} holds an item that is not one of "
+                      f"{', '.join(items['enum'])} (separated by {items['delimiter']!r})")
+
+
+def _pattern_mismatches(column: pa.Array, pattern: str) -> pa.Array:
+    """Mask of values that do not match the whole pattern (RE2, or Python's re for what RE2 lacks)."""
+    try:
+        return pc.and_(pc.is_valid(column), pc.invert(pc.match_substring_regex(column, f"^(?:{pattern})$")))
+    except pa.ArrowInvalid:
+        compiled = re.compile(pattern)
+        return pa.array([v is not None and not compiled.fullmatch(v) for v in column.to_pylist()])
+
+
+def _pattern_failures(column: str, pattern: str, table: str, block: Block) -> Iterator[Finding]:
+    """Values of a field with a ``pattern`` match it as a whole."""
+    cells = block.typed(column)
+    for i in _indices(_pattern_mismatches(cells, pattern)):
+        yield Finding(table, block.key(i), column, f"{_show(cells[i].as_py())} does not match {pattern}")
+
+
+def _out_of_range(column: str, constraint: str, limit: Any, table: str, block: Block) -> Iterator[Finding]:
+    """A number within ``minimum``/``maximum``, a string's length within ``minLength``/``maxLength``."""
+    compare, words = RANGE_COMPARISONS[constraint]
+    cells = block.typed(column)
+    measured = pc.utf8_length(cells) if constraint.endswith("Length") else cells
+    for i in _indices(compare(measured, pa.scalar(limit).cast(measured.type))):
+        yield Finding(table, block.key(i), column, f"{_show(cells[i].as_py())} is {words} {limit}")
+
+
+def _text_form_failures(column: str, table: str, block: Block) -> Iterator[Finding]:
+    """Every text cell is in Unicode NFC (the build normalises every text it writes, so a span found in
+    one form is found in the other) and holds no NUL character (nothing binary reaches a text)."""
+    cells = block.typed(column)
+    nul = pc.match_substring(cells, "\x00")
+    for i in _indices(nul):
+        position = cells[i].as_py().index("\x00")
+        yield Finding(table, block.key(i), column, f"holds a NUL character at {position}")
+    other_form = pc.and_(pc.invert(pc.fill_null(nul, False)), pc.not_equal(pc.utf8_normalize(cells, "NFC"), cells))
+    for i in _indices(other_form):
+        yield Finding(table, block.key(i), column, f"{_show(cells[i].as_py())} is not in Unicode NFC")
+
+
+def _constraints(spec: dict[str, Any]) -> dict[str, Any]:
+    return spec.get("constraints", {})
+
+
+# check label -> the rules a schema implies, as (column, rule), in the order one pass over the table reports them
+COLUMN_RULES: dict[str, Callable[[TableSchema], list[tuple[str, BlockRule]]]] = {
+    "types": lambda schema: [(f["name"], functools.partial(_malformed_cells, f)) for f in schema.fields],
+    "required": lambda schema: [(f["name"], functools.partial(_missing_values, f["name"])) for f in schema.fields
+                                if _constraints(f).get("required")],
+    "unique and primary keys": lambda schema: [(c, functools.partial(_null_keys, c)) for c in schema.primary_key],
+    "enum": lambda schema: [(f["name"], functools.partial(_outside_enum, f["name"], _constraints(f)["enum"]))
+                            for f in schema.fields if _constraints(f).get("enum") is not None],
+    "list items": lambda schema: [(f["name"], functools.partial(_bad_list_items, f["name"], f["listItems"]))
+                                  for f in schema.fields if f.get("listItems")],
+    "pattern": lambda schema: [(f["name"], functools.partial(_pattern_failures, f["name"], _constraints(f)["pattern"]))
+                               for f in schema.fields if _constraints(f).get("pattern") is not None],
+    "minimum, maximum and length": lambda schema: [
+        (f["name"], functools.partial(_out_of_range, f["name"], constraint, limit))
+        for f in schema.fields for constraint, limit in _constraints(f).items() if constraint in RANGE_COMPARISONS],
+    "text in NFC, without NUL": lambda schema: [(f["name"], functools.partial(_text_form_failures, f["name"]))
+                                                for f in schema.fields if f["type"] == "string"],
+}
+
+
+def column_rules(schema: TableSchema) -> list[tuple[str, str, BlockRule]]:
+    """(check label, column, rule) of every column rule of a table, in a fixed order."""
+    return [(label, column, rule) for label, rules in COLUMN_RULES.items() for column, rule in rules(schema)]
+
+
+def check_part(spill: Path, schema: TableSchema, offset: int) -> list[Tally]:
+    """Every column rule on one part of a table (its spill; ``offset``: the position of its first row in the
+    table), a Tally per rule in the order of :func:`column_rules`. Each column is read once, a row group at
+    a time, for all the rules on it."""
+    rules = column_rules(schema)
+    tallies = [Tally() for _ in rules]
+    by_column: dict[str, list[int]] = {}
+    for index, (_label, column, _rule) in enumerate(rules):
+        by_column.setdefault(column, []).append(index)
+    for column, indices in by_column.items():
+        for block in spill_blocks(spill, [column], offset):
+            for index in indices:
+                for finding in rules[index][2](schema.name, block):
+                    tallies[index].add(finding)
+    return tallies
+
+
 # --- Rows against their Table Schema (what frictionless checks row by row) --
 
 def check_structure(tables: Tables) -> list[Finding]:
@@ -778,15 +978,9 @@ def check_structure(tables: Tables) -> list[Finding]:
     return [finding for loaded in tables.values() for finding in loaded.structure]
 
 
-def check_types(tables: Tables) -> Iterable[Finding]:
-    """Every non-empty cell is of its field's type."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            column = spec["name"]
-            for block in loaded.blocks([column]):
-                for i in _indices(block.malformed(column)):
-                    yield Finding(name, block.key(i), column,
-                                  f"{_show(block.strings(column)[i].as_py())} is not a {spec['type']}")
+def check_types(tables: Tables) -> Iterable[Finding | More]:
+    """Every non-empty cell is of its field's type (:func:`_malformed_cells`, a column rule)."""
+    return tables.column_findings("types")
 
 
 def check_constraints_known(tables: Tables) -> Iterable[Finding]:
@@ -797,19 +991,12 @@ def check_constraints_known(tables: Tables) -> Iterable[Finding]:
                 yield Finding(name, "-", spec["name"], f"constraint {constraint!r} is not checked by scripts/validate.py")
 
 
-def check_required(tables: Tables) -> Iterable[Finding]:
-    """Required fields hold a value (a malformed cell is a type error, not a missing value)."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            if spec.get("constraints", {}).get("required"):
-                column = spec["name"]
-                for block in loaded.blocks([column]):
-                    missing = pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))
-                    for i in _indices(missing):
-                        yield Finding(name, block.key(i), column, "required value is missing")
+def check_required(tables: Tables) -> Iterable[Finding | More]:
+    """Required fields hold a value (:func:`_missing_values`, a column rule)."""
+    return tables.column_findings("required")
 
 
-def check_unique(tables: Tables) -> Iterable[Finding]:
+def check_unique(tables: Tables) -> Iterable[Finding | More]:
     """Primary keys and ``unique`` fields hold no value twice, and a primary key no null (DuckDB over the rows)."""
     connection = tables.connect()
     for name, loaded in tables.items():
@@ -828,83 +1015,27 @@ def check_unique(tables: Tables) -> Iterable[Finding]:
             for row_key, *values in repeated:
                 yield Finding(name, row_key, ", ".join(columns),
                               f"{what} {', '.join(_show(v) for v in values)} occurs more than once")
-        for column in key:
-            for block in loaded.blocks([column]):
-                for i in _indices(pc.and_(pc.is_null(block.typed(column)), pc.invert(block.malformed(column)))):
-                    yield Finding(name, str(block.offset + i + 1), column, "primary key is null")
+        yield from tables.column_findings("unique and primary keys", name)   # a null key: a column rule
 
 
-def check_enum(tables: Tables) -> Iterable[Finding]:
-    """Values of fields with an ``enum`` are in it."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            allowed = spec.get("constraints", {}).get("enum")
-            if allowed is None:
-                continue
-            for block in loaded.blocks([spec["name"]]):
-                column = block.typed(spec["name"])
-                outside = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, pa.array(allowed).cast(column.type))))
-                for i in _indices(outside):
-                    yield Finding(name, block.key(i), spec["name"],
-                                  f"{_show(column[i].as_py())} is not one of {', '.join(map(str, allowed))}")
+def check_enum(tables: Tables) -> Iterable[Finding | More]:
+    """Values of fields with an ``enum`` are in it (:func:`_outside_enum`, a column rule)."""
+    return tables.column_findings("enum")
 
 
-def check_list_items(tables: Tables) -> Iterable[Finding]:
-    """Each item of a list cell (a field's ``listItems``: delimiter and allowed items) is allowed."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            items = spec.get("listItems")
-            if not items:
-                continue
-            for block in loaded.blocks([spec["name"]]):
-                column = block.typed(spec["name"])
-                split = pc.split_pattern(column, items["delimiter"])
-                flat = pc.list_flatten(split)
-                bad_items = pc.invert(pc.is_in(flat, pa.array(items["enum"]).cast(flat.type)))
-                rows = pc.list_parent_indices(split)
-                for i in sorted({rows[j].as_py() for j in _indices(bad_items)}):
-                    yield Finding(name, block.key(i), spec["name"],
-                                  f"{_show(column[i].as_py())} holds an item that is not one of "
-                                  f"{', '.join(items['enum'])} (separated by {items['delimiter']!r})")
+def check_list_items(tables: Tables) -> Iterable[Finding | More]:
+    """Each item of a list cell is allowed (:func:`_bad_list_items`, a column rule)."""
+    return tables.column_findings("list items")
 
 
-def _pattern_mismatches(column: pa.Array, pattern: str) -> pa.Array:
-    """Mask of values that do not match the whole pattern (RE2, or Python's re for what RE2 lacks)."""
-    try:
-        return pc.and_(pc.is_valid(column), pc.invert(pc.match_substring_regex(column, f"^(?:{pattern})$")))
-    except pa.ArrowInvalid:
-        compiled = re.compile(pattern)
-        return pa.array([v is not None and not compiled.fullmatch(v) for v in column.to_pylist()])
+def check_pattern(tables: Tables) -> Iterable[Finding | More]:
+    """Values of fields with a ``pattern`` match it as a whole (:func:`_pattern_failures`, a column rule)."""
+    return tables.column_findings("pattern")
 
 
-def check_pattern(tables: Tables) -> Iterable[Finding]:
-    """Values of fields with a ``pattern`` match it as a whole."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            pattern = spec.get("constraints", {}).get("pattern")
-            if pattern is None:
-                continue
-            for block in loaded.blocks([spec["name"]]):
-                column = block.typed(spec["name"])
-                for i in _indices(_pattern_mismatches(column, pattern)):
-                    yield Finding(name, block.key(i), spec["name"], f"{_show(column[i].as_py())} does not match {pattern}")
-
-
-def check_ranges(tables: Tables) -> Iterable[Finding]:
-    """``minimum``/``maximum`` of numbers and ``minLength``/``maxLength`` of strings."""
-    comparisons = {"minimum": (pc.less, "below the minimum"), "maximum": (pc.greater, "above the maximum"),
-                   "minLength": (pc.less, "shorter than"), "maxLength": (pc.greater, "longer than")}
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            for constraint, limit in spec.get("constraints", {}).items():
-                if constraint not in comparisons:
-                    continue
-                compare, words = comparisons[constraint]
-                for block in loaded.blocks([spec["name"]]):
-                    column = block.typed(spec["name"])
-                    measured = pc.utf8_length(column) if constraint.endswith("Length") else column
-                    for i in _indices(compare(measured, pa.scalar(limit).cast(measured.type))):
-                        yield Finding(name, block.key(i), spec["name"], f"{_show(column[i].as_py())} is {words} {limit}")
+def check_ranges(tables: Tables) -> Iterable[Finding | More]:
+    """``minimum``/``maximum`` of numbers and ``minLength``/``maxLength`` of strings (:func:`_out_of_range`)."""
+    return tables.column_findings("minimum, maximum and length")
 
 
 def check_foreign_keys(tables: Tables) -> Iterable[Finding]:
@@ -932,24 +1063,9 @@ def check_foreign_keys(tables: Tables) -> Iterable[Finding]:
                               f"{', '.join(_show(v) for v in shown)} is not in {target_name}.{', '.join(targets)}")
 
 
-def check_text_form(tables: Tables) -> Iterable[Finding]:
-    """Every text cell is in Unicode NFC (the build normalises every text it writes, so a span found in
-    one form is found in the other) and holds no NUL character (nothing binary reaches a text)."""
-    for name, loaded in tables.items():
-        for spec in loaded.schema.fields:
-            if spec["type"] != "string":
-                continue
-            column = spec["name"]
-            for block in loaded.blocks([column]):
-                cells = block.typed(column)
-                nul = pc.match_substring(cells, "\x00")
-                for i in _indices(nul):
-                    position = cells[i].as_py().index("\x00")
-                    yield Finding(name, block.key(i), column, f"holds a NUL character at {position}")
-                other_form = pc.and_(pc.invert(pc.fill_null(nul, False)),
-                                     pc.not_equal(pc.utf8_normalize(cells, "NFC"), cells))
-                for i in _indices(other_form):
-                    yield Finding(name, block.key(i), column, f"{_show(cells[i].as_py())} is not in Unicode NFC")
+def check_text_form(tables: Tables) -> Iterable[Finding | More]:
+    """Text cells in Unicode NFC and without NUL (:func:`_text_form_failures`, a column rule)."""
+    return tables.column_findings("text in NFC, without NUL")
 
 
 def check_key_order(tables: Tables) -> Iterable[Finding]:
@@ -977,7 +1093,7 @@ def check_key_order(tables: Tables) -> Iterable[Finding]:
                           "primary-key order")
 
 
-SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding]]]] = [
+SCHEMA_CHECKS: list[tuple[str, Callable[[Tables], Iterable[Finding | More]]]] = [
     ("header and row structure", check_structure),
     ("constraints known", check_constraints_known),
     ("types", check_types),
@@ -1356,8 +1472,12 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
 
     The package is checked as it stands: its raw files, CITATION.cff, CHANGELOG.md and expectation
     suites are its own, unless ``project_dir`` names the project a staging build belongs to. ``workers``
-    and ``scheduler`` say where the files are read and typed (:func:`read_tables`).
+    and ``scheduler`` say where the tasks run (:func:`scripts.build.executor`): each part's reading and
+    typing and its column rules (:func:`load_tables`), then each batch of the suites' per-batch
+    expectations (:func:`expectation_suites`); the results are the same.
     """
+    from scripts.build import executor
+
     results: list[CheckResult] = []
 
     def record(result: CheckResult) -> None:
@@ -1376,19 +1496,26 @@ def run_checks(package_dir: Path, run_gx: bool = True, docs_dir: Path | None = N
     if frictionless_rows:
         record(CheckResult("frictionless", "rows (row by row)").extend(check_frictionless(package_dir)))
     record(CheckResult("files", "bytes and SHA-256").extend(check_files(package)))
-    with read_tables(package, workers, scheduler) as tables:
+    # The workers are stopped before the global checks, whose DuckDB buffers are the peak of a validation:
+    # idle workers would only add their memory to it.
+    with executor(workers, scheduler) as client:
+        tables = load_tables(package, client)
+    with tables:
         for result in schema_checks(tables) + cross_table_checks(package_dir, tables, project_dir):
             record(result)
     if run_gx and open_schemas(package_dir) is not None:
         record(CheckResult("Great Expectations", "suites", note=OPEN_SKIP_NOTE))
     elif run_gx:
-        record(expectation_suites(package, package_dir, docs_dir))
+        record(expectation_suites(package, package_dir, docs_dir, workers, scheduler))
     return results
 
 
-def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None) -> CheckResult:
-    """The Great Expectations suites on the Parquet files the package declares, and how each expectation ran."""
-    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, validate_suites
+def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | None, workers: int = 1,
+                       scheduler: str | None = None) -> CheckResult:
+    """The Great Expectations suites on the Parquet files the package declares, and how each expectation ran
+    (their batches as tasks on the workers of :func:`scripts.build.executor`, as the reading of the files)."""
+    from scripts.build import executor
+    from scripts.expectations import GLOBAL, PER_BATCH, WHOLE, import_gx, validate_suites
 
     result = CheckResult("Great Expectations", "suites")
     suites_dir = package_dir / "schemas" / "expectations"
@@ -1396,7 +1523,10 @@ def expectation_suites(package: Package, package_dir: Path, docs_dir: Path | Non
     unsafe = [f"{relative}: {problem}; suites not run" for relative, problem in suite_problems(package_dir)]
     if unsafe or not suites_dir.is_dir():
         return result.extend(unsafe or [f"{suites_dir}: the package has no expectation suites"])
-    run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files)
+    if workers > 1 and scheduler is None:
+        import_gx()   # before the workers are forked: they inherit it instead of each importing it (4 s, 250 MiB)
+    with executor(workers, scheduler) as client:
+        run = validate_suites(package_dir / "data", docs_dir, suites_dir, files=files, client=client)
     result.extend(run.failures)
     result.details = [ran.as_json() for ran in run.ran]
     ways = collections.Counter(ran.how for ran in run.ran)
@@ -1479,10 +1609,10 @@ def validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frictionless-rows", action="store_true",
                         help="also run frictionless' own row-by-row validation (slow on large tables)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="read and type the files (each part of a table written as parts) on N Dask worker "
-                             "processes (default: 1, this process)")
+                        help="read, type and check each file (each part of a table written as parts), and run the "
+                             "suites' batches, on N Dask worker processes (default: 1, this process)")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                        help="read them on a running Dask cluster instead (its workers must see the package and "
+                        help="run them on a running Dask cluster instead (its workers must see the package and "
                              "the temporary folder at the same paths)")
 
 

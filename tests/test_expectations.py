@@ -27,7 +27,8 @@ import pytest
 
 from scripts import expectations
 from scripts.errors import BuildError
-from scripts.expectations import (GLOBAL, PER_BATCH, RULES_PATH, SUITES_DIR, WHOLE, AssetRows, expectations_command,
+from scripts.expectations import (GLOBAL, PER_BATCH, RULES_PATH, SUITES_DIR, WHOLE, AssetRows, BatchSlice,
+                                  expectations_command,
                                   failure_messages, generate_suites, load_assets, load_suite, load_suite_documents,
                                   package_parameters, run_suites, schema_specs, stale_suites, table_files,
                                   validate_suites)
@@ -328,6 +329,33 @@ def test_batches_of_a_few_rows_give_the_same_messages(broken_run: Any) -> None:
     assert run.failures == messages
     split = {ran.asset for ran in run.ran if ran.how == PER_BATCH and ran.batches > 1}
     assert split == set(load_suite_documents()) - {"texts"}, "every asset with rows spread over batches (texts lost)"
+
+
+@pytest.mark.parametrize("group_rows", [64, 300, 1000])
+def test_a_batch_read_on_its_own_is_the_batch_of_the_whole_file(tmp_path: Path, group_rows: int) -> None:
+    # a task reads its batch alone (BatchSlice): it must be the batch a stream over the file yields, whether
+    # row groups are smaller or larger than a batch
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"n": list(range(1000)), "s": [str(i) * (i % 7) or None for i in range(1000)]}), path,
+                   row_group_size=group_rows)
+    for rows in (1, 128, 333, 1000, 5000):
+        streamed = [batch.to_pandas() for batch in pq.ParquetFile(path).iter_batches(batch_size=rows)]
+        alone = [BatchSlice(path, start, min(rows, 1000 - start)).frame() for start in range(0, 1000, rows)]
+        assert len(alone) == len(streamed) and all(a.equals(b) for a, b in zip(alone, streamed)), rows
+    assert BatchSlice(path, 0, 0).frame().columns.tolist() == ["n", "s"]
+
+
+def test_batches_run_on_two_workers_give_the_results_of_one_process(broken_run: Any) -> None:
+    from scripts.build import executor
+
+    messages, _expected, data = broken_run
+    alone = validate_suites(data, batch_bytes=SMALL_BATCH)
+    with executor(workers=2) as client:
+        on_workers = validate_suites(data, batch_bytes=SMALL_BATCH, client=client)
+        # each worker ran batches: it built its own GX context for them
+        assert list(client.run(lambda: len(expectations._WORKER_CONTEXT)).values()) == [1, 1]
+    assert on_workers == alone and on_workers.failures == messages
+    assert sum(ran.batches for ran in alone.ran if ran.how == PER_BATCH) > 2 * len(load_suite_documents())
 
 
 def _copy_package(fixture_package: Path, into: Path) -> tuple[Frames, Path]:

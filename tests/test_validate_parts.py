@@ -8,17 +8,21 @@ that part's file and the row's key, and every part's bytes and hash are checked.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import write_fixture_corpus
 from scripts.build import write_package
 from scripts.parts import Partitioning
 from scripts.tables import BuildInputs
-from scripts.validate import CheckResult, report, run_checks
+import scripts.validate as validate
+from scripts.validate import COLUMN_RULES, CheckResult, column_rules, read_tables, report, run_checks
 
 TINY = Partitioning(above_rows=2, rows_per_part=4)   # every table of the fixture corpus is split
 
@@ -97,12 +101,67 @@ def test_a_part_out_of_key_order_is_named_but_parts_are_not_ordered_among_themse
     assert order.count == 1 and f"in {relative}" in str(order.examples[0]), order.line()
 
 
-def test_parts_read_on_two_workers_give_the_report_of_one_process(packages: dict[str, Path], tmp_path: Path) -> None:
-    package = tmp_path / "package"
+def _break_cells(path: Path, column: str, value: str, rows: slice) -> None:
+    """Set ``column`` to ``value`` in the data rows ``rows`` of a CSV part."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *lines = list(csv.reader(handle))
+    for line in lines[rows]:
+        line[header.index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([header, *lines])
+
+
+@pytest.fixture(scope="module")
+def broken_parts(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The parted package with faults for several column rules in several parts: every entity_id of the
+    second and third mentions parts (pattern; in their Parquet files too, for the suites), a start in the
+    last (type), a quote kind (enum)."""
+    package = tmp_path_factory.mktemp("broken-parts") / "package"
     shutil.copytree(packages["parted"], package)
-    part = _non_empty_parts(package, "quotes")[-1]
-    _rewrite_part(part, ",direct,", ",shouted,")   # an enum fault in the last part, read by some worker
-    one, two = (report(package, run_checks(package, run_gx=False, echo=False, workers=workers)) for workers in (1, 2))
+    mentions = _non_empty_parts(package, "mentions")
+    for part in mentions[1:3]:
+        _break_cells(part, "entity_id", "Not An Id", slice(None))
+        published = pq.read_table(part.with_suffix(".parquet"))
+        column = published.schema.get_field_index("entity_id")
+        pq.write_table(published.set_column(column, published.schema.field(column),
+                                            pa.array(["Not An Id"] * published.num_rows, pa.string())),
+                       part.with_suffix(".parquet"))
+    _break_cells(mentions[-1], "start", "x", slice(0, 1))
+    _rewrite_part(_non_empty_parts(package, "quotes")[-1], ",direct,", ",shouted,")
+    return package
+
+
+def test_column_findings_of_the_parts_come_in_the_order_of_one_pass_over_each_table(
+        broken_parts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # two examples kept per part and rule: a part with more is counted, not listed, and the merge must
+    # still list the first findings of the whole table and count every one
+    monkeypatch.setattr(validate, "KEPT_EXAMPLES", 2)
+    results = {r.name: r for r in run_checks(broken_parts, run_gx=False, echo=False) if r.stage == "schema"}
+    with read_tables(broken_parts) as tables:   # the oracle: each rule over the whole table, block by block
+        for label in COLUMN_RULES:
+            expected = CheckResult("schema", label)
+            for name, loaded in tables.items():
+                for rule_label, column, rule in column_rules(loaded.schema):
+                    if rule_label == label:
+                        for block in loaded.blocks([column]):
+                            expected.extend(rule(name, block))
+            found = results[label]
+            assert (found.count, found.examples) == (expected.count, expected.examples), label
+    pattern = results["pattern"]
+    broken = sum(pacsv.read_csv(p).num_rows for p in _non_empty_parts(broken_parts, "mentions")[1:3])
+    assert pattern.count == broken > 2 * 2 and len(pattern.examples) == 2
+    second = _non_empty_parts(broken_parts, "mentions")[1].relative_to(broken_parts).as_posix()
+    assert all(e.row.endswith(f" in {second}") for e in pattern.examples if not isinstance(e, str))
+    assert results["types"].count == 1 and results["enum"].count == 1
+
+
+def test_parts_read_on_two_workers_give_the_report_of_one_process(broken_parts: Path) -> None:
+    one, two = (report(broken_parts, run_checks(broken_parts, echo=False, workers=workers)) for workers in (1, 2))
     assert two == one
+    failed = {c["check"] for c in one["checks"] if c["status"] == "failed"}
+    assert {"types", "enum", "pattern", "suites"} <= failed, failed
     enum = next(c for c in one["checks"] if c["check"] == "enum")
-    assert enum["count"] == 1 and enum["examples"][0]["row"].endswith(f" in {part.relative_to(package).as_posix()}")
+    last = _non_empty_parts(broken_parts, "quotes")[-1].relative_to(broken_parts).as_posix()
+    assert enum["count"] == 1 and enum["examples"][0]["row"].endswith(f" in {last}")
+    suites = next(c for c in one["checks"] if c["check"] == "suites")
+    assert any(d["how"] == "per batch" and d["batches"] > 1 and not d["passed"] for d in suites["details"])
