@@ -439,3 +439,17 @@ def test_the_old_value_of_a_change_takes_the_scale_and_unit_written_after_the_ne
         sentence: str, span: str, value: int, unit: str) -> None:
     row = {r["text"]: r for r in extract_statistics(sentence)}[span]
     assert (row["value"], row["unit"]) == (value, unit)
+
+
+def test_newsquant_as_written_keeps_a_share_in_words_as_its_percent() -> None:
+    from scripts.drafter.eval_newsquant import drafter_predictions, score
+    from scripts.evaluate import format_newsquant_as_written, newsquant_as_written
+
+    assert newsquant_as_written("A third of the convoys were stopped.") == [{"value": 33.3, "change": "="}]
+    assert newsquant_as_written("Turnout rose 5% to $12.") == [{"value": 5.0, "change": "up"}, {"value": 12.0, "change": "="}]
+    sentences = [{"text": "A third of the convoys were stopped, 20 in all.", "quantities": [
+        {"change": "=", "value": str(1 / 3), "unit": "-"}, {"change": "=", "value": "20", "unit": "-"}]}]
+    # converted, both are found; as written, the share is a miss and a false hit
+    assert score(sentences, drafter_predictions)["value"] == {"P": 100.0, "R": 100.0, "F1": 100.0}
+    assert score(sentences, newsquant_as_written)["value"] == {"P": 50.0, "R": 50.0, "F1": 50.0}
+    assert "P  50.0  R  50.0  F1  50.0  (as written" in format_newsquant_as_written(sentences)
