@@ -126,6 +126,17 @@ def test_ranges(sentence: str, span: str, low: float, high: float) -> None:
     only(sentence, text=span, qualifier="range", value=None, value_low=low, value_high=high)
 
 
+def test_from_x_up_to_y_is_a_range_unless_a_change_or_a_separate_bound() -> None:
+    only("Plots are sold from 200 sq m up to 800 sq m.", text="200 sq m up to 800 sq m", qualifier="range",
+         value_low=200, value_high=800, unit="count")
+    only("Fines run from $50 up to $400.", text="$50 up to $400", qualifier="range", value_low=50, value_high=400,
+         unit="usd")
+    # without "from" the second figure is a bound of its own; after a change verb the two are old and new value
+    assert [(r["text"], r["qualifier"]) for r in extract_statistics("The camp holds 450, up to 900 in winter.")] == [
+        ("450", "exact"), ("up to 900", "up_to")]
+    assert "range" not in [r["qualifier"] for r in extract_statistics("Tolls rose from 40 up to 60 a day.")]
+
+
 def test_a_score_is_no_range() -> None:
     assert texts("The home side won 3-1 on Sunday.") == []
 

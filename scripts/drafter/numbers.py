@@ -808,7 +808,7 @@ def _from_after_change(text: str, start: int) -> bool:
     return found is not None and _direction(text, start - (len(before) - found.start()), start) is not None
 
 
-RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and)\s*|-to-|\s*to-|-to\s*)$", re.I)
+RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and|up\s+to)\s*|-to-|\s*to-|-to\s*)$", re.I)
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -900,16 +900,19 @@ def _range(text: str, first: _Part, second: _Part | None) -> Quantity | None:
     if not RANGE_JOIN.match(gap):
         return None
     before = text[max(0, first.start - 12):first.start]
-    conjunction = gap.strip().lower()
+    conjunction = " ".join(gap.lower().split())
     if conjunction == "and" and not re.search(r"\bbetween\s+$", before, re.I):
         return None
+    if conjunction == "up to" and not FROM_OLD_VALUE.search(before):
+        return None  # "from 450 up to 900" is a range; "450, up to 900" two figures, the second a bound
     if gap.startswith(" ") and conjunction in ("-", "–", "—") and (first.number.kind, second.number.kind) != ("digits", "digits"):
         return None  # "five - the" with spaces: a dash between clauses
-    if conjunction == "to" and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
+    to = conjunction in ("to", "up to")
+    if to and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
         return None  # "rose from 5 to 10", "increased by 5 to 10": two values of a change
     if first.unit is not None and second.unit is not None and first.unit != second.unit:
         return None
-    if first.unit is not None and second.unit is None and conjunction == "to":
+    if first.unit is not None and second.unit is None and to:
         return None
     low, high = first.number.value, second.number.value
     if first.number.scaled == 1 and second.number.scaled > 1 and low * second.number.scaled <= high:
