@@ -197,6 +197,27 @@ def test_one_as_a_quantity() -> None:
     only("At least one civilian died.", text="At least one", qualifier="at_least")
 
 
+@pytest.mark.parametrize("sentence", [
+    "The tanker lost one US fluid ounce of fuel.",  # a unit after two modifying words
+    "Each plot measures one square mile.",
+    "The engineer earned one Afghan afghani less.",
+    "The clerk pleaded guilty to one count of forgery.",  # a counted charge
+    "Prosecutors dropped one charge of arson.",
+])
+def test_one_before_a_modified_unit_or_a_counted_charge_is_a_quantity(sentence: str) -> None:
+    only(sentence, value=1)
+
+
+@pytest.mark.parametrize("sentence", [
+    "One source said the road was mined.",  # "one" meaning "a certain", as before
+    "It is one of the places where fighting began.",
+    "By one count, the office closed early.",  # "by one count": an estimate, not a charge
+    "She raised one hand over the crowd.",
+])
+def test_one_without_a_unit_or_counted_noun_is_no_quantity(sentence: str) -> None:
+    assert texts(sentence) == []
+
+
 # --- changes, periods, attribution ---------------------------------------------------------------
 
 def test_change_with_reference_period() -> None:

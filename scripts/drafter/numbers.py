@@ -692,7 +692,24 @@ def _one_is_quantity(text: str, start: int, end: int) -> bool:
         return True
     if ONE_NOT_QUANTITY_AFTER.match(after):
         return False
-    return ONE_QUANTITY_AFTER.match(after) is not None
+    return ONE_QUANTITY_AFTER.match(after) is not None or _unit_after_modifiers(text, end)
+
+
+MODIFIER_WORD = re.compile(r"\s+(?P<word>[A-Za-z]+)\b(?![-'’])")
+
+
+def _unit_after_modifiers(text: str, end: int) -> bool:
+    """True when a unit follows the number after one or two words that modify it ("one US fluid ounce", "one
+    square mile", "one more day"); a function word or number word there ("one of the 10 km") stops the search."""
+    position = end
+    for _ in range(2):
+        modifier = MODIFIER_WORD.match(text, position)
+        if modifier is None or modifier.group("word").lower() in _NOT_MODIFIERS:
+            return False
+        position = modifier.end()
+        if _unit_after(text, position)[0]:
+            return True
+    return False
 
 
 def _unit_after(text: str, end: int) -> tuple[str | None, int, str | None, str]:
@@ -1070,6 +1087,9 @@ _AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
 _COMPASS_WORDS = _LEXICON.name_classes["compass_words"]
 # a number word, or a word of a time phrase: the period is a field of its own, the measure never holds one
 _NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
+# words that cannot modify a unit between "one" and it ("one of the 10 km", "one and a half")
+_NOT_MODIFIERS = frozenset([*_NUMBER_WORDS, *_LEXICON.prepositions, *_LEXICON.determiners, *_LEXICON.pronouns["all"],
+                            *_WORDS.measure_stop_words])
 _TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, *_WORDS.measure_time_words])
 _LEVEL_VERBS = _LEXICON.level_verbs
 _PREPOSITIONS = _LEXICON.prepositions
