@@ -466,6 +466,9 @@ def test_newsquant_compares_a_share_in_words_as_the_fraction_it_is() -> None:
     # scaled, the old value would be a thousand times the new one: the text means 1,200
     ("The toll rose from 1,200 to 1.5 million.", "1,200", 1200, "count"),
     ("Horsepower jumped from 240 to 273.", "240", 240, "count"),
+    # the new value is a range: its scale and unit are written after its high end
+    ("Revenue rose from 2.4 to 3-3.5 billion dollars.", "2.4", 2_400_000_000, "usd"),
+    ("The budget may go from 24.2 to 33–35 billion rupees.", "24.2", 24_200_000_000, "count"),
 ])
 def test_the_old_value_of_a_change_takes_the_scale_and_unit_written_after_the_new_one(
         sentence: str, span: str, value: int, unit: str) -> None:
@@ -485,3 +488,9 @@ def test_newsquant_as_written_keeps_a_share_in_words_as_its_percent() -> None:
     assert score(sentences, drafter_predictions)["value"] == {"P": 100.0, "R": 100.0, "F1": 100.0}
     assert score(sentences, newsquant_as_written)["value"] == {"P": 50.0, "R": 50.0, "F1": 50.0}
     assert "P  50.0  R  50.0  F1  50.0  (as written" in format_newsquant_as_written(sentences)
+
+
+def test_a_number_that_opens_a_dash_range_is_no_bound_of_a_to_range() -> None:
+    rows = extract_statistics("The budget may go from 24.2 to 33-35 billion rupees.")
+    assert [(r["text"], r["qualifier"], r["value_low"], r["value_high"]) for r in rows] == [
+        ("24.2", "exact", 24_200_000_000, 24_200_000_000), ("33-35 billion rupees", "range", 33e9, 35e9)]

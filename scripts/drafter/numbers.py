@@ -855,7 +855,9 @@ def find_quantities(text: str) -> list[Quantity]:
             index += 2
             continue
         if partner is not None:
-            part = _with_scale_of_new_value(text, part, partner)
+            after_partner = parts[index + 2] if index + 2 < len(parts) else None
+            range_end = after_partner if after_partner and _opens_range(text, partner, after_partner) else None
+            part = _with_scale_of_new_value(text, part, partner, range_end)
         quantities.append(_single(text, part))
         index += 1
     quantities.sort(key=lambda q: q.start)
@@ -868,14 +870,16 @@ def find_quantities(text: str) -> list[Quantity]:
 FROM_OLD_VALUE = re.compile(r"\bfrom\s+$", re.I)
 
 
-def _with_scale_of_new_value(text: str, old: _Part, new: _Part) -> _Part:
+def _with_scale_of_new_value(text: str, old: _Part, new: _Part, range_end: _Part | None = None) -> _Part:
     """The old value of a change written without the scale and unit its new value carries ("fell from 2.4
     to 1.9 billion dollars": 2.4 billion dollars; "rose from 5 to 10 percent": 5 percent). A scale only
     when the scaled old value is within a factor of ten of the new one: "rose from 1,200 to 1.5 million"
-    keeps 1,200."""
+    keeps 1,200. A new value that is a range ("from 24.2 to 33-35 billion") carries them after its high end,
+    ``range_end``."""
     if not (FROM_OLD_VALUE.search(text[max(0, old.start - 8):old.start])
             and re.fullmatch(r"\s+to\s+", text[old.end:new.start])):
         return old
+    new = range_end or new
     scale = new.number.scaled
     if old.number.kind != "digits" or old.number.scaled != 1 or old.number.is_share \
             or old.unit not in (None, new.unit) or (scale == 1 and (old.unit is not None or new.unit is None)):
@@ -902,6 +906,12 @@ def _inherit_conversion(text: str, stated: Quantity, conversion: Quantity) -> No
     conversion.direction = conversion.direction or stated.direction
 
 
+def _opens_range(text: str, first: _Part, second: _Part) -> bool:
+    """"33-35", "33 – 35": two numbers in digits joined by a dash, whose second carries the scale and unit."""
+    return (first.number.kind == second.number.kind == "digits" and first.unit is None
+            and re.fullmatch(r"\s?[-–]\s?", text[first.end:second.start]) is not None)
+
+
 def _is_score(text: str, first: _Part, second: _Part) -> bool:
     """"2-2", "3-1": a score or tally, not a range."""
     gap = text[first.end:second.start]
@@ -925,6 +935,8 @@ def _range(text: str, first: _Part, second: _Part | None) -> Quantity | None:
     if gap.startswith(" ") and conjunction in ("-", "–", "—") and (first.number.kind, second.number.kind) != ("digits", "digits"):
         return None  # "five - the" with spaces: a dash between clauses
     to = conjunction in ("to", "up to")
+    if conjunction in ("to", "and", "up to") and re.match(r"\s?[-–]\s?\d", text[second.end:second.end + 3]):
+        return None  # "from 24.2 to 33-35 billion": the second number opens a range of its own
     if to and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
         return None  # "rose from 5 to 10", "increased by 5 to 10": two values of a change
     if first.unit is not None and second.unit is not None and first.unit != second.unit:
