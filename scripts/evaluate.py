@@ -12,7 +12,9 @@ recall, F1 and attribute accuracies per table, per kind and
 (``--per-article``) per article, with examples of misses and false hits.
 
 ``--benchmark newsquant`` scores the statistics drafter on NewsQuant beside
-the published scores (:mod:`scripts.drafter.eval_newsquant` reads the file);
+the published scores (:mod:`scripts.drafter.eval_newsquant` reads the file),
+with the value figure also for shares in words compared as written (33.3 for
+"a third", which the default compares as the benchmark's fraction 0.333);
 ``--benchmark polnear`` scores quotes on PolNeAR as described at
 :func:`score_polnear`. The files are in ``../shared/benchmarks/``. Peers
 (textacy, quantulum3, spaCy) are run by ``benchmarks/``, which import the
@@ -22,6 +24,7 @@ scorers from here; nothing in ``scripts/`` imports ``benchmarks/``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 from collections import Counter, defaultdict
@@ -778,6 +781,24 @@ def format_newsquant_measures(result: dict[str, Any]) -> str:
             f"  F1 {100 * partial['f1']:5.1f}  (CQE published F1 76.1)")
 
 
+def newsquant_as_written(sentence: str) -> list[dict[str, Any]]:
+    """The drafter's NewsQuant predictions with a share in words left as the percent the tables hold ("a third"
+    -> 33.3), where the default scoring compares it as the fraction the benchmark writes (0.333)."""
+    from scripts.drafter.eval_newsquant import prediction_of
+    from scripts.drafter.numbers import find_quantities
+
+    return [prediction_of(dataclasses.replace(quantity, fraction=None)) for quantity in find_quantities(sentence)]
+
+
+def format_newsquant_as_written(sentences: list[dict[str, Any]]) -> str:
+    """The value P/R/F1 line for shares compared as written, printed beside the converted figures."""
+    from scripts.drafter.eval_newsquant import score
+
+    figures = score(sentences, newsquant_as_written)["value"]
+    return (f"  {'drafter':<12} {'value':<13} P {figures['P']:5.1f}  R {figures['R']:5.1f}  F1 {figures['F1']:5.1f}"
+            "  (as written: a share in words compared as its percent, not converted to a fraction)")
+
+
 def run_benchmark(name: str) -> None:
     """Print the drafter's figures on a public benchmark (peers: ``python -m benchmarks.peers_quotes``)."""
     if name == "newsquant":
@@ -787,6 +808,7 @@ def run_benchmark(name: str) -> None:
         if not path.is_file():
             raise BuildError(f"{path}: the NewsQuant benchmark is not there")
         print(format_report(evaluate_newsquant(path)))
+        print(format_newsquant_as_written(load_newsquant(path)))
         print(format_newsquant_measures(score_newsquant_measures(load_newsquant(path))))
         return
     root = BENCHMARKS_DIR / "polnear"

@@ -126,6 +126,17 @@ def test_ranges(sentence: str, span: str, low: float, high: float) -> None:
     only(sentence, text=span, qualifier="range", value=None, value_low=low, value_high=high)
 
 
+def test_from_x_up_to_y_is_a_range_unless_a_change_or_a_separate_bound() -> None:
+    only("Plots are sold from 200 sq m up to 800 sq m.", text="200 sq m up to 800 sq m", qualifier="range",
+         value_low=200, value_high=800, unit="count")
+    only("Fines run from $50 up to $400.", text="$50 up to $400", qualifier="range", value_low=50, value_high=400,
+         unit="usd")
+    # without "from" the second figure is a bound of its own; after a change verb the two are old and new value
+    assert [(r["text"], r["qualifier"]) for r in extract_statistics("The camp holds 450, up to 900 in winter.")] == [
+        ("450", "exact"), ("up to 900", "up_to")]
+    assert "range" not in [r["qualifier"] for r in extract_statistics("Tolls rose from 40 up to 60 a day.")]
+
+
 def test_a_score_is_no_range() -> None:
     assert texts("The home side won 3-1 on Sunday.") == []
 
@@ -184,6 +195,27 @@ def test_negative_numbers_and_hedged_ranges() -> None:
 def test_one_as_a_quantity() -> None:
     only("One soldier was killed in the blast.", text="One", value=1)
     only("At least one civilian died.", text="At least one", qualifier="at_least")
+
+
+@pytest.mark.parametrize("sentence", [
+    "The tanker lost one US fluid ounce of fuel.",  # a unit after two modifying words
+    "Each plot measures one square mile.",
+    "The engineer earned one Afghan afghani less.",
+    "The clerk pleaded guilty to one count of forgery.",  # a counted charge
+    "Prosecutors dropped one charge of arson.",
+])
+def test_one_before_a_modified_unit_or_a_counted_charge_is_a_quantity(sentence: str) -> None:
+    only(sentence, value=1)
+
+
+@pytest.mark.parametrize("sentence", [
+    "One source said the road was mined.",  # "one" meaning "a certain", as before
+    "It is one of the places where fighting began.",
+    "By one count, the office closed early.",  # "by one count": an estimate, not a charge
+    "She raised one hand over the crowd.",
+])
+def test_one_without_a_unit_or_counted_noun_is_no_quantity(sentence: str) -> None:
+    assert texts(sentence) == []
 
 
 # --- changes, periods, attribution ---------------------------------------------------------------
@@ -434,8 +466,31 @@ def test_newsquant_compares_a_share_in_words_as_the_fraction_it_is() -> None:
     # scaled, the old value would be a thousand times the new one: the text means 1,200
     ("The toll rose from 1,200 to 1.5 million.", "1,200", 1200, "count"),
     ("Horsepower jumped from 240 to 273.", "240", 240, "count"),
+    # the new value is a range: its scale and unit are written after its high end
+    ("Revenue rose from 2.4 to 3-3.5 billion dollars.", "2.4", 2_400_000_000, "usd"),
+    ("The budget may go from 24.2 to 33–35 billion rupees.", "24.2", 24_200_000_000, "count"),
 ])
 def test_the_old_value_of_a_change_takes_the_scale_and_unit_written_after_the_new_one(
         sentence: str, span: str, value: int, unit: str) -> None:
     row = {r["text"]: r for r in extract_statistics(sentence)}[span]
     assert (row["value"], row["unit"]) == (value, unit)
+
+
+def test_newsquant_as_written_keeps_a_share_in_words_as_its_percent() -> None:
+    from scripts.drafter.eval_newsquant import drafter_predictions, score
+    from scripts.evaluate import format_newsquant_as_written, newsquant_as_written
+
+    assert newsquant_as_written("A third of the convoys were stopped.") == [{"value": 33.3, "change": "="}]
+    assert newsquant_as_written("Turnout rose 5% to $12.") == [{"value": 5.0, "change": "up"}, {"value": 12.0, "change": "="}]
+    sentences = [{"text": "A third of the convoys were stopped, 20 in all.", "quantities": [
+        {"change": "=", "value": str(1 / 3), "unit": "-"}, {"change": "=", "value": "20", "unit": "-"}]}]
+    # converted, both are found; as written, the share is a miss and a false hit
+    assert score(sentences, drafter_predictions)["value"] == {"P": 100.0, "R": 100.0, "F1": 100.0}
+    assert score(sentences, newsquant_as_written)["value"] == {"P": 50.0, "R": 50.0, "F1": 50.0}
+    assert "P  50.0  R  50.0  F1  50.0  (as written" in format_newsquant_as_written(sentences)
+
+
+def test_a_number_that_opens_a_dash_range_is_no_bound_of_a_to_range() -> None:
+    rows = extract_statistics("The budget may go from 24.2 to 33-35 billion rupees.")
+    assert [(r["text"], r["qualifier"], r["value_low"], r["value_high"]) for r in rows] == [
+        ("24.2", "exact", 24_200_000_000, 24_200_000_000), ("33-35 billion rupees", "range", 33e9, 35e9)]

@@ -692,7 +692,24 @@ def _one_is_quantity(text: str, start: int, end: int) -> bool:
         return True
     if ONE_NOT_QUANTITY_AFTER.match(after):
         return False
-    return ONE_QUANTITY_AFTER.match(after) is not None
+    return ONE_QUANTITY_AFTER.match(after) is not None or _unit_after_modifiers(text, end)
+
+
+MODIFIER_WORD = re.compile(r"\s+(?P<word>[A-Za-z]+)\b(?![-'’])")
+
+
+def _unit_after_modifiers(text: str, end: int) -> bool:
+    """True when a unit follows the number after one or two words that modify it ("one US fluid ounce", "one
+    square mile", "one more day"); a function word or number word there ("one of the 10 km") stops the search."""
+    position = end
+    for _ in range(2):
+        modifier = MODIFIER_WORD.match(text, position)
+        if modifier is None or modifier.group("word").lower() in _NOT_MODIFIERS:
+            return False
+        position = modifier.end()
+        if _unit_after(text, position)[0]:
+            return True
+    return False
 
 
 def _unit_after(text: str, end: int) -> tuple[str | None, int, str | None, str]:
@@ -808,7 +825,7 @@ def _from_after_change(text: str, start: int) -> bool:
     return found is not None and _direction(text, start - (len(before) - found.start()), start) is not None
 
 
-RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and)\s*|-to-|\s*to-|-to\s*)$", re.I)
+RANGE_JOIN = re.compile(r"^(?:-|–|—|\s*(?:–|—)\s*|\s+-\s+|\s*(?:to|and|up\s+to)\s*|-to-|\s*to-|-to\s*)$", re.I)
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -838,7 +855,9 @@ def find_quantities(text: str) -> list[Quantity]:
             index += 2
             continue
         if partner is not None:
-            part = _with_scale_of_new_value(text, part, partner)
+            after_partner = parts[index + 2] if index + 2 < len(parts) else None
+            range_end = after_partner if after_partner and _opens_range(text, partner, after_partner) else None
+            part = _with_scale_of_new_value(text, part, partner, range_end)
         quantities.append(_single(text, part))
         index += 1
     quantities.sort(key=lambda q: q.start)
@@ -851,14 +870,16 @@ def find_quantities(text: str) -> list[Quantity]:
 FROM_OLD_VALUE = re.compile(r"\bfrom\s+$", re.I)
 
 
-def _with_scale_of_new_value(text: str, old: _Part, new: _Part) -> _Part:
+def _with_scale_of_new_value(text: str, old: _Part, new: _Part, range_end: _Part | None = None) -> _Part:
     """The old value of a change written without the scale and unit its new value carries ("fell from 2.4
     to 1.9 billion dollars": 2.4 billion dollars; "rose from 5 to 10 percent": 5 percent). A scale only
     when the scaled old value is within a factor of ten of the new one: "rose from 1,200 to 1.5 million"
-    keeps 1,200."""
+    keeps 1,200. A new value that is a range ("from 24.2 to 33-35 billion") carries them after its high end,
+    ``range_end``."""
     if not (FROM_OLD_VALUE.search(text[max(0, old.start - 8):old.start])
             and re.fullmatch(r"\s+to\s+", text[old.end:new.start])):
         return old
+    new = range_end or new
     scale = new.number.scaled
     if old.number.kind != "digits" or old.number.scaled != 1 or old.number.is_share \
             or old.unit not in (None, new.unit) or (scale == 1 and (old.unit is not None or new.unit is None)):
@@ -885,6 +906,12 @@ def _inherit_conversion(text: str, stated: Quantity, conversion: Quantity) -> No
     conversion.direction = conversion.direction or stated.direction
 
 
+def _opens_range(text: str, first: _Part, second: _Part) -> bool:
+    """"33-35", "33 – 35": two numbers in digits joined by a dash, whose second carries the scale and unit."""
+    return (first.number.kind == second.number.kind == "digits" and first.unit is None
+            and re.fullmatch(r"\s?[-–]\s?", text[first.end:second.start]) is not None)
+
+
 def _is_score(text: str, first: _Part, second: _Part) -> bool:
     """"2-2", "3-1": a score or tally, not a range."""
     gap = text[first.end:second.start]
@@ -900,16 +927,21 @@ def _range(text: str, first: _Part, second: _Part | None) -> Quantity | None:
     if not RANGE_JOIN.match(gap):
         return None
     before = text[max(0, first.start - 12):first.start]
-    conjunction = gap.strip().lower()
+    conjunction = " ".join(gap.lower().split())
     if conjunction == "and" and not re.search(r"\bbetween\s+$", before, re.I):
         return None
+    if conjunction == "up to" and not FROM_OLD_VALUE.search(before):
+        return None  # "from 450 up to 900" is a range; "450, up to 900" two figures, the second a bound
     if gap.startswith(" ") and conjunction in ("-", "–", "—") and (first.number.kind, second.number.kind) != ("digits", "digits"):
         return None  # "five - the" with spaces: a dash between clauses
-    if conjunction == "to" and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
+    to = conjunction in ("to", "up to")
+    if conjunction in ("to", "and", "up to") and re.match(r"\s?[-–]\s?\d", text[second.end:second.end + 3]):
+        return None  # "from 24.2 to 33-35 billion": the second number opens a range of its own
+    if to and (_from_after_change(text, first.start) or _direction(text, first.start, first.end)):
         return None  # "rose from 5 to 10", "increased by 5 to 10": two values of a change
     if first.unit is not None and second.unit is not None and first.unit != second.unit:
         return None
-    if first.unit is not None and second.unit is None and conjunction == "to":
+    if first.unit is not None and second.unit is None and to:
         return None
     low, high = first.number.value, second.number.value
     if first.number.scaled == 1 and second.number.scaled > 1 and low * second.number.scaled <= high:
@@ -1067,6 +1099,9 @@ _AUXILIARIES = _LEXICON.closed_classes["auxiliaries"]
 _COMPASS_WORDS = _LEXICON.name_classes["compass_words"]
 # a number word, or a word of a time phrase: the period is a field of its own, the measure never holds one
 _NUMBER_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, *SCALE_WORDS, "dozen"])
+# words that cannot modify a unit between "one" and it ("one of the 10 km", "one and a half")
+_NOT_MODIFIERS = frozenset([*_NUMBER_WORDS, *_LEXICON.prepositions, *_LEXICON.determiners, *_LEXICON.pronouns["all"],
+                            *_WORDS.measure_stop_words])
 _TIME_WORDS = frozenset([*_LEXICON.time_words, *_LEXICON.weekdays, *_LEXICON.months, *_WORDS.measure_time_words])
 _LEVEL_VERBS = _LEXICON.level_verbs
 _PREPOSITIONS = _LEXICON.prepositions
