@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         units = calibrate(workload, args.seconds)
         one: tuple[float, float] | None = None
         for processes in (1, 2):
-            # alternate the cases' runs would mix warm-up effects; each case runs its repeats in a row
+            # each case runs its repeats in a row (alternating the cases would mix their warm-up)
             runs = [run(workload, units, processes) for _ in range(args.repeats)]
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
