@@ -218,8 +218,10 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
         with quiet:
             validate_package(out / "package", run_gx=stage == "validate-gx", report_path=out / "validation.json",
                              workers=workers)
-    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    print(json.dumps({"cpu": sum(u.ru_utime + u.ru_stime for u in usage), **measured}))
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    # the stage's process (with Dask: the client and the scheduler) and the worker processes it waited for
+    cpu_own, cpu_children = own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+    print(json.dumps({"cpu": cpu_own + cpu_children, "cpu_own": cpu_own, "cpu_children": cpu_children, **measured}))
 
 
 def _build(out: Path, inputs: dict[str, Path], workers: int) -> None:
@@ -355,9 +357,10 @@ def main(argv: list[str] | None = None) -> None:
                           f"{result['rss']:.0f} MiB | {cost:.2f} ms{ratio} |", flush=True)
         speedup_size = next((s for s in args.sizes if s > 1_000), None)
         if speedup_size and len(args.workers) > 1:
-            print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) | peak RSS (max) "
+            print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) "
+                  "| CPU of the stage's process + of its workers (medians) | peak RSS (max) "
                   "| speed-up | load average (1 min) before the runs |")
-            print("|---|---|---|---|---|---|---|---|", flush=True)
+            print("|---|---|---|---|---|---|---|---|---|", flush=True)
             corpus, out = work / f"speedup-{speedup_size}", work / f"speedup-out-{speedup_size}"
             if not (corpus / "entities.yaml").is_file():
                 write_corpus(speedup_size, corpus)
@@ -368,9 +371,11 @@ def main(argv: list[str] | None = None) -> None:
                         continue
                     load = os.getloadavg()[0]
                     runs = [measure(stage, corpus, out, workers) for _ in range(args.repeats)]
-                    wall, cpu = (statistics.median(run[key] for run in runs) for key in ("wall", "cpu"))
+                    wall, cpu, cpu_own, cpu_children = (statistics.median(run[key] for run in runs)
+                                                        for key in ("wall", "cpu", "cpu_own", "cpu_children"))
                     first = first or wall
                     print(f"| {stage} | {speedup_size:,} | {workers} | {wall:.1f} s | {cpu:.1f} s | "
+                          f"{cpu_own:.1f} s + {cpu_children:.1f} s | "
                           f"{max(run['rss'] for run in runs):.0f} MiB | {first / wall:.2f}× | {load:.2f} |", flush=True)
     finally:
         if args.keep is None:

@@ -37,31 +37,38 @@ from scripts.package import write_descriptor
 from scripts.parts import Partitioning, files_present, load_partitioning
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
-from scripts.sources import PACKAGE_RAW_DIR
 from scripts.transaction import STAGING_PREFIX, publish_unit, staging_folder, writing_command
-from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, entity_rows,
-                            map_batch, reduce_part, reduce_table, rows_to_arrow, share_context, split_table,
-                            unreferenced_problems)
+from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, copy_raw_files,
+                            entity_rows, map_batch, reduce_part, reduce_table, rows_to_arrow, share_context,
+                            split_table, unreferenced_problems)
 
-# Batches in flight per worker when the map runs on Dask: enough to keep workers busy, few enough
-# that finished batches waiting for their turn do not pile up in memory.
-BATCHES_IN_FLIGHT_PER_WORKER = 2
+__all__ = ["copy_raw_files", "write_package"]  # copy_raw_files lives in scripts.tables (a map task's step)
+
+# Batches in flight per worker when the map runs on Dask: enough that a worker always has a queued batch
+# when the oldest one (the next to be consumed, in source order) is still running on the other worker.
+# A spilled batch returns counts and file names only, so the batches waiting their turn hold little memory.
+BATCHES_IN_FLIGHT_PER_WORKER = 4
 CACHE_DIR = ROOT / "build" / "cache"
-# Raw files copied per reduce task: the copies run beside the tables' sorts, on the same workers.
-RAW_FILES_PER_TASK = 4096
 # The tables in the order their reduce tasks are handed out: the longest first, so that two workers
 # finish together (texts holds most of the bytes, mentions most of the rows).
 REDUCE_ORDER = ("texts", "mentions", "statistics", "quotes", "sources", "entities")
 
 # Dask's own sampling, off or slowed for the workers this build starts: the statistical profiler
 # samples every thread each 10 ms and the GIL monitor each 1 ms, which cost two workers on two cores
-# a share of the CPU the map needs; nothing here reads their results (no dashboard). Local workers
-# are forked, not spawned: they start in 0.05 s of CPU instead of 0.65 s (no imports) and inherit
-# the context (registry, name automaton) the build loaded before starting them.
+# a share of the CPU the map needs; nothing here reads their results (no dashboard). The event loops'
+# tick (every 20 ms in the scheduler, each nanny and each worker: only to warn of a blocked loop) woke
+# the loops 200 times a second, taking the GIL from the task thread of each worker; once a second is
+# enough for the warning. Work stealing is off: the map's tasks have no dependencies and the scheduler
+# queues them (hands one to a worker when it has a free thread), so there is nothing to rebalance,
+# and its periodic check (every 100 ms) was wasted. Local workers are forked, not spawned: they start
+# in 0.05 s of CPU instead of 0.65 s (no imports) and inherit the context (registry, name automaton)
+# the build loaded before starting them.
 DASK_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.gil.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+    "distributed.scheduler.work-stealing": False,
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.worker.multiprocessing-method": "fork",
 }
@@ -112,12 +119,13 @@ def _worker_count(client: Any) -> int:
 
 
 def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None,
-                spill: RunStore | None = None) -> Iterator[Batch]:
+                spill: RunStore | None = None, copy_raw_to: Path | None = None) -> Iterator[Batch]:
     """Map: every batch of sources, in source order, on ``client`` (see :func:`executor`).
 
     With ``spill``, each batch writes its rows to that run store where it runs and returns their counts
-    (no rows travel back); without, it returns them as Arrow tables. Batches come back in source order
-    whatever finishes first, so the output is the same bytes for any number of workers.
+    (no rows travel back); without, it returns them as Arrow tables. ``copy_raw_to``: each batch copies
+    its raw files into that package folder too. Batches come back in source order whatever finishes
+    first, so the output is the same bytes for any number of workers.
     """
     if client is None:
         context = context or Context.load(inputs)
@@ -126,7 +134,7 @@ def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None
     in_flight = _worker_count(client) * BATCHES_IN_FLIGHT_PER_WORKER
     pending: deque[Any] = deque()
     for batch_paths, first in batches_of(inputs.source_paths()):
-        pending.append(submit(client, map_batch, batch_paths, first, inputs, context, True, spill))
+        pending.append(submit(client, map_batch, batch_paths, first, inputs, context, True, spill, copy_raw_to))
         if len(pending) >= in_flight:
             yield pending.popleft().result()
     while pending:
@@ -175,36 +183,46 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
             executor(workers, scheduler) as client:
         scratch = Path(scratch_name)
         store = RunStore(scratch / "runs")
-        # Map (each batch spilled where it runs: memory holds a few batches, not the corpus)
+        # Map (each batch spilled where it runs: memory holds a few batches, not the corpus; each batch
+        # also copies its raw files into the package, so the copies are spread over the workers)
         named = Batch(0)  # the raw files the annotations name, for the unreferenced-file reduce
-        for batch in map_batches(client, build_inputs, context, store):
+        copied: list[str] = []
+        for batch in map_batches(client, build_inputs, context, store, out_dir):
             problems.messages += batch.errors
             named.raw_files += batch.raw_files
             named.unreadable |= batch.unreadable
             store.record(batch.counts)
-        problems.messages += unreferenced_problems([named], build_inputs.raw_dir)
+            copied += batch.copied
+        # The unreferenced raw files (a walk of the raw folder, about 1 s per 10,000 files) are found by a
+        # task while this process checks the keys and splits the tables; their problems, like the map's,
+        # come before any error of the key checks, as when the steps ran one after the other.
+        unreferenced = submit(client, unreferenced_problems, [named], build_inputs.raw_dir)
+        if problems.messages:
+            problems.messages += unreferenced.result()
+            problems.raise_if_any()
+        try:
+            store.add("entities", rows_to_arrow(schemas["entities"], entity_rows(build_inputs.registry_path, registry,
+                                                                                schemas["entities"])), "registry")
+            # Reduce: keys and duplicates here, then each table's sort and write as tasks
+            plan = {name: partitioning.parts_for(store.counts[name]) for name in TABLES}
+            connection = connect(scratch)
+            check_keys(connection, store, schemas)
+            connection.close()
+            # Each table is one task (single files) or one task per part (past the threshold, the parts of
+            # config/package.yaml); the tables' parts are split here first, in one DuckDB pass each.
+            splits = {name: split_table(schemas[name], store, plan[name], scratch) for name in REDUCE_ORDER
+                      if plan[name] > 1}
+        except BuildError:
+            problems.messages += unreferenced.result()
+            problems.raise_if_any()
+            raise
+        problems.messages += unreferenced.result()
         problems.raise_if_any()
-        store.add("entities", rows_to_arrow(schemas["entities"],
-                                            entity_rows(build_inputs.registry_path, registry, schemas["entities"])),
-                  "registry")
-        # Reduce: keys and duplicates here, then each table's sort and write and the raw copies as tasks
-        connection = connect(scratch)
-        check_keys(connection, store, schemas)
-        raw_paths = [row[0] for row in connection.execute(
-            f"SELECT raw_path FROM {store.relation('sources')} ORDER BY source_id").fetchall()]
-        connection.close()
         threads = None if client is None else 1  # the workers share the cores: one DuckDB thread each
-        # Each table is one task (single files) or one task per part (past the threshold, the parts of
-        # config/package.yaml); the tables' parts are split here first, in one DuckDB pass each.
-        plan = {name: partitioning.parts_for(store.counts[name]) for name in TABLES}
-        splits = {name: split_table(schemas[name], store, plan[name], scratch) for name in REDUCE_ORDER
-                  if plan[name] > 1}
         tasks = {name: [submit(client, reduce_part, schemas[name], splits[name], part, plan[name], out_dir / "data",
                                scratch, threads) for part in range(plan[name])] if name in splits
                  else [submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)]
                  for name in REDUCE_ORDER}
-        copies = [submit(client, copy_raw_files, raw_paths[start:start + RAW_FILES_PER_TASK], build_inputs.raw_dir,
-                         out_dir) for start in range(0, len(raw_paths), RAW_FILES_PER_TASK)]
         written: list[Path] = []
         counts = {}
         for name in TABLES:
@@ -213,8 +231,7 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
                 paths, rows = task.result()
                 written += paths
                 counts[name] += rows
-        for copy in copies:
-            written += copy.result()
+        written += [out_dir / raw_path for raw_path in copied]
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)
     print(", ".join(f"{name}: {count} rows" for name, count in counts.items()))
@@ -230,28 +247,6 @@ def remove_table_files(package_dir: Path) -> None:
                 (package_dir / relative).unlink()
         if (package_dir / "data" / table).is_dir() and not any((package_dir / "data" / table).iterdir()):
             (package_dir / "data" / table).rmdir()
-
-
-def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[Path]:
-    """Copy each source's raw file to its ``raw_path`` inside ``out_dir``.
-
-    A built package then holds the bytes its ``raw_sha256`` describe and validates on its own.
-    """
-    written = []
-    same_folder: dict[tuple[Path, Path], bool] = {}  # resolved once per pair of folders, not per file
-    for raw_path in raw_paths:
-        target = out_dir / raw_path
-        source = raw_dir / Path(raw_path).relative_to(PACKAGE_RAW_DIR)
-        folders = (target.parent, source.parent)
-        if folders not in same_folder:
-            same_folder[folders] = target.parent.resolve() == source.parent.resolve()
-        if same_folder[folders]:
-            continue  # building into the project itself
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # a copy, not a hard link: editing a built package must never touch data/raw/
-        shutil.copyfile(source, target)
-        written.append(target)
-    return written
 
 
 def published_files(package_dir: Path | None = None) -> list[str]:

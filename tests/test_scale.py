@@ -248,3 +248,54 @@ def test_a_batch_spilled_where_it_runs_sends_back_counts_not_rows(tmp_path: Path
     for name, table in kept.tables.items():
         if table.num_rows:
             assert pq.read_table(tmp_path / "runs" / name / "000000000.parquet").equals(table)
+
+
+def test_each_batch_copies_its_raw_files_into_the_package_and_a_failed_batch_copies_none(tmp_path: Path) -> None:
+    import yaml
+
+    from conftest import write_fixture_corpus
+    from scripts.tables import BuildInputs, RunStore, map_batch
+
+    inputs = BuildInputs(**write_fixture_corpus(tmp_path / "corpus"))
+    paths = inputs.source_paths()
+    batch = map_batch(paths, 0, inputs, spill=RunStore(tmp_path / "runs"), copy_raw_to=tmp_path / "package")
+    raw_files = sorted(inputs.raw_dir.iterdir())
+    assert batch.errors == [] and sorted(batch.copied) == [f"data/raw/{path.name}" for path in raw_files]
+    for path in raw_files:
+        assert (tmp_path / "package" / "data" / "raw" / path.name).read_bytes() == path.read_bytes()
+
+    data = yaml.safe_load(paths[-1].read_text(encoding="utf-8"))
+    data["quotes"] = [{"text": "words nobody wrote", "kind": "direct"}]
+    paths[-1].write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    failed = map_batch(paths, 0, inputs, spill=RunStore(tmp_path / "runs-2"), copy_raw_to=tmp_path / "other")
+    assert failed.errors and failed.copied == [] and not (tmp_path / "other").exists()
+
+
+def test_an_unreferenced_raw_file_is_reported_before_a_key_twice_by_one_process_and_two_workers(
+        tmp_path: Path) -> None:
+    """The unreferenced raw files are found by a task while the key checks run: their problem still comes
+    first, as when the steps ran one after the other, and without it the duplicate key is reported."""
+    import pytest
+    import yaml
+
+    from conftest import write_fixture_corpus
+    from scripts.build import write_package
+    from scripts.errors import BuildError
+    from scripts.tables import BuildInputs
+
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    path = sorted(corpus["sources_dir"].glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["quotes"] = [data["quotes"][0], dict(data["quotes"][0])]  # a copy: a shared dict would dump as an alias
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    stray = corpus["raw_dir"] / "stray.txt"
+    stray.write_text("An article nobody annotated.\n", encoding="utf-8")
+    for workers in (1, 2):
+        with pytest.raises(BuildError) as raised:
+            write_package(tmp_path / f"with-stray-{workers}", BuildInputs(**corpus), workers)
+        assert [problem.split(":")[0] for problem in raised.value.problems] == [str(stray)]
+        assert "no annotation file names this raw file" in raised.value.problems[0]
+    stray.unlink()
+    for workers in (1, 2):
+        with pytest.raises(BuildError, match=r"duplicate quotes key"):
+            write_package(tmp_path / f"without-stray-{workers}", BuildInputs(**corpus), workers)
