@@ -22,6 +22,7 @@ unchanged sources come from the cache of :mod:`scripts.cache`.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 from collections import deque
@@ -307,9 +308,35 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1
                   "refuses them until `python -m scripts review SOURCE_ID --by NAME` (or release --publish-drafts)")
 
 
+def build_into(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None) -> None:
+    """``build --out DIR``: build into a fresh folder beside ``out_dir``, then move its files into ``out_dir``.
+
+    The map copies raw files and writes runs as it goes, so a build that fails (a bad annotation, a key
+    twice) would leave a half-written package; built aside, a failure leaves ``out_dir`` as it was. Files of
+    ``out_dir`` the build does not write (an earlier build's tables in the other layout excepted) are kept.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-out-", dir=out_dir.parent))
+    try:
+        try:
+            write_package(staging, build_inputs, workers, scheduler)
+        except BuildError:
+            print(f"nothing was written to {out_dir}", flush=True)
+            raise
+        remove_table_files(out_dir)
+        for path in sorted(staging.rglob("*")):
+            if path.is_file():
+                target = out_dir / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
-                        help="only build into this folder (no validation, nothing published)")
+                        help="only build into this folder (no validation, nothing published; a failed build leaves "
+                             "it as it was)")
     parser.add_argument("--skip-gx", action="store_true", help="skip the Great Expectations suites")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="run the per-source stages on N local Dask worker processes (default 1: in this "
@@ -327,7 +354,7 @@ def build_command(args: argparse.Namespace) -> None:
         raise BuildError(f"--workers must be 1 or more, got {args.workers}")
     cache_dir = None if args.no_cache else args.cache
     if args.out is not None:
-        write_package(args.out, BuildInputs(cache_dir=cache_dir), args.workers, args.scheduler)
+        build_into(args.out, BuildInputs(cache_dir=cache_dir), args.workers, args.scheduler)
     else:
         build_and_publish(run_gx=not args.skip_gx, workers=args.workers, scheduler=args.scheduler,
                           cache_dir=cache_dir)

@@ -299,3 +299,37 @@ def test_an_unreferenced_raw_file_is_reported_before_a_key_twice_by_one_process_
     for workers in (1, 2):
         with pytest.raises(BuildError, match=r"duplicate quotes key"):
             write_package(tmp_path / f"without-stray-{workers}", BuildInputs(**corpus), workers)
+
+
+def test_build_out_writes_nothing_when_the_build_fails_and_the_whole_package_when_it_passes(tmp_path: Path) -> None:
+    """`build --out DIR` builds aside: the map copies raw files as it goes, yet a failed build leaves DIR
+    as it was (no raw copy, no run file, no staging folder beside it); a good build then fills it."""
+    import pytest
+    import yaml
+
+    from conftest import write_fixture_corpus
+    from scripts.build import build_into
+    from scripts.errors import BuildError
+    from scripts.tables import BuildInputs
+
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's own file\n", encoding="utf-8")
+    path = sorted(corpus["sources_dir"].glob("*.yaml"))[-1]
+    good = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(good)
+    data["quotes"] = [{"text": "words nobody wrote", "kind": "direct"}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for workers in (1, 2):
+        with pytest.raises(BuildError, match="words nobody wrote"):
+            build_into(out, BuildInputs(**corpus), workers)
+        assert sorted(p.name for p in out.rglob("*")) == ["notes.txt"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
+
+    path.write_text(good, encoding="utf-8")
+    build_into(out, BuildInputs(**corpus))
+    assert (out / "notes.txt").exists() and (out / "datapackage.json").exists()
+    assert sorted(p.name for p in (out / "data" / "raw").iterdir()) == sorted(
+        p.name for p in corpus["raw_dir"].iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
