@@ -131,6 +131,18 @@ def test_indirect_speech_forms() -> None:
     assert rows[2]["speaker_text"] == "the embassy"
 
 
+def test_a_dateline_opening_the_paragraph_is_no_part_of_the_reported_clause() -> None:
+    text = ("MARDAN, Jan 5 — The market was closed after the blast, a district officer said.\n\n"
+            "HARBOURTON, Sept. 14, 2024 — Two roads were reopened on Friday, police said.\n\n"
+            "LOWTOWN (Wire) — The ferry resumed its crossings, the operator said.")
+    rows = extract_quotes(text, [])
+    assert [(r["text"], r["speaker_text"]) for r in rows] == [
+        ("The market was closed after the blast", "a district officer"),
+        ("Two roads were reopened on Friday", "police"),
+        ("The ferry resumed its crossings", "the operator"),
+    ]
+
+
 def test_noun_phrase_objects_requests_and_hopes_are_not_quotes() -> None:
     text = ("The council condemned the attack on the market.\n\n"
             "Officials urged the rebels to lay down their arms.\n\n"

@@ -66,7 +66,10 @@ WORD = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w\u00C0-\u024F]|['’](?![sS]\b)(?
 ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z]\.){2,4})$")
 SENTENCE_BOUNDARY = re.compile(r"(?:^|[.!?:;…]\s+|[\n“”\"‘(–—]\s*|\s[-–—]\s)$")
 # each word must end at a word boundary, so a run of capitals cannot be split in many ways (linear time)
-DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*(?:\([A-Za-z ]{2,20}\)\s*)?[–—:-]", re.MULTILINE)
+# ("PESHAWAR, PAKISTAN –", "QUETTA (Reuters) –", "PESHAWAR, Dec 1 –": a month and day may follow the capitals)
+DATELINE = re.compile(r"^((?:[A-Z]{3,}\b[ ,]*){1,4})\s*"
+                      r"(?:(?i:" + words_pattern(set(MONTH_NAMES)) + r")\.?\s{1,3}\d{1,2}\b(?:,\s?\d{4}\b)?\s*)?"
+                      r"(?:\([A-Za-z ]{2,20}\)\s*)?[–—:-]", re.MULTILINE)
 SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 

@@ -40,6 +40,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from scripts.drafter.lexicon import load_lexicon, words_pattern
+from scripts.drafter.mentions import DATELINE
 
 EntitySpan = tuple[int, int, str, str]
 
@@ -1587,6 +1588,11 @@ def _indirect_quotes(text: str, sentences: list[tuple[int, int]], p_index: int,
         if last_end and not text[quoted_ends[last_end - 1]:s_start].strip(" .!?,;" + _ALL_MARKS) and \
                 _is_bare_attribution(text, s_start, s_end):
             continue  # "“Is it over?” Jo Roe, an adviser, said at a summit.": the quote's attribution, no report
+        dateline = DATELINE.match(text, s_start, s_end)
+        if dateline:  # "PESHAWAR, Dec 1 — Pakistan reopened ...": the dateline is the writer's, not reported
+            s_start = dateline.end()
+            while s_start < s_end and text[s_start].isspace():
+                s_start += 1
         inside = _overlapping_spans(marked, s_start, s_end)
         found.extend(_indirect_in_sentence(text, s_start, s_end, p_index, inside, quoted))
     return found
