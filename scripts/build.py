@@ -39,11 +39,9 @@ from scripts.parts import Partitioning, files_present, load_partitioning
 from scripts.review import describe_unreviewed, unreviewed
 from scripts.schema import SCHEMAS_DIR, TABLES, load_schemas
 from scripts.transaction import STAGING_PREFIX, publish_unit, staging_folder, writing_command
-from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect, copy_raw_files,
+from scripts.tables import (Batch, BuildInputs, Context, RunStore, batches_of, check_keys, connect,
                             entity_rows, map_batch, reduce_part, reduce_table, rows_to_arrow, share_context,
                             split_table, unreferenced_problems)
-
-__all__ = ["copy_raw_files", "write_package"]  # copy_raw_files lives in scripts.tables (a map task's step)
 
 # Batches in flight per worker when the map runs on Dask: enough that a worker always has a queued batch
 # when the oldest one (the next to be consumed, in source order) is still running on the other worker.
