@@ -25,6 +25,7 @@ case.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from scripts.schema import load_schema
 from scripts.errors import BuildError, Problems, gathered
-from scripts.strict_yaml import read_yaml
+from scripts.strict_yaml import read_yaml, read_yaml_entries
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,56 +137,72 @@ def load_registry(path: Path = REGISTRY_PATH, problems: Problems | None = None) 
 
     A problem of one entity is added to ``problems`` and the next entity is
     read (an entity without an id is left out, a duplicate id keeps the first).
+    The file is read one entity at a time (:func:`scripts.strict_yaml.read_yaml_entries`): memory holds
+    the entities, not the whole YAML document as nodes.
     """
-    return _checked_file(path, problems, _registry_entities, stop=False)
-
-
-def _registry_entities(path: Path, document: Any, found: Problems) -> dict[str, Entity]:
-    document = document or {}
-    if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
-        raise BuildError(f"{path}: expected a mapping with a list 'entities'")
+    found = Problems()
     entities: dict[str, Entity] = {}
     owner_of_name: dict[str, str] = {}
-    for index, entry in enumerate(document.get("entities") or [], start=1):
-        where = f"{path}: entity {index}"
-        with found.collect():
-            _check_keys(entry, ENTITY_KEYS, where)
-        if not isinstance(entry, dict):
-            continue
-        for key in ("id", "name", "type", "description"):
-            if not entry.get(key):
-                found.add(f"{where}: field '{key}' is required")
-        if not entry.get("id"):
-            continue
-        where = f"{path}: entity {entry['id']!r}"
-        if entry["id"] in entities:
-            found.add(f"{where}: duplicate id")
-            continue
-        # a missing field, reported above, gets a stand-in that the schema check accepts, so
-        # that it is not reported twice (the build fails on the report anyway)
-        entity = Entity(
-            entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
-            type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
-            description=one_line(entry.get("description")) or "(missing)",
-            notes=one_line(entry.get("notes")),
-            status=str(entry.get("status") or REVIEWED),
-        )
-        found.messages += formula_problems(
-            {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
-             "description": entity.description, "notes": entity.notes}, where)
-        if entry.get("status") not in (None, PROPOSED):
-            found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
-                      f"registry is {PROPOSED!r} (a reviewed entity has none)")
-        for name in entity.names:
-            # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
-            key = name.casefold()
-            if key in owner_of_name:
-                found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
-                          "decide per source with 'assign' instead")
-                continue
-            owner_of_name[key] = entity.entity_id
-        entities[entity.entity_id] = entity
+
+    numbers = itertools.count(1)
+
+    def add(entry: Any) -> None:
+        _registry_entity(path, next(numbers), entry, entities, owner_of_name, found)
+
+    try:
+        document, yaml_problems = read_yaml_entries(path, "entities", add)
+        found.messages[:0] = yaml_problems
+        document = document or {}
+        if not isinstance(document, dict) or not isinstance(document.get("entities") or [], list):
+            raise BuildError(f"{path}: expected a mapping with a list 'entities'")
+    except BuildError as exc:
+        raise BuildError.of([*found.messages, *exc.problems]) from None
+    with gathered(problems) as collector:
+        collector.messages += found.messages
     return entities
+
+
+def _registry_entity(path: Path, index: int, entry: Any, entities: dict[str, Entity], owner_of_name: dict[str, str],
+                     found: Problems) -> None:
+    """Check one entry of the registry and add its entity to ``entities`` (problems to ``found``)."""
+    where = f"{path}: entity {index}"
+    with found.collect():
+        _check_keys(entry, ENTITY_KEYS, where)
+    if not isinstance(entry, dict):
+        return
+    for key in ("id", "name", "type", "description"):
+        if not entry.get(key):
+            found.add(f"{where}: field '{key}' is required")
+    if not entry.get("id"):
+        return
+    where = f"{path}: entity {entry['id']!r}"
+    if entry["id"] in entities:
+        found.add(f"{where}: duplicate id")
+        return
+    # a missing field, reported above, gets a stand-in that the schema check accepts, so
+    # that it is not reported twice (the build fails on the report anyway)
+    entity = Entity(
+        entity_id=str(entry["id"]), name=str(entry.get("name") or entry["id"]),
+        type=str(entry.get("type") or "OTHER"), aliases=[str(a) for a in entry.get("aliases") or []],
+        description=one_line(entry.get("description")) or "(missing)",
+        notes=one_line(entry.get("notes")),
+        status=str(entry.get("status") or REVIEWED),
+    )
+    found.messages += formula_problems(
+        {"name": entity.name, **{f"aliases[{i}]": alias for i, alias in enumerate(entity.aliases, start=1)},
+         "description": entity.description, "notes": entity.notes}, where)
+    if entry.get("status") not in (None, PROPOSED):
+        found.add(f"{where}: field 'status' is {entry['status']!r}; the only status written in the "
+                  f"registry is {PROPOSED!r} (a reviewed entity has none)")
+    for name in entity.names:
+        # casefold, not match_key: "Kabul" (any case) would also match "KABUL"
+        key = name.casefold()
+        if key in owner_of_name:
+            found.add(f"{where}: name or alias {name!r} is also a name of {owner_of_name[key]!r}; "
+                      "decide per source with 'assign' instead")
+            continue
+        owner_of_name[key] = entity.entity_id
+    entities[entity.entity_id] = entity
 
 
 def _entry_list(data: dict[str, Any], key: str, where: str, found: Problems) -> list[Any]:

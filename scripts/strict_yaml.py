@@ -18,16 +18,24 @@ the line and where in the document (``quotes[3].speaker``):
 go on checking the rest of the file and report every problem of a run at
 once; :func:`load_yaml` raises them all as one BuildError. libyaml's C parser
 is used when present (the pure-Python one dominates the build time).
+:func:`read_yaml_entries` reads a document whose top-level mapping holds one
+long list (the entity registry) one entry at a time, with the same checks and
+messages: PyYAML composes a whole document as nodes first (about 30 bytes of
+objects per byte of YAML), which for a registry of 100k entities is most of a
+build's memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.events import (DocumentStartEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scripts.errors import BuildError
@@ -58,6 +66,7 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
         # kind -> (line, node whose place names the problem, the key or index below it, or None; message)
         self.found: dict[str, list[tuple[int, Node, Any, str]]] = {}
         self.root: Node | None = None
+        self.root_place = ""   # where the root is: "" for a document, "entities[3]" for a streamed entry
 
     def construct_document(self, node: Node) -> Any:
         self.root = node
@@ -68,7 +77,7 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 
     def _alias(self, child: Node) -> bool:
         """Whether ``child`` was met before: an alias (the composer gives an alias its anchor's node)."""
-        return child in self.constructed_objects or child in self.recursive_objects
+        return child is EARLIER_ENTRY or child in self.constructed_objects or child in self.recursive_objects
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
@@ -135,7 +144,7 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     def places(self) -> dict[Node, str]:
         """Where each node is in the document (``quotes[3].speaker``; "" for the root), first place first."""
         found: dict[Node, str] = {}
-        stack = [(self.root, "")] if self.root is not None else []
+        stack = [(self.root, self.root_place)] if self.root is not None else []
         while stack:
             node, place = stack.pop()
             if node in found:
@@ -156,6 +165,40 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
                                           else places.get(node, ""), message))
                         for line, node, step, message in found])
                 for kind, found in self.found.items()]
+
+
+# What an alias to an anchor of an earlier streamed entry composes to: that entry's nodes are gone, and
+# the alias is a problem (read as null) whatever it names, as in a document read whole.
+EARLIER_ENTRY = ScalarNode("tag:yaml.org,2002:null", "")
+
+
+class _EntryLoader(StrictLoader, Composer):
+    """A :class:`StrictLoader` that can compose one node at a time (PyYAML's Python composer over the
+    C parser's events: libyaml's own composer only composes whole documents)."""
+
+    def __init__(self, stream: str) -> None:
+        StrictLoader.__init__(self, stream)
+        Composer.__init__(self)
+
+    def entry(self, place: str) -> Any:
+        """The next node, composed and constructed alone (its problems placed under ``place``)."""
+        line = self.peek_event().start_mark.line + 1
+        node = self.compose_node(None, None)  # type: ignore[arg-type]
+        for name in self.anchors:  # anchors do not outlive their entry (nor keep its nodes in memory)
+            self.anchors[name] = EARLIER_ENTRY
+        self.root_place = place
+        if node is EARLIER_ENTRY:  # the entry itself is an alias of an earlier one
+            self.root = node
+            self._note("alias", line, node, None, ALIAS_MESSAGE)
+            return None
+        return self.construct_document(node)
+
+    def drain(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """The problems found since the last drain, placed; forgets them (and their nodes)."""
+        found = self.problems()
+        self.found = {}
+        self.root = None
+        return found
 
 
 def _step(place: str, step: Any) -> str:
@@ -221,3 +264,75 @@ def load_yaml(path: Path) -> Any:
         raise BuildError.of(problems)
     return document
 
+
+
+def read_yaml_entries(path: Path, key: str, each: Callable[[Any], None]) -> tuple[Any, list[str]]:
+    """The document of ``path`` and its problems, as :func:`read_yaml`, except that when the document is
+    a mapping whose ``key`` holds a list, each entry of that list is handed to ``each`` as soon as it is
+    read and the document returned holds an empty list there: memory holds one entry, not the file.
+
+    Problems are those :func:`read_yaml` finds, placed the same way (``entities[3].name: ...``).
+    """
+    loader = _EntryLoader(_text_of(path))
+    found: dict[str, list[tuple[int, str]]] = {}
+
+    def keep(problems: list[tuple[str, list[tuple[int, str]]]]) -> None:
+        for kind, located in problems:
+            found.setdefault(kind, []).extend(located)
+
+    try:
+        document = _streamed_document(loader, key, each, keep)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    finally:
+        loader.dispose()
+    problems = []
+    for kind, located in found.items():
+        problems += [f"{path}: line {line}: {message}" for line, message in located[:MAX_PROBLEMS_PER_KIND]]
+        if len(located) > MAX_PROBLEMS_PER_KIND:
+            problems.append(f"{path}: {len(located) - MAX_PROBLEMS_PER_KIND} more problems like these ({kind})")
+    return document, problems
+
+
+def _streamed_document(loader: _EntryLoader, key: str, each: Callable[[Any], None],
+                       keep: Callable[[list[tuple[str, list[tuple[int, str]]]]], None]) -> Any:
+    loader.get_event()  # the stream's start
+    if loader.check_event(StreamEndEvent):
+        return None  # an empty file
+    if not loader.check_event(DocumentStartEvent):
+        raise yaml.YAMLError("expected a document")
+    loader.get_event()
+    if not loader.check_event(MappingStartEvent) or getattr(loader.peek_event(), "anchor", None):
+        document = loader.entry("")  # not a plain mapping: read whole, the caller's check refuses it
+    else:
+        start = loader.get_event()
+        pairs: list[tuple[Node, Node]] = []
+        while not loader.check_event(MappingEndEvent):
+            key_node = loader.compose_node(None, None)  # type: ignore[arg-type]
+            if isinstance(key_node, ScalarNode) and key_node.value == key and loader.check_event(SequenceStartEvent) \
+                    and not getattr(loader.peek_event(), "anchor", None):
+                listing = loader.get_event()
+                index = 0
+                while not loader.check_event(SequenceEndEvent):
+                    index += 1
+                    entry = loader.entry(_step(key, index))
+                    keep(loader.drain())
+                    each(entry)
+                end = loader.get_event()
+                value_node: Node = SequenceNode("tag:yaml.org,2002:seq", [], listing.start_mark, end.end_mark)
+            else:
+                value_node = loader.compose_node(None, None)  # type: ignore[arg-type]
+            pairs.append((key_node, value_node))
+        end = loader.get_event()
+        loader.root_place = ""
+        document = loader.construct_document(MappingNode("tag:yaml.org,2002:map", pairs, start.start_mark,
+                                                         end.end_mark))
+    keep(loader.drain())
+    loader.get_event()  # the document's end
+    if not loader.check_event(StreamEndEvent):
+        another = loader.get_event()
+        raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                          "but found another document", another.start_mark)
+    return document

@@ -16,7 +16,7 @@ from conftest import FIXTURE_ARTICLE, write_fixture_corpus
 from scripts.draft import draft_article
 from scripts.errors import BuildError
 from scripts.normalise import load_site_profiles, normalise_file
-from scripts.strict_yaml import MAX_YAML_BYTES
+from scripts.strict_yaml import MAX_YAML_BYTES, read_yaml, read_yaml_entries
 from scripts.tables import build_rows
 
 
@@ -73,6 +73,55 @@ def test_duplicate_keys_of_the_registry_are_refused(corpus: dict[str, Path]):
     assert problems_of(corpus) == [
         f"{registry}: line {line_of(registry, 'A second description')}: entities[1]: key 'description' appears twice "
         f"in one mapping (first on line {line_of(registry, 'description: The state.')}); YAML would keep only the last"]
+
+
+STREAMED_CASES = {
+    "entries": "version: 1\nentities:\n  - id: a\n    name: A\n  - {id: b, name: B}\n",
+    "a key twice in an entry": "entities:\n  - id: a\n    id: b\n  - id: c\n",
+    "an alias of an earlier entry": "entities:\n  - &x {id: a}\n  - id: b\n    aliases: *x\n",
+    "an alias inside an entry": "entities:\n  - id: a\n    n: &y [1]\n    m: *y\n",
+    "an impossible date": "entities:\n  - id: a\n    d: 2022-02-30\n",
+    "no list": "entities: 3\n",
+    "no mapping": "- a\n- b\n",
+    "no document": "# nothing yet\n",
+}
+
+
+@pytest.mark.parametrize("text", STREAMED_CASES.values(), ids=STREAMED_CASES.keys())
+def test_the_registry_read_entry_by_entry_gives_the_document_and_problems_of_a_whole_read(tmp_path: Path, text: str):
+    path = tmp_path / "entities.yaml"
+    path.write_text(text, encoding="utf-8")
+    whole, whole_problems = read_yaml(path)
+    entries: list = []
+    streamed, problems = read_yaml_entries(path, "entities", entries.append)
+    assert problems == whole_problems
+    if isinstance(whole, dict) and isinstance(whole.get("entities"), list):
+        assert entries == whole["entities"] and streamed == {**whole, "entities": []}
+    else:
+        assert (streamed, entries) == (whole, [])
+
+
+def test_the_registry_read_entry_by_entry_refuses_what_a_whole_read_refuses(tmp_path: Path):
+    path = tmp_path / "entities.yaml"
+    for text in ("entities:\n  - id: [\n", "entities: []\n---\nx: 1\n"):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(BuildError) as whole:
+            read_yaml(path)
+        with pytest.raises(BuildError) as streamed:
+            read_yaml_entries(path, "entities", lambda entry: None)
+        assert streamed.value.problems == whole.value.problems
+
+
+def test_the_registry_is_handed_over_one_entry_at_a_time(tmp_path: Path):
+    # the entries before a syntax error near the end are handed over before it is met: the file is not
+    # composed whole first
+    path = tmp_path / "entities.yaml"
+    path.write_text("entities:\n" + "".join(f"  - id: e{n}\n    name: E{n}\n" for n in range(3)) + "  - id: [\n",
+                    encoding="utf-8")
+    seen: list = []
+    with pytest.raises(BuildError, match="line 9 not valid YAML"):
+        read_yaml_entries(path, "entities", lambda entry: seen.append(entry["id"]))
+    assert seen == ["e0", "e1", "e2"]
 
 
 def test_an_alias_bomb_fails_at_once_in_little_memory(corpus: dict[str, Path]):
