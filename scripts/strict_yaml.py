@@ -180,10 +180,17 @@ class _EntryLoader(StrictLoader, Composer):
         StrictLoader.__init__(self, stream)
         Composer.__init__(self)
 
+    def next_node(self) -> Node:
+        """The next node of the stream, composed (with its children)."""
+        node = self.compose_node(None, None)  # type: ignore[arg-type]
+        if node is None:
+            raise yaml.YAMLError("expected a node")
+        return node
+
     def entry(self, place: str) -> Any:
         """The next node, composed and constructed alone (its problems placed under ``place``)."""
         line = self.peek_event().start_mark.line + 1
-        node = self.compose_node(None, None)  # type: ignore[arg-type]
+        node = self.next_node()
         for name in self.anchors:  # anchors do not outlive their entry (nor keep its nodes in memory)
             self.anchors[name] = EARLIER_ENTRY
         self.root_place = place
@@ -310,7 +317,7 @@ def _streamed_document(loader: _EntryLoader, key: str, each: Callable[[Any], Non
         start = loader.get_event()
         pairs: list[tuple[Node, Node]] = []
         while not loader.check_event(MappingEndEvent):
-            key_node = loader.compose_node(None, None)  # type: ignore[arg-type]
+            key_node = loader.next_node()
             if isinstance(key_node, ScalarNode) and key_node.value == key and loader.check_event(SequenceStartEvent) \
                     and not getattr(loader.peek_event(), "anchor", None):
                 listing = loader.get_event()
@@ -323,7 +330,7 @@ def _streamed_document(loader: _EntryLoader, key: str, each: Callable[[Any], Non
                 end = loader.get_event()
                 value_node: Node = SequenceNode("tag:yaml.org,2002:seq", [], listing.start_mark, end.end_mark)
             else:
-                value_node = loader.compose_node(None, None)  # type: ignore[arg-type]
+                value_node = loader.next_node()
             pairs.append((key_node, value_node))
         end = loader.get_event()
         loader.root_place = ""
