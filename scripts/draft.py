@@ -57,7 +57,6 @@ METADATA_FIELDS = tuple(key for key in load_schema("sources").annotation_keys.va
 MAX_SLUG_WORDS = 8
 # libyaml's C emitter when present (the pure-Python one dominates the time of writing many drafts)
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Articles per task sent to a worker process, and tasks in flight per process: enough to keep the
 # workers busy while the reduce writes, few enough that drafted articles do not pile up in memory.
 ARTICLES_PER_TASK = 8
@@ -454,13 +453,18 @@ def aliases_yaml(aliases: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def entity_entries(entities: list[ann.Entity]) -> list[str]:
-    """Registry entries (``  - id: ...`` blocks) of proposed entities, marked ``status: proposed``."""
+def entity_entries(entities: Iterable[ann.Entity], proposed: bool = True) -> list[str]:
+    """Registry entries (``  - id: ...`` blocks) of entities: all marked ``status: proposed`` (the drafter's
+    proposals), or with ``proposed=False`` as they are (their notes, and the status only of a proposed one)."""
     lines: list[str] = []
     for entity in entities:
-        lines += [f"  - id: {entity.entity_id}", f"    name: {_scalar(entity.name)}", f"    type: {entity.type}",
-                  f"    aliases: {_scalar(entity.aliases)}", f"    description: {_scalar(entity.description)}",
-                  f"    status: {ann.PROPOSED}"]
+        lines += [f"  - id: {_scalar(entity.entity_id)}", f"    name: {_scalar(entity.name)}",
+                  f"    type: {_scalar(entity.type)}", f"    aliases: {_scalar(entity.aliases)}",
+                  f"    description: {_scalar(entity.description)}"]
+        if entity.notes is not None and not proposed:
+            lines.append(f"    notes: {_scalar(entity.notes)}")
+        if proposed or entity.proposed:
+            lines.append(f"    status: {ann.PROPOSED}")
     return lines
 
 
@@ -486,14 +490,13 @@ def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Pa
     from scripts.tables import BuildInputs
 
     with tempfile.TemporaryDirectory() as scratch:
+        # the registry's entities and the proposals written as one registry (line by line: parsing the registry
+        # as one YAML document to append to it took ~30 bytes per byte of YAML, kept by the build's workers)
         registry_path = Path(scratch) / "entities.yaml"
-        # the registry's entries and the proposals as one document: appending text would depend on how
-        # the registry file indents its list
-        document = yaml.load(registry_source.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-        entries = yaml.load("\n".join(["entities:", *entity_entries(proposed)]), Loader=YAML_LOADER)["entities"]
-        document["entities"] = [*(document.get("entities") or []), *(entries or [])]
-        registry_path.write_text(yaml.dump(document, Dumper=YAML_DUMPER, allow_unicode=True, sort_keys=False),
-                                 encoding="utf-8")
+        lines = ["entities:", *entity_entries(ann.load_registry(registry_source).values(), proposed=False),
+                 *entity_entries(proposed)]
+        registry_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        del lines
         write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs)
     return {name: table_rows(out_dir, name) for name in TABLES}
 
@@ -614,11 +617,13 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     if show_progress:
         print(file=sys.stderr)
     proposed = writer.finish()
-    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted or writer.resumed else {}
+    resumed = writer.resumed
+    del writer, registry  # the merger's state: the preview's build (and its workers, forked) need none of it
+    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted or resumed else {}
     for error in errors:
         report(f"error: {error}")
-    earlier = (f" ({skipped} skipped: drafted before, or the same bytes twice; {writer.resumed} drafts "
-               "of earlier runs kept)" if skipped or writer.resumed else "")
+    earlier = (f" ({skipped} skipped: drafted before, or the same bytes twice; {resumed} drafts "
+               "of earlier runs kept)" if skipped or resumed else "")
     report(f"drafted {drafted} of {len(paths)} articles{earlier} into {out_dir}: "
            + ", ".join(f"{name} {count}" for name, count in counts.items())
            + f"; {len(proposed)} proposed entities in {out_dir / PROPOSED_FILE}")
