@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +190,7 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
             problems.messages += batch.errors
             named.raw_files += batch.raw_files
             named.unreadable |= batch.unreadable
-            store.record(batch.counts)
+            store.record(batch.counts, batch.sizes)
             copied += batch.copied
         # The unreferenced raw files (a walk of the raw folder, about 1 s per 10,000 files) are found by a
         # task while this process checks the keys and splits the tables; their problems, like the map's,
@@ -199,19 +199,25 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
         if problems.messages:
             problems.messages += unreferenced.result()
             problems.raise_if_any()
+        splitting: dict[str, Any] = {}
         try:
             store.add("entities", rows_to_arrow(schemas["entities"], entity_rows(build_inputs.registry_path, registry,
                                                                                 schemas["entities"])), "registry")
             # Reduce: keys and duplicates here, then each table's sort and write as tasks
-            plan = {name: partitioning.parts_for(store.counts[name]) for name in TABLES}
+            plan = {name: partitioning.parts_for(store.counts[name], store.sizes[name]) for name in TABLES}
+            # The tables past a threshold of config/package.yaml are split into their parts by tasks (one
+            # per table, beside the key checks here); then each table, or each part, is sorted and written
+            # by a task of its own.
+            splitting = {name: submit(client, split_table, schemas[name], store, plan[name], scratch)
+                         for name in REDUCE_ORDER if plan[name] > 1}
             connection = connect(scratch)
             check_keys(connection, store, schemas)
             connection.close()
-            # Each table is one task (single files) or one task per part (past the threshold, the parts of
-            # config/package.yaml); the tables' parts are split here first, in one DuckDB pass each.
-            splits = {name: split_table(schemas[name], store, plan[name], scratch) for name in REDUCE_ORDER
-                      if plan[name] > 1}
+            splits = {name: task.result() for name, task in splitting.items()}
         except BuildError:
+            for task in splitting.values():  # let them finish before the scratch folder they write is removed
+                with suppress(Exception):
+                    task.result()
             problems.messages += unreferenced.result()
             problems.raise_if_any()
             raise

@@ -40,20 +40,33 @@ PART_DIGITS = 3               # part-000 ... part-999; more parts widen the numb
 
 @dataclass(frozen=True)
 class Partitioning:
-    """When a table is split and into how many parts (``partitions`` of ``config/package.yaml``)."""
+    """When a table is split and into how many parts (``partitions`` of ``config/package.yaml``).
 
-    above_rows: int        # a table with at most this many rows stays one file
+    A table is split past either threshold: rows (a long table) or bytes of text (a table of long
+    values, like the articles' texts, whose rows are few but whose sort would hold them all); the parts
+    are as many as the stricter of the two asks for.
+    """
+    above_rows: int        # a table with at most this many rows (and bytes, below) stays one file
     rows_per_part: int     # past it, the fewest parts (a power of two) averaging at most this many rows
+    above_bytes: int = 2 ** 62      # the same for the UTF-8 bytes of a table's text values (:func:`text_bytes`)
+    bytes_per_part: int = 2 ** 62
 
-    def parts_for(self, rows: int) -> int:
-        """How many parts a table of ``rows`` rows is written as (1: single files)."""
-        if rows <= self.above_rows:
+    def parts_for(self, rows: int, size: int = 0) -> int:
+        """How many parts a table of ``rows`` rows and ``size`` bytes of text is written as (1: single files)."""
+        wanted = [math.ceil(rows / self.rows_per_part)] if rows > self.above_rows else []
+        wanted += [math.ceil(size / self.bytes_per_part)] if size > self.above_bytes else []
+        if not wanted:
             return 1
-        return max(2, 1 << max(0, math.ceil(math.log2(math.ceil(rows / self.rows_per_part)))))
+        return max(2, 1 << max(0, math.ceil(math.log2(max(wanted)))))
+
+
+SETTINGS = {"above_rows": "rows", "rows_per_part": "rows", "above_bytes": "bytes", "bytes_per_part": "bytes"}
+REQUIRED_SETTINGS = ("above_rows", "rows_per_part")
 
 
 def load_partitioning(config_path: Path | None = None) -> Partitioning:
-    """The ``partitions`` settings of ``config/package.yaml`` (or ``config_path``)."""
+    """The ``partitions`` settings of ``config/package.yaml`` (or ``config_path``); the byte thresholds
+    may be left out (no byte threshold)."""
     from scripts import package
     from scripts.strict_yaml import load_yaml
 
@@ -62,13 +75,30 @@ def load_partitioning(config_path: Path | None = None) -> Partitioning:
     problems = []
     if not isinstance(settings, dict):
         raise BuildError(f"{path}: partitions: missing (above_rows and rows_per_part)")
-    for key in ("above_rows", "rows_per_part"):
+    for key, unit in SETTINGS.items():
+        if key not in settings and key not in REQUIRED_SETTINGS:
+            continue
         value = settings.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append(f"{path}: partitions.{key}: {value!r} is not a whole number of rows, 1 or more")
+            problems.append(f"{path}: partitions.{key}: {value!r} is not a whole number of {unit}, 1 or more")
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        problems.append(f"{path}: partitions: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(SETTINGS)}")
     if problems:
         raise BuildError.of(problems)
-    return Partitioning(settings["above_rows"], settings["rows_per_part"])
+    return Partitioning(**{key: settings[key] for key in SETTINGS if key in settings})
+
+
+def text_bytes(table: pa.Table) -> int:
+    """The UTF-8 bytes of the text values of ``table`` (its string columns): what the byte thresholds count,
+    a function of the rows alone (not of how they are chunked)."""
+    import pyarrow.compute as pc
+
+    total = 0
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            total += pc.sum(pc.binary_length(column)).as_py() or 0
+    return total
 
 
 # --- Which part a row belongs to -----------------------------------------------------

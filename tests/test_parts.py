@@ -98,17 +98,54 @@ def test_the_number_of_parts_is_a_power_of_two_past_the_threshold_only() -> None
         assert rows / parts <= 300 and (parts == 2 or rows / (parts // 2) > 300)  # the fewest such parts
 
 
+def test_a_table_of_few_rows_but_many_bytes_of_text_is_split_by_its_bytes() -> None:
+    plan = Partitioning(above_rows=1000, rows_per_part=300, above_bytes=10_000, bytes_per_part=4_000)
+    assert [plan.parts_for(rows, size) for rows, size in ((10, 0), (10, 10_000), (1000, 10_000))] == [1, 1, 1]
+    assert plan.parts_for(10, 10_001) == 4          # 10,001 bytes in parts of at most 4,000: 3, a power of two: 4
+    assert plan.parts_for(1001, 10_001) == 4        # rows ask for 4 too
+    assert plan.parts_for(5000, 10_001) == 32       # the stricter of the two: 17 parts by rows, 32
+    assert plan.parts_for(10, 100_000) == 32        # 25 parts by bytes
+
+
+def test_text_bytes_count_the_utf8_bytes_of_the_text_values_whatever_the_chunks() -> None:
+    from scripts.parts import text_bytes
+
+    table = pa.table({"id": ["a", "bb", None], "text": ["Kābul", "", "ß"], "count": [1, 2, 3]})
+    assert text_bytes(table) == 1 + 2 + 6 + 0 + 2
+    assert text_bytes(pa.concat_tables([table.slice(0, 1), table.slice(1)])) == text_bytes(table)
+
+
+def test_past_the_byte_threshold_the_texts_are_written_as_parts_and_read_as_one_table(
+        corpus: dict[str, Path], single: Path, tmp_path: Path) -> None:
+    # the fixture's texts are a few KB; the other tables' text values far fewer bytes
+    texts_bytes = sum(len(text.encode("utf-8")) + len(source_id.encode("utf-8")) for source_id, text in
+                      zip(*(read_table(single, "texts").column(c).to_pylist() for c in ("source_id", "text"))))
+    plan = Partitioning(above_rows=10**9, rows_per_part=10**9, above_bytes=texts_bytes - 1,
+                        bytes_per_part=texts_bytes // 3)
+    write_package(tmp_path, BuildInputs(**corpus), partitioning=plan)
+    assert table_paths(tmp_path, "texts", "parquet") == [tmp_path / p for p in table_files("texts", "parquet", 4)]
+    assert table_paths(tmp_path, "sources", "parquet") == [tmp_path / "data" / "sources.parquet"]
+    for name in TABLES:
+        assert rows_by_key(read_table(tmp_path, name), name) == rows_by_key(read_table(single, name), name)
+
+
 def test_the_partitions_of_the_package_config_are_read_and_checked(tmp_path: Path) -> None:
     from scripts.parts import load_partitioning
 
     assert load_partitioning(ROOT / "config" / "package.yaml").above_rows >= 1
     bad = tmp_path / "package.yaml"
-    bad.write_text("partitions:\n  above_rows: -1\n  rows_per_part: many\n", encoding="utf-8")
+    bad.write_text("partitions:\n  above_rows: -1\n  rows_per_part: many\n  above_bytes: 0\n  per_part: 3\n",
+                   encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         load_partitioning(bad)
     assert [p.split(": ", 1)[1] for p in caught.value.problems] == [
         "partitions.above_rows: -1 is not a whole number of rows, 1 or more",
-        "partitions.rows_per_part: 'many' is not a whole number of rows, 1 or more"]
+        "partitions.rows_per_part: 'many' is not a whole number of rows, 1 or more",
+        "partitions.above_bytes: 0 is not a whole number of bytes, 1 or more",
+        "partitions: unknown setting(s) per_part; allowed: above_rows, rows_per_part, above_bytes, bytes_per_part"]
+    rows_only = tmp_path / "rows-only.yaml"
+    rows_only.write_text("partitions:\n  above_rows: 5\n  rows_per_part: 5\n", encoding="utf-8")
+    assert load_partitioning(rows_only).parts_for(5, 10**15) == 1   # no byte threshold when none is set
 
 
 # --- The files and the descriptor ------------------------------------------------------------
