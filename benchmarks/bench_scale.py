@@ -232,17 +232,21 @@ def _build(out: Path, inputs: dict[str, Path], workers: int) -> None:
         from scripts.tables import BuildInputs
 
         if ROWS_PER_PART:
-            from scripts.parts import Partitioning
+            from dataclasses import replace
+
+            from scripts.parts import load_partitioning
 
             build.write_package(out, BuildInputs(**inputs), workers,
-                                partitioning=Partitioning(ROWS_PER_PART, ROWS_PER_PART))
+                                partitioning=replace(load_partitioning(), above_rows=ROWS_PER_PART,
+                                                     rows_per_part=ROWS_PER_PART))
         else:
             build.write_package(out, BuildInputs(**inputs), workers)
     else:
         build.build_package(out, **inputs)
 
 
-# --rows-per-part: the build's partitions (above_rows and rows_per_part alike) instead of config/package.yaml's
+# --rows-per-part: the build's row thresholds (above_rows and rows_per_part alike) instead of config/package.yaml's
+# (its byte thresholds are kept)
 ROWS_PER_PART: int | None = None
 
 
