@@ -248,20 +248,30 @@ def read_yaml(path: Path) -> tuple[Any, list[str]]:
     A file that cannot be read, is too large or is not YAML raises a BuildError: there is no document.
     """
     loader = StrictLoader(_text_of(path))
+    document = _parsed(path, loader, loader.get_single_data)
+    return document, _messages(path, loader.problems())
+
+
+def _parsed(path: Path, loader: Any, read: Callable[[], Any]) -> Any:
+    """``read()`` of ``loader``; YAML that cannot be read is a BuildError naming the file and the line."""
     try:
-        document = loader.get_single_data()
+        return read()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
         raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     finally:
         loader.dispose()
-    problems = []
-    for kind, found in loader.problems():
-        problems += [f"{path}: line {line}: {message}" for line, message in found[:MAX_PROBLEMS_PER_KIND]]
+
+
+def _messages(path: Path, problems: list[tuple[str, list[tuple[int, str]]]]) -> list[str]:
+    """The problems of a file as messages, at most :data:`MAX_PROBLEMS_PER_KIND` of each kind."""
+    messages = []
+    for kind, found in problems:
+        messages += [f"{path}: line {line}: {message}" for line, message in found[:MAX_PROBLEMS_PER_KIND]]
         if len(found) > MAX_PROBLEMS_PER_KIND:
-            problems.append(f"{path}: {len(found) - MAX_PROBLEMS_PER_KIND} more problems like these ({kind})")
-    return document, problems
+            messages.append(f"{path}: {len(found) - MAX_PROBLEMS_PER_KIND} more problems like these ({kind})")
+    return messages
 
 
 def load_yaml(path: Path) -> Any:
@@ -270,7 +280,6 @@ def load_yaml(path: Path) -> Any:
     if problems:
         raise BuildError.of(problems)
     return document
-
 
 
 def read_yaml_entries(path: Path, key: str, each: Callable[[Any], None]) -> tuple[Any, list[str]]:
@@ -287,20 +296,8 @@ def read_yaml_entries(path: Path, key: str, each: Callable[[Any], None]) -> tupl
         for kind, located in problems:
             found.setdefault(kind, []).extend(located)
 
-    try:
-        document = _streamed_document(loader, key, each, keep)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise BuildError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    finally:
-        loader.dispose()
-    problems = []
-    for kind, located in found.items():
-        problems += [f"{path}: line {line}: {message}" for line, message in located[:MAX_PROBLEMS_PER_KIND]]
-        if len(located) > MAX_PROBLEMS_PER_KIND:
-            problems.append(f"{path}: {len(located) - MAX_PROBLEMS_PER_KIND} more problems like these ({kind})")
-    return document, problems
+    document = _parsed(path, loader, lambda: _streamed_document(loader, key, each, keep))
+    return document, _messages(path, list(found.items()))
 
 
 def _streamed_document(loader: _EntryLoader, key: str, each: Callable[[Any], None],
