@@ -8,7 +8,8 @@ at least 100 entities: 10k+ at 100k articles), then runs each stage in a
 fresh process and prints, per corpus size and stage, wall time, CPU time
 (the process and the workers it waited for), peak RSS (the sum over the
 process and its children, sampled every 0.1 s) and per-article costs. Stages:
-``draft``, ``build``, ``rebuild`` (the build with a row cache, cold then warm),
+``draft``, ``build`` (as ``python -m scripts build`` builds its staging folder: raw files hard-linked),
+``build-out`` (as ``build --out``: raw files copied), ``rebuild`` (the build with a row cache, cold then warm),
 ``validate`` (without Great Expectations), ``validate-gx`` (with them, no Data Docs), ``map`` (the build's per-source
 stage alone), ``draft-text`` (what the drafter does per article, in one
 process: the CPU of drafting the articles after the registry is loaded and
@@ -66,7 +67,7 @@ MENTIONS_PER_ARTICLE = 12
 SENTENCES_PER_ARTICLE = 36
 # rebuild: the build twice with a row cache, cold then warm; map: the build's per-source stage alone;
 # draft-text: the drafter's per-article work alone (its CPU after the registry is loaded)
-STAGES = ("draft", "build", "validate", "validate-gx", "rebuild", "map", "draft-text")
+STAGES = ("draft", "build", "build-out", "validate", "validate-gx", "rebuild", "map", "draft-text")
 SMALL_STAGES_UP_TO = 10_000  # draft and rebuild only up to this corpus size (drafting 100k takes hours here)
 
 
@@ -184,9 +185,9 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
                                        registry_path=inputs["registry_path"])
         if errors:
             raise SystemExit(f"{len(errors)} articles failed: {errors[:3]}")
-    elif stage == "build":
+    elif stage in ("build", "build-out"):
         with quiet:
-            _build(out / "package", inputs, workers)
+            _build(out / "package", inputs, workers, link_raw=stage == "build")
     elif stage == "draft-text":
         from scripts import draft
         from scripts.normalise import load_site_profiles
@@ -224,23 +225,30 @@ def run_stage(stage: str, corpus: Path, out: Path, workers: int) -> None:
     print(json.dumps({"cpu": cpu_own + cpu_children, "cpu_own": cpu_own, "cpu_children": cpu_children, **measured}))
 
 
-def _build(out: Path, inputs: dict[str, Path], workers: int) -> None:
-    """The build with ``workers`` workers (a build without workers, older than this benchmark, runs in one process)."""
+def _build(out: Path, inputs: dict[str, Path], workers: int, link_raw: bool) -> None:
+    """The build with ``workers`` workers (a build without workers, older than this benchmark, runs in one process).
+
+    ``link_raw``: the raw files hard-linked as ``python -m scripts build`` (``make data``) does in its
+    staging folder; without, copied as ``build --out`` does for a package handed on (older builds always copy).
+    """
+    import inspect
+
     from scripts import build
 
     if hasattr(build, "write_package"):
         from scripts.tables import BuildInputs
 
+        options: dict[str, Any] = {}
+        if "link_raw" in inspect.signature(build.write_package).parameters:
+            options["link_raw"] = link_raw
         if ROWS_PER_PART:
             from dataclasses import replace
 
             from scripts.parts import load_partitioning
 
-            build.write_package(out, BuildInputs(**inputs), workers,
-                                partitioning=replace(load_partitioning(), above_rows=ROWS_PER_PART,
-                                                     rows_per_part=ROWS_PER_PART))
-        else:
-            build.write_package(out, BuildInputs(**inputs), workers)
+            options["partitioning"] = replace(load_partitioning(), above_rows=ROWS_PER_PART,
+                                              rows_per_part=ROWS_PER_PART)
+        build.write_package(out, BuildInputs(**inputs), workers, **options)
     else:
         build.build_package(out, **inputs)
 
@@ -258,7 +266,7 @@ def measure(stage: str, corpus: Path, out: Path, workers: int = 1) -> dict[str, 
                "--workers", str(workers), *(["--rows-per-part", str(ROWS_PER_PART)] if ROWS_PER_PART else [])]
     if stage == "draft":
         shutil.rmtree(out / "draft", ignore_errors=True)  # else the draft resumes the last run's and skips all
-    if stage == "build":
+    if stage in ("build", "build-out"):
         # every build starts from an empty folder: writing over the last run's package (100k raw copies and
         # the tables unlinked first) cost a later run tens of seconds an earlier one did not pay
         shutil.rmtree(out / "package", ignore_errors=True)

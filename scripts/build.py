@@ -118,13 +118,14 @@ def _worker_count(client: Any) -> int:
 
 
 def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None,
-                spill: RunStore | None = None, copy_raw_to: Path | None = None) -> Iterator[Batch]:
+                spill: RunStore | None = None, copy_raw_to: Path | None = None,
+                link_raw: bool = False) -> Iterator[Batch]:
     """Map: every batch of sources, in source order, on ``client`` (see :func:`executor`).
 
     With ``spill``, each batch writes its rows to that run store where it runs and returns their counts
     (no rows travel back); without, it returns them as Arrow tables. ``copy_raw_to``: each batch copies
-    its raw files into that package folder too. Batches come back in source order whatever finishes
-    first, so the output is the same bytes for any number of workers.
+    its raw files into that package folder too (hard links with ``link_raw``). Batches come back in
+    source order whatever finishes first, so the output is the same bytes for any number of workers.
     """
     if client is None:
         context = context or Context.load(inputs)
@@ -133,7 +134,8 @@ def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None
     in_flight = _worker_count(client) * BATCHES_IN_FLIGHT_PER_WORKER
     pending: deque[Any] = deque()
     for batch_paths, first in batches_of(inputs.source_paths()):
-        pending.append(submit(client, map_batch, batch_paths, first, inputs, context, True, spill, copy_raw_to))
+        pending.append(submit(client, map_batch, batch_paths, first, inputs, context, True, spill, copy_raw_to,
+                              link_raw))
         if len(pending) >= in_flight:
             yield pending.popleft().result()
     while pending:
@@ -161,13 +163,15 @@ def build_package(out_dir: Path, **inputs: Path) -> list[Path]:
 
 
 def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, scheduler: str | None = None,
-                  partitioning: Partitioning | None = None) -> list[Path]:
+                  partitioning: Partitioning | None = None, link_raw: bool = False) -> list[Path]:
     """Build tables, schemas and descriptor into ``out_dir``; returns the published files.
 
     ``workers`` and ``scheduler`` are those of :func:`executor`: the map, the tables' (or their parts')
     sorts and writes and the copies of the raw files run there; the key checks and the split of a
     partitioned table run here. ``partitioning``: when a table is written as parts (default: the
-    ``partitions`` of ``config/package.yaml``); the same bytes for any ``workers``.
+    ``partitions`` of ``config/package.yaml``); the same bytes for any ``workers``. ``link_raw``: the
+    package's raw files are hard links to the inputs' (a staging folder validated and then removed, as
+    :func:`build_and_publish` makes), not copies (a package handed to a user: :func:`build_into`).
     """
     schemas = load_schemas()
     partitioning = partitioning or load_partitioning()
@@ -186,7 +190,7 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
         # also copies its raw files into the package, so the copies are spread over the workers)
         named = Batch(0)  # the raw files the annotations name, for the unreferenced-file reduce
         copied: list[str] = []
-        for batch in map_batches(client, build_inputs, context, store, out_dir):
+        for batch in map_batches(client, build_inputs, context, store, out_dir, link_raw):
             problems.messages += batch.errors
             named.raw_files += batch.raw_files
             named.unreadable |= batch.unreadable
@@ -297,7 +301,8 @@ def build_and_publish(run_gx: bool = True, target: Path = ROOT, workers: int = 1
                 changed = write_suites(generate_suites())
                 if changed:
                     print(f"regenerated Great Expectations suites: {', '.join(changed)}")
-            write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler)
+            # the staging folder's raw files are links: it is validated, its tables published, then removed
+            write_package(staging, BuildInputs(**inputs, cache_dir=cache_dir), workers, scheduler, link_raw=True)
             # the report stays (build/ is not published) so a failed build can be read afterwards
             validate_package(staging, run_gx=run_gx, report_path=target / "build" / "validation" / "report.json",
                              project_dir=target)

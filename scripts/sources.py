@@ -153,12 +153,20 @@ def raw_path_of(raw_file: Any, raw_dir: Path, where: str) -> Path:
 def unreferenced_raw_files(raw_files: Iterable[str], raw_dir: Path = RAW_DIR) -> list[str]:
     """A message for each file of ``raw_dir`` that none of ``raw_files`` (the annotations' ``raw_file``)
     names, directly or through a link (hidden files aside)."""
-    referenced = {(raw_dir / raw_file).resolve() for raw_file in raw_files}
+    raw_files = list(raw_files)
+    named = set(raw_files)
+    # a file named as it lies is referenced; only the others are resolved (links, "./" and the like):
+    # resolving every path cost 0.6 s per 10,000 files
+    referenced: set[Path] | None = None
     messages = []
     for path in sorted(raw_dir.rglob("*")):
         relative = path.relative_to(raw_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts) \
-                and path.resolve() not in referenced:
+        if relative.as_posix() in named or any(part.startswith(".") for part in relative.parts) \
+                or not path.is_file():
+            continue
+        if referenced is None:
+            referenced = {(raw_dir / raw_file).resolve() for raw_file in raw_files}
+        if path.resolve() not in referenced:
             shown = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
             messages.append(f"{shown}: no annotation file names this raw file in 'raw_file', so it is not in the "
                             f"dataset; draft its annotation with `python -m scripts add {shown}`")

@@ -168,7 +168,8 @@ def source_rows(path: Path, index: int, inputs: BuildInputs, context: Context,
 
 
 def map_batch(paths: Sequence[Path | str], first: int, inputs: BuildInputs, context: Context | None = None,
-              arrow: bool = False, spill: RunStore | None = None, copy_raw_to: Path | None = None) -> Batch:
+              arrow: bool = False, spill: RunStore | None = None, copy_raw_to: Path | None = None,
+              link_raw: bool = False) -> Batch:
     """Rows of the sources ``paths`` (source ``first`` onwards); a source that fails adds its error.
 
     ``arrow``: return the rows as Arrow tables (compact to send between processes and to spill).
@@ -176,7 +177,8 @@ def map_batch(paths: Sequence[Path | str], first: int, inputs: BuildInputs, cont
     so that no rows travel back to the process that reduces them.
     ``copy_raw_to``: when every source of the batch was built, copy their raw files into that package
     folder here too (:func:`copy_raw_files`; ``Batch.copied`` names them), spread over the workers like
-    the rest of the map instead of a reduce task of its own.
+    the rest of the map instead of a reduce task of its own; ``link_raw``: hard links, not copies
+    (:func:`copy_raw_files`).
     """
     context = context or _process_context(inputs)
     batch = Batch(first, {name: [] for name in TABLES if name != "entities"})
@@ -193,7 +195,7 @@ def map_batch(paths: Sequence[Path | str], first: int, inputs: BuildInputs, cont
     batch.to_arrow(context.schemas)
     if copy_raw_to is not None:
         raw_paths = [str(raw_path) for raw_path in batch.tables["sources"].column("raw_path").to_pylist()]
-        batch.copied = copy_raw_files(raw_paths, inputs.raw_dir, copy_raw_to)
+        batch.copied = copy_raw_files(raw_paths, inputs.raw_dir, copy_raw_to, link_raw)
     if spill is not None:
         for name, table in batch.tables.items():
             spill.write(name, table, f"{first:09d}")
@@ -237,11 +239,14 @@ def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH) -> Iterator[tup
         yield [str(path) for path in paths[first:first + size]], first
 
 
-def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[str]:
+def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path, link: bool = False) -> list[str]:
     """Copy each source's raw file to its ``raw_path`` inside ``out_dir``; returns the ``raw_path``s copied.
 
     A built package then holds the bytes its ``raw_sha256`` describe and validates on its own. Nothing is
-    copied when ``out_dir`` is the project itself (its raw files are already there).
+    copied when ``out_dir`` is the project itself (its raw files are already there). ``link``: a hard link
+    instead of a copy (a copy where the file system refuses one), for a staging folder that is validated
+    and removed, never handed to anyone: a copy creates a file (an inode), which cost ext4 up to 0.4 ms
+    of kernel time per file after a build's files had just been deleted, a quarter of a build's CPU.
     """
     copied = []
     same_folder: dict[tuple[Path, Path], bool] = {}  # resolved once per pair of folders, not per file
@@ -254,10 +259,22 @@ def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path) -> list[s
         if same_folder[folders]:
             continue  # building into the project itself
         target.parent.mkdir(parents=True, exist_ok=True)
-        # a copy, not a hard link: editing a built package must never touch data/raw/
-        shutil.copyfile(source, target)
+        # never written through: a file left there by an earlier build may be a link to the raw file
+        target.unlink(missing_ok=True)
+        # a package that leaves the build gets copies: editing it must never touch data/raw/
+        if not (link and _linked(source, target)):
+            shutil.copyfile(source, target)
         copied.append(raw_path)
     return copied
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """Hard-link ``target`` to ``source``; False when the file system cannot (another device, no links)."""
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        return False
+    return True
 
 
 def entity_row(entity: ann.Entity) -> dict[str, Any]:

@@ -271,6 +271,36 @@ def test_each_batch_copies_its_raw_files_into_the_package_and_a_failed_batch_cop
     assert failed.errors and failed.copied == [] and not (tmp_path / "other").exists()
 
 
+def test_a_staging_build_links_the_raw_files_and_a_copy_never_writes_through_an_earlier_link(tmp_path: Path) -> None:
+    """make data's staging folder holds hard links to data/raw/ (validated, then removed: no file is created
+    per article); a package handed on holds copies, and copying over a link left by an earlier build replaces
+    the link instead of writing into the file it leads to."""
+    import os
+
+    from conftest import write_fixture_corpus
+    from scripts.tables import BuildInputs, RunStore, map_batch
+
+    inputs = BuildInputs(**write_fixture_corpus(tmp_path / "corpus"))
+    paths = inputs.source_paths()
+    raw_files = sorted(inputs.raw_dir.iterdir())
+    linked = map_batch(paths, 0, inputs, spill=RunStore(tmp_path / "runs"), copy_raw_to=tmp_path / "staging",
+                       link_raw=True)
+    assert sorted(linked.copied) == [f"data/raw/{path.name}" for path in raw_files]
+    for path in raw_files:
+        assert os.path.samefile(tmp_path / "staging" / "data" / "raw" / path.name, path)
+
+    package_raw = tmp_path / "package" / "data" / "raw"
+    package_raw.mkdir(parents=True)
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("not an article\n", encoding="utf-8")
+    (package_raw / raw_files[0].name).hardlink_to(decoy)  # an earlier build's link
+    map_batch(paths, 0, inputs, spill=RunStore(tmp_path / "runs-2"), copy_raw_to=tmp_path / "package")
+    assert decoy.read_text(encoding="utf-8") == "not an article\n"
+    for path in raw_files:
+        copy = package_raw / path.name
+        assert copy.read_bytes() == path.read_bytes() and not os.path.samefile(copy, path)
+
+
 def test_an_unreferenced_raw_file_is_reported_before_a_key_twice_by_one_process_and_two_workers(
         tmp_path: Path) -> None:
     """The unreferenced raw files are found by a task while the key checks run: their problem still comes
