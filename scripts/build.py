@@ -113,6 +113,41 @@ def submit(client: Any, function: Callable[..., Any], *args: Any) -> Any:
     return _InProcess(function, *args) if client is None else client.submit(function, *args, pure=False)
 
 
+def run_in_turn(client: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
+    """The results of ``calls`` (each a function and its arguments), in the order given.
+
+    On a Dask ``client`` each worker runs one call at a time, and the next call of the list goes to the
+    first worker to finish (list scheduling: with the longest calls first, the workers finish together).
+    Submitted all at once, Dask would place every call on a worker when submitted, by its guess of their
+    durations, and a worker could wait idle while calls queue behind the longest on the other. A call
+    that fails raises once the calls already running have finished (they may write to a folder the
+    caller removes on the error); without a client the calls run here, one after the other.
+    """
+    if client is None:
+        return [function(*args) for function, *args in calls]
+    from dask.distributed import wait
+
+    results: list[Any] = [None] * len(calls)
+    running: dict[Any, int] = {}
+    failure: BaseException | None = None
+    waiting = deque(enumerate(calls))
+    slots = _worker_count(client)
+    while running or (waiting and failure is None):
+        while waiting and failure is None and len(running) < slots:
+            index, (function, *args) = waiting.popleft()
+            running[client.submit(function, *args, pure=False)] = index
+        done, _ = wait(list(running), return_when="FIRST_COMPLETED")
+        for future in done:
+            index = running.pop(future)
+            try:
+                results[index] = future.result()
+            except Exception as exc:  # noqa: BLE001 - raised below, once the running calls are done
+                failure = failure or exc
+    if failure is not None:
+        raise failure
+    return results
+
+
 def _worker_count(client: Any) -> int:
     return 1 if client is None else max(1, len(client.scheduler_info().get("workers", {})))
 
@@ -228,18 +263,16 @@ def write_package(out_dir: Path, build_inputs: BuildInputs, workers: int = 1, sc
         problems.messages += unreferenced.result()
         problems.raise_if_any()
         threads = None if client is None else 1  # the workers share the cores: one DuckDB thread each
-        tasks = {name: [submit(client, reduce_part, schemas[name], splits[name], part, plan[name], out_dir / "data",
-                               scratch, threads) for part in range(plan[name])] if name in splits
-                 else [submit(client, reduce_table, schemas[name], store, out_dir / "data", scratch, threads)]
-                 for name in REDUCE_ORDER}
-        written: list[Path] = []
-        counts = {}
-        for name in TABLES:
-            counts[name] = 0
-            for task in tasks[name]:
-                paths, rows = task.result()
-                written += paths
-                counts[name] += rows
+        # One call per table, or per part of a split table, handed to the workers in REDUCE_ORDER
+        calls = [(name, (reduce_part, schemas[name], splits[name], part, plan[name], out_dir / "data", scratch,
+                         threads) if name in splits else
+                  (reduce_table, schemas[name], store, out_dir / "data", scratch, threads))
+                 for name in REDUCE_ORDER for part in range(plan[name])]
+        results: dict[str, list[tuple[list[Path], int]]] = {name: [] for name in TABLES}
+        for (name, _), result in zip(calls, run_in_turn(client, [call for _, call in calls])):
+            results[name].append(result)
+        written: list[Path] = [path for name in TABLES for paths, _ in results[name] for path in paths]
+        counts = {name: sum(rows for _, rows in results[name]) for name in TABLES}
         written += [out_dir / raw_path for raw_path in copied]
     shutil.copytree(SCHEMAS_DIR, out_dir / "schemas", dirs_exist_ok=True)
     write_descriptor(out_dir)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
+
+import pytest
 
 from scripts import hashing
 from scripts.hashing import file_sha256
@@ -363,3 +367,43 @@ def test_build_out_writes_nothing_when_the_build_fails_and_the_whole_package_whe
     assert sorted(p.name for p in (out / "data" / "raw").iterdir()) == sorted(
         p.name for p in corpus["raw_dir"].iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
+
+
+
+def _wait_for(flag: str) -> tuple[int, bool]:
+    """A long call: waits (at most 60 s) until ``flag`` exists; returns its process and whether it saw it."""
+    deadline = time.monotonic() + 60
+    while not Path(flag).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), Path(flag).exists()
+
+
+def _touch(flag: str | None, after: float = 0.0) -> int:
+    """A call that creates ``flag`` (if any) ``after`` seconds; returns its process."""
+    time.sleep(after)
+    if flag:
+        Path(flag).touch()
+    return os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_reduce_calls_go_to_the_first_free_worker_and_a_failure_waits_for_the_running_calls(tmp_path: Path) -> None:
+    from scripts.build import executor, run_in_turn
+
+    flag = str(tmp_path / "shorts-done")
+    with executor(workers=2) as client:
+        # the long call holds one worker until the last short call has run: every short call must go to
+        # the other worker as it frees up (placed when submitted, one would wait behind the long call)
+        (long_pid, saw_flag), *short_pids = run_in_turn(client, [(_wait_for, flag), (_touch, None), (_touch, None),
+                                                                 (_touch, flag)])
+        assert saw_flag and long_pid not in short_pids and len(set(short_pids)) == 1
+        # a failing call raises once the call still running has finished (it may write into a folder the
+        # caller removes on the error), and the calls not yet started are not started
+        late, never = str(tmp_path / "late"), str(tmp_path / "never")
+        with pytest.raises(ValueError, match="broken"):
+            run_in_turn(client, [(_touch, late, 0.5), (_fail, "broken"), (_touch, never)])
+        assert Path(late).exists() and not Path(never).exists()
+    assert run_in_turn(None, [(_touch, None), (_touch, None)]) == [os.getpid()] * 2  # no client: here
