@@ -9,8 +9,11 @@ of its occurrences at offsets where the text holds exactly that substring.
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 
+import pyarrow as pa
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -18,6 +21,7 @@ from hypothesis import strategies as st
 from scripts.annotations import locate, occurrences
 from scripts.errors import BuildError
 from scripts.normalise import normalise_text
+from scripts.tables import _csv_cell, csv_lines
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 
@@ -91,3 +95,39 @@ def test_every_substring_round_trips_through_its_offsets(plain, raw: str, data: 
             locate(text, needle, None, "generated")
     else:
         assert locate(text, needle, None, "generated").start == starts[0]
+
+
+# Fields a CSV writer must quote, double or leave alone: separators, quotes, line ends, spaces, non-Latin text.
+CSV_TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from(
+    [",", '"', "\r", "\n", " ", "\t", "a", "Z", "7", "é", "ط", "“", "\u2028", ";", "'"]), max_size=12))
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> pa.Table:
+    """A table of one to four columns of text, integers, decimals and dates (nulls among them)."""
+    rows = draw(st.integers(min_value=1, max_value=6))
+    kinds = draw(st.lists(st.sampled_from(["text", "integer", "decimal", "date"]), min_size=1, max_size=4))
+    columns = {}
+    for index, kind in enumerate(kinds):
+        if kind == "text":
+            values, arrow_type = draw(st.lists(CSV_TEXT, min_size=rows, max_size=rows)), pa.string()
+        elif kind == "integer":
+            values, arrow_type = draw(st.lists(st.none() | st.integers(-2**62, 2**62), min_size=rows,
+                                               max_size=rows)), pa.int64()
+        elif kind == "decimal":
+            values, arrow_type = draw(st.lists(st.none() | st.floats(allow_nan=False, allow_infinity=False),
+                                               min_size=rows, max_size=rows)), pa.float64()
+        else:
+            values, arrow_type = draw(st.lists(st.none() | st.dates(), min_size=rows, max_size=rows)), pa.date32()
+        columns[f"c{index}"] = pa.array(values, arrow_type)
+    return pa.table(columns)
+
+
+@given(csv_tables())
+@PROPERTY_SETTINGS
+def test_csv_lines_are_the_bytes_of_pythons_csv_writer(table: pa.Table):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerows([_csv_cell(value) for value in record] for record in zip(*table.to_pydict().values()))
+    assert csv_lines(table) == out.getvalue().encode("utf-8")
+    assert csv_lines(table.slice(1)) == b"".join(csv_lines(table.slice(i, 1)) for i in range(1, table.num_rows))
