@@ -18,8 +18,8 @@ only up to 10k articles. Then the build, map and draft-text of 10k articles
 with a 100-entity and a 10k-entity registry (cost per article must not grow
 with the registry), and the
 speed-up of two workers over one on the first size past 1,000 (medians of
-``--repeats`` runs, with the load average before them: other jobs on the
-machine make wall times meaningless).
+``--repeats`` runs, the worker counts taking turns, with the load average before
+them: other jobs on the machine make wall times meaningless).
 
 ``python -m benchmarks.bench_scale [--sizes 1000 10000 100000] [--stages ...] [--workers 1 2]
 [--registry-sizes 100 10000] [--registry-articles 10000] [--registry-stages build map draft-text]
@@ -375,24 +375,30 @@ def main(argv: list[str] | None = None) -> None:
         if speedup_size and len(args.workers) > 1:
             print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) "
                   "| CPU of the stage's process + of its workers (medians) | peak RSS (max) "
-                  "| speed-up | load average (1 min) before the runs |")
+                  "| speed-up | load average (1 min) before the stage |")
             print("|---|---|---|---|---|---|---|---|---|", flush=True)
             corpus, out = work / f"speedup-{speedup_size}", work / f"speedup-out-{speedup_size}"
             if not (corpus / "entities.yaml").is_file():
                 write_corpus(speedup_size, corpus)
             for stage in args.speedup_stages:
+                counts = [workers for workers in args.workers
+                          if not (stage in ("draft", "rebuild") and speedup_size > args.draft_up_to)]
+                load = os.getloadavg()[0]
+                # the worker counts take turns, repeat after repeat: a drift of the machine (other load, the
+                # file system's state after the last run's files were removed) falls on every count alike
+                runs: dict[int, list[dict[str, float]]] = {workers: [] for workers in counts}
+                for _ in range(args.repeats):
+                    for workers in counts:
+                        runs[workers].append(measure(stage, corpus, out, workers))
                 first = None
-                for workers in args.workers:
-                    if stage in ("draft", "rebuild") and speedup_size > args.draft_up_to:
-                        continue
-                    load = os.getloadavg()[0]
-                    runs = [measure(stage, corpus, out, workers) for _ in range(args.repeats)]
-                    wall, cpu, cpu_own, cpu_children = (statistics.median(run[key] for run in runs)
+                for workers in counts:
+                    wall, cpu, cpu_own, cpu_children = (statistics.median(run[key] for run in runs[workers])
                                                         for key in ("wall", "cpu", "cpu_own", "cpu_children"))
                     first = first or wall
                     print(f"| {stage} | {speedup_size:,} | {workers} | {wall:.1f} s | {cpu:.1f} s | "
                           f"{cpu_own:.1f} s + {cpu_children:.1f} s | "
-                          f"{max(run['rss'] for run in runs):.0f} MiB | {first / wall:.2f}× | {load:.2f} |", flush=True)
+                          f"{max(run['rss'] for run in runs[workers]):.0f} MiB | {first / wall:.2f}× | {load:.2f} |",
+                          flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
