@@ -375,8 +375,8 @@ def main(argv: list[str] | None = None) -> None:
         if speedup_size and len(args.workers) > 1:
             print(f"\n| stage | articles | workers | wall (median of {args.repeats}) | CPU (median) "
                   "| CPU of the stage's process + of its workers (medians) | peak RSS (max) "
-                  "| speed-up | load average (1 min) before the stage |")
-            print("|---|---|---|---|---|---|---|---|---|", flush=True)
+                  "| speed-up | load average (1 min) before the stage | wall of each run, in order |")
+            print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
             corpus, out = work / f"speedup-{speedup_size}", work / f"speedup-out-{speedup_size}"
             if not (corpus / "entities.yaml").is_file():
                 write_corpus(speedup_size, corpus)
@@ -397,8 +397,8 @@ def main(argv: list[str] | None = None) -> None:
                     first = first or wall
                     print(f"| {stage} | {speedup_size:,} | {workers} | {wall:.1f} s | {cpu:.1f} s | "
                           f"{cpu_own:.1f} s + {cpu_children:.1f} s | "
-                          f"{max(run['rss'] for run in runs[workers]):.0f} MiB | {first / wall:.2f}× | {load:.2f} |",
-                          flush=True)
+                          f"{max(run['rss'] for run in runs[workers]):.0f} MiB | {first / wall:.2f}× | {load:.2f} | "
+                          f"{', '.join(format(run['wall'], '.1f') for run in runs[workers])} s |", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
