@@ -227,15 +227,23 @@ def share_context(inputs: BuildInputs, context: Context) -> None:
     _CONTEXTS[_context_key(inputs)] = context
 
 
-def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH) -> Iterator[tuple[list[str], int]]:
+def batches_of(paths: list[Path], size: int = SOURCES_PER_BATCH,
+               workers: int = 1) -> Iterator[tuple[list[str], int]]:
     """The source paths cut into consecutive batches: (paths as strings, index of the first).
 
+    On several ``workers`` the last ``workers * size`` sources are cut into quarter batches, so the
+    workers run out of work at nearly the same time: each takes the next batch as it frees up, and
+    with whole batches one could sit idle for most of a batch while the other finished its last.
     Strings, not Path objects: a task's arguments are pickled by the client and unpickled by Dask's
     scheduler and by the worker, and rebuilding 256 Path objects each time cost the client's event
     loop about 1 s of CPU per 10,000 sources.
     """
-    for first in range(0, len(paths), size):
-        yield [str(path) for path in paths[first:first + size]], first
+    tail = len(paths) - workers * size if workers > 1 else len(paths)
+    first = 0
+    while first < len(paths):
+        step = size if first < tail else max(1, size // 4)
+        yield [str(path) for path in paths[first:first + step]], first
+        first += step
 
 
 def copy_raw_files(raw_paths: list[str], raw_dir: Path, out_dir: Path, link: bool = False) -> list[str]:

@@ -407,3 +407,20 @@ def test_reduce_calls_go_to_the_first_free_worker_and_a_failure_waits_for_the_ru
             run_in_turn(client, [(_touch, late, 0.5), (_fail, "broken"), (_touch, never)])
         assert Path(late).exists() and not Path(never).exists()
     assert run_in_turn(None, [(_touch, None), (_touch, None)]) == [os.getpid()] * 2  # no client: here
+
+
+def test_batches_cover_every_source_once_in_order_and_end_in_quarter_batches_on_several_workers() -> None:
+    from scripts.tables import batches_of
+
+    paths = [Path(f"s{index:04d}.yaml") for index in range(1000)]
+    for workers in (1, 2, 3):
+        batches = list(batches_of(paths, 100, workers))
+        assert [path for batch, _ in batches for path in batch] == [str(path) for path in paths]
+        assert [first for _, first in batches] == [sum(len(batch) for batch, _ in batches[:i])
+                                                   for i in range(len(batches))]
+        sizes = [len(batch) for batch, _ in batches]
+        if workers == 1:
+            assert sizes == [100] * 10
+        else:  # the last workers * 100 sources in batches of 25
+            assert sizes == [100] * (10 - workers) + [25] * (4 * workers)
+    assert [len(batch) for batch, _ in batches_of(paths[:30], 100, 2)] == [25, 5]
