@@ -26,12 +26,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
+import secrets
 import shutil
 import sys
 import tempfile
 from collections import ChainMap, deque
 from collections.abc import Callable, Container, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,7 +252,7 @@ def draft_article(path_text: str, registry: dict[str, ann.Entity], profiles: dic
 
 
 def _draft_or_error(path_text: str) -> DraftedArticle | str | None:
-    """For the process pool: a drafted article with its annotation head rendered, the error message of a bad
+    """For a worker: a drafted article with its annotation head rendered, the error message of a bad
     one, or None for an article whose bytes an earlier run drafted already."""
     try:
         if _WORKER_STATE["drafted"] and _raw_sha256(Path(path_text)) in _WORKER_STATE["drafted"]:
@@ -280,35 +280,59 @@ def _draft_chunk(paths: list[str]) -> list[DraftedArticle | str | None]:
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile], drafted: frozenset[str]) -> None:
+def _init_worker(registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile], drafted: frozenset[str],
+                 run: str = "") -> None:
     """Set up a drafting process: its registry's look-ups are built and the drafter's modules imported here,
     once, so that no article's time limit counts them (on a loaded machine they took longer than the limit,
-    and the first article of each worker was reported as stopped)."""
+    and the first article of each worker was reported as stopped). ``run`` names the draft run it is for."""
     from scripts.drafter import numbers, quotes  # noqa: F401 -- imported for their module-level tables
 
-    _WORKER_STATE.update(registry=registry, profiles=profiles, drafted=drafted)
+    _WORKER_STATE.update(registry=registry, profiles=profiles, drafted=drafted, run=run)
     registry_index(registry)
     load_schemas()
 
 
-def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
-                     jobs: int = 1, drafted: frozenset[str] = frozenset()) -> Iterator[DraftedArticle | str | None]:
-    """Map: each path's drafted article (or error message, or None when the SHA-256 of its bytes is in
-    ``drafted``), in the order of ``paths``, ``jobs`` processes at once.
+def _draft_chunk_for(paths: list[str], run: str, state: Any) -> list[DraftedArticle | str | None]:
+    """A Dask task: ``paths`` drafted by a worker set up for draft run ``run``. A local cluster's workers
+    are forked after :func:`_init_worker` ran for the run (they inherit it, ``state`` is None); a remote
+    cluster's are set up from ``state`` (registry, profiles, drafted hashes: sent once to each worker)
+    when their state is of another run or none."""
+    if _WORKER_STATE.get("run") != run:
+        if state is None:
+            raise BuildError(f"drafting worker not set up for this run ({len(paths)} articles from {paths[0]})")
+        registry, profiles, drafted = state
+        _init_worker(registry, profiles, drafted, run)
+    return _draft_chunk(paths)
 
-    At most a few chunks per process are in flight, so memory holds a few dozen articles, not the corpus.
+
+def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles: dict[str, SiteProfile],
+                     jobs: int = 1, drafted: frozenset[str] = frozenset(),
+                     scheduler: str | None = None) -> Iterator[DraftedArticle | str | None]:
+    """Map: each path's drafted article (or error message, or None when the SHA-256 of its bytes is in
+    ``drafted``), in the order of ``paths``.
+
+    ``jobs`` and ``scheduler`` are those of the build (:func:`scripts.build.executor`): one process by
+    default, a Dask ``LocalCluster`` of ``jobs`` workers, or the running Dask cluster at ``scheduler``;
+    chunks of :data:`ARTICLES_PER_TASK` articles are its tasks. At most a few chunks per worker are in
+    flight, so memory holds a few dozen articles, not the corpus.
     """
-    _init_worker(registry, profiles, drafted)
-    if jobs <= 1 or len(paths) <= 1:
+    from scripts.build import _worker_count, executor
+
+    run = secrets.token_hex(8)
+    _init_worker(registry, profiles, drafted, run)  # before a local cluster's workers are forked
+    if (jobs <= 1 and scheduler is None) or len(paths) <= 1:
         for path in paths:
             yield _draft_or_error(path)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(registry, profiles, drafted)) as pool:
-        pending: deque[Future[list[DraftedArticle | str | None]]] = deque()
+    with executor(jobs, scheduler) as client:
+        # a remote cluster's workers get the registry once each; forked local ones already have it
+        state = client.scatter([(registry, profiles, drafted)], broadcast=True, hash=False)[0] if scheduler else None
+        in_flight = _worker_count(client) * TASKS_IN_FLIGHT_PER_JOB
+        pending: deque[Any] = deque()
         for start in range(0, len(paths), ARTICLES_PER_TASK):
-            pending.append(pool.submit(_draft_chunk, paths[start:start + ARTICLES_PER_TASK]))
-            if len(pending) >= jobs * TASKS_IN_FLIGHT_PER_JOB:
+            pending.append(client.submit(_draft_chunk_for, paths[start:start + ARTICLES_PER_TASK], run, state,
+                                         pure=False))
+            if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
@@ -477,13 +501,13 @@ def entities_yaml(entities: list[ann.Entity]) -> str:
 
 
 def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Path = ann.REGISTRY_PATH,
-                  jobs: int = 1) -> dict[str, int]:
+                  jobs: int = 1, scheduler: str | None = None) -> dict[str, int]:
     """Preview tables of the drafts in ``out_dir``, built by the build itself; returns rows per table.
 
     The drafted annotation files in ``out_dir/annotations`` are resolved against the registry plus the
     ``proposed`` entities, with the raw articles copied into
     ``out_dir/raw``, exactly as ``make data`` would once the files are in ``annotations/``; the package
-    lands in ``out_dir``. ``jobs`` > 1 runs the build's map on that many worker processes.
+    lands in ``out_dir``. ``jobs`` > 1 (or ``scheduler``) runs the build's map on Dask workers.
     """
     from scripts.build import write_package
     from scripts.parts import table_rows
@@ -497,7 +521,8 @@ def write_preview(proposed: list[ann.Entity], out_dir: Path, registry_source: Pa
                  *entity_entries(proposed)]
         registry_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         del lines
-        write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs)
+        write_package(out_dir, BuildInputs(registry_path, out_dir / "annotations", out_dir / "raw"), workers=jobs,
+                      scheduler=scheduler)
     return {name: table_rows(out_dir, name) for name in TABLES}
 
 
@@ -586,12 +611,13 @@ class DraftWriter:
 
 def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
                 report: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
-                registry_path: Path = ann.REGISTRY_PATH) -> list[str]:
+                registry_path: Path = ann.REGISTRY_PATH, scheduler: str | None = None) -> list[str]:
     """Draft every file into ``out_dir`` against the registry ``registry_path``; returns the error
     messages of the files that failed.
 
-    A stream: the articles are drafted ``jobs`` at a time (map), merged and written in input order
-    as they arrive (reduce), then the preview package is built with ``jobs`` workers.
+    A stream: the articles are drafted ``jobs`` at a time (map; on the Dask cluster at ``scheduler`` if
+    given), merged and written in input order as they arrive (reduce), then the preview package is built
+    on the same kind of workers.
     """
     # Load
     registry = ann.load_registry(registry_path)
@@ -602,7 +628,8 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     writer = DraftWriter(out_dir, registry)
     errors: list[str] = []
     drafted = skipped = 0
-    for index, result in enumerate(drafted_in_order(paths, registry, profiles, jobs, frozenset(writer.drafted)),
+    for index, result in enumerate(drafted_in_order(paths, registry, profiles, jobs, frozenset(writer.drafted),
+                                                                    scheduler),
                                    start=1):
         if isinstance(result, str):
             errors.append(result)
@@ -619,7 +646,7 @@ def draft_files(paths: list[str], out_dir: Path, jobs: int = 1,
     proposed = writer.finish()
     resumed = writer.resumed
     del writer, registry  # the merger's state: the preview's build (and its workers, forked) need none of it
-    counts = write_preview(proposed, out_dir, registry_path, jobs) if drafted or resumed else {}
+    counts = write_preview(proposed, out_dir, registry_path, jobs, scheduler) if drafted or resumed else {}
     for error in errors:
         report(f"error: {error}")
     earlier = (f" ({skipped} skipped: drafted before, or the same bytes twice; {resumed} drafts "
@@ -661,7 +688,11 @@ def draft_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a text file listing articles, one path a line (may be repeated)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the drafts")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="worker processes (default 1); the output is the same for any N")
+                        help="worker processes (default 1: no cluster; N > 1: a local Dask cluster); "
+                             "the output is the same for any N")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="draft on the running Dask cluster at this address (its workers must see the "
+                             "articles and the project at the same paths); the output is the same")
 
 
 def draft_command(args: argparse.Namespace) -> None:
@@ -669,7 +700,7 @@ def draft_command(args: argparse.Namespace) -> None:
     if args.jobs < 1:
         raise BuildError(f"--jobs must be 1 or more, got {args.jobs}")
     paths = input_paths(args.files, args.lists)
-    errors = draft_files(paths, args.out, args.jobs)
+    errors = draft_files(paths, args.out, args.jobs, scheduler=args.scheduler)
     if errors:
         raise BuildError(f"{len(errors)} of {len(paths)} articles could not be drafted (see above); "
                          "the others were written")

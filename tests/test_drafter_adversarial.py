@@ -4,7 +4,10 @@ batch are drafted. Times are measured by ``python -m benchmarks.bench_drafter --
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -60,13 +63,59 @@ def test_time_limit_interrupts_and_names_the_article() -> None:
             time.sleep(5)
 
 
+def _in_a_thread(function: Callable[[], Any]) -> Any:
+    """What ``function`` returns or raises, run in a thread that is not the main one (as on a Dask worker)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(function())
+        except BaseException as exc:  # noqa: BLE001 -- handed back to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    assert outcome, "the thread did not finish"
+    return outcome[0]
+
+
+def _busy(seconds: float) -> int:
+    """Python instructions for ``seconds`` (a limit stops a thread between instructions, not in a sleep)."""
+    end, turns = time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        turns += 1
+    return turns
+
+
+def test_time_limit_interrupts_a_thread_that_is_not_the_main_one() -> None:
+    def slow() -> str:
+        with time_limit(0.2, "data/raw/slow.txt"):
+            _busy(5)
+        return "not stopped"
+
+    def quick() -> str:
+        with time_limit(0.3, "data/raw/quick.txt"):
+            _busy(0.01)
+        _busy(0.6)  # past the limit, after the block: nothing may be raised here
+        return "done"
+
+    started = time.monotonic()
+    stopped = _in_a_thread(slow)
+    assert isinstance(stopped, DraftTimeout) and time.monotonic() - started < 3
+    assert str(stopped).startswith("data/raw/slow.txt: drafting stopped after 0.2 s")
+    assert _in_a_thread(quick) == "done"
+
+
 def test_time_limit_of_zero_means_no_limit() -> None:
     with time_limit(0, "x"):
         time.sleep(0.01)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: drafted in the threads of Dask workers, not in a main thread
 def test_a_slow_article_is_reported_by_name_and_the_batch_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   jobs: int) -> None:
     import scripts.draft as draft
 
     slow = tmp_path / "slow.txt"
@@ -77,12 +126,14 @@ def test_a_slow_article_is_reported_by_name_and_the_batch_goes_on(tmp_path: Path
 
     def draft_or_hang(text: str, registry: dict) -> tuple:
         if "for ever" in text:
-            time.sleep(30)
+            _busy(30)
         return original(text, registry)
 
     monkeypatch.setattr(draft, "_draft_text", draft_or_hang)
     monkeypatch.setattr(limits, "DRAFT_TIME_LIMIT", 0.5)
-    assert main(["draft", str(slow), str(quick), "--out", str(tmp_path / "out")]) == 1
+    started = time.monotonic()
+    assert main(["draft", str(slow), str(quick), "--out", str(tmp_path / "out"), "--jobs", str(jobs)]) == 1
+    assert time.monotonic() - started < 25
     err = capsys.readouterr().err
     assert f"{slow}: drafting stopped after 0.5 s" in err
     assert len(list((tmp_path / "out" / "annotations").glob("*.yaml"))) == 1

@@ -424,3 +424,45 @@ def test_batches_cover_every_source_once_in_order_and_end_in_quarter_batches_on_
         else:  # the last workers * 100 sources in batches of 25
             assert sizes == [100] * (10 - workers) + [25] * (4 * workers)
     assert [len(batch) for batch, _ in batches_of(paths[:30], 100, 2)] == [25, 5]
+
+
+def test_a_running_cluster_given_by_address_drafts_and_builds_the_bytes_of_one_process(tmp_path: Path) -> None:
+    """``--scheduler tcp://HOST:PORT``: a cluster started here on loopback, its workers spawned (they share
+    nothing with this process and set themselves up per run), drafts two runs with different registries and
+    builds, each giving the files of one process."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    from conftest import write_fixture_corpus
+    from scripts.build import write_package
+    from scripts.draft import draft_files
+    from scripts.schema import TABLES
+    from scripts.tables import BuildInputs
+
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    raw = [str(p) for p in sorted(corpus["raw_dir"].iterdir())]
+    other_registry = tmp_path / "other-entities.yaml"
+    other_registry.write_text("entities: []\n", encoding="utf-8")
+    names = ["entities-proposed.yaml", *(f"data/{t}.csv" for t in TABLES), *(f"data/{t}.parquet" for t in TABLES)]
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        for registry in (corpus["registry_path"], other_registry):
+            one, many = tmp_path / f"one-{registry.stem}", tmp_path / f"cluster-{registry.stem}"
+            assert draft_files(raw, one, report=lambda message: None, registry_path=registry) == []
+            assert draft_files(raw, many, report=lambda message: None, registry_path=registry,
+                               scheduler=address) == []
+            for name in names:
+                assert (many / name).read_bytes() == (one / name).read_bytes(), (registry.name, name)
+        with Client(address) as client:  # the cluster's own workers drafted (a worker was set up for a run)
+            runs = client.run(lambda: __import__("scripts.draft", fromlist=["x"])._WORKER_STATE.get("run"))
+            assert any(runs.values())
+        built_here, built_there = tmp_path / "built-here", tmp_path / "built-there"
+        write_package(built_here, BuildInputs(**corpus))
+        write_package(built_there, BuildInputs(**corpus), scheduler=address)
+        for name in names[1:]:
+            assert (built_there / name).read_bytes() == (built_here / name).read_bytes(), name
+    assert (tmp_path / "one-other-entities" / "entities-proposed.yaml").read_bytes() != (
+        tmp_path / "one-entities" / "entities-proposed.yaml").read_bytes()
