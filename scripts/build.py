@@ -135,7 +135,7 @@ def run_in_turn(client: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
     running: dict[Any, int] = {}
     failure: BaseException | None = None
     waiting = deque(enumerate(calls))
-    slots = _worker_count(client)
+    slots = worker_count(client)
     while running or (waiting and failure is None):
         while waiting and failure is None and len(running) < slots:
             index, (function, *args) = waiting.popleft()
@@ -152,7 +152,8 @@ def run_in_turn(client: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
     return results
 
 
-def _worker_count(client: Any) -> int:
+def worker_count(client: Any) -> int:
+    """The workers of ``client`` (1 without one): how many tasks to keep running at once."""
     return 1 if client is None else max(1, len(client.scheduler_info().get("workers", {})))
 
 
@@ -170,7 +171,7 @@ def map_batches(client: Any, inputs: BuildInputs, context: Context | None = None
         context = context or Context.load(inputs)
     else:
         context = None  # the workers have their own (inherited when forked, else loaded on their first batch)
-    workers = _worker_count(client)
+    workers = worker_count(client)
     in_flight = workers * BATCHES_IN_FLIGHT_PER_WORKER
     pending: deque[Any] = deque()
     for batch_paths, first in batches_of(inputs.source_paths(), workers=workers):

@@ -316,7 +316,7 @@ def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles
     chunks of :data:`ARTICLES_PER_TASK` articles are its tasks. At most a few chunks per worker are in
     flight, so memory holds a few dozen articles, not the corpus.
     """
-    from scripts.build import _worker_count, executor
+    from scripts.build import executor, worker_count
 
     run = secrets.token_hex(8)
     _init_worker(registry, profiles, drafted, run)  # before a local cluster's workers are forked
@@ -327,7 +327,7 @@ def drafted_in_order(paths: list[str], registry: dict[str, ann.Entity], profiles
     with executor(jobs, scheduler) as client:
         # a remote cluster's workers get the registry once each; forked local ones already have it
         state = client.scatter([(registry, profiles, drafted)], broadcast=True, hash=False)[0] if scheduler else None
-        in_flight = _worker_count(client) * TASKS_IN_FLIGHT_PER_JOB
+        in_flight = worker_count(client) * TASKS_IN_FLIGHT_PER_JOB
         pending: deque[Any] = deque()
         for start in range(0, len(paths), ARTICLES_PER_TASK):
             pending.append(client.submit(_draft_chunk_for, paths[start:start + ARTICLES_PER_TASK], run, state,
